@@ -1,0 +1,3 @@
+from arwed.cli import main
+
+raise SystemExit(main())

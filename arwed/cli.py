@@ -1,0 +1,79 @@
+"""The `arwed` command: one subcommand per job, each in arwed/commands/<name>.py.
+
+Every command module has `add_arguments(parser)` (cheap: no heavy imports) and `run(args) -> int`.
+A UserError anywhere becomes one line on stderr and exit code 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from arwed import __version__
+from arwed.errors import UserError
+
+COMMANDS: dict[str, str] = {
+    "run": "Open the operator console (the default when no command is given).",
+    "render": "Render a source with the character beside the person into a video or image sequence.",
+    "bench": "Measure per-stage and end-to-end speed.",
+    "doctor": "Check this machine: packages, OpenGL renderer, cameras, pose model, calibration folder.",
+    "calibrate": "Calibrate the camera from a board (images, or a live camera window); print boards.",
+    "preview": "Look at a character model: a viewer window, or a contact sheet and facts headless.",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arwed", description="A life-sized 3D partner beside a person: camera, tracking, character, outputs."
+    )
+    parser.add_argument("--version", action="version", version=f"arwed {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, summary in COMMANDS.items():
+        module = importlib.import_module(f"arwed.commands.{name}")
+        sub = subparsers.add_parser(name, help=summary, description=summary, formatter_class=_Formatter)
+        module.add_arguments(sub)
+        sub.set_defaults(_command_module=module)
+    return parser
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _crash_log_path() -> Path:
+    return Path.home() / ".cache" / "arwed" / "crash.log"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv or ["run"])
+    if args.command is None:
+        args = parser.parse_args(["run", *argv])
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="arwed: %(levelname)s: %(message)s",
+    )
+    try:
+        return int(args._command_module.run(args) or 0)
+    except UserError as exc:
+        print(f"arwed: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("arwed: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: log the details, say one line
+        log = _crash_log_path()
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f" (details in {log})"
+        except OSError:
+            where = ""
+        print(f"arwed: internal error: {exc.__class__.__name__}: {exc}{where}", file=sys.stderr)
+        return 1

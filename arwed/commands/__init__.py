@@ -1,0 +1,1 @@
+"""One module per `arwed` subcommand: argument definitions and the glue that runs the job."""

@@ -1,0 +1,111 @@
+"""The one place for arwed's settings: typed, validated, with errors that name the file and the field.
+
+Settings come from defaults, then an optional YAML file, then command-line options, in that order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from arwed.errors import InputFileError
+from arwed.types import CompositeMode
+
+DEFAULT_HORIZONTAL_FOV_DEG = 60.0  # a typical webcam; used when no calibration profile is given
+DEFAULT_CHARACTER_HEIGHT_M = 1.80
+DEFAULT_GAP_M = 0.7
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PlacementSettings(_Section):
+    side: Literal["left", "right"] = "right"  # as the camera sees it
+    gap_m: float = Field(DEFAULT_GAP_M, ge=0.0, le=5.0)  # centre-to-centre distance along the floor
+    facing_deg: float = Field(30.0, ge=-180.0, le=180.0)  # 0 faces the camera, 90 faces the person
+    character_height_m: float = Field(DEFAULT_CHARACTER_HEIGHT_M, ge=0.3, le=3.0)
+    person_height_m: float | None = Field(None, ge=0.5, le=2.6)  # known height makes depth exact
+    locked: bool = False  # freeze the character's spot on the floor
+
+
+class TrackingSettings(_Section):
+    model_complexity: int = Field(1, ge=0, le=2)  # MediaPipe Pose: 0 lite, 1 full, 2 heavy
+    min_detection_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    min_tracking_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    segmentation: bool = True
+    # One Euro filter (Casiez et al. 2012) on placement, in metres: lower min_cutoff = steadier, higher beta = less lag
+    min_cutoff_hz: float = Field(0.8, gt=0.0, le=30.0)
+    beta: float = Field(2.0, ge=0.0, le=100.0)
+    d_cutoff_hz: float = Field(1.0, gt=0.0, le=30.0)
+    hold_s: float = Field(1.0, ge=0.0, le=30.0)  # after a loss, keep the last placement this long
+    fade_s: float = Field(0.8, ge=0.0, le=10.0)  # then fade the character out over this long
+
+
+class CameraSettings(_Section):
+    default_hfov_deg: float = Field(DEFAULT_HORIZONTAL_FOV_DEG, gt=10.0, lt=170.0)
+
+
+class CompositeSettings(_Section):
+    mode: CompositeMode = CompositeMode.STAGE
+    key_color_bgr: tuple[int, int, int] = (0, 255, 0)
+    keyed_alpha_png: bool = False  # keyed mode writes RGBA PNG frames instead of a key colour
+    shadow: bool = True
+    shadow_strength: float = Field(0.45, ge=0.0, le=1.0)
+    occlusion: bool = True  # the person's silhouette hides the character where the person is in front
+
+
+class Settings(_Section):
+    placement: PlacementSettings = PlacementSettings()
+    tracking: TrackingSettings = TrackingSettings()
+    camera: CameraSettings = CameraSettings()
+    composite: CompositeSettings = CompositeSettings()
+
+    def with_overrides(self, overrides: dict[str, dict[str, Any]]) -> Settings:
+        """A copy with some fields replaced, e.g. {"placement": {"gap_m": 0.5}}; validated like a file."""
+        merged = self.model_dump(mode="json")
+        for section, values in overrides.items():
+            merged.setdefault(section, {}).update({k: v for k, v in values.items() if v is not None})
+        return _validate(merged, "command line")
+
+
+def _validate(data: Any, origin: str) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        raise InputFileError(origin, first["msg"].lower(), field) from None
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Settings from a YAML file (missing sections and fields take their defaults)."""
+    if path is None:
+        return Settings()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read ({exc.__class__.__name__})") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise InputFileError(path, f"not valid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise InputFileError(path, "expected a mapping of sections (placement, tracking, camera, composite)")
+    return _validate(data, str(path))
+
+
+def save_settings(settings: Settings, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False), encoding="utf-8")
+    tmp.replace(path)  # atomic: a crash mid-write never loses the previous settings

@@ -1,0 +1,142 @@
+"""The typed data that passes between pipeline stages.
+
+Conventions used everywhere in arwed:
+- Camera coordinates are OpenCV's: x right, y down, z forward, in metres.
+- Image coordinates are pixels, origin at the top-left corner of the top-left pixel.
+- Character coordinates (a model's own space) are glTF's: y up, facing +z, feet at y = 0, metres.
+- Images are numpy uint8 arrays in BGR order (OpenCV's), shape (height, width, 3).
+Every instance is frozen: a stage never changes what another stage produced.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
+
+
+@dataclass(frozen=True)
+class CameraIntrinsics:
+    """A pinhole camera with optional OpenCV distortion, for one image size."""
+
+    width_px: int
+    height_px: int
+    fx_px: float
+    fy_px: float
+    cx_px: float
+    cy_px: float
+    distortion: tuple[float, ...] = ()
+    source: str = "default"  # "default" (assumed field of view) or the profile file it came from
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return np.array(
+            [[self.fx_px, 0.0, self.cx_px], [0.0, self.fy_px, self.cy_px], [0.0, 0.0, 1.0]], dtype=np.float64
+        )
+
+    @property
+    def distortion_array(self) -> np.ndarray:
+        return np.asarray(self.distortion, dtype=np.float64) if self.distortion else np.zeros(5)
+
+    @property
+    def horizontal_fov_deg(self) -> float:
+        return float(np.degrees(2.0 * np.arctan(self.width_px / (2.0 * self.fx_px))))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One image from a source, stamped when it was captured."""
+
+    image_bgr: np.ndarray
+    index: int
+    capture_time_s: float  # time.monotonic() when the frame was grabbed
+    media_time_s: float  # position in the source's own timeline (video time, or seconds since start)
+    stale: bool = False  # true when a live source repeats its last frame because the device is gone
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        return int(self.image_bgr.shape[1]), int(self.image_bgr.shape[0])
+
+
+@dataclass(frozen=True)
+class PoseObservation:
+    """One person's body as MediaPipe Pose saw it in one frame (33 BlazePose landmarks)."""
+
+    frame_index: int
+    media_time_s: float
+    image_landmarks_px: np.ndarray  # (33, 2) pixel coordinates
+    world_landmarks_m: np.ndarray  # (33, 3) metres, hip-centred, MediaPipe's axes (x right, y down, z forward)
+    visibility: np.ndarray  # (33,) 0..1
+    segmentation_mask: np.ndarray | None  # (H, W) float32 0..1, the person's silhouette, or None
+    bbox_px: BBox
+
+
+class TrackingState(enum.Enum):
+    TRACKING = "tracking"  # a fresh observation placed the person in this frame
+    HELD = "held"  # the person was lost a moment ago: the last placement is held
+    LOST = "lost"  # nobody has been seen for a while: the character fades out / stays hidden
+
+
+@dataclass(frozen=True)
+class FloorPlane:
+    """The plane n . X + d = 0 in camera coordinates, with n the unit normal pointing up (towards the ceiling)."""
+
+    normal: np.ndarray  # (3,)
+    offset_m: float
+    source: str  # "calibration", "feet", "proportions" or "default"
+
+    def signed_height_m(self, point_m: np.ndarray) -> float:
+        return float(np.dot(self.normal, point_m) + self.offset_m)
+
+    def project(self, point_m: np.ndarray) -> np.ndarray:
+        return np.asarray(point_m, dtype=np.float64) - self.signed_height_m(point_m) * self.normal
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the person is and where the character stands, in camera coordinates (metres)."""
+
+    media_time_s: float
+    state: TrackingState
+    person_feet_m: np.ndarray  # (3,) the point on the floor under the person
+    person_head_m: np.ndarray  # (3,) between the eyes: what the character looks at
+    person_depth_m: float  # distance along the optical axis, for occlusion
+    person_height_m: float
+    floor: FloorPlane
+    anchor_m: np.ndarray  # (3,) the character's feet, on the floor
+    character_to_camera: np.ndarray  # (4, 4) maps character coordinates (glTF axes) into camera coordinates
+    opacity: float  # 0..1, fades the character out after a track loss
+    person_bbox_px: BBox | None = None
+    notes: tuple[str, ...] = ()  # e.g. "default field of view", "floor from body proportions"
+
+
+@dataclass(frozen=True)
+class RenderedLayer:
+    """The character rendered over the region of the frame it covers."""
+
+    rgba: np.ndarray  # (h, w, 4) uint8, straight (not premultiplied) alpha
+    depth_m: np.ndarray  # (h, w) float32, distance along the optical axis; 0 where empty
+    origin_px: tuple[int, int]  # x, y of rgba[0, 0] in the full frame
+    frame_size_px: tuple[int, int]  # width, height of the full frame
+    character_bbox_px: BBox | None  # tight box around the visible character, full-frame pixels
+
+
+class CompositeMode(enum.Enum):
+    STAGE = "stage"  # camera image + character, the person's mask in front, a contact shadow
+    GLASSES = "glasses"  # character on pure black (optical see-through glasses show black as transparent)
+    KEYED = "keyed"  # character on a key colour, or an RGBA image
+
+
+@dataclass(frozen=True)
+class CompositeFrame:
+    image: np.ndarray  # (H, W, 3) BGR, or (H, W, 4) BGRA for keyed output with alpha
+    frame_index: int
+    capture_time_s: float
+    media_time_s: float
+    mode: CompositeMode
+    placement: Placement | None
+    character_bbox_px: BBox | None
+    stage_ms: dict[str, float] = field(default_factory=dict)

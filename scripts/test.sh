@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every check: lint, architecture contracts, then the test suite (offline, headless).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export QT_QPA_PLATFORM=offscreen PYOPENGL_PLATFORM=egl
+.venv/bin/ruff check arwed tests
+.venv/bin/lint-imports --no-cache
+.venv/bin/python -m pytest "$@"

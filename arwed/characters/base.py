@@ -1,0 +1,89 @@
+"""What the renderer needs from a character, whatever file it came from.
+
+A character is a fixed set of mesh parts (topology, materials, textures never change) whose vertex
+positions and normals are recomputed every frame by `Character.pose`. Coordinates are character space:
+glTF axes (y up, facing +z), metres, feet at y = 0, already scaled to life size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+
+AlphaMode = Literal["OPAQUE", "MASK", "BLEND"]
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    name: str = "default"
+    base_color_factor: tuple[float, float, float, float] = (0.8, 0.8, 0.8, 1.0)  # linear RGBA
+    base_color_texture: np.ndarray | None = None  # (h, w, 3 or 4) uint8, sRGB
+    alpha_mode: AlphaMode = "OPAQUE"
+    alpha_cutoff: float = 0.5
+    double_sided: bool = False
+    unlit: bool = False
+    metallic_factor: float = 0.0
+    roughness_factor: float = 0.8
+    emissive_factor: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class MeshPart:
+    """One drawable primitive: fixed topology and material."""
+
+    name: str
+    faces: np.ndarray  # (F, 3) int32
+    rest_positions_m: np.ndarray  # (V, 3) float32
+    rest_normals: np.ndarray  # (V, 3) float32, unit length
+    material: MaterialSpec = field(default_factory=MaterialSpec)
+    uv: np.ndarray | None = None  # (V, 2) float32, glTF convention (v down)
+    vertex_colors: np.ndarray | None = None  # (V, 4) float32 linear RGBA
+
+
+@dataclass(frozen=True)
+class PosedPart:
+    positions_m: np.ndarray  # (V, 3) float32
+    normals: np.ndarray  # (V, 3) float32
+
+
+@dataclass(frozen=True)
+class CharacterInfo:
+    """Facts about a loaded character, for the preview panel and `--info` JSON."""
+
+    name: str
+    format: str  # "glTF", "VRM" or "procedural"
+    vrm_version: str | None = None  # "0.x" or "1.0"
+    triangles: int = 0
+    humanoid: bool = False
+    bones_mapped: tuple[str, ...] = ()
+    bones_missing: tuple[str, ...] = ()
+    source_height_m: float = 0.0
+    height_m: float = 0.0
+    scale: float = 1.0
+    license: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # author, permissions, ...
+    notices: tuple[str, ...] = ()  # e.g. "not rigged: look-at and gestures are off"
+
+
+@dataclass(frozen=True)
+class CharacterCue:
+    """What the scene asks of the character this frame."""
+
+    time_s: float
+    look_at_m: np.ndarray | None = None  # (3,) target in character space (the person's head), or None
+    expressions: dict[str, float] = field(default_factory=dict)  # preset name -> weight 0..1
+    root_motion_m: np.ndarray | None = None  # (3,) how far the anchor moved since the last cue (spring bones)
+
+
+class Character(Protocol):
+    info: CharacterInfo
+    parts: tuple[MeshPart, ...]
+
+    @property
+    def height_m(self) -> float: ...
+
+    def pose(self, cue: CharacterCue) -> tuple[PosedPart, ...]:
+        """Animate to the cue's time and return one PosedPart per entry in `parts`, same order."""
+        ...

@@ -28,7 +28,8 @@ COMMANDS: dict[str, str] = {
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="arwed", description="A life-sized 3D partner beside a person: camera, tracking, character, outputs."
+        prog="arwed",
+        description="A life-sized 3D partner beside a person: camera, tracking, character, outputs.",
     )
     parser.add_argument("--version", action="version", version=f"arwed {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")

@@ -182,3 +182,23 @@ class PushBackSource:
 
     def close(self) -> None:
         self._source.close()
+
+
+class ResizingSource:
+    """Another source's frames at a fixed size (for benchmarks at a chosen resolution)."""
+
+    def __init__(self, source: FrameSource, size_px: tuple[int, int]):
+        self._source = source
+        self._size = size_px
+        self.name, self.is_live, self.fps = source.name, source.is_live, source.fps
+        self.frame_count = getattr(source, "frame_count", None)
+
+    def read(self) -> Frame | None:
+        frame = self._source.read()
+        if frame is None or frame.size_px == self._size:
+            return frame
+        resized = cv2.resize(frame.image_bgr, self._size, interpolation=cv2.INTER_AREA)
+        return Frame(resized, frame.index, frame.capture_time_s, frame.media_time_s, frame.stale)
+
+    def close(self) -> None:
+        self._source.close()

@@ -11,13 +11,27 @@ from arwed.errors import UserError
 
 
 def add_scene_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the shipped groom)")
-    parser.add_argument("--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)")
-    parser.add_argument("--settings", metavar="PATH", help="a settings file (YAML); options below override it")
-    parser.add_argument("--side", choices=["left", "right"], help="which side of the person, as the camera sees it")
-    parser.add_argument("--gap", type=float, metavar="METRES", help="centre-to-centre distance along the floor")
-    parser.add_argument("--height", type=float, metavar="METRES", help="the character's height (default 1.80)")
-    parser.add_argument("--person-height", type=float, metavar="METRES", help="the person's height, when known")
+    parser.add_argument(
+        "--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the shipped groom)"
+    )
+    parser.add_argument(
+        "--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)"
+    )
+    parser.add_argument(
+        "--settings", metavar="PATH", help="a settings file (YAML); options below override it"
+    )
+    parser.add_argument(
+        "--side", choices=["left", "right"], help="which side of the person, as the camera sees it"
+    )
+    parser.add_argument(
+        "--gap", type=float, metavar="METRES", help="centre-to-centre distance along the floor"
+    )
+    parser.add_argument(
+        "--height", type=float, metavar="METRES", help="the character's height (default 1.80)"
+    )
+    parser.add_argument(
+        "--person-height", type=float, metavar="METRES", help="the person's height, when known"
+    )
     parser.add_argument(
         "--facing", type=float, metavar="DEGREES", help="0 faces the camera, 90 faces the person (default 30)"
     )

@@ -17,17 +17,25 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--source", required=True, help="demo, camera:N, a video file, an image, a folder or glob of images, or a URL"
+        "--source",
+        required=True,
+        help="demo, camera:N, a video file, an image, a folder or glob of images, or a URL",
     )
     parser.add_argument(
-        "--out", required=True, help="a video (.mp4 .avi .mkv .mov) or a folder for PNG frames (keyed RGBA: a folder)"
+        "--out",
+        required=True,
+        help="a video (.mp4 .avi .mkv .mov) or a folder for PNG frames (keyed RGBA: a folder)",
     )
     add_scene_arguments(parser)
     parser.add_argument(
         "--mode", choices=[m.value for m in CompositeMode], help="stage (default), glasses or keyed"
     )
-    parser.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames (a still image: N copies)")
-    parser.add_argument("--stats", metavar="FILE.json", help="write frame counts, speed and per-frame placement here")
+    parser.add_argument(
+        "--max-frames", type=int, metavar="N", help="stop after N frames (a still image: N copies)"
+    )
+    parser.add_argument(
+        "--stats", metavar="FILE.json", help="write frame counts, speed and per-frame placement here"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -44,10 +52,14 @@ class _StatsRecorder:
         entry = {
             "t": round(composite.media_time_s, 4),
             "person": person,
-            "person_bbox_px": _rounded(placement.person_bbox_px) if placement and placement.person_bbox_px else None,
+            "person_bbox_px": _rounded(placement.person_bbox_px)
+            if placement and placement.person_bbox_px
+            else None,
             "person_height_m": round(placement.person_height_m, 4) if placement else None,
             "anchor_m": _rounded(placement.anchor_m) if placement else None,
-            "character_bbox_px": _rounded(composite.character_bbox_px) if composite.character_bbox_px else None,
+            "character_bbox_px": _rounded(composite.character_bbox_px)
+            if composite.character_bbox_px
+            else None,
         }
         with self._lock:
             self.per_frame.append(entry)

@@ -4,7 +4,8 @@ Without a calibration the floor is estimated from evidence gathered over time, r
 window of frames) so one bad frame cannot move it, then eased towards the new estimate so a change of
 evidence (the feet come into view) glides instead of jumping:
 - up: the person's body axis (ankles or hips to shoulders) in camera coordinates; a standing body is
-  vertical, and its lean or sway averages out;
+  vertical, and its lean or sway averages out (posture leaves a bias of a degree or two); once the feet
+  have been seen spread over the floor (the person walked about), a plane fitted through them instead;
 - height of the plane: from the feet (heel and toe landmarks lie on the floor) when they have been seen,
   else from body proportions (the hip joints stand HIP_HEIGHT_FRACTION of the body's height above it).
 Samples are stored at unit skeleton scale: when the person's height (hence the scale of everything in
@@ -23,10 +24,23 @@ from arwed.types import FloorPlane
 
 FLOOR_WINDOW = 150  # samples (5 s at 30 fps) in each median
 MIN_FEET_SAMPLES = 10  # frames with visible feet before the feet outrank body proportions
+MIN_FEET_SPREAD_M = 0.2  # standard deviation of the feet along both floor directions before a plane fit
 FLOOR_GLIDE_S = 0.5  # time constant of the easing towards a new estimate
 DEFAULT_CAMERA_HEIGHT_M = 1.2  # the default floor: a level camera this high (a tripod at chest height)
 
 CAMERA_UP = np.array([0.0, -1.0, 0.0])  # a level camera's up: camera y points down
+
+
+def level_pitch(up: np.ndarray) -> np.ndarray:
+    """The up direction with the camera's pitch removed (kept in the image plane), roll kept.
+
+    In an upper-body view the skeleton's fitted pitch is unreliable (a near-flat face-and-shoulders
+    skeleton fits the image almost as well tilted forward as upright: several degrees of error with
+    realistic landmark noise), so the camera is assumed level in pitch; its roll still follows the body.
+    """
+    in_image_plane = np.array([up[0], up[1], 0.0])
+    length = float(np.linalg.norm(in_image_plane))
+    return in_image_plane / length if length > 0.5 else CAMERA_UP.copy()
 
 
 def level_floor(camera_height_m: float, source: str = "default") -> FloorPlane:
@@ -94,8 +108,10 @@ class FloorEstimator:
             return None
         normal = np.median(np.array(self._ups), axis=0)
         normal /= np.linalg.norm(normal)
-        if len(self._feet) >= MIN_FEET_SAMPLES:
-            return normal, float(np.median(-np.array(self._feet) @ normal)), "feet"
+        if self._feet and len(self._feet) >= min(MIN_FEET_SAMPLES, len(self._hips)):
+            feet = np.array(self._feet)
+            normal = _fitted_normal(feet, normal)
+            return normal, float(np.median(-feet @ normal)), "feet"
         if self._hips:
             hips = np.array([hip for hip, _ in self._hips])
             heights = np.array([height for _, height in self._hips])
@@ -118,3 +134,17 @@ class FloorEstimator:
         eased_offset = old_offset + weight * (unit_offset - old_offset)
         self._eased = (eased_normal, eased_offset, time_s)
         return eased_normal, eased_offset
+
+
+def _fitted_normal(points: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """The normal of the plane through the points (oriented like `up`), or `up` when they are not spread
+    over an area; the worst tenth of the points is dropped and the plane refitted once (a lifted foot)."""
+    for _ in range(2):
+        centroid = np.median(points, axis=0)
+        _, spread, axes = np.linalg.svd(points - centroid, full_matrices=False)
+        if len(points) < MIN_FEET_SAMPLES or spread[1] / math.sqrt(len(points)) < MIN_FEET_SPREAD_M:
+            return up
+        normal = axes[2] if np.dot(axes[2], up) > 0.0 else -axes[2]
+        residuals = np.abs((points - centroid) @ normal)
+        points = points[residuals <= np.quantile(residuals, 0.9)]
+    return normal

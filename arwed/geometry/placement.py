@@ -22,7 +22,7 @@ from arwed.config import PlacementSettings, TrackingSettings
 from arwed.geometry import body
 from arwed.geometry.anchor import anchor_beside, character_to_camera, facing_direction, side_sign
 from arwed.geometry.filters import OneEuroFilter
-from arwed.geometry.floor import DEFAULT_CAMERA_HEIGHT_M, FloorEstimator
+from arwed.geometry.floor import DEFAULT_CAMERA_HEIGHT_M, FloorEstimator, level_pitch
 from arwed.geometry.identity import PersonGate, Verdict
 from arwed.geometry.pose3d import BodyPose, BodyPoseSolver
 from arwed.types import CameraIntrinsics, FloorPlane, Placement, PoseObservation, TrackingState
@@ -201,6 +201,8 @@ class Placer:
         legs_seen = bool(pose.visible[[body.LEFT_ANKLE, body.RIGHT_ANKLE]].any())
         up_in_world = body.body_up(world, use_legs=legs_seen)
         up = None if up_in_world is None else pose.rotation @ up_in_world
+        if up is not None and not legs_seen:
+            up = level_pitch(up)
         foot = _lower_foot(pose, up) if up is not None else None
         hip = body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
         self._floor.observe(up, foot, hip, height_m, pose.scale)

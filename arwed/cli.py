@@ -57,9 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["run", *argv])
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.WARNING,
         format="arwed: %(levelname)s: %(message)s",
     )
+    if args.verbose:
+        logging.getLogger("arwed").setLevel(logging.DEBUG)
     try:
         return int(args._command_module.run(args) or 0)
     except UserError as exc:

@@ -18,6 +18,7 @@ from arwed.types import CameraIntrinsics, CompositeMode, Placement, RenderedLaye
 
 SHADOW_RADII_M = (0.32, 0.22)  # across and along the character's facing: roughly its footprint plus a margin
 SHADOW_SOFTNESS = 0.35  # blur sigma as a fraction of the shadow's projected height
+MAX_SHADOW_SIGMA_PX = 40.0
 OCCLUSION_MARGIN_M = 0.05  # the person hides the character only when nearer by more than this
 
 
@@ -65,18 +66,20 @@ class Compositor:
         outline_px = contact_shadow_outline_px(placement, intrinsics)
         if outline_px is None:
             return
-        strength = self.settings.shadow_strength * placement.opacity
-        sigma = max(1.0, SHADOW_SOFTNESS * float(np.ptp(outline_px[:, 1])))
-        pad = int(3 * sigma) + 1
         height, width = out.shape[:2]
+        sigma = float(np.clip(SHADOW_SOFTNESS * np.ptp(outline_px[:, 1]), 1.0, MAX_SHADOW_SIGMA_PX))
+        pad = int(3 * sigma) + 1
         x0, y0 = np.floor(outline_px.min(axis=0)).astype(int) - pad
         x1, y1 = np.ceil(outline_px.max(axis=0)).astype(int) + pad
-        cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
-        if cx1 <= cx0 or cy1 <= cy0:
+        # only the part that can reach the frame is drawn: the shadow of feet below the frame costs nothing
+        x0, y0, x1, y1 = max(x0, -pad), max(y0, -pad), min(x1, width + pad), min(y1, height + pad)
+        if x1 <= max(0, x0) or y1 <= max(0, y0) or x0 >= width or y0 >= height:
             return
         mask = np.zeros((y1 - y0, x1 - x0), np.float32)
         cv2.fillPoly(mask, [np.round(outline_px - (x0, y0)).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
+        cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
         mask = cv2.GaussianBlur(mask, (0, 0), sigma)[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+        strength = self.settings.shadow_strength * placement.opacity
         region = out[cy0:cy1, cx0:cx1, :3]
         region[:] = (region * (1.0 - strength * mask[:, :, None])).astype(np.uint8)
 

@@ -24,10 +24,12 @@ DEMO_FPS = 30.0
 DEMO_FRAMES = 300
 PAN_AMPLITUDE_PX = 60.0  # sideways sway of the person
 PAN_PERIOD_S = 6.0
-ZOOM_AMPLITUDE = 0.10  # up to +10 % scale: the person steps slightly towards and away from the camera
+ZOOM_AMPLITUDE = 0.12  # up to +12 % scale: the person steps slightly towards and away from the camera
 ZOOM_PERIOD_S = 8.0
 FEATHER_PX = 48
-PERSON_CENTRE_X = 0.36  # where the photo's centre sits across the frame; the character goes to the right
+PERSON_CENTRE_X = 0.30  # where the photo's centre sits across the frame; the character goes to the right
+PHOTO_HEIGHT_FRACTION = 0.78  # the photo's height in the frame: room above and beside the person
+BOTTOM_OVERHANG_PX = 12
 
 
 def demo_photo_path() -> Path:
@@ -43,16 +45,16 @@ def demo_photo_path() -> Path:
 
 
 def demo_transform(time_s: float, size_px: tuple[int, int], photo_size_px: tuple[int, int]) -> np.ndarray:
-    """The 2x3 affine map from photo pixels to frame pixels at time_s (a scale about the photo's centre + shift)."""
+    """The 2x3 affine map from photo pixels to frame pixels at time_s: a scale about the photo's bottom
+    centre (the person steps towards and away from the camera) and a sideways pan."""
     width, height = size_px
     photo_w, photo_h = photo_size_px
-    base_scale = height / photo_h  # never smaller: the photo always covers the frame from top to bottom
     zoom = 0.5 - 0.5 * math.cos(2.0 * math.pi * time_s / ZOOM_PERIOD_S)
-    scale = base_scale * (1.0 + ZOOM_AMPLITUDE * zoom)
-    centre_x = PERSON_CENTRE_X * width + PAN_AMPLITUDE_PX * math.sin(2.0 * math.pi * time_s / PAN_PERIOD_S)
-    centre_y = height / 2.0 + (scale - base_scale) * photo_h * 0.25  # zooming in also moves down a little
+    scale = PHOTO_HEIGHT_FRACTION * height / photo_h * (1.0 + ZOOM_AMPLITUDE * zoom)
+    bottom_x = PERSON_CENTRE_X * width + PAN_AMPLITUDE_PX * math.sin(2.0 * math.pi * time_s / PAN_PERIOD_S)
+    bottom_y = height + BOTTOM_OVERHANG_PX  # the photo's lower edge stays below the frame: the body goes on
     return np.array(
-        [[scale, 0.0, centre_x - scale * photo_w / 2.0], [0.0, scale, centre_y - scale * photo_h / 2.0]],
+        [[scale, 0.0, bottom_x - scale * photo_w / 2.0], [0.0, scale, bottom_y - scale * photo_h]],
         dtype=np.float64,
     )
 
@@ -105,23 +107,27 @@ class DemoSource:
             flags=cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_TRANSPARENT,
         )
-        left_x = affine[0, 2]
+        left_x, top_y = affine[0, 2], affine[1, 2]
         right_x = left_x + affine[0, 0] * self._photo_size[0]
         feather = FEATHER_PX * affine[0, 0]
-        self._feather(image, left_x, left_x + feather)
-        self._feather(image, right_x, right_x - feather)
+        self._feather(image, left_x, left_x + feather, axis=1)
+        self._feather(image, right_x, right_x - feather, axis=1)
+        self._feather(image, top_y, top_y + feather, axis=0)
         return image
 
-    def _feather(self, image: np.ndarray, edge_x: float, inner_x: float) -> None:
-        """Blend from the backdrop at edge_x to the photo at inner_x (only this strip is touched)."""
-        x0 = int(np.clip(np.floor(min(edge_x, inner_x)), 0, image.shape[1]))
-        x1 = int(np.clip(np.ceil(max(edge_x, inner_x)), 0, image.shape[1]))
-        if x1 <= x0:
+    def _feather(self, image: np.ndarray, edge: float, inner: float, axis: int) -> None:
+        """Blend from the backdrop at `edge` to the photo at `inner` along an axis (only that strip is touched)."""
+        size = image.shape[axis]
+        start = int(np.clip(np.floor(min(edge, inner)), 0, size))
+        stop = int(np.clip(np.ceil(max(edge, inner)), 0, size))
+        if stop <= start:
             return
-        weight = np.clip((np.arange(x0, x1) + 0.5 - edge_x) / (inner_x - edge_x), 0.0, 1.0)[None, :, None]
-        strip = image[:, x0:x1].astype(np.float32)
-        backdrop = self._backdrop[:, x0:x1].astype(np.float32)
-        image[:, x0:x1] = (backdrop + weight * (strip - backdrop)).astype(np.uint8)
+        weight = np.clip((np.arange(start, stop) + 0.5 - edge) / (inner - edge), 0.0, 1.0)
+        weight = weight[None, :, None] if axis == 1 else weight[:, None, None]
+        strip = (slice(None), slice(start, stop)) if axis == 1 else (slice(start, stop), slice(None))
+        photo = image[strip].astype(np.float32)
+        backdrop = self._backdrop[strip].astype(np.float32)
+        image[strip] = (backdrop + weight * (photo - backdrop)).astype(np.uint8)
 
     def read(self) -> Frame | None:
         if self._index >= self._frames and not self._loop:

@@ -19,13 +19,11 @@ def shipped_characters() -> list[Path]:
 
 def load_character_or_default(path: str | Path | None, height_m: float) -> Character:
     """The user's model (errors name the file), else the shipped default, else a simple built-in figure."""
-    from arwed.characters.loader import load_character
-
-    if path is not None:
-        return load_character(path, height_m=height_m)
     default = ASSETS_DIR / DEFAULT_CHARACTER
-    if default.is_file():
-        return load_character(default, height_m=height_m)
+    if path is not None or default.is_file():
+        from arwed.characters.loader import load_character
+
+        return load_character(path or default, height_m=height_m)
     from arwed.characters.procedural import procedural_humanoid
 
     log.warning("%s is missing; using the simple built-in figure", default)

@@ -89,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     sink = open_sink(args.out, scene.source.fps, first.size_px, needs_alpha=needs_alpha)
     recorder = _StatsRecorder()
     total = args.max_frames or scene.expected_frames
-    progress = tqdm(total=total, unit="frame", disable=args.no_progress, desc="render", leave=False)
+    progress = tqdm(
+        total=total, unit="frame", disable=True if args.no_progress else None, desc="render", leave=False
+    )
 
     def deliver(composite: CompositeFrame) -> None:
         sink.write(composite.image)

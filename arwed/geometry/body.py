@@ -29,6 +29,11 @@ SHOULDER_HEIGHT_FRACTION = 0.818
 # ankle -> knee -> hip -> shoulder, measured along the straight standing body
 ANKLE_TO_SHOULDER_FRACTION = SHOULDER_HEIGHT_FRACTION - ANKLE_HEIGHT_FRACTION
 
+# With the legs out of view MediaPipe guesses them, and their lengths say nothing: assume an average adult
+ASSUMED_HEIGHT_M = 1.70
+LEG_LANDMARKS = (LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE)
+LEG_VISIBILITY = 0.5
+
 # BlazePose's heel and foot-index landmarks sit on the sole's edge, about this far above the floor
 FOOT_LANDMARK_HEIGHT_M = 0.015
 
@@ -41,24 +46,46 @@ def _leg_length(points: np.ndarray, hip: int, knee: int, ankle: int) -> float:
     return float(np.linalg.norm(points[knee] - points[hip]) + np.linalg.norm(points[ankle] - points[knee]))
 
 
-def estimate_height_m(world_m: np.ndarray) -> float:
+def legs_visible(visibility: np.ndarray) -> bool:
+    """True when at least one knee and one ankle were seen (not guessed) by MediaPipe."""
+    seen = np.asarray(visibility)[list(LEG_LANDMARKS)] >= LEG_VISIBILITY
+    return bool(seen[:2].any() and seen[2:].any())
+
+
+def estimate_height_m(world_m: np.ndarray, legs_seen: bool = True) -> float:
     """Standing height of the body in world landmarks: the ankle-to-shoulder chain scaled by proportions.
 
     Segment lengths do not change with posture, so this works for a person who bends or sits; the legs
     of the two sides are averaged. MediaPipe always returns all 33 world landmarks (guessed when hidden),
-    so the chain is always defined; its scale is MediaPipe's assumed body unless rescaled.
+    so the chain is always defined; its scale is MediaPipe's assumed body unless rescaled. Without the
+    legs in view (a webcam at a desk) the guessed legs are no measure: an average adult is assumed.
     """
+    if not legs_seen:
+        return ASSUMED_HEIGHT_M
     legs = 0.5 * (
-        _leg_length(world_m, LEFT_HIP, LEFT_KNEE, LEFT_ANKLE) + _leg_length(world_m, RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)
+        _leg_length(world_m, LEFT_HIP, LEFT_KNEE, LEFT_ANKLE)
+        + _leg_length(world_m, RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)
     )
-    torso = float(np.linalg.norm(midpoint(world_m, LEFT_SHOULDER, RIGHT_SHOULDER) - midpoint(world_m, LEFT_HIP, RIGHT_HIP)))
+    torso = float(
+        np.linalg.norm(
+            midpoint(world_m, LEFT_SHOULDER, RIGHT_SHOULDER) - midpoint(world_m, LEFT_HIP, RIGHT_HIP)
+        )
+    )
     return (legs + torso) / ANKLE_TO_SHOULDER_FRACTION
+
+
+def hip_from_shoulders(points_m: np.ndarray, up: np.ndarray, height_m: float) -> np.ndarray:
+    """Where the hip joints are, from the shoulders and proportions (for views that end above the hips)."""
+    shoulders = midpoint(points_m, LEFT_SHOULDER, RIGHT_SHOULDER)
+    return shoulders - up * (SHOULDER_HEIGHT_FRACTION - HIP_HEIGHT_FRACTION) * height_m
 
 
 def body_up(world_m: np.ndarray, use_legs: bool) -> np.ndarray | None:
     """Unit vector from the feet (or hips) to the shoulders, in the world landmarks' axes: 'up' when standing."""
     top = midpoint(world_m, LEFT_SHOULDER, RIGHT_SHOULDER)
-    bottom = midpoint(world_m, LEFT_ANKLE, RIGHT_ANKLE) if use_legs else midpoint(world_m, LEFT_HIP, RIGHT_HIP)
+    bottom = (
+        midpoint(world_m, LEFT_ANKLE, RIGHT_ANKLE) if use_legs else midpoint(world_m, LEFT_HIP, RIGHT_HIP)
+    )
     axis = top - bottom
     length = float(np.linalg.norm(axis))
     return axis / length if length > 1e-6 else None

@@ -34,8 +34,9 @@ class OneEuroFilter:
     - initial_rate_hz: the sample rate assumed until two timestamps give the real one.
     """
 
-    def __init__(self, min_cutoff: float = 1.0, beta: float = 0.0, d_cutoff: float = 1.0,
-                 initial_rate_hz: float = 30.0) -> None:
+    def __init__(
+        self, min_cutoff: float = 1.0, beta: float = 0.0, d_cutoff: float = 1.0, initial_rate_hz: float = 30.0
+    ) -> None:
         if min_cutoff <= 0.0 or d_cutoff <= 0.0 or initial_rate_hz <= 0.0:
             raise ValueError("min_cutoff, d_cutoff and initial_rate_hz must be positive")
         self.min_cutoff = float(min_cutoff)

@@ -78,8 +78,14 @@ class FloorEstimator:
         self._hips.clear()
         self._eased = None
 
-    def observe(self, up: np.ndarray | None, foot_m: np.ndarray | None, hip_m: np.ndarray,
-                body_height_m: float, scale: float) -> None:
+    def observe(
+        self,
+        up: np.ndarray | None,
+        foot_m: np.ndarray | None,
+        hip_m: np.ndarray,
+        body_height_m: float,
+        scale: float,
+    ) -> None:
         """One frame's evidence in camera coordinates at skeleton scale `scale`.
 
         up: the body's axis (unit); foot_m: a point on the sole of the lower foot, None when the feet are

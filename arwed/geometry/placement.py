@@ -74,8 +74,13 @@ class BodyScale:
 class Placer:
     """Stateful per-frame placement: call `update` once per frame, with None when nobody was detected."""
 
-    def __init__(self, intrinsics: CameraIntrinsics, placement: PlacementSettings, tracking: TrackingSettings,
-                 calibrated_floor: FloorPlane | None = None) -> None:
+    def __init__(
+        self,
+        intrinsics: CameraIntrinsics,
+        placement: PlacementSettings,
+        tracking: TrackingSettings,
+        calibrated_floor: FloorPlane | None = None,
+    ) -> None:
         self.intrinsics = intrinsics
         self.settings = placement
         self.tracking = tracking
@@ -115,7 +120,9 @@ class Placer:
         if self._last_time_s is not None and time_s < self._last_time_s - TIME_REWIND_S:
             self._restart_motion()
         pose, other_person = self._observe(observation, time_s) if observation is not None else (None, False)
-        placement = self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
+        placement = (
+            self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
+        )
         self._last_time_s = time_s
         return placement
 
@@ -141,7 +148,10 @@ class Placer:
 
     def _observe(self, observation: PoseObservation, time_s: float) -> tuple[BodyPose | None, bool]:
         """The person's body pose, or (None, True) when it is someone else (see identity.py)."""
-        mediapipe_height = body.estimate_height_m(np.asarray(observation.world_landmarks_m, dtype=np.float64))
+        mediapipe_height = body.estimate_height_m(
+            np.asarray(observation.world_landmarks_m, dtype=np.float64),
+            body.legs_visible(observation.visibility),
+        )
         if not math.isfinite(mediapipe_height) or mediapipe_height <= 0.0:
             return None, False
         scale, _ = self._scale.scale(self.settings.person_height_m, mediapipe_height)
@@ -174,9 +184,10 @@ class Placer:
 
     def _tracked(self, pose: BodyPose, observation: PoseObservation, time_s: float) -> Placement:
         world = np.asarray(observation.world_landmarks_m, dtype=np.float64)
-        height_m = pose.scale * self._scale.mediapipe_height_m(body.estimate_height_m(world))
+        legs_seen = body.legs_visible(observation.visibility)
+        height_m = pose.scale * self._scale.mediapipe_height_m(body.estimate_height_m(world, legs_seen))
         floor = self._update_floor(pose, world, height_m, time_s)
-        hip = self._hip_filter(body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP), time_s)
+        hip = self._hip_filter(_hip_centre(pose, floor.normal, height_m), time_s)
         head = self._head_filter(body.midpoint(pose.landmarks_m, body.LEFT_EYE, body.RIGHT_EYE), time_s)
         person_floor = floor.project(hip)
         anchor, forward = self._place_anchor(person_floor, floor, time_s)
@@ -204,11 +215,13 @@ class Placer:
         if up is not None and not legs_seen:
             up = level_pitch(up)
         foot = _lower_foot(pose, up) if up is not None else None
-        hip = body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
+        hip = _hip_centre(pose, up, height_m)
         self._floor.observe(up, foot, hip, height_m, pose.scale)
         return self._floor.current(time_s, pose.scale)
 
-    def _place_anchor(self, person_floor: np.ndarray, floor: FloorPlane, time_s: float) -> tuple[np.ndarray, np.ndarray]:
+    def _place_anchor(
+        self, person_floor: np.ndarray, floor: FloorPlane, time_s: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         elapsed_s = 0.0 if self._last_time_s is None else max(0.0, time_s - self._last_time_s)
         lateral_target = side_sign(self.settings.side) * self.settings.gap_m
         self._lateral_m = _ease(self._lateral_m, lateral_target, elapsed_s)
@@ -219,7 +232,9 @@ class Placer:
                 self._locked_anchor = target if self._anchor is None else self._anchor
             target = floor.project(self._locked_anchor)
         self._anchor = floor.project(_limit_speed(self._anchor, target, elapsed_s))
-        forward = facing_direction(self._anchor, person_floor, floor, self._facing_deg, side_sign(self.settings.side))
+        forward = facing_direction(
+            self._anchor, person_floor, floor, self._facing_deg, side_sign(self.settings.side)
+        )
         return self._anchor, forward
 
     def _notes(self, floor: FloorPlane, height_m: float) -> tuple[str, ...]:
@@ -258,6 +273,14 @@ class Placer:
         state = TrackingState.LOST if opacity <= 0.0 else TrackingState.HELD
         notes = self._last.notes + (("another person in view: holding",) if other_person else ())
         return replace(self._last, media_time_s=time_s, state=state, opacity=opacity, notes=notes)
+
+
+def _hip_centre(pose: BodyPose, up: np.ndarray | None, height_m: float) -> np.ndarray:
+    """The hip joints' midpoint; in views that end above the hips, from the shoulders and proportions."""
+    hips_seen = bool(pose.visible[[body.LEFT_HIP, body.RIGHT_HIP]].any())
+    if hips_seen or up is None:
+        return body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
+    return body.hip_from_shoulders(pose.landmarks_m, up, height_m)
 
 
 def _lower_foot(pose: BodyPose, up: np.ndarray) -> np.ndarray | None:

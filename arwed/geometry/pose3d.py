@@ -39,7 +39,12 @@ class BodyPose:
 def visible_landmarks(observation: PoseObservation, intrinsics: CameraIntrinsics) -> np.ndarray:
     """(33,) bool: confidently seen and inside the image."""
     px = np.asarray(observation.image_landmarks_px, dtype=np.float64)
-    inside = (px[:, 0] >= 0) & (px[:, 0] < intrinsics.width_px) & (px[:, 1] >= 0) & (px[:, 1] < intrinsics.height_px)
+    inside = (
+        (px[:, 0] >= 0)
+        & (px[:, 0] < intrinsics.width_px)
+        & (px[:, 1] >= 0)
+        & (px[:, 1] < intrinsics.height_px)
+    )
     finite = np.all(np.isfinite(px), axis=1) & np.all(np.isfinite(observation.world_landmarks_m), axis=1)
     return (np.asarray(observation.visibility) >= MIN_VISIBILITY) & inside & finite
 
@@ -68,7 +73,9 @@ class BodyPoseSolver:
         self._guess = (rvec, tvec / scale)
         rotation = cv2.Rodrigues(rvec)[0]
         translation = tvec.ravel()
-        landmarks = (scale * np.asarray(observation.world_landmarks_m, dtype=np.float64)) @ rotation.T + translation
+        landmarks = (
+            scale * np.asarray(observation.world_landmarks_m, dtype=np.float64)
+        ) @ rotation.T + translation
         return BodyPose(rotation, translation, landmarks, visible, rms, scale)
 
     def _best_solution(self, object_m: np.ndarray, image_px: np.ndarray, scale: float):
@@ -85,8 +92,13 @@ class BodyPoseSolver:
 
     def _global(self, object_m: np.ndarray, image_px: np.ndarray):
         try:
-            ok, rvec, tvec = cv2.solvePnP(object_m, image_px, self.intrinsics.matrix,
-                                          self.intrinsics.distortion_array, flags=cv2.SOLVEPNP_SQPNP)
+            ok, rvec, tvec = cv2.solvePnP(
+                object_m,
+                image_px,
+                self.intrinsics.matrix,
+                self.intrinsics.distortion_array,
+                flags=cv2.SOLVEPNP_SQPNP,
+            )
         except cv2.error:
             return None
         if not ok:
@@ -97,8 +109,16 @@ class BodyPoseSolver:
         rvec = np.array(rvec, dtype=np.float64).reshape(3, 1)
         tvec = np.array(tvec, dtype=np.float64).reshape(3, 1)
         try:
-            ok, rvec, tvec = cv2.solvePnP(object_m, image_px, self.intrinsics.matrix, self.intrinsics.distortion_array,
-                                          rvec, tvec, useExtrinsicGuess=True, flags=cv2.SOLVEPNP_ITERATIVE)
+            ok, rvec, tvec = cv2.solvePnP(
+                object_m,
+                image_px,
+                self.intrinsics.matrix,
+                self.intrinsics.distortion_array,
+                rvec,
+                tvec,
+                useExtrinsicGuess=True,
+                flags=cv2.SOLVEPNP_ITERATIVE,
+            )
         except cv2.error:
             return None
         if not ok or not np.all(np.isfinite(tvec)) or tvec[2, 0] <= 0.0:
@@ -106,5 +126,7 @@ class BodyPoseSolver:
         return rvec, tvec, self._rms(object_m, image_px, rvec, tvec)
 
     def _rms(self, object_m: np.ndarray, image_px: np.ndarray, rvec: np.ndarray, tvec: np.ndarray) -> float:
-        projected, _ = cv2.projectPoints(object_m, rvec, tvec, self.intrinsics.matrix, self.intrinsics.distortion_array)
+        projected, _ = cv2.projectPoints(
+            object_m, rvec, tvec, self.intrinsics.matrix, self.intrinsics.distortion_array
+        )
         return float(np.sqrt(np.mean(np.sum((projected.reshape(-1, 2) - image_px) ** 2, axis=1))))

@@ -160,7 +160,7 @@ class Placer:
     def _floor_scale_sample(self, pose: BodyPose, mediapipe_height_m: float) -> float | None:
         """With a calibrated floor the feet must stand on it: the skeleton scale that puts them there."""
         floor = self._floor.calibrated
-        foot = _lower_foot(pose, floor.normal) if floor is not None else None
+        foot = lowest(_soles(pose), floor.normal) if floor is not None else None
         if foot is None:
             return None
         along_normal = float(np.dot(floor.normal, foot / pose.scale))  # the unit-scale foot
@@ -203,9 +203,8 @@ class Placer:
         up = None if up_in_world is None else pose.rotation @ up_in_world
         if up is not None and not legs_seen:
             up = level_pitch(up)
-        foot = _lower_foot(pose, up) if up is not None else None
         hip = body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
-        self._floor.observe(up, foot, hip, height_m, pose.scale)
+        self._floor.observe(up, _soles(pose), hip, height_m, pose.scale)
         return self._floor.current(time_s, pose.scale)
 
     def _place_anchor(self, person_floor: np.ndarray, floor: FloorPlane, time_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -260,16 +259,18 @@ class Placer:
         return replace(self._last, media_time_s=time_s, state=state, opacity=opacity, notes=notes)
 
 
-def _lower_foot(pose: BodyPose, up: np.ndarray) -> np.ndarray | None:
-    """The sole of the lower of the two feet (the one standing), from its visible heel and toe landmarks."""
-    feet = []
+def _soles(pose: BodyPose) -> list[np.ndarray]:
+    """For each foot with a visible heel or toe landmark, the middle of its sole (the seen landmarks' mean)."""
+    soles = []
     for indices in (body.LEFT_FOOT, body.RIGHT_FOOT):
         seen = [i for i in indices if pose.visible[i]]
         if seen:
-            feet.append(pose.landmarks_m[seen].mean(axis=0))
-    if not feet:
-        return None
-    return min(feet, key=lambda point: float(np.dot(up, point)))
+            soles.append(pose.landmarks_m[seen].mean(axis=0))
+    return soles
+
+
+def lowest(points: list[np.ndarray], up: np.ndarray) -> np.ndarray | None:
+    return min(points, key=lambda point: float(np.dot(up, point))) if points else None
 
 
 def _ease(current: float | None, target: float, elapsed_s: float) -> float:

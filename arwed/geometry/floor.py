@@ -26,6 +26,7 @@ from arwed.types import FloorPlane
 FLOOR_WINDOW = 150  # samples (5 s at 30 fps) in each median
 MIN_FEET_SAMPLES = 10  # frames with visible feet before the feet outrank body proportions
 MIN_FEET_SPREAD_M = 0.2  # standard deviation of the feet along both floor directions before a plane fit
+FLOOR_REFRESH_FRAMES = 5  # the medians are recomputed every so many frames (the easing hides the steps)
 FLOOR_GLIDE_S = 0.5  # time constant of the easing towards a new estimate
 # a body axis further than this from a level camera's up is not someone standing (running, bending,
 # lying) or not a usable camera (pointing at the floor): such frames say nothing about "up"
@@ -74,6 +75,9 @@ class FloorEstimator:
         self._feet: deque[np.ndarray] = deque(maxlen=FLOOR_WINDOW)
         self._hips: deque[tuple[np.ndarray, float]] = deque(maxlen=FLOOR_WINDOW)
         self._eased: tuple[np.ndarray, float, float] | None = None  # normal, offset at unit scale, time
+        self._up: np.ndarray | None = None  # cached median of the ups
+        self._target: tuple[np.ndarray, float, str] | None = None  # cached robust estimate
+        self._frames_since_refresh = 0
 
     def reset(self) -> None:
         """Forget the gathered evidence (a calibration, if any, stays)."""
@@ -81,6 +85,7 @@ class FloorEstimator:
         self._feet.clear()
         self._hips.clear()
         self._eased = None
+        self._up = self._target = None
 
     def observe(self, up: np.ndarray | None, soles_m: Sequence[np.ndarray], hip_m: np.ndarray,
                 body_height_m: float, scale: float) -> None:
@@ -91,6 +96,10 @@ class FloorEstimator:
         """
         if up is not None and np.all(np.isfinite(up)) and np.dot(up, CAMERA_UP) >= math.cos(math.radians(MAX_UP_TILT_DEG)):
             self._ups.append(np.asarray(up, dtype=np.float64))
+        self._frames_since_refresh += 1
+        if self._frames_since_refresh >= FLOOR_REFRESH_FRAMES or self._target is None:
+            self._up = self._target = None  # recomputed on demand
+            self._frames_since_refresh = 0
         up_now = self.up()
         soles = [np.asarray(sole, dtype=np.float64) for sole in soles_m if np.all(np.isfinite(sole))]
         if soles:
@@ -102,14 +111,18 @@ class FloorEstimator:
         """The current estimate of up (unit, camera coordinates), before any floor is known."""
         if self.calibrated is not None:
             return self.calibrated.normal
-        normal = np.median(np.array(self._ups), axis=0) if self._ups else CAMERA_UP.copy()
-        return normal / np.linalg.norm(normal)
+        if self._up is None:
+            normal = np.median(np.array(self._ups), axis=0) if self._ups else CAMERA_UP.copy()
+            self._up = normal / np.linalg.norm(normal)
+        return self._up
 
     def current(self, time_s: float, scale: float) -> FloorPlane:
         """The floor now, for a skeleton at scale `scale` (the scale of the latest body pose)."""
         if self.calibrated is not None:
             return self.calibrated
-        target = self._estimate()
+        if self._target is None:
+            self._target = self._estimate()
+        target = self._target
         if target is None:
             return default_floor()
         normal, unit_offset, source = target

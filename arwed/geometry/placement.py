@@ -49,18 +49,21 @@ class BodyScale:
     def __init__(self) -> None:
         self._mediapipe_heights: deque[float] = deque(maxlen=HEIGHT_WINDOW)
         self._floor_scales: deque[float] = deque(maxlen=HEIGHT_WINDOW)
+        self._median_height_m: float | None = None
 
     def clear(self) -> None:
         self._mediapipe_heights.clear()
         self._floor_scales.clear()
+        self._median_height_m = None
 
     def add(self, mediapipe_height_m: float, floor_scale: float | None) -> None:
         self._mediapipe_heights.append(mediapipe_height_m)
+        self._median_height_m = float(np.median(self._mediapipe_heights))
         if floor_scale is not None:
             self._floor_scales.append(floor_scale)
 
     def mediapipe_height_m(self, fallback_m: float) -> float:
-        return float(np.median(self._mediapipe_heights)) if self._mediapipe_heights else fallback_m
+        return self._median_height_m if self._median_height_m is not None else fallback_m
 
     def scale(self, person_height_m: float | None, fallback_height_m: float) -> tuple[float, str]:
         """(scale, how it was found): the given height, feet on a calibrated floor, or MediaPipe's own size."""

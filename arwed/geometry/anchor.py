@@ -70,6 +70,10 @@ def character_to_camera(anchor_m: np.ndarray, forward: np.ndarray, up: np.ndarra
     """The 4x4 rigid transform from character space (glTF: y up, +z forward) into camera coordinates."""
     y_axis = np.asarray(up, dtype=np.float64)
     z_axis = in_plane(forward, y_axis)
+    if z_axis is None:  # forward along up cannot happen for directions from facing_direction; be safe
+        z_axis = in_plane(np.array([0.0, 0.0, -1.0]), y_axis)
+    if z_axis is None:
+        z_axis = in_plane(np.array([0.0, 1.0, 0.0]), y_axis)
     x_axis = cross(y_axis, z_axis)  # glTF is right-handed: x = y cross z
     matrix = np.eye(4)
     matrix[:3, 0], matrix[:3, 1], matrix[:3, 2], matrix[:3, 3] = x_axis, y_axis, z_axis, anchor_m

@@ -37,7 +37,8 @@ class PersonGate:
         self._candidate: tuple[np.ndarray, float, float] | None = None  # position, last seen, first seen
         self.replaced = False  # the last NEW verdict replaced someone who was being followed
 
-    def check(self, position_m: np.ndarray, time_s: float, forget_after_s: float) -> Verdict:
+    def check(self, position_m: np.ndarray, time_s: float, forget_after_s: float,
+              confirm_other_s: float = CONFIRM_OTHER_S) -> Verdict:
         position_m = np.asarray(position_m, dtype=np.float64)
         self.replaced = False
         if self._last is None or time_s - self._last[1] > forget_after_s:
@@ -46,12 +47,12 @@ class PersonGate:
             return self._accept(position_m, time_s, Verdict.SAME)
         if self._candidate is not None and _plausible(self._last, position_m, self._last[1]):
             return self._accept(position_m, time_s, Verdict.SAME)
-        return self._consider_other(position_m, time_s)
+        return self._consider_other(position_m, time_s, confirm_other_s)
 
-    def _consider_other(self, position_m: np.ndarray, time_s: float) -> Verdict:
+    def _consider_other(self, position_m: np.ndarray, time_s: float, confirm_other_s: float) -> Verdict:
         candidate = self._candidate
         if candidate is not None and _plausible((candidate[0], candidate[1]), position_m, time_s):
-            if time_s - candidate[2] >= CONFIRM_OTHER_S:
+            if time_s - candidate[2] >= confirm_other_s:
                 self.replaced = True
                 return self._accept(position_m, time_s, Verdict.NEW)
             self._candidate = (position_m, time_s, candidate[2])

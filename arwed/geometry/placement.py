@@ -23,7 +23,7 @@ from arwed.geometry import body
 from arwed.geometry.anchor import anchor_beside, character_to_camera, facing_direction, side_sign
 from arwed.geometry.filters import OneEuroFilter
 from arwed.geometry.floor import DEFAULT_CAMERA_HEIGHT_M, FloorEstimator, level_pitch
-from arwed.geometry.identity import PersonGate, Verdict
+from arwed.geometry.identity import CONFIRM_OTHER_S, PersonGate, Verdict
 from arwed.geometry.pose3d import BodyPose, BodyPoseSolver
 from arwed.types import CameraIntrinsics, FloorPlane, Placement, PoseObservation, TrackingState
 
@@ -33,6 +33,7 @@ PLAUSIBLE_HEIGHT_M = (1.0, 2.3)  # a height measured on the floor outside this i
 SETTINGS_GLIDE_S = 0.35  # time constant of the easing after a change of side, gap or facing
 ANCHOR_MAX_SPEED_MPS = 2.5  # the anchor never moves faster than a brisk walk
 FADE_IN_S = 0.3  # after a loss, the character fades back in this fast (from fully faded)
+# (TrackingSettings.fade_in_s and .switch_person_s override FADE_IN_S and identity.CONFIRM_OTHER_S when present)
 TIME_REWIND_S = 0.25  # media time going back more than this (a loop or a seek) restarts the motion
 
 FLOOR_NOTES = {
@@ -71,7 +72,7 @@ class BodyScale:
             return person_height_m / self.mediapipe_height_m(fallback_height_m), "given"
         if len(self._floor_scales) >= MIN_FLOOR_SCALE_SAMPLES:
             return float(np.median(self._floor_scales)), "measured on the calibrated floor"
-        return 1.0, "estimated (MediaPipe's average body; give person_height_m for exact depth)"
+        return 1.0, "MediaPipe's average body: set person_height_m for true depth"
 
 
 class Placer:
@@ -96,6 +97,10 @@ class Placer:
         self._floor.reset()
         self._scale.clear()
         self._restart_motion()
+        self._last: Placement | None = None
+        self._last_seen_s: float | None = None
+        self._opacity = 1.0
+        self._opacity_at_loss = 1.0
 
     @property
     def lock(self) -> bool:
@@ -116,7 +121,8 @@ class Placer:
     def update(self, observation: PoseObservation | None, media_time_s: float) -> Placement | None:
         time_s = float(media_time_s)
         if self._last_time_s is not None and time_s < self._last_time_s - TIME_REWIND_S:
-            self._restart_motion()
+            self._restart_motion()  # a loop or a seek: the last placement is still held, from now
+            self._last_seen_s = None if self._last_seen_s is None else time_s
         pose, other_person = self._observe(observation, time_s) if observation is not None else (None, False)
         placement = self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
         self._last_time_s = time_s
@@ -125,6 +131,7 @@ class Placer:
     # ---- observing the person -------------------------------------------------------------------------
 
     def _restart_motion(self) -> None:
+        """Forget the motion (filters, gate, anchor glide), keep what was learned (floor, height)."""
         self._solver.reset()
         self._gate.reset()
         self._hip_filter = self._new_filter()
@@ -134,10 +141,6 @@ class Placer:
         self._lateral_m: float | None = None
         self._facing_deg: float | None = None
         self._last_time_s: float | None = None
-        self._last_seen_s: float | None = None
-        self._last: Placement | None = None
-        self._opacity = 1.0
-        self._opacity_at_loss = 1.0
 
     def _new_filter(self) -> OneEuroFilter:
         return OneEuroFilter(self.tracking.min_cutoff_hz, self.tracking.beta, self.tracking.d_cutoff_hz)
@@ -152,7 +155,8 @@ class Placer:
         if pose is None:
             return None, False
         hip = body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
-        verdict = self._gate.check(hip, time_s, self.tracking.hold_s + self.tracking.fade_s)
+        verdict = self._gate.check(hip, time_s, self.tracking.hold_s + self.tracking.fade_s,
+                                   getattr(self.tracking, "switch_person_s", CONFIRM_OTHER_S))
         if verdict is Verdict.OTHER:
             return None, True
         if self._gate.replaced:
@@ -238,8 +242,9 @@ class Placer:
     # ---- track loss ------------------------------------------------------------------------------------
 
     def _fade_in(self, time_s: float) -> float:
-        if self._last_seen_s is not None and self._last_time_s is not None and FADE_IN_S > 0.0:
-            self._opacity = min(1.0, self._opacity + max(0.0, time_s - self._last_time_s) / FADE_IN_S)
+        fade_in_s = getattr(self.tracking, "fade_in_s", FADE_IN_S)
+        if self._last_seen_s is not None and self._last_time_s is not None and fade_in_s > 0.0:
+            self._opacity = min(1.0, self._opacity + max(0.0, time_s - self._last_time_s) / fade_in_s)
         else:
             self._opacity = 1.0
         self._opacity_at_loss = self._opacity

@@ -108,7 +108,7 @@ def test_without_height_or_calibration_the_height_is_mediapipes_and_said_so():
     run = Run(placement=PlacementSettings(), seed=3, world_scale=0.93)
     last = run.person(frames=30)
     assert last.person_height_m == pytest.approx(0.93 * 1.75, abs=0.03)
-    assert any("estimated" in note for note in last.notes)
+    assert any("average body" in note for note in last.notes)
 
 
 def test_anchor_keeps_up_with_a_walking_person():
@@ -251,3 +251,18 @@ def test_reset_forgets_the_person():
     run.person(frames=5)
     run.placer.reset()
     assert run.nobody() is None
+
+
+def test_time_going_back_with_nobody_holds_the_last_placement():
+    run = Run()
+    run.person(frames=30)
+    run.frame = 0
+    held = run.nobody()
+    assert held is not None and held.state is TrackingState.HELD and held.opacity == 1.0
+
+
+def test_a_frame_the_pose_cannot_be_solved_from_counts_as_nobody():
+    run = Run()
+    tracked = run.person(frames=10)
+    unusable = run.person(hidden=list(range(4, 33)))  # too few landmarks for PnP
+    assert unusable.state is TrackingState.HELD and np.array_equal(unusable.anchor_m, tracked.anchor_m)

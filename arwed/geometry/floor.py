@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -25,7 +26,11 @@ from arwed.types import FloorPlane
 FLOOR_WINDOW = 150  # samples (5 s at 30 fps) in each median
 MIN_FEET_SAMPLES = 10  # frames with visible feet before the feet outrank body proportions
 MIN_FEET_SPREAD_M = 0.2  # standard deviation of the feet along both floor directions before a plane fit
+FLOOR_REFRESH_FRAMES = 5  # the medians are recomputed every so many frames (the easing hides the steps)
 FLOOR_GLIDE_S = 0.5  # time constant of the easing towards a new estimate
+# a body axis further than this from a level camera's up is not someone standing (running, bending,
+# lying) or not a usable camera (pointing at the floor): such frames say nothing about "up"
+MAX_UP_TILT_DEG = 35.0
 DEFAULT_CAMERA_HEIGHT_M = 1.2  # the default floor: a level camera this high (a tripod at chest height)
 
 CAMERA_UP = np.array([0.0, -1.0, 0.0])  # a level camera's up: camera y points down
@@ -70,6 +75,9 @@ class FloorEstimator:
         self._feet: deque[np.ndarray] = deque(maxlen=FLOOR_WINDOW)
         self._hips: deque[tuple[np.ndarray, float]] = deque(maxlen=FLOOR_WINDOW)
         self._eased: tuple[np.ndarray, float, float] | None = None  # normal, offset at unit scale, time
+        self._up: np.ndarray | None = None  # cached median of the ups
+        self._target: tuple[np.ndarray, float, str] | None = None  # cached robust estimate
+        self._frames_since_refresh = 0
 
     def reset(self) -> None:
         """Forget the gathered evidence (a calibration, if any, stays)."""
@@ -77,32 +85,44 @@ class FloorEstimator:
         self._feet.clear()
         self._hips.clear()
         self._eased = None
+        self._up = self._target = None
 
-    def observe(
-        self,
-        up: np.ndarray | None,
-        foot_m: np.ndarray | None,
-        hip_m: np.ndarray,
-        body_height_m: float,
-        scale: float,
-    ) -> None:
+    def observe(self, up: np.ndarray | None, soles_m: Sequence[np.ndarray], hip_m: np.ndarray,
+                body_height_m: float, scale: float) -> None:
         """One frame's evidence in camera coordinates at skeleton scale `scale`.
 
-        up: the body's axis (unit); foot_m: a point on the sole of the lower foot, None when the feet are
-        not seen; hip_m: the hip centre; body_height_m: the person's height at this scale.
+        up: the body's axis (unit) or None; soles_m: the middle of each seen foot's sole (the lower one is
+        taken as standing on the floor); hip_m: the hip centre; body_height_m: the height at this scale.
         """
-        if up is not None and np.all(np.isfinite(up)):
+        if up is not None and np.all(np.isfinite(up)) and np.dot(up, CAMERA_UP) >= math.cos(math.radians(MAX_UP_TILT_DEG)):
             self._ups.append(np.asarray(up, dtype=np.float64))
-        if foot_m is not None and np.all(np.isfinite(foot_m)):
-            self._feet.append(np.asarray(foot_m, dtype=np.float64) / scale)
+        self._frames_since_refresh += 1
+        if self._frames_since_refresh >= FLOOR_REFRESH_FRAMES or self._target is None:
+            self._up = self._target = None  # recomputed on demand
+            self._frames_since_refresh = 0
+        up_now = self.up()
+        soles = [np.asarray(sole, dtype=np.float64) for sole in soles_m if np.all(np.isfinite(sole))]
+        if soles:
+            self._feet.append(min(soles, key=lambda sole: float(np.dot(up_now, sole))) / scale)
         if np.all(np.isfinite(hip_m)) and body_height_m > 0.0:
             self._hips.append((np.asarray(hip_m, dtype=np.float64) / scale, body_height_m / scale))
+
+    def up(self) -> np.ndarray:
+        """The current estimate of up (unit, camera coordinates), before any floor is known."""
+        if self.calibrated is not None:
+            return self.calibrated.normal
+        if self._up is None:
+            normal = np.median(np.array(self._ups), axis=0) if self._ups else CAMERA_UP.copy()
+            self._up = normal / np.linalg.norm(normal)
+        return self._up
 
     def current(self, time_s: float, scale: float) -> FloorPlane:
         """The floor now, for a skeleton at scale `scale` (the scale of the latest body pose)."""
         if self.calibrated is not None:
             return self.calibrated
-        target = self._estimate()
+        if self._target is None:
+            self._target = self._estimate()
+        target = self._target
         if target is None:
             return default_floor()
         normal, unit_offset, source = target
@@ -110,10 +130,7 @@ class FloorEstimator:
         return FloorPlane(normal=normal, offset_m=self._offset(unit_offset, scale, source), source=source)
 
     def _estimate(self) -> tuple[np.ndarray, float, str] | None:
-        if not self._ups:
-            return None
-        normal = np.median(np.array(self._ups), axis=0)
-        normal /= np.linalg.norm(normal)
+        normal = self.up()
         if self._feet and len(self._feet) >= min(MIN_FEET_SAMPLES, len(self._hips)):
             feet = np.array(self._feet)
             normal = _fitted_normal(feet, normal)
@@ -122,7 +139,7 @@ class FloorEstimator:
             hips = np.array([hip for hip, _ in self._hips])
             heights = np.array([height for _, height in self._hips])
             return normal, float(np.median(HIP_HEIGHT_FRACTION * heights - hips @ normal)), "proportions"
-        return None
+        return None  # no evidence yet
 
     @staticmethod
     def _offset(unit_offset: float, scale: float, source: str) -> float:

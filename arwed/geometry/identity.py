@@ -5,7 +5,9 @@ MediaPipe's legacy pose follows one person and may jump to another one between f
   the last accepted position is the same person.
 - A position further away is another person: it is not followed (the placement is held), and it becomes
   a candidate. A candidate that keeps appearing, each time plausibly near its previous position, for
-  CONFIRM_OTHER_S replaces the person followed (they left and someone else stayed).
+  CONFIRM_OTHER_S replaces the person followed (they left and someone else stayed). While a candidate is
+  seen, only a position within JUMP_TOLERANCE_M of where the followed person was last counts as them
+  (the allowance for walking would otherwise grow, while we hold, until it takes in the candidate).
 - After `forget_after_s` without an accepted frame (the character has faded out), anyone is accepted.
 """
 
@@ -35,19 +37,22 @@ class PersonGate:
         self._candidate: tuple[np.ndarray, float, float] | None = None  # position, last seen, first seen
         self.replaced = False  # the last NEW verdict replaced someone who was being followed
 
-    def check(self, position_m: np.ndarray, time_s: float, forget_after_s: float) -> Verdict:
+    def check(self, position_m: np.ndarray, time_s: float, forget_after_s: float,
+              confirm_other_s: float = CONFIRM_OTHER_S) -> Verdict:
         position_m = np.asarray(position_m, dtype=np.float64)
         self.replaced = False
         if self._last is None or time_s - self._last[1] > forget_after_s:
             return self._accept(position_m, time_s, Verdict.NEW)
-        if _plausible(self._last, position_m, time_s):
+        if self._candidate is None and _plausible(self._last, position_m, time_s):
             return self._accept(position_m, time_s, Verdict.SAME)
-        return self._consider_other(position_m, time_s)
+        if self._candidate is not None and _plausible(self._last, position_m, self._last[1]):
+            return self._accept(position_m, time_s, Verdict.SAME)
+        return self._consider_other(position_m, time_s, confirm_other_s)
 
-    def _consider_other(self, position_m: np.ndarray, time_s: float) -> Verdict:
+    def _consider_other(self, position_m: np.ndarray, time_s: float, confirm_other_s: float) -> Verdict:
         candidate = self._candidate
         if candidate is not None and _plausible((candidate[0], candidate[1]), position_m, time_s):
-            if time_s - candidate[2] >= CONFIRM_OTHER_S:
+            if time_s - candidate[2] >= confirm_other_s:
                 self.replaced = True
                 return self._accept(position_m, time_s, Verdict.NEW)
             self._candidate = (position_m, time_s, candidate[2])

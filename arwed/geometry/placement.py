@@ -23,7 +23,7 @@ from arwed.geometry import body
 from arwed.geometry.anchor import anchor_beside, character_to_camera, facing_direction, side_sign
 from arwed.geometry.filters import OneEuroFilter
 from arwed.geometry.floor import DEFAULT_CAMERA_HEIGHT_M, FloorEstimator, level_pitch
-from arwed.geometry.identity import PersonGate, Verdict
+from arwed.geometry.identity import CONFIRM_OTHER_S, PersonGate, Verdict
 from arwed.geometry.pose3d import BodyPose, BodyPoseSolver
 from arwed.types import CameraIntrinsics, FloorPlane, Placement, PoseObservation, TrackingState
 
@@ -33,6 +33,7 @@ PLAUSIBLE_HEIGHT_M = (1.0, 2.3)  # a height measured on the floor outside this i
 SETTINGS_GLIDE_S = 0.35  # time constant of the easing after a change of side, gap or facing
 ANCHOR_MAX_SPEED_MPS = 2.5  # the anchor never moves faster than a brisk walk
 FADE_IN_S = 0.3  # after a loss, the character fades back in this fast (from fully faded)
+# (TrackingSettings.fade_in_s and .switch_person_s override FADE_IN_S and identity.CONFIRM_OTHER_S when present)
 TIME_REWIND_S = 0.25  # media time going back more than this (a loop or a seek) restarts the motion
 
 FLOOR_NOTES = {
@@ -49,18 +50,21 @@ class BodyScale:
     def __init__(self) -> None:
         self._mediapipe_heights: deque[float] = deque(maxlen=HEIGHT_WINDOW)
         self._floor_scales: deque[float] = deque(maxlen=HEIGHT_WINDOW)
+        self._median_height_m: float | None = None
 
     def clear(self) -> None:
         self._mediapipe_heights.clear()
         self._floor_scales.clear()
+        self._median_height_m = None
 
     def add(self, mediapipe_height_m: float, floor_scale: float | None) -> None:
         self._mediapipe_heights.append(mediapipe_height_m)
+        self._median_height_m = float(np.median(self._mediapipe_heights))
         if floor_scale is not None:
             self._floor_scales.append(floor_scale)
 
     def mediapipe_height_m(self, fallback_m: float) -> float:
-        return float(np.median(self._mediapipe_heights)) if self._mediapipe_heights else fallback_m
+        return self._median_height_m if self._median_height_m is not None else fallback_m
 
     def scale(self, person_height_m: float | None, fallback_height_m: float) -> tuple[float, str]:
         """(scale, how it was found): the given height, feet on a calibrated floor, or MediaPipe's own size."""
@@ -68,19 +72,14 @@ class BodyScale:
             return person_height_m / self.mediapipe_height_m(fallback_height_m), "given"
         if len(self._floor_scales) >= MIN_FLOOR_SCALE_SAMPLES:
             return float(np.median(self._floor_scales)), "measured on the calibrated floor"
-        return 1.0, "estimated (MediaPipe's average body; give person_height_m for exact depth)"
+        return 1.0, "MediaPipe's average body: set person_height_m for true depth"
 
 
 class Placer:
     """Stateful per-frame placement: call `update` once per frame, with None when nobody was detected."""
 
-    def __init__(
-        self,
-        intrinsics: CameraIntrinsics,
-        placement: PlacementSettings,
-        tracking: TrackingSettings,
-        calibrated_floor: FloorPlane | None = None,
-    ) -> None:
+    def __init__(self, intrinsics: CameraIntrinsics, placement: PlacementSettings, tracking: TrackingSettings,
+                 calibrated_floor: FloorPlane | None = None) -> None:
         self.intrinsics = intrinsics
         self.settings = placement
         self.tracking = tracking
@@ -98,6 +97,10 @@ class Placer:
         self._floor.reset()
         self._scale.clear()
         self._restart_motion()
+        self._last: Placement | None = None
+        self._last_seen_s: float | None = None
+        self._opacity = 1.0
+        self._opacity_at_loss = 1.0
 
     @property
     def lock(self) -> bool:
@@ -118,17 +121,17 @@ class Placer:
     def update(self, observation: PoseObservation | None, media_time_s: float) -> Placement | None:
         time_s = float(media_time_s)
         if self._last_time_s is not None and time_s < self._last_time_s - TIME_REWIND_S:
-            self._restart_motion()
+            self._restart_motion()  # a loop or a seek: the last placement is still held, from now
+            self._last_seen_s = None if self._last_seen_s is None else time_s
         pose, other_person = self._observe(observation, time_s) if observation is not None else (None, False)
-        placement = (
-            self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
-        )
+        placement = self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
         self._last_time_s = time_s
         return placement
 
     # ---- observing the person -------------------------------------------------------------------------
 
     def _restart_motion(self) -> None:
+        """Forget the motion (filters, gate, anchor glide), keep what was learned (floor, height)."""
         self._solver.reset()
         self._gate.reset()
         self._hip_filter = self._new_filter()
@@ -138,10 +141,6 @@ class Placer:
         self._lateral_m: float | None = None
         self._facing_deg: float | None = None
         self._last_time_s: float | None = None
-        self._last_seen_s: float | None = None
-        self._last: Placement | None = None
-        self._opacity = 1.0
-        self._opacity_at_loss = 1.0
 
     def _new_filter(self) -> OneEuroFilter:
         return OneEuroFilter(self.tracking.min_cutoff_hz, self.tracking.beta, self.tracking.d_cutoff_hz)
@@ -149,8 +148,7 @@ class Placer:
     def _observe(self, observation: PoseObservation, time_s: float) -> tuple[BodyPose | None, bool]:
         """The person's body pose, or (None, True) when it is someone else (see identity.py)."""
         mediapipe_height = body.estimate_height_m(
-            np.asarray(observation.world_landmarks_m, dtype=np.float64),
-            body.legs_visible(observation.visibility),
+            np.asarray(observation.world_landmarks_m, dtype=np.float64), body.legs_visible(observation.visibility)
         )
         if not math.isfinite(mediapipe_height) or mediapipe_height <= 0.0:
             return None, False
@@ -159,7 +157,8 @@ class Placer:
         if pose is None:
             return None, False
         hip = body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
-        verdict = self._gate.check(hip, time_s, self.tracking.hold_s + self.tracking.fade_s)
+        verdict = self._gate.check(hip, time_s, self.tracking.hold_s + self.tracking.fade_s,
+                                   getattr(self.tracking, "switch_person_s", CONFIRM_OTHER_S))
         if verdict is Verdict.OTHER:
             return None, True
         if self._gate.replaced:
@@ -170,7 +169,7 @@ class Placer:
     def _floor_scale_sample(self, pose: BodyPose, mediapipe_height_m: float) -> float | None:
         """With a calibrated floor the feet must stand on it: the skeleton scale that puts them there."""
         floor = self._floor.calibrated
-        foot = _lower_foot(pose, floor.normal) if floor is not None else None
+        foot = lowest(_soles(pose), floor.normal) if floor is not None else None
         if foot is None:
             return None
         along_normal = float(np.dot(floor.normal, foot / pose.scale))  # the unit-scale foot
@@ -214,14 +213,11 @@ class Placer:
         up = None if up_in_world is None else pose.rotation @ up_in_world
         if up is not None and not legs_seen:
             up = level_pitch(up)
-        foot = _lower_foot(pose, up) if up is not None else None
         hip = _hip_centre(pose, up, height_m)
-        self._floor.observe(up, foot, hip, height_m, pose.scale)
+        self._floor.observe(up, _soles(pose), hip, height_m, pose.scale)
         return self._floor.current(time_s, pose.scale)
 
-    def _place_anchor(
-        self, person_floor: np.ndarray, floor: FloorPlane, time_s: float
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _place_anchor(self, person_floor: np.ndarray, floor: FloorPlane, time_s: float) -> tuple[np.ndarray, np.ndarray]:
         elapsed_s = 0.0 if self._last_time_s is None else max(0.0, time_s - self._last_time_s)
         lateral_target = side_sign(self.settings.side) * self.settings.gap_m
         self._lateral_m = _ease(self._lateral_m, lateral_target, elapsed_s)
@@ -232,9 +228,7 @@ class Placer:
                 self._locked_anchor = target if self._anchor is None else self._anchor
             target = floor.project(self._locked_anchor)
         self._anchor = floor.project(_limit_speed(self._anchor, target, elapsed_s))
-        forward = facing_direction(
-            self._anchor, person_floor, floor, self._facing_deg, side_sign(self.settings.side)
-        )
+        forward = facing_direction(self._anchor, person_floor, floor, self._facing_deg, side_sign(self.settings.side))
         return self._anchor, forward
 
     def _notes(self, floor: FloorPlane, height_m: float) -> tuple[str, ...]:
@@ -251,8 +245,9 @@ class Placer:
     # ---- track loss ------------------------------------------------------------------------------------
 
     def _fade_in(self, time_s: float) -> float:
-        if self._last_seen_s is not None and self._last_time_s is not None and FADE_IN_S > 0.0:
-            self._opacity = min(1.0, self._opacity + max(0.0, time_s - self._last_time_s) / FADE_IN_S)
+        fade_in_s = getattr(self.tracking, "fade_in_s", FADE_IN_S)
+        if self._last_seen_s is not None and self._last_time_s is not None and fade_in_s > 0.0:
+            self._opacity = min(1.0, self._opacity + max(0.0, time_s - self._last_time_s) / fade_in_s)
         else:
             self._opacity = 1.0
         self._opacity_at_loss = self._opacity
@@ -275,24 +270,26 @@ class Placer:
         return replace(self._last, media_time_s=time_s, state=state, opacity=opacity, notes=notes)
 
 
+def _soles(pose: BodyPose) -> list[np.ndarray]:
+    """For each foot with a visible heel or toe landmark, the middle of its sole (the seen landmarks' mean)."""
+    soles = []
+    for indices in (body.LEFT_FOOT, body.RIGHT_FOOT):
+        seen = [i for i in indices if pose.visible[i]]
+        if seen:
+            soles.append(pose.landmarks_m[seen].mean(axis=0))
+    return soles
+
+
+def lowest(points: list[np.ndarray], up: np.ndarray) -> np.ndarray | None:
+    return min(points, key=lambda point: float(np.dot(up, point))) if points else None
+
+
 def _hip_centre(pose: BodyPose, up: np.ndarray | None, height_m: float) -> np.ndarray:
     """The hip joints' midpoint; in views that end above the hips, from the shoulders and proportions."""
     hips_seen = bool(pose.visible[[body.LEFT_HIP, body.RIGHT_HIP]].any())
     if hips_seen or up is None:
         return body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
     return body.hip_from_shoulders(pose.landmarks_m, up, height_m)
-
-
-def _lower_foot(pose: BodyPose, up: np.ndarray) -> np.ndarray | None:
-    """The sole of the lower of the two feet (the one standing), from its visible heel and toe landmarks."""
-    feet = []
-    for indices in (body.LEFT_FOOT, body.RIGHT_FOOT):
-        seen = [i for i in indices if pose.visible[i]]
-        if seen:
-            feet.append(pose.landmarks_m[seen].mean(axis=0))
-    if not feet:
-        return None
-    return min(feet, key=lambda point: float(np.dot(up, point)))
 
 
 def _ease(current: float | None, target: float, elapsed_s: float) -> float:

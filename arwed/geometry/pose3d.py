@@ -21,6 +21,9 @@ MIN_POINTS = 6
 # a solution from the previous frame's guess is kept unless a global solve fits clearly better,
 # so the pose does not flip between two near-equal solutions from frame to frame
 PREFER_GUESS_RATIO = 0.8
+# the global solve runs when the guess fits worse than usual, and every so many frames regardless
+WORSE_FIT_RATIO = 1.5
+GLOBAL_CHECK_FRAMES = 10
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,12 @@ class BodyPoseSolver:
 
     def __init__(self, intrinsics: CameraIntrinsics) -> None:
         self.intrinsics = intrinsics
-        self._guess: tuple[np.ndarray, np.ndarray] | None = None  # rvec, tvec of the unscaled skeleton
+        self.reset()
 
     def reset(self) -> None:
-        self._guess = None
+        self._guess: tuple[np.ndarray, np.ndarray] | None = None  # rvec, tvec of the unscaled skeleton
+        self._usual_rms_px: float | None = None
+        self._frames_since_global = 0
 
     def solve(self, observation: PoseObservation, scale: float = 1.0) -> BodyPose | None:
         """The body in camera coordinates, or None when too few landmarks are seen or the fit fails."""
@@ -79,16 +84,27 @@ class BodyPoseSolver:
         return BodyPose(rotation, translation, landmarks, visible, rms, scale)
 
     def _best_solution(self, object_m: np.ndarray, image_px: np.ndarray, scale: float):
-        candidates = []
+        from_guess = None
         if self._guess is not None:
-            candidates.append(self._refine(object_m, image_px, self._guess[0], self._guess[1] * scale))
-        candidates.append(self._global(object_m, image_px))
-        candidates = [c for c in candidates if c is not None]
-        if not candidates:
-            return None
-        if len(candidates) == 2 and candidates[1][2] < PREFER_GUESS_RATIO * candidates[0][2]:
-            return candidates[1]
-        return candidates[0]
+            from_guess = self._refine(object_m, image_px, self._guess[0], self._guess[1] * scale)
+        self._frames_since_global += 1
+        if from_guess is not None and not self._global_check_due(from_guess[2]):
+            return self._remember(from_guess)
+        self._frames_since_global = 0
+        global_fit = self._global(object_m, image_px)
+        if from_guess is None or (global_fit is not None and global_fit[2] < PREFER_GUESS_RATIO * from_guess[2]):
+            return self._remember(global_fit)
+        return self._remember(from_guess)
+
+    def _global_check_due(self, rms_px: float) -> bool:
+        worse = self._usual_rms_px is not None and rms_px > WORSE_FIT_RATIO * self._usual_rms_px + 0.5
+        return worse or self._frames_since_global >= GLOBAL_CHECK_FRAMES
+
+    def _remember(self, solution):
+        if solution is not None:
+            rms = solution[2]
+            self._usual_rms_px = rms if self._usual_rms_px is None else 0.9 * self._usual_rms_px + 0.1 * rms
+        return solution
 
     def _global(self, object_m: np.ndarray, image_px: np.ndarray):
         try:

@@ -100,7 +100,7 @@ class Scene:
                   & (pixels[:, 1] >= 0) & (pixels[:, 1] < self.intrinsics.height_px))
         visibility = np.where(inside, 0.99, 0.02)
         visibility[list(hidden)] = 0.02
-        seen = pixels[visibility > 0.5]
+        seen = pixels[visibility > 0.5] if (visibility > 0.5).any() else pixels
         bbox = (float(seen[:, 0].min()), float(seen[:, 1].min()), float(seen[:, 0].max()), float(seen[:, 1].max()))
         return PoseObservation(frame_index=frame_index, media_time_s=time_s, image_landmarks_px=pixels,
                                world_landmarks_m=world, visibility=visibility, segmentation_mask=None, bbox_px=bbox)

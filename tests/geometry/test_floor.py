@@ -100,14 +100,14 @@ def test_floor_glides_to_better_evidence():
     up = np.array([0.0, -1.0, 0.0])
     hip = np.array([0.0, 0.2, 3.0])  # proportions: hips 0.53 * 1.75 m above the floor, so 1.1275 m below the camera
     for i in range(20):
-        estimator.observe(up, None, hip, 1.75, 1.0)
+        estimator.observe(up, [], hip, 1.75, 1.0)
         proportions = estimator.current(i / 30.0, 1.0)
     assert proportions.source == "proportions"
     assert proportions.offset_m == pytest.approx(0.53 * 1.75 + 0.2, abs=1e-9)
     foot = np.array([0.0, 1.2, 3.0])  # the feet say the floor is 1.2 m below the camera
     offsets = []
     for i in range(20, 60):
-        estimator.observe(up, foot, hip, 1.75, 1.0)
+        estimator.observe(up, [foot], hip, 1.75, 1.0)
         offsets.append(estimator.current(i / 30.0, 1.0).offset_m)
     steps = np.diff(offsets)
     assert np.all(steps >= -1e-12) and np.max(steps) < 0.05  # monotonic, no jump

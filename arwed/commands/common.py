@@ -68,6 +68,7 @@ def open_scene(args: argparse.Namespace, settings: Settings, still_frames: int |
     from arwed.capture.sources import STILL_DEFAULT_FRAMES, open_source
     from arwed.characters.catalog import load_character_or_default
 
+    source = open_source(args.source, still_frames=still_frames or STILL_DEFAULT_FRAMES)
     notes: list[str] = []
     profile = None
     if args.calibration:
@@ -80,7 +81,6 @@ def open_scene(args: argparse.Namespace, settings: Settings, still_frames: int |
         )
     character = load_character_or_default(args.character, settings.placement.character_height_m)
     notes.extend(character.info.notices)
-    source = open_source(args.source, still_frames=still_frames or STILL_DEFAULT_FRAMES)
     return Scene(source, character, profile, notes, _expected_frames(source))
 
 

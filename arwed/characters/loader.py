@@ -21,7 +21,7 @@ from arwed.characters.materials import MaterialLibrary
 from arwed.characters.meshes import RawPrimitive, read_primitives
 from arwed.characters.meta import read_meta
 from arwed.characters.model import CharacterRig, LoadedCharacter
-from arwed.characters.normalise import Normalisation, canonical_rotation, life_size, relaxed_rest
+from arwed.characters.normalise import Normalisation, canonical_rotation, life_size, relaxed_rest, static_facing
 from arwed.characters.skeleton import Skeleton, build_skeleton
 from arwed.characters.skinning import Skinner
 from arwed.characters.springbones import read_spring_bones
@@ -63,6 +63,9 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
     rest_rotation = relaxed_rest(skeleton, humanoid, rotation, skeleton.rest_rotation,
                                  skeleton.rest_translation, skeleton.rest_scale)
     skinner = Skinner(skeleton, primitives, inverse_binds)
+    if not humanoid.usable and not inverse_binds:
+        as_authored, _ = skinner.skin(tpose_world, np.eye(4), np.zeros(len(skinner.morphs)))
+        rotation = static_facing(as_authored)
     morph_names, weight_slots, morphs_of_mesh, defaults = _morph_tables(skeleton, primitives)
     rest_world = skeleton.world_matrices(skeleton.rest_translation, rest_rotation, skeleton.rest_scale)
     rotate_only = np.eye(4)

@@ -69,6 +69,32 @@ def canonical_rotation(skeleton: Skeleton, humanoid: HumanoidMap, rest_world: np
     return _snap_to_axes(frame)
 
 
+def static_facing(positions: np.ndarray) -> np.ndarray:
+    """A quarter-turn about y that makes a figure without a skeleton face +z, judged from its shape.
+
+    The shoulders (or arms) are the widest horizontal extent, so the figure faces along the other
+    horizontal axis; the feet stick out forwards from under the body, which gives the sign.
+    """
+    if len(positions) < 10:
+        return np.eye(3)
+    low, high = positions.min(axis=0), positions.max(axis=0)
+    height = high[1] - low[1]
+    if height <= 0:
+        return np.eye(3)
+    facing_axis = 0 if (high[2] - low[2]) > 1.2 * (high[0] - low[0]) else 2
+    rel_y = (positions[:, 1] - low[1]) / height
+    feet = positions[rel_y < 0.04, facing_axis]
+    body = positions[(rel_y > 0.3) & (rel_y < 0.6), facing_axis]
+    if len(feet) == 0 or len(body) == 0:
+        return np.eye(3)
+    ahead = float(np.median(feet) - np.median(body))
+    sign = 1.0 if ahead >= 0 else -1.0
+    if facing_axis == 2:
+        return np.diag([sign, 1.0, sign])
+    # facing +x or -x: turn about y so that direction becomes +z
+    return np.array([[0.0, 0.0, -sign], [0.0, 1.0, 0.0], [sign, 0.0, 0.0]])
+
+
 def _snap_to_axes(frame: np.ndarray) -> np.ndarray:
     snapped = np.zeros((3, 3))
     for row in range(3):

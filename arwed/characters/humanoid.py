@@ -107,7 +107,7 @@ _SIDE_PATTERNS = (
 def normalise_name(name: str) -> tuple[str | None, str]:
     """(side, body word) from a bone name: 'mixamorig:LeftForeArm' -> ('left', 'forearm')."""
     text = name.split(":")[-1].split("|")[-1]
-    text = re.sub(r"^(mixamorig|bip0?1|def|org|mch|b|bone|j|jnt|armature)[\s_\-.]+", "", text, flags=re.I)
+    text = re.sub(r"^(mixamorig|j_bip|j_adj|j_sec|bip0?1|def|org|mch|b|bone|j|jnt|armature)[\s_\-.]+", "", text, flags=re.I)
     text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)  # split camel case before lowering
     tokens = [t for t in re.split(r"[\s_\-.]+", text.lower()) if t]
     if tokens and tokens[-1] == "end":
@@ -119,6 +119,8 @@ def normalise_name(name: str) -> tuple[str | None, str]:
             side = "left"
         elif t in ("r", "right"):
             side = "right"
+        elif t == "c" and not kept:  # VRoid's J_Bip_C_Spine: C marks the centre line
+            continue
         elif t.isdigit() and kept:
             kept[-1] += t
         else:

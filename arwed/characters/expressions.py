@@ -191,7 +191,7 @@ def _by_morph_names(morph_names: list[str]) -> dict[str, Expression]:
             if key in by_key:
                 out[preset] = Expression(preset, [(np.asarray(by_key[key]), 1.0)])
                 break
-    for index, name in enumerate(morph_names):
+    for name in morph_names:
         own = name.lower()
         if own and own not in out and own not in PRESETS:
             out[own] = Expression(own, [(np.asarray(by_key[_key(name)]), 1.0)])

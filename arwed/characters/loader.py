@@ -21,7 +21,13 @@ from arwed.characters.materials import MaterialLibrary
 from arwed.characters.meshes import RawPrimitive, read_primitives
 from arwed.characters.meta import read_meta
 from arwed.characters.model import CharacterRig, LoadedCharacter
-from arwed.characters.normalise import Normalisation, canonical_rotation, life_size, relaxed_rest, static_facing
+from arwed.characters.normalise import (
+    Normalisation,
+    canonical_rotation,
+    life_size,
+    relaxed_rest,
+    static_facing,
+)
 from arwed.characters.skeleton import Skeleton, build_skeleton
 from arwed.characters.skinning import Skinner
 from arwed.characters.springbones import read_spring_bones

@@ -100,15 +100,11 @@ class Skinner:
         if key == self._last_key and self._last_result is not None:
             return self._last_result
         positions, normals = self._morphed(morph_weights)
-        blended = self.weights @ palette.reshape(-1, 12)  # (V, 12): rows of the 3x4 matrices
-        px, py, pz = positions[:, 0], positions[:, 1], positions[:, 2]
-        nx, ny, nz = normals[:, 0], normals[:, 1], normals[:, 2]
-        out_p = np.empty_like(positions)
-        out_n = np.empty_like(normals)
-        for r in range(3):
-            b = blended[:, 4 * r: 4 * r + 4]
-            out_p[:, r] = b[:, 0] * px + b[:, 1] * py + b[:, 2] * pz + b[:, 3]
-            out_n[:, r] = b[:, 0] * nx + b[:, 1] * ny + b[:, 2] * nz
+        blended = (self.weights @ palette.reshape(-1, 12)).reshape(-1, 3, 4)  # per-vertex 3x4 matrices
+        linear = blended[:, :, :3]
+        out_p = np.einsum("vij,vj->vi", linear, positions)
+        out_p += blended[:, :, 3]
+        out_n = np.einsum("vij,vj->vi", linear, normals)
         length = np.sqrt(np.einsum("ij,ij->i", out_n, out_n))
         out_n /= np.maximum(length, 1e-12)[:, None]
         self._last_key = key

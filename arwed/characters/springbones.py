@@ -60,6 +60,7 @@ class SpringBones:
         tails = np.array([j.tail_local for j in joints]).reshape(n, 3)
         self.bone_axis = tails / np.maximum(np.linalg.norm(tails, axis=1, keepdims=True), 1e-12)
         self.rest_local_rotation = rest_rotation[self.nodes].copy() if n else np.zeros((0, 4))
+        self.rest_local_matrix = quat.to_matrix(self.rest_local_rotation)
         self.stiffness = np.array([j.stiffness for j in joints])
         self.gravity = np.array([j.gravity_dir * j.gravity_power for j in joints]).reshape(n, 3)
         self.drag = np.array([j.drag for j in joints])
@@ -108,8 +109,9 @@ class SpringBones:
         self._carry_s = min(self._carry_s + max(dt, 0.0), STEP_S * MAX_STEPS_PER_FRAME)
         steps = int(self._carry_s / STEP_S)
         self._carry_s -= steps * STEP_S
+        inverse_fk = affine_inverse(world[self.nodes]) if steps else None
         for _ in range(steps):
-            self._step(world, rotation, translation, scale)
+            self._step(world, inverse_fk, rotation, translation, scale)
         if steps == 0 and self._rotations is not None:
             rotation[self.nodes] = self._rotations
         self._rotations = rotation[self.nodes].copy()
@@ -137,21 +139,25 @@ class SpringBones:
             out[has] = np.einsum("nij,nj->ni", m[:, :3, :3], points[has]) + m[:, :3, 3]
         return out
 
-    def _step(self, world_fk: np.ndarray, rotation: np.ndarray, translation: np.ndarray, scale: np.ndarray) -> None:
+    def _step(self, world_fk: np.ndarray, inverse_fk: np.ndarray, rotation: np.ndarray, translation: np.ndarray,
+              scale: np.ndarray) -> None:
         current_w = self._from_center(world_fk, self._current)
         previous_w = self._from_center(world_fk, self._previous)
         next_w = np.zeros_like(current_w)
-        delta = np.tile(np.eye(4), (len(self.joints), 1, 1))  # new world @ inverse(fk world), per joint
+        new_world = world_fk[self.nodes].copy()  # each joint's world transform after this step
         collider_shapes = self._collider_world(world_fk)
         for level in self.levels:
             above = self.previous[level]
-            carry = np.where((above >= 0)[:, None, None], delta[np.maximum(above, 0)], np.eye(4))
-            joint_world = carry @ world_fk[self.nodes[level]]
-            parent_world = carry @ world_fk[self.parent_nodes[level]]
+            joint_world = world_fk[self.nodes[level]]
+            parent_world = world_fk[self.parent_nodes[level]]
+            if np.any(above >= 0):
+                # a joint moves with the spring joint above it: carry = new world @ inverse(old world) of that joint
+                safe = np.maximum(above, 0)
+                carry = np.where((above >= 0)[:, None, None], new_world[safe] @ inverse_fk[safe], np.eye(4))
+                joint_world = carry @ joint_world
+                parent_world = carry @ parent_world
             head = joint_world[:, :3, 3]
-            parent_rot = _rotation_part(parent_world)
-            rest_rot = quat.to_matrix(self.rest_local_rotation[level])
-            frame = parent_rot @ rest_rot
+            frame = _rotation_part(parent_world) @ self.rest_local_matrix[level]
             axis_world = np.einsum("nij,nj->ni", frame, self.bone_axis[level])
             cur, prev = current_w[level], previous_w[level]
             nxt = (cur + (cur - prev) * (1.0 - self.drag[level, None]) + STEP_S * self.stiffness[level, None] * axis_world
@@ -164,8 +170,7 @@ class SpringBones:
             q = quat.multiply(self.rest_local_rotation[level], quat.from_to(self.bone_axis[level], to_local))
             rotation[self.nodes[level]] = q
             local = compose(translation[self.nodes[level]], q, scale[self.nodes[level]])
-            new_world = parent_world @ local
-            delta[level] = new_world @ np.linalg.inv(world_fk[self.nodes[level]])
+            new_world[level] = parent_world @ local
         self._previous = self._current
         self._current = self._to_center(world_fk, next_w)
 
@@ -201,6 +206,21 @@ class SpringBones:
             return nxt
         nxt = nxt + push.sum(axis=1)
         return head + _unit(nxt - head) * length
+
+
+def affine_inverse(m: np.ndarray) -> np.ndarray:
+    """Inverse of (n, 4, 4) rotation-scale-translation matrices, without a general solver when there is no shear."""
+    a = m[:, :3, :3]
+    gram = np.einsum("nki,nkj->nij", a, a)  # A^T A: diagonal (squared scales) when the columns are orthogonal
+    diag = np.einsum("nii->ni", gram)
+    if np.any(np.abs(gram - diag[:, :, None] * np.eye(3)) > 1e-9 * np.maximum(diag.max(), 1.0)):
+        return np.linalg.inv(m)
+    a_inv = np.transpose(a, (0, 2, 1)) / diag[:, :, None]
+    out = np.zeros_like(m)
+    out[:, :3, :3] = a_inv
+    out[:, :3, 3] = -np.einsum("nij,nj->ni", a_inv, m[:, :3, 3])
+    out[:, 3, 3] = 1.0
+    return out
 
 
 def _rotation_part(m: np.ndarray) -> np.ndarray:

@@ -64,6 +64,24 @@ def meta_lines(meta: dict[str, str], licence: str | None) -> list[str]:
     if licence:
         lines.append(f"licence: {licence}")
     for key, value in meta.items():
-        if key not in ("authors", "author", "name", "title", "licenseUrl", "licenseName"):
-            lines.append(f"{key}: {value}")
+        if key in ("authors", "author", "name", "title", "licenseUrl", "licenseName"):
+            continue
+        if licence and value in licence:
+            continue
+        lines.append(f"{key}: {value}")
+    return lines
+
+
+def describe_character(info) -> list[str]:
+    """What a user should see about a loaded character (terminal or preview panel), one fact per line."""
+    version = f" {info.vrm_version}" if info.vrm_version else ""
+    lines = [
+        f"{info.name} ({info.format}{version}, {info.triangles:,} triangles)",
+        f"height {info.height_m:.2f} m (model's own {info.source_height_m:.3f} units, scale x{info.scale:.4g})",
+    ]
+    if info.humanoid:
+        missing = f"; missing {', '.join(info.bones_missing)}" if info.bones_missing else ""
+        lines.append(f"humanoid: {len(info.bones_mapped)} bones mapped{missing}")
+    lines.extend(meta_lines(info.meta, info.license))
+    lines.extend(f"notice: {n}" for n in info.notices)
     return lines

@@ -3,7 +3,7 @@
 The simulation follows the specification's reference algorithm (Verlet integration of each joint's
 tail, pulled back to its rest direction by stiffness, pulled by gravity, slowed by drag, pushed out of
 sphere and capsule colliders, the bone then rotated to point at its tail), with two practical choices:
-- a fixed 60 Hz step (several per frame when needed), so the motion does not depend on the frame rate;
+- one step per frame with the frame's time step, as the reference does, capped so a stall cannot explode it;
 - joints at the same depth of all chains are updated together as arrays (chains are independent).
 When the character is still and every tail has come to rest, the step is skipped entirely.
 """
@@ -18,8 +18,7 @@ from arwed.characters import quaternions as quat
 from arwed.characters.gltf_io import GltfDocument
 from arwed.characters.skeleton import Skeleton, compose
 
-STEP_S = 1.0 / 60.0
-MAX_STEPS_PER_FRAME = 4
+MAX_STEP_S = 1.0 / 20.0  # a longer gap (a stall) is simulated as this long, so nothing explodes
 VRM0_END_LENGTH_M = 0.07  # VRM 0.x adds a tail this far beyond each chain's last bone
 SETTLED_M = 1e-6
 
@@ -72,7 +71,6 @@ class SpringBones:
         self._tails = tails
         self._current: np.ndarray | None = None  # (n, 3) tails, in each joint's center space
         self._previous: np.ndarray | None = None
-        self._carry_s = 0.0
         self._rotations: np.ndarray | None = None
         self._last_input: bytes | None = None
 
@@ -83,7 +81,6 @@ class SpringBones:
     def reset(self) -> None:
         self._current = self._previous = self._rotations = None
         self._last_input = None
-        self._carry_s = 0.0
 
     def update(self, rotation: np.ndarray, translation: np.ndarray, scale: np.ndarray, dt: float,
                root_motion_model: np.ndarray | None) -> None:
@@ -106,13 +103,9 @@ class SpringBones:
             rotation[self.nodes] = self._rotations
             return
         self._last_input = input_key
-        self._carry_s = min(self._carry_s + max(dt, 0.0), STEP_S * MAX_STEPS_PER_FRAME)
-        steps = int(self._carry_s / STEP_S)
-        self._carry_s -= steps * STEP_S
-        inverse_fk = affine_inverse(world[self.nodes]) if steps else None
-        for _ in range(steps):
-            self._step(world, inverse_fk, rotation, translation, scale)
-        if steps == 0 and self._rotations is not None:
+        if dt > 0.0:
+            self._step(world, min(dt, MAX_STEP_S), rotation, translation, scale)
+        elif self._rotations is not None:
             rotation[self.nodes] = self._rotations
         self._rotations = rotation[self.nodes].copy()
 
@@ -139,12 +132,13 @@ class SpringBones:
             out[has] = np.einsum("nij,nj->ni", m[:, :3, :3], points[has]) + m[:, :3, 3]
         return out
 
-    def _step(self, world_fk: np.ndarray, inverse_fk: np.ndarray, rotation: np.ndarray, translation: np.ndarray,
+    def _step(self, world_fk: np.ndarray, dt: float, rotation: np.ndarray, translation: np.ndarray,
               scale: np.ndarray) -> None:
         current_w = self._from_center(world_fk, self._current)
         previous_w = self._from_center(world_fk, self._previous)
         next_w = np.zeros_like(current_w)
         new_world = world_fk[self.nodes].copy()  # each joint's world transform after this step
+        inverse_fk = affine_inverse(new_world) if len(self.levels) > 1 else None
         collider_shapes = self._collider_world(world_fk)
         for level in self.levels:
             above = self.previous[level]
@@ -160,8 +154,8 @@ class SpringBones:
             frame = _rotation_part(parent_world) @ self.rest_local_matrix[level]
             axis_world = np.einsum("nij,nj->ni", frame, self.bone_axis[level])
             cur, prev = current_w[level], previous_w[level]
-            nxt = (cur + (cur - prev) * (1.0 - self.drag[level, None]) + STEP_S * self.stiffness[level, None] * axis_world
-                   + STEP_S * self.gravity[level])
+            nxt = (cur + (cur - prev) * (1.0 - self.drag[level, None]) + dt * self.stiffness[level, None] * axis_world
+                   + dt * self.gravity[level])
             length = self.bone_length[level, None]
             nxt = head + _unit(nxt - head) * length
             nxt = self._collide(level, nxt, head, length, collider_shapes)

@@ -24,7 +24,7 @@ def load_character_or_default(path: str | Path | None, height_m: float) -> Chara
         from arwed.characters.loader import load_character
 
         return load_character(path or default, height_m=height_m)
-    from arwed.characters.procedural import procedural_humanoid
+    from arwed.characters.figure import procedural_humanoid
 
     log.warning("%s is missing; using the simple built-in figure", default)
     return procedural_humanoid(height_m)

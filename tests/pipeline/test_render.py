@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from arwed.characters.base import CharacterCue
-from arwed.characters.procedural import procedural_humanoid
+from arwed.characters.figure import procedural_humanoid
 from arwed.geometry.camera import intrinsics_from_fov, project_points
 from arwed.render.renderer import CharacterRenderer
 

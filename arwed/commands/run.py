@@ -1,15 +1,184 @@
-"""arwed run (work in progress)."""
+"""arwed run: the operator console (the default command).
+
+The last set-up comes back on start (source, character, calibration, placement, outputs, keys), from
+console.yaml in the configuration folder; options given here replace it for this run and are saved.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ctypes.util
+import os
+import sys
+from pathlib import Path
 
 from arwed.errors import UserError
 
+OUTPUT_MODES = ("stage", "glasses", "glasses-3d", "keyed")
+# the libraries Qt's X11 plugin needs beyond a plain X client (Qt aborts the process without them)
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0", "xcb-render-util": "libxcb-render-util0", "xkbcommon-x11": "libxkbcommon-x11-0",
+}
+HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb", "minimalegl")
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--source", metavar="SRC", help="demo, camera:N, a video file, an image or a URL (default: the last one used, "
+        "else the first camera)",
+    )
+    parser.add_argument("--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the last one used)")
+    parser.add_argument("--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)")
+    parser.add_argument(
+        "--settings", metavar="PATH", help="placement, tracking, camera and composite settings (YAML, as for "
+        "`arwed render`); replaces the saved ones",
+    )
+    parser.add_argument(
+        "--output", action="append", default=[], metavar="MODE[@SCREEN]",
+        help="open an output window: MODE is stage, glasses, glasses-3d (side by side) or keyed; @SCREEN puts it "
+        "full screen on that screen (a name or a number from --list-screens), else it is a window. "
+        "Repeat for more; replaces the saved outputs",
+    )
+    parser.add_argument(
+        "--fullscreen-output", action="append", default=[], metavar="SCREEN",
+        help="a stage output full screen on SCREEN, even the console's own screen (same as --output stage@SCREEN)",
+    )
+    parser.add_argument("--list-screens", action="store_true", help="print the screens (names and sizes) and exit")
+    parser.add_argument("--keepsakes", metavar="FOLDER", help="where snapshots and recordings go (a folder per day)")
+    parser.add_argument(
+        "--config-dir", metavar="FOLDER", help="where the console keeps its set-up (default $ARWED_CONFIG_DIR, "
+        "else $XDG_CONFIG_HOME/arwed, else ~/.config/arwed)",
+    )
+    parser.add_argument("--fresh", action="store_true", help="start from the defaults, not the saved set-up")
+    parser.add_argument("--quit-after", type=float, metavar="SECONDS", help="quit by itself after this long")
+    parser.add_argument("--screenshot", metavar="FILE.png", help="with --quit-after: save the console window first")
+    parser.add_argument(
+        "--stats", metavar="FILE.json", help="with --quit-after: write the console's and outputs' frames per second"
+    )
+
+
+def check_display() -> None:
+    """A one-line error instead of Qt aborting the process when there is no screen to open."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in HEADLESS_PLATFORMS or not sys.platform.startswith("linux"):
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise UserError(
+            "no display: the console needs a screen (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "for files without a screen use `arwed render`, or run under xvfb-run"
+        )
+    if platform in ("", "xcb") and not os.environ.get("WAYLAND_DISPLAY"):
+        missing = [package for library, package in XCB_LIBRARIES.items() if ctypes.util.find_library(library) is None]
+        if missing:
+            raise UserError(
+                f"no display: Qt's X11 support needs {' '.join(missing)} (sudo apt-get install {' '.join(missing)}, "
+                "or run scripts/bootstrap.sh)"
+            )
+
+
+def parse_output(text: str):
+    from arwed.session.state import OutputConfig
+    from arwed.types import CompositeMode
+
+    mode, _, screen = text.partition("@")
+    mode = mode.strip().lower()
+    if mode not in OUTPUT_MODES:
+        raise UserError(f"--output {text}: the mode is one of {', '.join(OUTPUT_MODES)}")
+    composite = CompositeMode.GLASSES if mode.startswith("glasses") else CompositeMode(mode)
+    return OutputConfig(mode=composite, screen=screen.strip() or None, side_by_side=mode == "glasses-3d")
+
+
+def _config_path(args: argparse.Namespace) -> Path:
+    from arwed.session.state import CONFIG_FILE_NAME, default_config_path
+
+    return Path(args.config_dir).expanduser() / CONFIG_FILE_NAME if args.config_dir else default_config_path()
+
+
+def _console_config(args: argparse.Namespace, config_path: Path):
+    from arwed.config import load_settings
+    from arwed.session.state import ConsoleConfig, load_console_config
+
+    notice = None
+    config = ConsoleConfig() if args.fresh else None
+    if config is None:
+        config, notice = load_console_config(config_path)
+    updates: dict = {}
+    if args.source:
+        updates["source"] = args.source
+    if args.character:
+        updates["character"] = _existing(args.character, "character file")
+    if args.calibration:
+        updates["calibration"] = _existing(args.calibration, "calibration profile")
+    if args.settings:
+        updates["settings"] = load_settings(args.settings)
+    if args.keepsakes:
+        updates["keepsake_dir"] = str(Path(args.keepsakes).expanduser().resolve())
+    outputs = [parse_output(text) for text in args.output]
+    outputs += [parse_output(f"stage@{screen}") for screen in args.fullscreen_output]
+    if outputs:
+        updates["outputs"] = tuple(outputs)
+    return config.model_copy(update=updates), notice
+
+
+def _existing(path: str, what: str) -> str:
+    resolved = Path(path).expanduser()
+    if not resolved.is_file():
+        raise UserError(f"{path}: no such {what}")
+    return str(resolved.resolve())
+
+
+def _resolve_screens(config, names: list[str]):
+    """Screen numbers from the command line become names; unknown screens stay (they may be plugged in later)."""
+    from arwed.ui.outputs import resolve_screen_name
+
+    outputs = []
+    for output in config.outputs:
+        if output.screen is not None:
+            resolved = resolve_screen_name(output.screen, names)
+            output = output.model_copy(update={"screen": resolved or output.screen})
+        outputs.append(output)
+    return config.model_copy(update={"outputs": tuple(outputs)})
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'arwed run' is not available yet")
+    if (args.screenshot or args.stats) and args.quit_after is None:
+        raise UserError("--screenshot and --stats need --quit-after SECONDS")
+    if args.quit_after is not None and args.quit_after <= 0:
+        raise UserError("--quit-after must be more than 0 seconds")
+    config_path = _config_path(args)
+    config, notice = _console_config(args, config_path)
+    check_display()
+    os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+    from arwed.session.console import ConsoleSession
+    from arwed.ui.app import AppOptions, run_console, screen_names
+
+    names = screen_names()
+    if args.list_screens:
+        from arwed.ui.outputs import ScreenList
+
+        screens = ScreenList()
+        for number, name in enumerate(names, start=1):
+            print(f"{number}: {screens.describe(name)}")
+        return 0
+    config = _resolve_screens(config, names)
+    session = ConsoleSession(config, config_path)
+    forced = {
+        output_id for output_id, output in session.outputs().items()
+        if output.screen is not None and args.fullscreen_output
+        and output.screen in {_resolve_name(s, names) for s in args.fullscreen_output}
+    }
+    options = AppOptions(
+        quit_after_s=args.quit_after,
+        screenshot=Path(args.screenshot) if args.screenshot else None,
+        stats=Path(args.stats) if args.stats else None,
+        full_screen_output_ids=forced,
+        notices=[notice] if notice else [],
+    )
+    return run_console(session, options)
+
+
+def _resolve_name(screen: str, names: list[str]) -> str:
+    from arwed.ui.outputs import resolve_screen_name
+
+    return resolve_screen_name(screen, names) or screen

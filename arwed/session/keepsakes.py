@@ -1,0 +1,175 @@
+"""Keepsakes of the stage output: snapshots (PNG), recordings (mp4) and a virtual camera for OBS or calls.
+
+Files go into a folder per day, `<root>/<YYYY-MM-DD>/`, named by the time they were made. Nothing here
+runs on the render thread beyond handing over a reference: writers have their own threads, and a writer
+that falls behind drops frames rather than slowing the show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from arwed.errors import UserError
+from arwed.sinks import VideoFileSink
+
+log = logging.getLogger(__name__)
+
+RECORDING_FPS = 30.0
+QUEUE_FRAMES = 60  # two seconds of slack for the disk
+VIRTUALCAM_HELP = (
+    "the virtual camera needs pyvirtualcam: pip install 'arwed[virtualcam]'"
+)
+
+
+def dated_folder(root: Path, now: dt.datetime | None = None) -> Path:
+    return Path(root).expanduser() / (now or dt.datetime.now()).strftime("%Y-%m-%d")
+
+
+def keepsake_path(root: Path, kind: str, suffix: str, now: dt.datetime | None = None) -> Path:
+    """<root>/<date>/<kind>-<HHMMSS>[-n]<suffix>, never overwriting an earlier keepsake."""
+    now = now or dt.datetime.now()
+    folder = dated_folder(root, now)
+    stem = f"{kind}-{now.strftime('%H%M%S')}"
+    path = folder / f"{stem}{suffix}"
+    number = 2
+    while path.exists():
+        path = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return path
+
+
+def write_snapshot(image_bgr: np.ndarray, path: Path) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{path.parent}: cannot create the keepsake folder ({exc.strerror})") from None
+    if not cv2.imwrite(str(path), image_bgr, [cv2.IMWRITE_PNG_COMPRESSION, 3]):
+        raise UserError(f"{path}: the snapshot cannot be written")
+    return path
+
+
+class _FrameWorker:
+    """A thread fed the newest frames through a bounded queue; frames that do not fit are dropped."""
+
+    def __init__(self, name: str):
+        self._queue: queue.Queue = queue.Queue(QUEUE_FRAMES)
+        self.dropped = 0
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def offer(self, image: np.ndarray, time_s: float) -> None:
+        try:
+            self._queue.put_nowait((image, time_s))
+        except queue.Full:
+            self.dropped += 1
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._queue.put((None, 0.0))
+        self._thread.join(timeout=timeout_s)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                image, time_s = self._queue.get()
+                if image is None:
+                    break
+                self.handle(image, time_s)
+        except Exception as exc:  # noqa: BLE001 - a writer that fails stops itself and says why
+            self.error = str(exc) if isinstance(exc, UserError) else f"{exc.__class__.__name__}: {exc}"
+            log.error("%s stopped: %s", self._thread.name, self.error)
+        finally:
+            self.finish()
+
+    def handle(self, image: np.ndarray, time_s: float) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        pass
+
+
+class Recorder(_FrameWorker):
+    """An mp4 at a steady RECORDING_FPS in real time: a frame is repeated or skipped to match the clock,
+    so the video lasts as long as the ceremony did whatever rate the pipeline reached."""
+
+    def __init__(self, path: Path, fps: float = RECORDING_FPS):
+        super().__init__("arwed recording")
+        self.path = path
+        self.fps = fps
+        self._sink: VideoFileSink | None = None
+        self._start_s: float | None = None
+        self._written = 0
+        self._size: tuple[int, int] | None = None
+
+    @property
+    def frames_written(self) -> int:
+        return self._written
+
+    def handle(self, image: np.ndarray, time_s: float) -> None:
+        size = (image.shape[1], image.shape[0])
+        if self._sink is None:
+            self._sink = VideoFileSink(self.path, self.fps, size)
+            self._size, self._start_s = size, time_s
+        if size != self._size:
+            image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
+        due = int((time_s - self._start_s) * self.fps) + 1
+        while self._written < due:
+            self._sink.write(image)
+            self._written += 1
+
+    def finish(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
+
+
+def open_virtual_camera(width: int, height: int, fps: float):
+    """A pyvirtualcam.Camera taking BGR frames; UserError with what to do when it cannot be had."""
+    try:
+        import pyvirtualcam
+    except ImportError:
+        raise UserError(VIRTUALCAM_HELP) from None
+    try:
+        return pyvirtualcam.Camera(width, height, fps, fmt=pyvirtualcam.PixelFormat.BGR)
+    except Exception as exc:  # noqa: BLE001 - pyvirtualcam raises RuntimeError and friends per backend
+        raise UserError(
+            "no virtual camera device: on Linux load v4l2loopback "
+            "(sudo modprobe v4l2loopback devices=1 exclusive_caps=1), on Windows or macOS install OBS "
+            f"and start its virtual camera once ({exc})"
+        ) from None
+
+
+class VirtualCamera(_FrameWorker):
+    """Sends the stage output to a virtual camera device that OBS or a video call can pick up."""
+
+    def __init__(self, camera, size_px: tuple[int, int]):
+        super().__init__("arwed virtual camera")
+        self._camera = camera
+        self._size = size_px
+        self.device = getattr(camera, "device", "virtual camera")
+
+    def handle(self, image: np.ndarray, time_s: float) -> None:
+        if image.ndim == 3 and image.shape[2] == 4:
+            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+        if (image.shape[1], image.shape[0]) != self._size:
+            image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
+        self._camera.send(np.ascontiguousarray(image))
+
+    def finish(self) -> None:
+        try:
+            self._camera.close()
+        except Exception:  # noqa: BLE001 - closing a device that already went away
+            log.debug("virtual camera close failed", exc_info=True)
+

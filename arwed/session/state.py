@@ -1,0 +1,132 @@
+"""What the console remembers between runs, and where: one YAML file in the user's configuration folder.
+
+The folder is $ARWED_CONFIG_DIR when set (tests, portable installs), else $XDG_CONFIG_HOME/arwed, else
+~/.config/arwed. Writes are atomic (a temporary file renamed over the old one). A file that cannot be
+read or does not validate never stops the app: it is kept beside as `console.yaml.broken-<time>`, a
+notice says so, and the console starts from defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from arwed.config import Settings
+from arwed.types import CompositeMode
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE_NAME = "console.yaml"
+DEFAULT_EYE_DISTANCE_M = 0.063  # the adult median interpupillary distance
+MAX_RECENT = 8
+
+
+def config_dir() -> Path:
+    override = os.environ.get("ARWED_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    return base / "arwed"
+
+
+def default_config_path() -> Path:
+    return config_dir() / CONFIG_FILE_NAME
+
+
+def default_keepsake_root() -> Path:
+    pictures = Path.home() / "Pictures"
+    return (pictures if pictures.is_dir() else Path.home()) / "arwed"
+
+
+class OutputConfig(BaseModel):
+    """One output window: what it shows and on which screen."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: CompositeMode = CompositeMode.STAGE
+    screen: str | None = None  # a screen's name as the system reports it; None: a window on the console's screen
+    side_by_side: bool = False  # glasses in 3D mode: left eye | right eye, e.g. 3840x1080
+    eye_distance_m: float = Field(DEFAULT_EYE_DISTANCE_M, ge=0.0, le=0.2)
+    key_color_bgr: tuple[int, int, int] = (0, 255, 0)
+
+
+class ConsoleConfig(BaseModel):
+    """The console's whole set-up; `settings` is the same Settings the command-line tools read."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")  # a newer version's extra keys are not an error
+
+    source: str | None = None  # demo, camera:N, a file; None: the first camera found
+    character: str | None = None  # a model file; None: the shipped default
+    calibration: str | None = None
+    recent_sources: tuple[str, ...] = ()
+    recent_characters: tuple[str, ...] = ()
+    recent_calibrations: tuple[str, ...] = ()
+    settings: Settings = Settings()
+    outputs: tuple[OutputConfig, ...] = ()
+    shortcuts: dict[str, tuple[str, ...]] = {}  # action -> keys, only where they differ from the defaults
+    keepsake_dir: str | None = None  # None: ~/Pictures/arwed (or ~/arwed)
+
+    def keepsake_root(self) -> Path:
+        return Path(self.keepsake_dir).expanduser() if self.keepsake_dir else default_keepsake_root()
+
+
+def remember(recent: tuple[str, ...], item: str | None) -> tuple[str, ...]:
+    """`recent` with `item` moved to the front (most recent first), at most MAX_RECENT long."""
+    if not item:
+        return recent
+    return (item, *[r for r in recent if r != item])[:MAX_RECENT]
+
+
+def load_console_config(path: Path) -> tuple[ConsoleConfig, str | None]:
+    """The saved set-up and a notice for the log (None when all went well). Never raises for a bad file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ConsoleConfig(), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return ConsoleConfig(), f"{path}: cannot be read ({exc.__class__.__name__}); starting from defaults"
+    try:
+        data = yaml.safe_load(text) or {}
+        if not isinstance(data, dict):
+            raise ValueError("expected a mapping")
+        return ConsoleConfig.model_validate(data), None
+    except (yaml.YAMLError, ValueError, ValidationError) as exc:
+        backup = _keep_broken(path)
+        kept = f"; the broken file is kept as {backup.name}" if backup else ""
+        return ConsoleConfig(), f"{path}: {_problem(exc)}; starting from defaults{kept}"
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        return f"field '{field}': {first['msg'].lower()}"
+    if isinstance(exc, yaml.YAMLError):
+        mark = getattr(exc, "problem_mark", None)
+        return f"not valid YAML{f' at line {mark.line + 1}' if mark else ''}"
+    return str(exc)
+
+
+def _keep_broken(path: Path) -> Path | None:
+    backup = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    try:
+        path.replace(backup)
+    except OSError:
+        return None
+    return backup
+
+
+def save_console_config(config: ConsoleConfig, path: Path) -> None:
+    """Atomic: a crash mid-write never loses the previous file. Raises OSError when the folder is not writable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = config.model_dump(mode="json")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    tmp.replace(path)

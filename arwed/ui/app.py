@@ -1,0 +1,104 @@
+"""Starting and ending the desktop app: the QApplication, the console window, the outputs, a clean exit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from arwed.ui.console_window import ConsoleWindow
+from arwed.ui.outputs import ScreenList
+from arwed.ui.style import apply_style
+
+log = logging.getLogger("arwed.console")
+
+
+@dataclass
+class AppOptions:
+    quit_after_s: float | None = None  # quit by itself (checks, screenshots, benchmarks)
+    screenshot: Path | None = None  # a picture of the console window, taken just before quitting
+    stats: Path | None = None  # JSON: frames per second of the console and each output window
+    full_screen_output_ids: set[int] = field(default_factory=set)  # full screen even on the console's screen
+    notices: list[str] = field(default_factory=list)  # for the log panel once it is up (a broken settings file)
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(["arwed"])
+    app.setApplicationName("arwed")
+    app.setApplicationDisplayName("arwed")
+    apply_style(app)
+    return app
+
+
+def screen_names() -> list[str]:
+    application()
+    return ScreenList().names()
+
+
+def run_console(session, options: AppOptions | None = None) -> int:
+    """Show the console over `session` and run until the operator quits; the session is closed after."""
+    options = options or AppOptions()
+    app = application()
+    screens = ScreenList()
+    primary = QGuiApplication.primaryScreen()
+    window = ConsoleWindow(session, screens, console_screen=primary.name() if primary else None)
+    window.outputs.force_full_screen |= options.full_screen_output_ids
+    app.installEventFilter(window.dispatcher)
+    window.show()
+    for notice in options.notices:
+        log.warning("%s", notice)
+    session.start()
+    window.refresh()
+    signal.signal(signal.SIGINT, lambda *_: window.close())  # Ctrl+C in the terminal closes cleanly
+    keep_python_responsive = QTimer(interval=200)  # lets Python run its signal handlers inside Qt's loop
+    keep_python_responsive.timeout.connect(lambda: None)
+    keep_python_responsive.start()
+    started = time.monotonic()
+    if options.quit_after_s is not None:
+        QTimer.singleShot(int(options.quit_after_s * 1000), lambda: _finish(window, options, started))
+    app.exec()
+    app.removeEventFilter(window.dispatcher)
+    clean = window.shut_down()
+    if not clean:
+        log.error("some threads did not stop in time")
+    return 0
+
+
+def _finish(window: ConsoleWindow, options: AppOptions, started_s: float) -> None:
+    if options.screenshot is not None:
+        options.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(options.screenshot))
+    if options.stats is not None:
+        options.stats.write_text(json.dumps(console_stats(window, time.monotonic() - started_s), indent=1))
+    window.close()
+
+
+def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
+    status = window.session.status()
+    return {
+        "elapsed_s": round(elapsed_s, 2),
+        "console_painted_fps": round(window.preview.painted_fps(), 2),
+        "console_frames_painted": window.preview.frames_painted,
+        "pipeline_stage_fps": round(status.fps, 2),
+        "latency_ms": round(status.latency_ms, 1) if status.latency_ms is not None else None,
+        "tracking": status.tracking,
+        "renderer": status.renderer,
+        "outputs": [
+            {
+                "id": w.output_id,
+                "mode": w.output.mode.value,
+                "side_by_side": w.output.side_by_side,
+                "size": [w.width(), w.height()],
+                "painted_fps": round(w.view.painted_fps(), 2),
+                "frames_painted": w.view.frames_painted,
+            }
+            for w in window.outputs.windows()
+        ],
+    }

@@ -17,44 +17,72 @@ from arwed.errors import UserError
 OUTPUT_MODES = ("stage", "glasses", "glasses-3d", "keyed")
 # the libraries Qt's X11 plugin needs beyond a plain X client (Qt aborts the process without them)
 XCB_LIBRARIES = {
-    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1",
-    "xcb-image": "libxcb-image0", "xcb-render-util": "libxcb-render-util0", "xkbcommon-x11": "libxkbcommon-x11-0",
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
 }
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb", "minimalegl")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--source", metavar="SRC", help="demo, camera:N, a video file, an image or a URL (default: the last one used, "
+        "--source",
+        metavar="SRC",
+        help="demo, camera:N, a video file, an image or a URL (default: the last one used, "
         "else the first camera)",
     )
-    parser.add_argument("--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the last one used)")
-    parser.add_argument("--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)")
     parser.add_argument(
-        "--settings", metavar="PATH", help="placement, tracking, camera and composite settings (YAML, as for "
+        "--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the last one used)"
+    )
+    parser.add_argument(
+        "--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)"
+    )
+    parser.add_argument(
+        "--settings",
+        metavar="PATH",
+        help="placement, tracking, camera and composite settings (YAML, as for "
         "`arwed render`); replaces the saved ones",
     )
     parser.add_argument(
-        "--output", action="append", default=[], metavar="MODE[@SCREEN]",
+        "--output",
+        action="append",
+        default=[],
+        metavar="MODE[@SCREEN]",
         help="open an output window: MODE is stage, glasses, glasses-3d (side by side) or keyed; @SCREEN puts it "
         "full screen on that screen (a name or a number from --list-screens), else it is a window. "
         "Repeat for more; replaces the saved outputs",
     )
     parser.add_argument(
-        "--fullscreen-output", action="append", default=[], metavar="SCREEN",
+        "--fullscreen-output",
+        action="append",
+        default=[],
+        metavar="SCREEN",
         help="a stage output full screen on SCREEN, even the console's own screen (same as --output stage@SCREEN)",
     )
-    parser.add_argument("--list-screens", action="store_true", help="print the screens (names and sizes) and exit")
-    parser.add_argument("--keepsakes", metavar="FOLDER", help="where snapshots and recordings go (a folder per day)")
     parser.add_argument(
-        "--config-dir", metavar="FOLDER", help="where the console keeps its set-up (default $ARWED_CONFIG_DIR, "
+        "--list-screens", action="store_true", help="print the screens (names and sizes) and exit"
+    )
+    parser.add_argument(
+        "--keepsakes", metavar="FOLDER", help="where snapshots and recordings go (a folder per day)"
+    )
+    parser.add_argument(
+        "--config-dir",
+        metavar="FOLDER",
+        help="where the console keeps its set-up (default $ARWED_CONFIG_DIR, "
         "else $XDG_CONFIG_HOME/arwed, else ~/.config/arwed)",
     )
     parser.add_argument("--fresh", action="store_true", help="start from the defaults, not the saved set-up")
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help="quit by itself after this long")
-    parser.add_argument("--screenshot", metavar="FILE.png", help="with --quit-after: save the console window first")
     parser.add_argument(
-        "--stats", metavar="FILE.json", help="with --quit-after: write the console's and outputs' frames per second"
+        "--screenshot", metavar="FILE.png", help="with --quit-after: save the console window first"
+    )
+    parser.add_argument(
+        "--stats",
+        metavar="FILE.json",
+        help="with --quit-after: write the console's and outputs' frames per second",
     )
 
 
@@ -69,7 +97,9 @@ def check_display() -> None:
             "for files without a screen use `arwed render`, or run under xvfb-run"
         )
     if platform in ("", "xcb") and not os.environ.get("WAYLAND_DISPLAY"):
-        missing = [package for library, package in XCB_LIBRARIES.items() if ctypes.util.find_library(library) is None]
+        missing = [
+            package for library, package in XCB_LIBRARIES.items() if ctypes.util.find_library(library) is None
+        ]
         if missing:
             raise UserError(
                 f"no display: Qt's X11 support needs {' '.join(missing)} (sudo apt-get install {' '.join(missing)}, "
@@ -164,8 +194,10 @@ def run(args: argparse.Namespace) -> int:
     config = _resolve_screens(config, names)
     session = ConsoleSession(config, config_path)
     forced = {
-        output_id for output_id, output in session.outputs().items()
-        if output.screen is not None and args.fullscreen_output
+        output_id
+        for output_id, output in session.outputs().items()
+        if output.screen is not None
+        and args.fullscreen_output
         and output.screen in {_resolve_name(s, names) for s in args.fullscreen_output}
     }
     options = AppOptions(

@@ -45,6 +45,7 @@ class TapFrame:
     image: np.ndarray
     frame_index: int
     capture_time_s: float
+    media_time_s: float
     character_depth_m: float | None  # along the optical axis, for the glasses' stereo disparity
     fx_px: float  # the camera's focal length in pixels at this image size
     has_character: bool
@@ -143,9 +144,11 @@ class ConsoleSession:
         pipeline_factory: Callable | None = None,
         camera_lister: Callable[[], list[str]] | None = None,
     ):
-        defaults = _default_loaders() if None in (
-            source_opener, character_loader, profile_loader, pipeline_factory, camera_lister
-        ) else (None,) * 5
+        defaults = (
+            _default_loaders()
+            if None in (source_opener, character_loader, profile_loader, pipeline_factory, camera_lister)
+            else (None,) * 5
+        )
         self._open_source = source_opener or defaults[0]
         self._load_character = character_loader or defaults[1]
         self._load_profile = profile_loader or defaults[2]
@@ -349,8 +352,11 @@ class ConsoleSession:
 
         composite = self._config.settings.composite
         return [
-            Output(stream, composite.model_copy(update={"mode": CompositeMode(stream), "keyed_alpha_png": False}),
-                   self._deliverer(stream))
+            Output(
+                stream,
+                composite.model_copy(update={"mode": CompositeMode(stream), "keyed_alpha_png": False}),
+                self._deliverer(stream),
+            )
             for stream in self.streams_needed()
         ]
 
@@ -381,6 +387,7 @@ class ConsoleSession:
             image=image,
             frame_index=composite.frame_index,
             capture_time_s=composite.capture_time_s,
+            media_time_s=composite.media_time_s,
             character_depth_m=float(placement.anchor_m[2]) if placement is not None else None,
             fx_px=self._fx_px(image.shape[1], image.shape[0]),
             has_character=has_character,
@@ -419,7 +426,9 @@ class ConsoleSession:
         self._snapshot_wanted = True
 
     def _job_snapshot(self, image: np.ndarray) -> None:
-        path = keepsakes.write_snapshot(image, keepsakes.keepsake_path(self._config.keepsake_root(), "snapshot", ".png"))
+        path = keepsakes.write_snapshot(
+            image, keepsakes.keepsake_path(self._config.keepsake_root(), "snapshot", ".png")
+        )
         log.warning("snapshot saved: %s", path)
 
     def toggle_recording(self) -> None:
@@ -447,7 +456,9 @@ class ConsoleSession:
         def finish() -> None:
             recorder.stop()
             if recorder.error is None:
-                log.warning("recording saved: %s (%.0f s)", recorder.path, recorder.frames_written / recorder.fps)
+                log.warning(
+                    "recording saved: %s (%.0f s)", recorder.path, recorder.frames_written / recorder.fps
+                )
 
         self._submit(finish, None)
 
@@ -588,7 +599,10 @@ class ConsoleSession:
             pipeline.set_character(character)
         with self._lock:
             self._config = self._config.model_copy(
-                update={"character": path, "recent_characters": remember(self._config.recent_characters, path)}
+                update={
+                    "character": path,
+                    "recent_characters": remember(self._config.recent_characters, path),
+                }
             )
 
     def _job_calibration(self, path: str | None, restart: bool = True) -> None:
@@ -596,9 +610,15 @@ class ConsoleSession:
         self._profile = profile
         with self._lock:
             self._config = self._config.model_copy(
-                update={"calibration": path, "recent_calibrations": remember(self._config.recent_calibrations, path)}
+                update={
+                    "calibration": path,
+                    "recent_calibrations": remember(self._config.recent_calibrations, path),
+                }
             )
-        log.warning("calibration: %s", path or f"none (assuming a {self.settings.camera.default_hfov_deg:g}° field of view)")
+        log.warning(
+            "calibration: %s",
+            path or f"none (assuming a {self.settings.camera.default_hfov_deg:g}° field of view)",
+        )
         if restart and self._pipeline is not None and self._source_name:
             spec = self._source_name
             self._stop_pipeline()  # the profile is fixed for a pipeline's life: start again with it
@@ -626,4 +646,3 @@ class ConsoleSession:
         self._control.join(timeout=timeout_s)
         self.save()
         return not self._control.is_alive()
-

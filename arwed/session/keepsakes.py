@@ -23,9 +23,7 @@ log = logging.getLogger(__name__)
 
 RECORDING_FPS = 30.0
 QUEUE_FRAMES = 60  # two seconds of slack for the disk
-VIRTUALCAM_HELP = (
-    "the virtual camera needs pyvirtualcam: pip install 'arwed[virtualcam]'"
-)
+VIRTUALCAM_HELP = "the virtual camera needs pyvirtualcam: pip install 'arwed[virtualcam]'"
 
 
 def dated_folder(root: Path, now: dt.datetime | None = None) -> Path:
@@ -172,4 +170,3 @@ class VirtualCamera(_FrameWorker):
             self._camera.close()
         except Exception:  # noqa: BLE001 - closing a device that already went away
             log.debug("virtual camera close failed", exc_info=True)
-

@@ -36,8 +36,17 @@ ACTION_NAMES = tuple(action.name for action in ACTIONS)
 
 def normalise_key(text: str) -> str:
     """One spelling per key: 'pgdown', 'Page Down' and 'PgDown' are the same key."""
-    aliases = {"page down": "PgDown", "pagedown": "PgDown", "pgdown": "PgDown", "page up": "PgUp",
-               "pageup": "PgUp", "pgup": "PgUp", "period": ".", "esc": "Esc", "escape": "Esc"}
+    aliases = {
+        "page down": "PgDown",
+        "pagedown": "PgDown",
+        "pgdown": "PgDown",
+        "page up": "PgUp",
+        "pageup": "PgUp",
+        "pgup": "PgUp",
+        "period": ".",
+        "esc": "Esc",
+        "escape": "Esc",
+    }
     parts = [p.strip() for p in text.replace(" + ", "+").split("+")] if text.strip() != "+" else ["+"]
     *modifiers, key = parts
     key = aliases.get(key.lower(), key.upper() if len(key) == 1 else key[:1].upper() + key[1:])

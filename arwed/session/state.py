@@ -51,7 +51,9 @@ class OutputConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     mode: CompositeMode = CompositeMode.STAGE
-    screen: str | None = None  # a screen's name as the system reports it; None: a window on the console's screen
+    screen: str | None = (
+        None  # a screen's name as the system reports it; None: a window on the console's screen
+    )
     side_by_side: bool = False  # glasses in 3D mode: left eye | right eye, e.g. 3840x1080
     eye_distance_m: float = Field(DEFAULT_EYE_DISTANCE_M, ge=0.0, le=0.2)
     key_color_bgr: tuple[int, int, int] = (0, 255, 0)

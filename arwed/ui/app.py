@@ -26,7 +26,9 @@ class AppOptions:
     screenshot: Path | None = None  # a picture of the console window, taken just before quitting
     stats: Path | None = None  # JSON: frames per second of the console and each output window
     full_screen_output_ids: set[int] = field(default_factory=set)  # full screen even on the console's screen
-    notices: list[str] = field(default_factory=list)  # for the log panel once it is up (a broken settings file)
+    notices: list[str] = field(
+        default_factory=list
+    )  # for the log panel once it is up (a broken settings file)
 
 
 def application() -> QApplication:
@@ -61,6 +63,7 @@ def run_console(session, options: AppOptions | None = None) -> int:
     keep_python_responsive.timeout.connect(lambda: None)
     keep_python_responsive.start()
     started = time.monotonic()
+    window.cpu_at_start = (time.thread_time(), time.process_time())
     if options.quit_after_s is not None:
         QTimer.singleShot(int(options.quit_after_s * 1000), lambda: _finish(window, options, started))
     app.exec()
@@ -72,17 +75,35 @@ def run_console(session, options: AppOptions | None = None) -> int:
 
 
 def _finish(window: ConsoleWindow, options: AppOptions, started_s: float) -> None:
+    stats = console_stats(window, time.monotonic() - started_s)
     if options.screenshot is not None:
         options.screenshot.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(options.screenshot))
+        frame = window.preview.frame  # the very frame in the picture: nothing ran in between
+        if frame is not None:
+            import cv2
+
+            stage_path = options.screenshot.with_name(f"{options.screenshot.stem}-stage.png")
+            cv2.imwrite(str(stage_path), frame.image)
+            stats["preview_frame"] = {"path": str(stage_path), "media_time_s": frame.media_time_s}
     if options.stats is not None:
-        options.stats.write_text(json.dumps(console_stats(window, time.monotonic() - started_s), indent=1))
+        options.stats.write_text(json.dumps(stats, indent=1))
     window.close()
 
 
 def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
     status = window.session.status()
+    preview = window.preview
+    drawn = preview.drawn_rect()
+    top_left = preview.mapTo(window, drawn.topLeft().toPoint())
+    gui_cpu_s = time.thread_time() - window.cpu_at_start[0]
+    process_cpu_s = time.process_time() - window.cpu_at_start[1]
+    frames = max(window.preview.frames_painted, 1)
     return {
+        "gui_thread_cpu_ms_per_frame": round(gui_cpu_s * 1000 / frames, 2),
+        "process_cpu_ms_per_frame": round(process_cpu_s * 1000 / frames, 2),
+        "gui_thread_cpu_share": round(gui_cpu_s / max(elapsed_s, 1e-6), 3),
+        "preview_rect": [top_left.x(), top_left.y(), round(drawn.width()), round(drawn.height())],
         "elapsed_s": round(elapsed_s, 2),
         "console_painted_fps": round(window.preview.painted_fps(), 2),
         "console_frames_painted": window.preview.frames_painted,

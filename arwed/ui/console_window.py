@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from arwed.ui.bridge import QtLogHandler, SessionBridge
-from arwed.ui.frame_view import FrameView
+from arwed.ui.frame_view import DisplayImage, FrameView
 from arwed.ui.log_panel import LogPanel
 from arwed.ui.outputs import OutputManager, describe_output
 from arwed.ui.panels import KeepsakesPanel, OutputsPanel, ScenePanel
@@ -44,6 +44,7 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     area.setWidget(widget)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return area
 
 
@@ -69,6 +70,7 @@ class ConsoleWindow(QMainWindow):
         self.bridge = SessionBridge(session, self)
         self.outputs = OutputManager(session, screens, console_screen, self)
         self._quit_armed_s = 0.0
+        self.cpu_at_start = (time.thread_time(), time.process_time())
         self._closed = False
         self._last_thumbnail_s: dict[str, float] = {}
         self.thumbnails: dict[int, OutputThumbnail] = {}
@@ -112,7 +114,9 @@ class ConsoleWindow(QMainWindow):
         layout.addLayout(self._ceremony_bar())
         self.thumbnail_row = QHBoxLayout()
         self.thumbnail_row.setSpacing(8)
-        self.no_outputs = QLabel("No outputs yet: add the projector or the glasses under Outputs.", objectName="hint")
+        self.no_outputs = QLabel(
+            "No outputs yet: add the projector or the glasses under Outputs.", objectName="hint"
+        )
         self.thumbnail_row.addWidget(self.no_outputs)
         self.thumbnail_row.addStretch(1)
         layout.addLayout(self.thumbnail_row)
@@ -129,7 +133,9 @@ class ConsoleWindow(QMainWindow):
         self.blackout_button = self._big_button("Blackout", "blackoutButton", checkable=True)
         self.blackout_button.clicked.connect(lambda on: self.session.set_blackout(on))
         self.lock_button = self._big_button("Lock spot", "lockButton", checkable=True)
-        self.lock_button.setToolTip("Freeze the character's spot on the floor (someone walking past won't move it)")
+        self.lock_button.setToolTip(
+            "Freeze the character's spot on the floor (someone walking past won't move it)"
+        )
         self.lock_button.clicked.connect(lambda on: self.session.set_locked(on))
         self.snapshot_button = self._big_button("Snapshot", "snapshotButton")
         self.snapshot_button.clicked.connect(self.session.snapshot)
@@ -170,7 +176,13 @@ class ConsoleWindow(QMainWindow):
         self.latency_label = QLabel("", objectName="statusValue")
         self.renderer_label = QLabel("", objectName="statusMuted")
         self.source_label = QLabel("", objectName="statusMuted")
-        for widget in (self.tracking_label, self.fps_label, self.latency_label, self.source_label, self.renderer_label):
+        for widget in (
+            self.tracking_label,
+            self.fps_label,
+            self.latency_label,
+            self.source_label,
+            self.renderer_label,
+        ):
             bar.addPermanentWidget(widget)
 
     # ----- actions ---------------------------------------------------------------------------------------
@@ -196,7 +208,9 @@ class ConsoleWindow(QMainWindow):
             return
         self._quit_armed_s = now
         keys = " or ".join(self.session.shortcuts.keys_for("quit"))
-        self.statusBar().showMessage(f"Press {keys} again within {QUIT_CONFIRM_S:g} s to quit", int(QUIT_CONFIRM_S * 1000))
+        self.statusBar().showMessage(
+            f"Press {keys} again within {QUIT_CONFIRM_S:g} s to quit", int(QUIT_CONFIRM_S * 1000)
+        )
 
     # ----- frames ----------------------------------------------------------------------------------------
 
@@ -206,16 +220,19 @@ class ConsoleWindow(QMainWindow):
         frame = self.session.tap(stream).latest()
         if frame is None:
             return
+        display = DisplayImage(frame)  # converted once for every view that shows it
         if stream == "stage":
-            self.preview.show_frame(frame)
-        self.outputs.show_frames(stream, frame)
+            self.preview.show_frame(frame, display)
+        self.outputs.show_frames(stream, frame, display)
         now = time.monotonic()
         if now - self._last_thumbnail_s.get(stream, 0.0) >= THUMBNAIL_INTERVAL_S:
             self._last_thumbnail_s[stream] = now
             outputs = self.session.outputs()
             for output_id, thumbnail in self.thumbnails.items():
-                if output_id in outputs and outputs[output_id].mode.value == stream:
-                    thumbnail.view.show_frame(frame)
+                state = self.outputs.states.get(output_id)
+                waiting = state is not None and state.waiting_for is not None
+                if output_id in outputs and outputs[output_id].mode.value == stream and not waiting:
+                    thumbnail.view.show_frame(frame, display)
 
     # ----- refreshing ------------------------------------------------------------------------------------
 
@@ -247,7 +264,10 @@ class ConsoleWindow(QMainWindow):
             thumbnail.caption.setText(f"{describe_output(output_id, output)} · {where}")
             thumbnail.view.black = self.session.blackout
             thumbnail.view.side_by_side = output.side_by_side and output.mode.value == "glasses"
-            thumbnail.view.message = "waiting for the screen" if state is not None and state.waiting_for else ""
+            waiting = state is not None and state.waiting_for is not None
+            thumbnail.view.message = "screen unplugged" if waiting else ""
+            if waiting:
+                thumbnail.view.show_frame(None)
             thumbnail.view.update()
         self.no_outputs.setVisible(not outputs)
 
@@ -291,7 +311,9 @@ class ConsoleWindow(QMainWindow):
             text = f"{text}   [{bound[0]}]" if bound else text
             if button.text() != text:
                 button.setText(text)
-        badges = [text for on, text in ((status.hidden, "Character hidden"), (status.locked, "Spot locked")) if on]
+        badges = [
+            text for on, text in ((status.hidden, "Character hidden"), (status.locked, "Spot locked")) if on
+        ]
         overlay = ("BLACKOUT — every output is black" if status.blackout else "", " · ".join(badges))
         if overlay != (self.preview.dimmed_label, self.preview.badge):
             self.preview.dimmed_label, self.preview.badge = overlay

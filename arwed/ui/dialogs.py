@@ -7,12 +7,16 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-VIDEO_FILTER = "Videos and images (*.mp4 *.mov *.mkv *.avi *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+VIDEO_FILTER = (
+    "Videos and images (*.mp4 *.mov *.mkv *.avi *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+)
 MODEL_FILTER = "Characters (*.vrm *.glb *.gltf);;All files (*)"
 PROFILE_FILTER = "Calibration profiles (*.yaml *.yml);;All files (*)"
 
 
-def open_file_later(parent: QWidget, title: str, name_filter: str, on_chosen: Callable[[str], None]) -> QFileDialog:
+def open_file_later(
+    parent: QWidget, title: str, name_filter: str, on_chosen: Callable[[str], None]
+) -> QFileDialog:
     """Show a file dialog without blocking anything; `on_chosen(path)` runs when a file is picked."""
     dialog = QFileDialog(parent, title)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)

@@ -1,7 +1,6 @@
 """A widget that paints the newest composited frame, scaled to fit, with optional stereo and blackout.
 
-Converting a frame costs nothing: the QImage wraps the numpy array the session published (which is
-never written to again). Painting is the only per-frame work on the GUI thread.
+Per frame, the GUI thread converts each stream's newest frame once (DisplayImage) and paints it.
 """
 
 from __future__ import annotations
@@ -9,6 +8,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
+import cv2
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -18,19 +18,29 @@ from arwed.session.stereo import disparity_px, eye_offsets_px
 RATE_WINDOW_S = 2.0
 
 
-def qimage_for(image) -> QImage:
-    """A QImage over a BGR (or BGRA) uint8 array, without copying; the array must outlive the QImage."""
-    height, width = image.shape[:2]
-    if image.ndim == 3 and image.shape[2] == 4:
-        return QImage(image.data, width, height, image.strides[0], QImage.Format.Format_ARGB32)
-    return QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+class DisplayImage:
+    """A frame converted once for painting, shared by every view that shows it.
+
+    Qt scales 32-bit images three times faster than 24-bit ones (36 ms against 12 ms for a smooth
+    1280x720 to 1920x1080 on this project's 2-core test machine), so frames become BGRA once (1 ms)."""
+
+    def __init__(self, frame):
+        image = frame.image
+        self.frame = frame
+        self.buffer = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA) if image.shape[2] == 3 else image
+        height, width = self.buffer.shape[:2]
+        self.qimage = QImage(
+            self.buffer.data, width, height, self.buffer.strides[0], QImage.Format.Format_RGB32
+        )
 
 
 def fit_rect(image_w: int, image_h: int, area: QRectF) -> QRectF:
     """The largest rectangle of the image's aspect ratio centred in `area`."""
     scale = min(area.width() / max(image_w, 1), area.height() / max(image_h, 1))
     width, height = image_w * scale, image_h * scale
-    return QRectF(area.x() + (area.width() - width) / 2, area.y() + (area.height() - height) / 2, width, height)
+    return QRectF(
+        area.x() + (area.width() - width) / 2, area.y() + (area.height() - height) / 2, width, height
+    )
 
 
 class FrameView(QWidget):
@@ -48,6 +58,7 @@ class FrameView(QWidget):
         self.badge = ""  # a small note in a corner, e.g. "Character hidden"
         self.message = ""  # shown when there is no frame
         self._frame = None
+        self._display: DisplayImage | None = None
         self._image: QImage | None = None
         self._painted: deque[float] = deque()
         self._new_frame = False
@@ -57,13 +68,23 @@ class FrameView(QWidget):
     def frame(self):
         return self._frame
 
-    def show_frame(self, frame) -> None:
+    def show_frame(self, frame, display: DisplayImage | None = None) -> None:
+        """Show a TapFrame (None: nothing); `display` is its converted image when the caller has one."""
         if frame is self._frame:
             return
+        if frame is not None and (display is None or display.frame is not frame):
+            display = DisplayImage(frame)
         self._frame = frame
-        self._image = qimage_for(frame.image) if frame is not None else None
+        self._display = display  # keeps the pixels alive as long as the QImage over them
+        self._image = display.qimage if display is not None else None
         self._new_frame = frame is not None
         self.update()
+
+    def drawn_rect(self) -> QRectF:
+        """Where the frame is drawn inside the widget (single view)."""
+        if self._image is None:
+            return QRectF(self.rect())
+        return fit_rect(self._image.width(), self._image.height(), QRectF(self.rect()))
 
     def painted_fps(self) -> float:
         now = time.monotonic()
@@ -87,7 +108,9 @@ class FrameView(QWidget):
         if self.side_by_side:
             self._draw_stereo(painter)
         else:
-            painter.drawImage(fit_rect(self._image.width(), self._image.height(), QRectF(self.rect())), self._image)
+            painter.drawImage(
+                fit_rect(self._image.width(), self._image.height(), QRectF(self.rect())), self._image
+            )
         if self.dimmed_label:
             painter.fillRect(self.rect(), QColor(0, 0, 0, 170))
             self._draw_message(painter, self.dimmed_label, size=28)

@@ -26,7 +26,9 @@ class LogPanel(QPlainTextEdit):
     @Slot(int, str, float)
     def add(self, level: int, message: str, created_s: float | None = None) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(created_s or time.time()))
-        colour = LEVEL_COLOURS.get(level, LEVEL_COLOURS[logging.ERROR] if level > logging.ERROR else "#b0bec5")
+        colour = LEVEL_COLOURS.get(
+            level, LEVEL_COLOURS[logging.ERROR] if level > logging.ERROR else "#b0bec5"
+        )
         self.lines.append((level, message))
         del self.lines[:-MAX_LINES]
         at_bottom = self.verticalScrollBar().value() >= self.verticalScrollBar().maximum() - 4

@@ -157,8 +157,9 @@ class OutputManager(QObject):
         if wanted is not None and wanted not in names:
             if state.window is not None:
                 log.warning(
-                    "%s: screen %s was unplugged; its window is closed and comes back with the screen. "
-                    "The other outputs go on.", describe_output(output_id, output), wanted,
+                    "%s: screen %s was unplugged; window closed until the screen is back (other outputs go on)",
+                    describe_output(output_id, output),
+                    wanted,
                 )
                 self._close(output_id)
             state.waiting_for = wanted
@@ -168,7 +169,9 @@ class OutputManager(QObject):
             return
         self._close(output_id)
         if state.waiting_for is not None and wanted is not None:
-            log.warning("%s: screen %s is back; output open again", describe_output(output_id, output), wanted)
+            log.warning(
+                "%s: screen %s is back; output open again", describe_output(output_id, output), wanted
+            )
         state.waiting_for = None
         state.window = self._open(output_id, output)
 
@@ -198,10 +201,10 @@ class OutputManager(QObject):
             self._close(output_id)
         self.states.clear()
 
-    def show_frames(self, stream: str, frame) -> None:
+    def show_frames(self, stream: str, frame, display=None) -> None:
         for window in self.windows():
             if window.output.mode.value == stream:
-                window.view.show_frame(frame)
+                window.view.show_frame(frame, display)
 
     def set_black(self, black: bool) -> None:
         for window in self.windows():

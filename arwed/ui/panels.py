@@ -90,7 +90,9 @@ class ScenePanel(QWidget):
         return box
 
     def _source_items(self) -> list[tuple[str, object]]:
-        items: list[tuple[str, object]] = [(f"Camera {spec.partition(':')[2]}", spec) for spec in self.session.cameras()]
+        items: list[tuple[str, object]] = [
+            (f"Camera {spec.partition(':')[2]}", spec) for spec in self.session.cameras()
+        ]
         items.append(("Demo (built-in)", "demo"))
         for recent in self.session.config.recent_sources:
             if recent != "demo" and not recent.startswith("camera:"):
@@ -142,7 +144,9 @@ class ScenePanel(QWidget):
         path = self.character_combo.itemData(index)
         if path == OPEN_FILE:
             self.refresh()
-            open_file_later(self, "Choose a character (.vrm, .glb, .gltf)", MODEL_FILTER, self.session.set_character)
+            open_file_later(
+                self, "Choose a character (.vrm, .glb, .gltf)", MODEL_FILTER, self.session.set_character
+            )
         else:
             self.session.set_character(path)
 
@@ -171,7 +175,9 @@ class ScenePanel(QWidget):
         path = self.calibration_combo.itemData(index)
         if path == OPEN_FILE:
             self.refresh()
-            open_file_later(self, "Choose a calibration profile", PROFILE_FILTER, self.session.set_calibration)
+            open_file_later(
+                self, "Choose a calibration profile", PROFILE_FILTER, self.session.set_calibration
+            )
         else:
             self.session.set_calibration(path)
 
@@ -227,7 +233,9 @@ class ScenePanel(QWidget):
                 "gap_m": round(self.gap.value(), 3),
                 "facing_deg": float(self.facing.value()),
                 "character_height_m": round(self.character_height.value(), 3),
-                "person_height_m": round(self.person_height.value(), 3) if self.person_known.isChecked() else None,
+                "person_height_m": round(self.person_height.value(), 3)
+                if self.person_known.isChecked()
+                else None,
             }
         )
 
@@ -268,8 +276,11 @@ class ScenePanel(QWidget):
         self.character_note.setText(text)
 
 
-MODES = [("Stage (camera + character)", CompositeMode.STAGE), ("Glasses (character on black)", CompositeMode.GLASSES),
-         ("Keyed (character on green)", CompositeMode.KEYED)]
+MODES = [
+    ("Stage (camera + character)", CompositeMode.STAGE),
+    ("Glasses (character on black)", CompositeMode.GLASSES),
+    ("Keyed (character on green)", CompositeMode.KEYED),
+]
 WINDOW_HERE = "\x00window"
 
 
@@ -296,13 +307,17 @@ class OutputEditor(QFrame):
         self.screen = QComboBox()
         self.screen.activated.connect(self._changed)
         layout.addRow("Screen", self.screen)
-        self.stereo = QCheckBox("Side by side for glasses in 3D mode (e.g. 3840×1080)")
+        self.stereo = QCheckBox("3D side by side")
+        self.stereo.setToolTip(
+            "For glasses in 3D mode (e.g. 3840×1080): one picture per eye, shifted for depth"
+        )
         self.stereo.toggled.connect(self._changed)
         layout.addRow(self.stereo)
         self.eyes = QDoubleSpinBox(decimals=0, suffix=" mm", minimum=0, maximum=200, singleStep=1)
         self.eyes.setKeyboardTracking(False)
         self.eyes.valueChanged.connect(self._changed)
         layout.addRow("Eye distance", self.eyes)
+        self.form = layout
         self.state = QLabel("", objectName="hint", wordWrap=True)
         layout.addRow(self.state)
 
@@ -312,7 +327,9 @@ class OutputEditor(QFrame):
             widget.blockSignals(True)
         self.mode.setCurrentIndex(self.mode.findData(output.mode))
         names = self.manager.screens.names()
-        items = [("A window on this screen", WINDOW_HERE)] + [(self.manager.screens.describe(n), n) for n in names]
+        items = [("A window on this screen", WINDOW_HERE)] + [
+            (self.manager.screens.describe(n), n) for n in names
+        ]
         if output.screen and output.screen not in names:
             items.append((f"{output.screen} (unplugged)", output.screen))
         self.screen.clear()
@@ -321,10 +338,10 @@ class OutputEditor(QFrame):
         self.screen.setCurrentIndex(max(0, self.screen.findData(output.screen or WINDOW_HERE)))
         glasses = output.mode is CompositeMode.GLASSES
         self.stereo.setChecked(output.side_by_side)
-        self.stereo.setVisible(glasses)
         self.eyes.setValue(output.eye_distance_m * 1000.0)
         self.eyes.setEnabled(glasses and output.side_by_side)
-        self.eyes.setVisible(glasses)
+        self.form.setRowVisible(self.stereo, glasses)
+        self.form.setRowVisible(self.eyes, glasses)
         for widget in (self.mode, self.screen, self.stereo, self.eyes):
             widget.blockSignals(False)
         state = self.manager.states.get(self.output_id)
@@ -362,8 +379,12 @@ class OutputsPanel(QWidget):
         row.addWidget(self.new_mode, 1)
         row.addWidget(add)
         add_layout.addLayout(row)
-        hint = QLabel("An output on another screen fills it, frameless. Plug in the projector or the glasses "
-                      "first; a screen plugged in later appears in the list.", objectName="hint", wordWrap=True)
+        hint = QLabel(
+            "An output on another screen fills it, frameless. Plug in the projector or the glasses "
+            "first; a screen plugged in later appears in the list.",
+            objectName="hint",
+            wordWrap=True,
+        )
         add_layout.addWidget(hint)
         layout.addWidget(add_box)
         self.cards = QVBoxLayout()
@@ -400,21 +421,35 @@ class KeepsakesPanel(QWidget):
         self.folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         change = QPushButton("Change folder…")
-        change.clicked.connect(lambda: open_folder_later(self, "Keepsake folder", self.session.set_keepsake_dir))
+        change.clicked.connect(
+            lambda: open_folder_later(self, "Keepsake folder", self.session.set_keepsake_dir)
+        )
         show = QPushButton("Open folder")
         show.clicked.connect(self._open_folder)
         buttons.addWidget(change)
         buttons.addWidget(show)
-        inner.addWidget(QLabel("Snapshots (PNG) and recordings (mp4) of the stage output go into a folder per day:"))
+        inner.addWidget(
+            QLabel(
+                "Snapshots (PNG) and recordings (mp4) of the stage output go into a folder per day:",
+                wordWrap=True,
+            )
+        )
         inner.addWidget(self.folder)
         inner.addLayout(buttons)
         layout.addWidget(box)
         stream_box, stream = _group("Stream to relatives far away")
-        self.virtual_camera = QPushButton("Start the virtual camera", checkable=True, objectName="virtualCamera")
+        self.virtual_camera = QPushButton(
+            "Start the virtual camera", checkable=True, objectName="virtualCamera"
+        )
         self.virtual_camera.clicked.connect(self._toggle_virtual_camera)
-        stream.addWidget(QLabel("The stage output as a camera that OBS or a video call can pick "
-                                "(needs pyvirtualcam: pip install 'arwed[virtualcam]').", wordWrap=True,
-                                objectName="hint"))
+        stream.addWidget(
+            QLabel(
+                "The stage output as a camera that OBS or a video call can pick "
+                "(needs pyvirtualcam: pip install 'arwed[virtualcam]').",
+                wordWrap=True,
+                objectName="hint",
+            )
+        )
         stream.addWidget(self.virtual_camera)
         layout.addWidget(stream_box)
         layout.addStretch(1)
@@ -434,6 +469,7 @@ class KeepsakesPanel(QWidget):
         self.folder.setText(str(self.session.config.keepsake_root()))
         self.virtual_camera.setChecked(status.virtual_camera is not None)
         self.virtual_camera.setText(
-            f"Virtual camera on ({status.virtual_camera}) — click to stop" if status.virtual_camera
+            f"Virtual camera on ({status.virtual_camera}) — click to stop"
+            if status.virtual_camera
             else "Start the virtual camera"
         )

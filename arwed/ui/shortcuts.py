@@ -64,7 +64,9 @@ class ShortcutDispatcher(QObject):
         focus = QApplication.focusWidget()
         if isinstance(focus, QKeySequenceEdit):
             return False
-        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
+        plain = not (
+            event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        )
         if _typing_into(focus) and plain and event.key() not in NAVIGATION_KEYS:
             return False
         action = self.shortcuts.action_for(key_text(event))
@@ -98,12 +100,15 @@ class ShortcutEditor(QWidget):
         self.problem.setWordWrap(True)
         reset = QPushButton("Restore the default keys")
         reset.clicked.connect(self.restore_defaults)
-        note = QLabel("Key names as Qt writes them: H, B, ., PgUp, PgDown, Ctrl+Q, F5. Separate keys with commas.")
+        note = QLabel(
+            "Key names as Qt writes them: H, B, ., PgUp, PgDown, Ctrl+Q, F5. Separate keys with commas."
+        )
         note.setWordWrap(True)
         note.setObjectName("hint")
         layout.addWidget(note, len(ACTIONS), 0, 1, 2)
         layout.addWidget(self.problem, len(ACTIONS) + 1, 0, 1, 2)
         layout.addWidget(reset, len(ACTIONS) + 2, 0, 1, 2)
+        layout.setRowStretch(len(ACTIONS) + 3, 1)
         self.refresh()
 
     def refresh(self) -> None:

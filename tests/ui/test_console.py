@@ -1,0 +1,309 @@
+"""The Qt console over a fake pipeline (offscreen): preview, keys, ceremony safety, outputs, log, closing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+from arwed.session.state import ConsoleConfig, OutputConfig, load_console_config
+from arwed.types import CompositeMode
+from arwed.ui.console_window import ConsoleWindow
+from tests.ui.fakes import CHARACTER_BOX, FRAME_SIZE, make_session
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+class FakeScreens(QObject):
+    """Screens a test can plug in and out."""
+
+    changed = Signal()
+
+    def __init__(self, names):
+        super().__init__()
+        self._names = list(names)
+
+    def names(self):
+        return list(self._names)
+
+    def screen(self, name):
+        return None
+
+    def geometry(self, name):
+        return QRect(1920 * self._names.index(name), 0, 640, 360) if name in self._names else None
+
+    def describe(self, name):
+        return name
+
+    def unplug(self, name):
+        self._names.remove(name)
+        self.changed.emit()
+
+    def plug(self, name):
+        self._names.append(name)
+        self.changed.emit()
+
+
+def _open_console(qtbot, qapp, config, tmp_path, **session_options):
+    screens = FakeScreens(["Laptop", "HDMI-1", "DP-1"])
+    session = make_session(config, config_path=tmp_path / "console.yaml", **session_options)
+    window = ConsoleWindow(session, screens, console_screen="Laptop")
+    qapp.installEventFilter(window.dispatcher)
+    qtbot.addWidget(window)
+    window.show()
+    session.start()
+    return window, screens
+
+
+@pytest.fixture
+def console(qtbot, qapp, tmp_path):
+    window, screens = _open_console(qtbot, qapp, ConsoleConfig(source="demo"), tmp_path)
+    qtbot.waitUntil(lambda: window.preview.frame is not None, timeout=5000)
+    window.screens = screens
+    yield window
+    qapp.removeEventFilter(window.dispatcher)
+    window.close()
+
+
+def _red_fraction(widget, x_range) -> float:
+    """The share of pure-red pixels (the fake character) in a vertical band of the widget's picture."""
+    image = widget.grab().toImage()
+    x0, x1 = (int(image.width() * x_range[0]), int(image.width() * x_range[1]))
+    red = total = 0
+    for y in range(0, image.height(), 4):
+        for x in range(x0, x1, 4):
+            colour = image.pixelColor(x, y)
+            red += colour.red() > 200 and colour.green() < 60 and colour.blue() < 60
+            total += 1
+    return red / max(total, 1)
+
+
+def test_preview_shows_the_stage_composite_with_the_character(console):
+    assert console.preview.frame.image.shape[:2] == FRAME_SIZE[::-1]
+    assert _red_fraction(console.preview, (0.5, 1.0)) > 0.02
+    assert _red_fraction(console.preview, (0.0, 0.4)) == 0.0
+    console._refresh_status()
+    assert "fps" in console.fps_label.text() and console.tracking_label.text() == "● tracking"
+    assert console.renderer_label.text() == "fake renderer"
+
+
+def _press(widget, key, modifier=Qt.KeyboardModifier.NoModifier, text="", repeat=False):
+    QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, key, modifier, text, repeat))
+
+
+def test_clicker_keys_step_through_the_ceremony(console):
+    session = console.session
+    _press(console, Qt.Key.Key_PageUp)
+    assert session.hidden and not session.blackout
+    _press(console, Qt.Key.Key_PageUp)
+    assert session.blackout
+    _press(console, Qt.Key.Key_PageDown)
+    assert not session.blackout and session.hidden
+    _press(console, Qt.Key.Key_PageDown)
+    assert not session.hidden
+    _press(console, Qt.Key.Key_B, text="b")
+    assert session.blackout
+    _press(console, Qt.Key.Key_Period, text=".")
+    assert not session.blackout
+    _press(console, Qt.Key.Key_Period, Qt.KeyboardModifier.KeypadModifier, text=".")
+    assert session.blackout
+
+
+def test_a_held_key_acts_once(console):
+    _press(console, Qt.Key.Key_H, text="h")
+    for _ in range(5):
+        _press(console, Qt.Key.Key_H, text="h", repeat=True)
+    assert console.session.hidden
+
+
+def test_typing_in_a_field_is_typing_but_page_keys_still_work_in_spin_boxes(console, qtbot):
+    field = console.shortcut_editor.fields["snapshot"]
+    console.tabs.setCurrentIndex(3)
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
+    field.clear()
+    _press(field, Qt.Key.Key_B, text="b")
+    assert not console.session.blackout and field.text() == "b"
+    console.tabs.setCurrentIndex(0)
+    gap = console.scene_panel.gap
+    gap.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is gap)
+    before = gap.value()
+    _press(gap, Qt.Key.Key_PageUp)
+    assert console.session.hidden and gap.value() == before  # the clicker hid the character, not the gap
+
+
+def test_shortcuts_are_configurable(console):
+    console.session.set_shortcut("toggle_blackout", ("F9",))
+    _press(console, Qt.Key.Key_B, text="b")
+    assert not console.session.blackout
+    _press(console, Qt.Key.Key_F9)
+    assert console.session.blackout
+    console.shortcut_editor.refresh()
+    assert console.shortcut_editor.fields["toggle_blackout"].text() == "F9"
+
+
+def test_blackout_and_hide_act_at_once_on_every_output(console, qtbot):
+    console.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    console.session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
+    windows = console.outputs.windows()
+    assert len(windows) == 2 and all(w.isVisible() for w in windows)
+    qtbot.waitUntil(lambda: all(w.view.frame is not None for w in windows), timeout=3000)
+    _press(console, Qt.Key.Key_B, text="b")
+    for window in windows:  # no waiting: the very next paint is black
+        assert window.view.black
+        image = window.view.grab().toImage()
+        assert image.pixelColor(image.width() * 3 // 4, image.height() // 2).value() == 0
+    assert console.preview.dimmed_label.startswith("BLACKOUT")
+    _press(console, Qt.Key.Key_B, text="b")
+    assert not any(w.view.black for w in windows)
+    _press(console, Qt.Key.Key_H, text="h")
+    assert console.preview.badge == "Character hidden"
+    qtbot.waitUntil(lambda: not console.preview.frame.has_character, timeout=2000)
+    assert _red_fraction(console.preview, (0.5, 1.0)) == 0.0
+
+
+def test_output_windows_are_frameless_full_screen_and_have_thumbnails(console):
+    output_id = console.session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="HDMI-1"))
+    window = console.outputs.states[output_id].window
+    assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert window.isFullScreen()
+    assert output_id in console.thumbnails and "glasses" in console.thumbnails[output_id].caption.text()
+    windowed = console.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen=None))
+    assert not console.outputs.states[windowed].window.isFullScreen()  # the console's screen stays usable
+    console.session.remove_output(output_id)
+    assert output_id not in console.outputs.states and output_id not in console.thumbnails
+
+
+def test_unplugged_screen_closes_its_window_only_and_comes_back(console, qtbot):
+    stage = console.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    glasses = console.session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
+    console.screens.unplug("HDMI-1")
+    assert console.outputs.states[stage].window is None
+    assert console.outputs.states[stage].waiting_for == "HDMI-1"
+    other = console.outputs.states[glasses].window
+    assert other is not None and other.isVisible()
+    qtbot.waitUntil(
+        lambda: any("HDMI-1 was unplugged" in line for _, line in console.log_panel.lines), timeout=2000
+    )
+    shown = other.view.frames_painted
+    qtbot.waitUntil(lambda: other.view.frames_painted > shown + 2, timeout=3000)  # the others go on
+    assert "unplugged" in console.thumbnails[stage].caption.text()
+    console.screens.plug("HDMI-1")
+    assert console.outputs.states[stage].window is not None
+    qtbot.waitUntil(
+        lambda: any("HDMI-1 is back" in line for _, line in console.log_panel.lines), timeout=2000
+    )
+
+
+def test_log_panel_never_takes_the_focus(console, qtbot):
+    gap = console.scene_panel.gap
+    gap.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is gap)
+    worker = threading.Thread(
+        target=lambda: [
+            logging.getLogger("arwed.capture").warning("camera:0: camera lost %d", i) for i in range(30)
+        ]
+    )
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(
+        lambda: sum("camera lost" in line for _, line in console.log_panel.lines) == 30, timeout=2000
+    )
+    assert QApplication.focusWidget() is gap
+    assert console.log_panel.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_no_camera_says_so_and_offers_demo_and_files(qtbot, qapp, tmp_path):
+    window, _ = _open_console(qtbot, qapp, ConsoleConfig(), tmp_path)
+    qtbot.waitUntil(lambda: "No camera found" in window.preview.message, timeout=3000)
+    combo = window.scene_panel.source_combo
+    items = [combo.itemText(i) for i in range(combo.count())]
+    assert "Demo (built-in)" in items and "Open a video or image…" in items
+    assert not any(item.startswith("Camera") for item in items)
+    assert any("No camera found" in line for _, line in window.log_panel.lines)
+    combo.setCurrentIndex(items.index("Demo (built-in)"))
+    combo.activated.emit(items.index("Demo (built-in)"))
+    qtbot.waitUntil(lambda: window.preview.frame is not None, timeout=3000)
+    qapp.removeEventFilter(window.dispatcher)
+    window.close()
+
+
+def test_bad_character_shows_the_loader_message_and_keeps_the_previous(console, qtbot):
+    console.session.set_character("/models/bad.vrm")
+    qtbot.waitUntil(lambda: any("bad.vrm" in line for _, line in console.log_panel.lines), timeout=3000)
+    line = next(line for _, line in console.log_panel.lines if "bad.vrm" in line)
+    assert "not a glTF or VRM file (no glTF header)" in line and "keeping figure (default)" in line
+    assert console.session.status().character == "figure (default)"
+
+
+def test_placement_controls_reach_the_session_and_persist(qtbot, qapp, tmp_path):
+    window, _ = _open_console(qtbot, qapp, ConsoleConfig(source="demo"), tmp_path)
+    panel = window.scene_panel
+    panel.gap.setValue(1.25)
+    panel.person_known.setChecked(True)
+    panel.person_height.setValue(1.58)
+    window.scene_panel.side_buttons.buttons()[0].click()  # left
+    qtbot.waitUntil(lambda: window.session.settings.placement.gap_m == 1.25, timeout=2000)
+    placement = window.session.settings.placement
+    assert placement.person_height_m == 1.58 and placement.side == "left"
+    qapp.removeEventFilter(window.dispatcher)
+    window.close()
+    saved, notice = load_console_config(tmp_path / "console.yaml")
+    assert (
+        notice is None and saved.settings.placement.gap_m == 1.25 and saved.settings.placement.side == "left"
+    )
+    again, _ = _open_console(qtbot, qapp, saved, tmp_path)
+    assert again.scene_panel.gap.value() == 1.25 and again.scene_panel.person_known.isChecked()
+    qapp.removeEventFilter(again.dispatcher)
+    again.close()
+
+
+def test_quit_needs_a_second_press_and_closing_leaves_no_threads(qtbot, qapp, tmp_path):
+    window, _ = _open_console(qtbot, qapp, ConsoleConfig(source="demo"), tmp_path)
+    window.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    qtbot.waitUntil(lambda: window.preview.frame is not None, timeout=3000)
+    _press(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert window.isVisible() and "again" in window.statusBar().currentMessage()
+    _press(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+    qapp.removeEventFilter(window.dispatcher)
+    assert not window.outputs.windows()
+    assert not any(t.name.startswith("arwed") and t.is_alive() for t in threading.enumerate())
+    assert (tmp_path / "console.yaml").exists()
+
+
+def test_stereo_output_draws_each_eye_shifted(console, qtbot):
+    output_id = console.session.add_output(
+        OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True, eye_distance_m=0.063)
+    )
+    window = console.outputs.states[output_id].window
+    window.resize(1280, 360)
+    window.view.setFixedSize(1280, 360)  # two 640x360 eyes: scale 2 from the 320x180 frame
+    qtbot.waitUntil(lambda: window.view.frame is not None, timeout=3000)
+    image = window.view.grab().toImage()
+    row = image.height() // 2
+
+    def red_columns(x0, x1):
+        return [x for x in range(x0, x1) if image.pixelColor(x, row).red() > 200]
+
+    left, right = red_columns(0, 640), red_columns(640, 1280)
+    frame = window.view.frame
+    disparity = frame.fx_px * 0.063 / frame.character_depth_m  # 277 * 0.063 / 2.5 = 7 frame pixels
+    x0 = CHARACTER_BOX[0] * 2
+    assert left[0] == pytest.approx(x0 + round(disparity / 2) * 2, abs=2)
+    assert right[0] - 640 == pytest.approx(x0 - round(disparity / 2) * 2, abs=2)
+
+
+def test_a_flood_of_the_same_warning_is_shown_once(console, qtbot):
+    for _ in range(200):
+        logging.getLogger("arwed.pipeline").warning(
+            "camera:0: no new frame (device gone?); repeating the last one"
+        )
+    logging.getLogger("arwed.pipeline").warning("camera:0: camera back")
+    qtbot.waitUntil(lambda: any("camera back" in line for _, line in console.log_panel.lines), timeout=2000)
+    assert sum("no new frame" in line for _, line in console.log_panel.lines) == 1

@@ -1,0 +1,206 @@
+"""The console's model without Qt: ceremony safety, outputs, sources, characters, closing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+import pytest
+
+from arwed.session.console import NO_CAMERA
+from arwed.session.state import ConsoleConfig, OutputConfig, load_console_config
+from arwed.types import CompositeMode
+from tests.ui.fakes import CHARACTER_BGR, CHARACTER_BOX, FakePipeline, make_session, wait_until
+
+
+@pytest.fixture
+def session():
+    s = make_session(ConsoleConfig(source="demo"))
+    s.start()
+    assert wait_until(lambda: s.tap("stage").latest() is not None)
+    yield s
+    s.close()
+
+
+def _has_character(frame) -> bool:
+    x0, y0, x1, y1 = CHARACTER_BOX
+    return bool(np.all(frame.image[(y0 + y1) // 2, (x0 + x1) // 2] == CHARACTER_BGR))
+
+
+def test_frames_reach_the_stage_tap_with_depth_and_focal_length(session):
+    frame = session.tap("stage").latest()
+    assert _has_character(frame) and frame.has_character
+    assert frame.character_depth_m == pytest.approx(2.5)
+    assert frame.fx_px == pytest.approx(160 / np.tan(np.radians(30)))  # 320 px wide, 60 degree default
+    status = session.status()
+    assert status.running and status.source == "demo" and status.tracking == "tracking"
+    assert wait_until(lambda: session.status().fps > 10)
+
+
+def test_hide_acts_on_the_very_next_frame_and_never_shows_a_late_one(session):
+    seen_after_hide = []
+    session.set_hidden(True)
+    version = session.tap("stage").version
+    assert wait_until(lambda: session.tap("stage").version > version + 5)
+    original = session.on_frame
+    session.on_frame = lambda stream: seen_after_hide.append(session.tap(stream).latest())
+    assert wait_until(lambda: len(seen_after_hide) > 5)
+    session.on_frame = original
+    assert not any(frame.has_character or _has_character(frame) for frame in seen_after_hide)
+    assert FakePipeline.instances[-1].character_hidden
+
+
+def test_frames_rendered_before_the_hide_are_dropped():
+    s = make_session(ConsoleConfig(source="demo"))
+    s._hidden = True  # as if the operator pressed hide while this frame was being rendered
+    from tests.ui.fakes import FakePipeline as Fake
+
+    fake = Fake(None, s.settings, None, outputs=s._pipeline_outputs())
+    composite = fake._frame(CompositeMode.STAGE, 0, hidden=False)
+    s._deliver("stage", composite)
+    assert s.tap("stage").latest() is None
+    s.close()
+
+
+def test_clicker_ladder_steps_between_blackout_hidden_and_shown(session):
+    states = []
+    for step in ("back", "back", "back", "forward", "forward", "forward"):
+        session.step_back() if step == "back" else session.step_forward()
+        states.append((session.hidden, session.blackout))
+    assert states == [
+        (True, False),
+        (True, True),
+        (True, True),
+        (True, False),
+        (False, False),
+        (False, False),
+    ]
+
+
+def test_lock_reaches_the_placement(session):
+    session.set_locked(True)
+    pipeline = FakePipeline.instances[-1]
+    assert pipeline.settings_updates[-1].placement.locked
+    assert session.status().locked
+    session.set_locked(False)
+    assert not pipeline.settings_updates[-1].placement.locked
+
+
+def test_outputs_add_streams_to_the_pipeline_and_remove_them(session):
+    pipeline = FakePipeline.instances[-1]
+    assert [o.name for o in pipeline.outputs] == ["stage"]
+    glasses = session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
+    session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    assert [o.name for o in pipeline.outputs] == ["stage", "glasses"]
+    assert pipeline.outputs[1].settings.mode is CompositeMode.GLASSES
+    assert wait_until(lambda: session.tap("glasses").latest() is not None)
+    assert session.tap("glasses").latest().image[0, 0].tolist() == [0, 0, 0]
+    session.remove_output(glasses)
+    assert [o.name for o in pipeline.outputs] == ["stage"]
+
+
+def test_no_camera_at_all_says_so_and_offers_the_demo(caplog):
+    caplog.set_level(logging.WARNING, logger="arwed")
+    s = make_session(ConsoleConfig(), cameras=())
+    s.start()
+    assert wait_until(lambda: s.status().problem is not None)
+    assert s.status().problem == NO_CAMERA and not s.status().running
+    assert "No camera found" in caplog.text
+    s.set_source("demo")
+    assert wait_until(lambda: s.status().running)
+    assert s.status().problem is None
+    s.close()
+
+
+def test_first_camera_is_the_default_source():
+    s = make_session(
+        ConsoleConfig(), cameras=["camera:0"], source_opener=lambda spec: type("S", (), {"name": spec})()
+    )
+    s.start()
+    assert wait_until(lambda: s.status().running)
+    assert s.status().source == "camera:0"
+    s.close()
+
+
+def test_a_source_that_fails_leaves_the_show_running(session, caplog):
+    caplog.set_level(logging.ERROR, logger="arwed")
+    running = FakePipeline.instances[-1]
+    session.set_source("/videos/gone.missing")
+    assert wait_until(lambda: "gone.missing" in caplog.text)
+    assert session.status().source == "demo" and running.running
+
+
+def test_bad_character_keeps_the_previous_one_and_says_why(session, caplog):
+    caplog.set_level(logging.ERROR, logger="arwed")
+    pipeline = FakePipeline.instances[-1]
+    session.set_character("/models/bad.vrm")
+    assert wait_until(lambda: "bad.vrm" in caplog.text)
+    assert "not a glTF or VRM file" in caplog.text and "keeping figure (default)" in caplog.text
+    assert pipeline.characters_set == [] and session.config.character is None
+    session.set_character("/models/good.vrm")
+    assert wait_until(lambda: len(pipeline.characters_set) == 1)
+    assert session.status().character == "good.vrm"
+
+
+def test_bad_character_with_the_real_loader(tmp_path, caplog):
+    from arwed.characters.catalog import load_character_or_default
+
+    caplog.set_level(logging.ERROR, logger="arwed")
+    broken = tmp_path / "broken.glb"
+    broken.write_bytes(b"this is not a model")
+    s = make_session(ConsoleConfig(source="demo"), character_loader=load_character_or_default)
+    s.start()
+    assert wait_until(lambda: s.status().running, timeout_s=20)
+    before = s.status().character
+    s.set_character(str(broken))
+    assert wait_until(lambda: "broken.glb" in caplog.text, timeout_s=20)
+    assert s.status().character == before
+    assert FakePipeline.instances[-1].characters_set == []
+    s.close()
+
+
+def test_calibration_restarts_the_pipeline_with_the_profile(session):
+    first = FakePipeline.instances[-1]
+    session.set_calibration("/profiles/hall.yaml")
+    assert wait_until(lambda: FakePipeline.instances[-1] is not first and FakePipeline.instances[-1].running)
+    assert FakePipeline.instances[-1].profile.path == "/profiles/hall.yaml"
+    assert not first.running
+    assert session.config.calibration == "/profiles/hall.yaml"
+
+
+def test_height_change_reloads_the_character_at_the_new_size(session):
+    pipeline = FakePipeline.instances[-1]
+    placement = session.settings.placement.model_copy(update={"character_height_m": 1.62})
+    session.update_settings(session.settings.model_copy(update={"placement": placement}))
+    assert wait_until(lambda: pipeline.characters_set and pipeline.characters_set[-1].height_m == 1.62)
+
+
+def test_close_saves_the_set_up_and_leaves_no_threads(tmp_path):
+    path = tmp_path / "console.yaml"
+    s = make_session(ConsoleConfig(source="demo"), config_path=path)
+    s.start()
+    s.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
+    s.set_shortcut("snapshot", ("F12",))
+    assert wait_until(lambda: s.status().running)
+    assert s.close()
+    assert not any(t.name.startswith("arwed") and t.is_alive() for t in threading.enumerate())
+    saved, notice = load_console_config(path)
+    assert notice is None and saved.source == "demo"
+    assert saved.outputs == (OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"),)
+    assert saved.shortcuts == {"snapshot": ("F12",)}
+    again = make_session(saved, config_path=path)
+    assert list(again.outputs().values()) == list(saved.outputs)
+    assert again.shortcuts.action_for("F12") == "snapshot"
+    again.close()
+
+
+def test_snapshot_and_recording_write_keepsakes(session, tmp_path):
+    session.set_keepsake_dir(str(tmp_path))
+    session.snapshot()
+    assert wait_until(lambda: list(tmp_path.glob("*/snapshot-*.png")))
+    session.start_recording()
+    assert session.status().recording is not None
+    assert wait_until(lambda: session._recorder is not None and session._recorder.frames_written > 10)
+    session.stop_recording()
+    assert wait_until(lambda: list(tmp_path.glob("*/recording-*.mp4")) and session.status().recording is None)

@@ -59,8 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fullscreen-output",
         action="append",
         default=[],
-        metavar="SCREEN",
-        help="a stage output full screen on SCREEN, even the console's own screen (same as --output stage@SCREEN)",
+        metavar="[MODE@]SCREEN",
+        help="like --output, but full screen even on the console's own screen (MODE defaults to stage)",
     )
     parser.add_argument(
         "--list-screens", action="store_true", help="print the screens (names and sizes) and exit"
@@ -145,7 +145,7 @@ def _console_config(args: argparse.Namespace, config_path: Path):
     if args.keepsakes:
         updates["keepsake_dir"] = str(Path(args.keepsakes).expanduser().resolve())
     outputs = [parse_output(text) for text in args.output]
-    outputs += [parse_output(f"stage@{screen}") for screen in args.fullscreen_output]
+    outputs += [parse_output(text if "@" in text else f"stage@{text}") for text in args.fullscreen_output]
     if outputs:
         updates["outputs"] = tuple(outputs)
     return config.model_copy(update=updates), notice
@@ -193,13 +193,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     config = _resolve_screens(config, names)
     session = ConsoleSession(config, config_path)
-    forced = {
-        output_id
-        for output_id, output in session.outputs().items()
-        if output.screen is not None
-        and args.fullscreen_output
-        and output.screen in {_resolve_name(s, names) for s in args.fullscreen_output}
-    }
+    ids = list(session.outputs())
+    forced = set(ids[len(args.output) : len(args.output) + len(args.fullscreen_output)])  # in the order given
     options = AppOptions(
         quit_after_s=args.quit_after,
         screenshot=Path(args.screenshot) if args.screenshot else None,
@@ -208,9 +203,3 @@ def run(args: argparse.Namespace) -> int:
         notices=[notice] if notice else [],
     )
     return run_console(session, options)
-
-
-def _resolve_name(screen: str, names: list[str]) -> str:
-    from arwed.ui.outputs import resolve_screen_name
-
-    return resolve_screen_name(screen, names) or screen

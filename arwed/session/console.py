@@ -373,7 +373,10 @@ class ConsoleSession:
 
     def _deliverer(self, stream: str) -> Callable[[CompositeFrame], None]:
         def deliver(composite: CompositeFrame) -> None:
-            self._deliver(stream, composite)
+            try:
+                self._deliver(stream, composite)
+            except Exception:  # noqa: BLE001 - never let one bad frame stop the render thread
+                log.exception("frame %d could not be shown; the last good frame stays up", composite.frame_index)
 
         return deliver
 

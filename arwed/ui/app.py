@@ -50,8 +50,12 @@ def run_console(session, options: AppOptions | None = None) -> int:
     app = application()
     screens = ScreenList()
     primary = QGuiApplication.primaryScreen()
-    window = ConsoleWindow(session, screens, console_screen=primary.name() if primary else None)
-    window.outputs.force_full_screen |= options.full_screen_output_ids
+    window = ConsoleWindow(
+        session,
+        screens,
+        console_screen=primary.name() if primary else None,
+        full_screen_ids=options.full_screen_output_ids,
+    )
     app.installEventFilter(window.dispatcher)
     window.show()
     for notice in options.notices:

@@ -63,12 +63,15 @@ class OutputThumbnail(QFrame):
 
 
 class ConsoleWindow(QMainWindow):
-    def __init__(self, session, screens, console_screen: str | None = None):
+    def __init__(
+        self, session, screens, console_screen: str | None = None, full_screen_ids: set[int] = frozenset()
+    ):
         super().__init__()
         self.session = session
         self.setWindowTitle("arwed — operator console")
         self.bridge = SessionBridge(session, self)
         self.outputs = OutputManager(session, screens, console_screen, self)
+        self.outputs.force_full_screen |= set(full_screen_ids)
         self._quit_armed_s = 0.0
         self.cpu_at_start = (time.thread_time(), time.process_time())
         self._closed = False
@@ -217,6 +220,12 @@ class ConsoleWindow(QMainWindow):
     @Slot(str)
     def _on_frame(self, stream: str) -> None:
         self.bridge.taken(stream)
+        try:
+            self._show_newest(stream)
+        except Exception:  # noqa: BLE001 - a frame that cannot be shown leaves the last good one up
+            log.exception("the %s frame could not be shown; the last good frame stays up", stream)
+
+    def _show_newest(self, stream: str) -> None:
         frame = self.session.tap(stream).latest()
         if frame is None:
             return

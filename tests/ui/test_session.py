@@ -204,3 +204,16 @@ def test_snapshot_and_recording_write_keepsakes(session, tmp_path):
     assert wait_until(lambda: session._recorder is not None and session._recorder.frames_written > 10)
     session.stop_recording()
     assert wait_until(lambda: list(tmp_path.glob("*/recording-*.mp4")) and session.status().recording is None)
+
+
+def test_a_frame_that_cannot_be_shown_is_logged_and_the_last_good_one_stays(session, caplog):
+    caplog.set_level(logging.ERROR, logger="arwed")
+    good = session.tap("stage").latest()
+    deliver = session._deliverer("stage")
+    original = session._taps["stage"].put
+    session._taps["stage"].put = lambda frame: (_ for _ in ()).throw(MemoryError("no room"))
+    broken = FakePipeline.instances[-1]._frame(CompositeMode.STAGE, 99999, hidden=False)
+    deliver(broken)  # must not raise into the render thread
+    session._taps["stage"].put = original
+    assert "frame 99999 could not be shown" in caplog.text
+    assert good is not None and FakePipeline.instances[-1].running

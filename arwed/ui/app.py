@@ -58,6 +58,8 @@ def run_console(session, options: AppOptions | None = None) -> int:
     )
     app.installEventFilter(window.dispatcher)
     window.show()
+    for output in window.outputs.windows():
+        output.raise_()  # an output full screen on the console's own screen goes in front of it
     for notice in options.notices:
         log.warning("%s", notice)
     session.start()

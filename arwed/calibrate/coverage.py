@@ -215,8 +215,9 @@ def coverage_advice(geometries: Sequence[ViewGeometry], counts: np.ndarray) -> l
     bars = coverage_bars(geometries)
     tilted = sum(1 for g in geometries if g.tilt_deg > TILTED_VIEW_DEG)
     if bars.tilt < 1.0 or tilted < TILTED_VIEWS_NEEDED:
+        count = "No views" if tilted == 0 else f"Only {tilted} view{'s' if tilted != 1 else ''}"
         advice.append(
-            f"Only {tilted} view{'s' if tilted != 1 else ''} tilted more than {TILTED_VIEW_DEG:.0f} degrees"
+            f"{count} tilted more than {TILTED_VIEW_DEG:.0f} degrees"
             f" (at least {TILTED_VIEWS_NEEDED} needed, tilted both ways): tilt the board 30-45 degrees left,"
             " right, up and down; views facing the camera square-on cannot separate focal length from distance."
         )

@@ -3,9 +3,8 @@
 Every corner is refined with cv2.cornerSubPix in a window fitted to the board's apparent size around that
 corner: as large as possible (more pixels, less noise) but never reaching the next corner of a chessboard or
 the nearest ArUco marker of a ChArUco board (a fixed large window on small squares can double the error).
-ChArUco corners are refined again here because OpenCV 4.11's CharucoDetector returns them shifted by about
-+0.5 px (opencv/opencv#25539, fixed upstream after 4.11); starting cornerSubPix from there converges on the
-true saddle point.
+OpenCV before 4.13 returns ChArUco corners shifted by +0.5 px in x and y (opencv/opencv#25539, fixed by
+opencv/opencv#28380): the shift is taken off, then every corner is refined again in its fitted window.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from arwed.calibrate.boards import CHESSBOARD, BoardSpec
 
 MAX_REFINE_HALF_WINDOW_PX = 12
 _PREVIEW_WIDTH_PX = 640
+_CHARUCO_HALF_PIXEL_SHIFT = tuple(int(p) for p in cv2.__version__.split(".")[:2]) < (4, 13)
 _SUBPIX_CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 100, 1e-4)
 # a chessboard corner's window reaches at most this fraction of the way to its nearest neighbour corner
 _CHESSBOARD_WINDOW_FRACTION = 0.4
@@ -73,11 +73,11 @@ class BoardDetector:
             self._charuco = cv2.aruco.CharucoDetector(board.charuco_board)
 
     def detect(self, image: np.ndarray, fast: bool = False) -> BoardDetection:
-        """The board's corners, or BoardNotFound saying why. `fast` skips slow searches (live preview)."""
+        """The board's corners, or BoardNotFound saying why. `fast` skips slow searches and diagnoses (live video)."""
         grey = to_grey(image)
         if self.board.kind == CHESSBOARD:
             return self._detect_chessboard(grey, fast)
-        return self._detect_charuco(grey)
+        return self._detect_charuco(grey, fast)
 
     def _detect_chessboard(self, grey: np.ndarray, fast: bool) -> BoardDetection:
         corners = _find_chessboard(grey, self.board, fast)
@@ -100,13 +100,14 @@ class BoardDetector:
             refine_half_windows_px=windows,
         )
 
-    def _detect_charuco(self, grey: np.ndarray) -> BoardDetection:
+    def _detect_charuco(self, grey: np.ndarray, fast: bool) -> BoardDetection:
         corners, ids, marker_corners, marker_ids = self._charuco.detectBoard(grey)
-        _explain_charuco_failure(self.board, corners, ids, marker_ids)
+        _explain_charuco_failure(self.board, grey, corners, ids, marker_ids, guess_dictionary=not fast)
         points = corners.reshape(-1, 2).astype(np.float32)
+        if _CHARUCO_HALF_PIXEL_SHIFT:
+            points -= 0.5
         ids = ids.ravel().astype(np.int32)
-        markers = np.concatenate([m.reshape(-1, 2) for m in marker_corners]).astype(np.float32)
-        windows = _charuco_windows(points, markers)
+        windows = _charuco_windows(points, marker_corners)
         refined = _refine(grey, points, windows)
         object_points = self.board.object_points()[ids].astype(np.float32)
         if _collinear(object_points):
@@ -122,8 +123,17 @@ class BoardDetector:
         )
 
 
-def _explain_charuco_failure(board: BoardSpec, corners, ids, marker_ids) -> None:
-    if marker_ids is None or len(marker_ids) == 0:
+def _explain_charuco_failure(board: BoardSpec, grey: np.ndarray, corners, ids, marker_ids,
+                             guess_dictionary: bool) -> None:
+    found = 0 if ids is None else len(ids)
+    markers = 0 if marker_ids is None else len(marker_ids)
+    if found >= board.min_corners_per_view:
+        return
+    family = _family(board.dictionary)
+    likely = _likely_dictionary_family(grey) if guess_dictionary else None
+    if likely is not None and likely != family and (markers == 0 or found == 0):
+        raise BoardNotFound(f"the markers look like {likely} markers, not {board.dictionary}: check --dict")
+    if markers == 0:
         raise BoardNotFound(f"no ArUco markers of {board.dictionary} found (is --dict right? is the board lit?)")
     board_ids = int(board.charuco_board.getIds().max())
     if int(marker_ids.max()) > board_ids:
@@ -131,12 +141,33 @@ def _explain_charuco_failure(board: BoardSpec, corners, ids, marker_ids) -> None
             f"markers with ids up to {int(marker_ids.max())} found, but a {board.cols}x{board.rows} ChArUco board"
             f" has ids 0..{board_ids}: the board has more squares than --board says"
         )
-    found = 0 if ids is None else len(ids)
-    if found < board.min_corners_per_view:
-        raise BoardNotFound(
-            f"only {found} ChArUco corners found ({len(marker_ids)} markers), {board.min_corners_per_view} needed:"
-            " show more of the board, or check --board (it counts squares for ChArUco)"
-        )
+    raise BoardNotFound(
+        f"only {found} ChArUco corners found ({markers} markers), {board.min_corners_per_view} needed:"
+        " show more of the board, or check --board (it counts squares for ChArUco) and --marker"
+    )
+
+
+_DICTIONARY_FAMILIES = ("DICT_4X4_1000", "DICT_5X5_1000", "DICT_6X6_1000", "DICT_7X7_1000", "DICT_ARUCO_ORIGINAL",
+                        "DICT_APRILTAG_36h11")
+
+
+def _family(dictionary: str) -> str:
+    """DICT_5X5_100 -> DICT_5X5: dictionaries of one family share their first markers."""
+    parts = dictionary.split("_")
+    return "_".join(parts[:2]) if len(parts) == 3 and parts[2].isdigit() else dictionary
+
+
+def _likely_dictionary_family(grey: np.ndarray) -> str | None:
+    """The dictionary family with the most markers in the picture (at least 4), to suggest a --dict."""
+    best, best_count = None, 3
+    parameters = cv2.aruco.DetectorParameters()
+    for name in _DICTIONARY_FAMILIES:
+        dictionary = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, name))
+        _, ids, _ = cv2.aruco.ArucoDetector(dictionary, parameters).detectMarkers(grey)
+        count = 0 if ids is None else len(ids)
+        if count > best_count:
+            best, best_count = _family(name), count
+    return best
 
 
 def _find_chessboard(grey: np.ndarray, board: BoardSpec, fast: bool) -> np.ndarray | None:
@@ -208,10 +239,18 @@ def _chessboard_windows(grid: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(_CHESSBOARD_WINDOW_FRACTION * nearest), 2, MAX_REFINE_HALF_WINDOW_PX).astype(np.int32)
 
 
-def _charuco_windows(points: np.ndarray, marker_corners: np.ndarray) -> np.ndarray:
-    """Half-windows that stop a pixel short of the nearest marker corner (the marker's edges would pull)."""
-    chebyshev = np.abs(points[:, None, :] - marker_corners[None, :, :]).max(axis=2).min(axis=1)
-    return np.clip(np.floor(chebyshev) - 1, 1, MAX_REFINE_HALF_WINDOW_PX).astype(np.int32)
+def _charuco_windows(points: np.ndarray, marker_corners) -> np.ndarray:
+    """Half-windows that stop two pixels short of the nearest marker (its black border would pull the corner;
+    cornerSubPix's gradients and the lens blur reach a pixel or so beyond the window)."""
+    steps = np.linspace(0.0, 1.0, 9, endpoint=False)[:, None]
+    outline = []
+    for marker in marker_corners:
+        quad = marker.reshape(4, 2).astype(np.float64)
+        for start, end in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+            outline.append(start + steps * (end - start))
+    outline = np.concatenate(outline)
+    chebyshev = np.abs(points[:, None, :] - outline[None, :, :]).max(axis=2).min(axis=1)
+    return np.clip(np.floor(chebyshev) - 2, 2, MAX_REFINE_HALF_WINDOW_PX).astype(np.int32)
 
 
 def _refine(grey: np.ndarray, points: np.ndarray, half_windows: np.ndarray) -> np.ndarray:

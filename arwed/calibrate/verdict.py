@@ -21,7 +21,7 @@ class Verdict:
     advice: tuple[str, ...]  # what to capture next, most useful first; coverage hints even when trusted
 
     def text(self) -> str:
-        lines = [self.headline, *(f"  - {p}" for p in self.problems)]
+        lines = [self.headline]
         if self.advice:
             lines.append("What to do:" if not self.trusted else "To make it better still:")
             lines += [f"  - {a}" for a in self.advice]
@@ -45,7 +45,7 @@ def judge(result: CalibrationResult) -> Verdict:
     if loose and not advice:
         advice.append("Add more views: tilted 30-45 degrees, near and far, reaching into every part of the picture.")
     if problems:
-        headline = "NOT TRUSTED: " + ("; ".join(problems[:1]) + ("; ..." if len(problems) > 1 else ""))
+        headline = "NOT TRUSTED: " + "; ".join(problems)
         return Verdict(False, headline, tuple(problems), tuple(advice))
     worst = max(relative.values())
     headline = f"TRUSTED: RMS {result.rms_px:.2f} px, fx, fy, cx, cy each within {worst * 100:.2f}% (95%)"

@@ -152,8 +152,7 @@ def calibration_poses(board: BoardSpec, camera: CameraIntrinsics = TRUE_CAMERA, 
     for index in range(count * 6):
         spot_x, spot_y = spots[index % len(spots)]
         tilt_x, tilt_y = tilts[index % len(tilts)]
-        near = index % 3 != 2
-        distance = board_width * (1.6 if near else 2.4) * (1.0 + 0.25 * (index // 24)) + 0.03 * (index % 4)
+        distance = board_width * (1.3, 1.9, 2.8)[index % 3] * (1.0 + 0.25 * (index // 24)) + 0.03 * (index % 4)
         roll = (-8, 0, 8, 4)[index % 4]
         pose = pose_facing(board, (spot_x * w, spot_y * h), distance, tilt_x, tilt_y, roll, camera)
         if whole_board and not _whole_board_visible(board, pose, camera):
@@ -173,3 +172,56 @@ def _whole_board_visible(board: BoardSpec, pose: BoardPose, camera: CameraIntrin
                                camera.distortion_array)[0].reshape(-1, 2)
     return bool((pixels >= 5).all() and (pixels[:, 0] < camera.width_px - 5).all()
                 and (pixels[:, 1] < camera.height_px - 5).all())
+
+
+def covered_pixels(detections, camera: CameraIntrinsics = TRUE_CAMERA, step_px: int = 8) -> np.ndarray:
+    """Pixels (N, 2) on a grid inside the area the boards covered (the union of each view's corner hull)."""
+    mask = np.zeros((camera.height_px, camera.width_px), np.uint8)
+    for detection in detections:
+        hull = cv2.convexHull(detection.image_points_px.astype(np.float32)).astype(np.int32)
+        cv2.fillConvexPoly(mask, hull, 1)
+    ys, xs = np.mgrid[0 : camera.height_px : step_px, 0 : camera.width_px : step_px]
+    inside = mask[ys, xs] > 0
+    return np.column_stack((xs[inside], ys[inside])).astype(np.float64)
+
+
+def projection_errors_px(recovered: CameraIntrinsics, pixels: np.ndarray,
+                         truth: CameraIntrinsics = TRUE_CAMERA) -> np.ndarray:
+    """For each pixel: trace its ray through the true lens, project the ray with the recovered camera."""
+    criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 200, 1e-12)
+    rays = cv2.undistortPointsIter(pixels.reshape(-1, 1, 2), truth.matrix, truth.distortion_array, None, None,
+                                   criteria).reshape(-1, 2)
+    projected = cv2.projectPoints(np.column_stack((rays, np.ones(len(rays)))), np.zeros(3), np.zeros(3),
+                                  recovered.matrix, recovered.distortion_array)[0].reshape(-1, 2)
+    return np.linalg.norm(projected - pixels, axis=1)
+
+
+@dataclass(frozen=True)
+class RecoveryFigures:
+    fx_error_percent: float
+    fy_error_percent: float
+    cx_error_px: float
+    cy_error_px: float
+    rms_px: float
+    max_projection_error_px: float
+    covered_fraction: float
+
+    def text(self) -> str:
+        return (f"fx {self.fx_error_percent:+.3f}%  fy {self.fy_error_percent:+.3f}%  cx {self.cx_error_px:+.3f} px"
+                f"  cy {self.cy_error_px:+.3f} px  RMS {self.rms_px:.3f} px  max projection error"
+                f" {self.max_projection_error_px:.3f} px over {self.covered_fraction * 100:.0f}% of the image")
+
+
+def recovery_figures(recovered: CameraIntrinsics, rms_px: float, detections,
+                     truth: CameraIntrinsics = TRUE_CAMERA) -> RecoveryFigures:
+    pixels = covered_pixels(detections, truth)
+    grid = ((truth.height_px + 7) // 8) * ((truth.width_px + 7) // 8)
+    return RecoveryFigures(
+        fx_error_percent=(recovered.fx_px / truth.fx_px - 1.0) * 100.0,
+        fy_error_percent=(recovered.fy_px / truth.fy_px - 1.0) * 100.0,
+        cx_error_px=recovered.cx_px - truth.cx_px,
+        cy_error_px=recovered.cy_px - truth.cy_px,
+        rms_px=rms_px,
+        max_projection_error_px=float(projection_errors_px(recovered, pixels, truth).max()),
+        covered_fraction=len(pixels) / grid,
+    )

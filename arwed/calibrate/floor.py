@@ -25,12 +25,16 @@ EYE_HEIGHT_FRACTION = 0.936
 MIN_PERSON_FRAMES = 10
 MAX_BOARD_RMS_PX = 2.0  # above this the board is not flat or the intrinsics do not fit this camera
 GRAZING_ANGLE_DEG = 75.0  # a board seen this edge-on gives a poor plane
+MAX_HEIGHT_UNCERTAINTY_M = 0.01  # warn when the camera height is known less well than this (95%)
 
 # BlazePose landmark indices
 _LEFT_EYE, _RIGHT_EYE = 2, 5
 _LEFT_HEEL, _RIGHT_HEEL, _LEFT_TOE, _RIGHT_TOE = 29, 30, 31, 32
 _EYES = (_LEFT_EYE, _RIGHT_EYE)
 _FEET = (_LEFT_HEEL, _RIGHT_HEEL, _LEFT_TOE, _RIGHT_TOE)
+# left/right pairs whose midpoints lie on a standing body's vertical axis (the line of gravity runs close to
+# the shoulder, hip, knee and ankle joints; the eyes are forward of it)
+_AXIS_PAIRS = ((11, 12), (23, 24), (25, 26), (27, 28))
 # rigid-ish parts of a standing body, for placing it with PnP (no wrists or hands: they move)
 _BODY_FOR_PNP = (0, 2, 5, 7, 8, 11, 12, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32)
 _MIN_VISIBILITY = 0.5
@@ -46,14 +50,20 @@ class StageCalibration:
     views_used: int
     residual: float  # board: RMS reprojection error in px; person: spread of the frames' floor normals in degrees
     warnings: tuple[str, ...] = ()
+    normal_std_deg: float | None = None  # board: one standard deviation of the floor's direction
+    offset_std_m: float | None = None  # board: one standard deviation of the camera's height above it
 
     def summary(self) -> str:
         how = "board on the floor" if self.method == "board" else "person of known height"
         fit = (f"board fit {self.residual:.2f} px RMS" if self.method == "board"
                else f"frames agree within {self.residual:.1f} deg")
-        return (f"floor from a {how} ({self.views_used} view{'s' if self.views_used != 1 else ''}, {fit}):"
+        text = (f"floor from a {how} ({self.views_used} view{'s' if self.views_used != 1 else ''}, {fit}):"
                 f" camera {self.camera_height_m:.3f} m above the floor, tilted {self.camera_tilt_deg:.1f} deg down,"
                 f" roll {self.camera_roll_deg:.1f} deg")
+        if self.normal_std_deg is not None and self.offset_std_m is not None:
+            text += (f"; 95% uncertainty: floor direction +/-{1.96 * self.normal_std_deg:.2f} deg, height"
+                     f" +/-{1.96 * self.offset_std_m * 100:.1f} cm")
+        return text
 
 
 def camera_pose_above(floor: FloorPlane) -> tuple[float, float, float]:
@@ -68,7 +78,8 @@ def camera_pose_above(floor: FloorPlane) -> tuple[float, float, float]:
 
 
 def stage_from_floor(floor: FloorPlane, method: str, views: int, residual: float,
-                     warnings: Sequence[str] = ()) -> StageCalibration:
+                     warnings: Sequence[str] = (), normal_std_deg: float | None = None,
+                     offset_std_m: float | None = None) -> StageCalibration:
     height, tilt, roll = camera_pose_above(floor)
     return StageCalibration(
         floor=floor,
@@ -79,6 +90,8 @@ def stage_from_floor(floor: FloorPlane, method: str, views: int, residual: float
         views_used=views,
         residual=float(residual),
         warnings=tuple(warnings),
+        normal_std_deg=normal_std_deg,
+        offset_std_m=offset_std_m,
     )
 
 
@@ -99,27 +112,59 @@ def floor_from_board(detections: Sequence[BoardDetection], intrinsics: CameraInt
     """The floor under a board laid flat on it, from one or more views (the plane through all their corners)."""
     if not detections:
         raise UserError("no board found on the floor: the floor cannot be measured")
-    corners_m, squared_errors, warnings = [], [], []
+    poses, squared_errors, warnings = [], [], []
     for index, detection in enumerate(detections):
-        rotation, translation, errors = _board_pose(detection, intrinsics)
-        corners_m.append(detection.object_points_m.astype(np.float64) @ rotation.T + translation)
+        rvec, tvec, errors = _board_pose(detection, intrinsics)
+        poses.append((rvec, tvec))
         squared_errors.append(errors**2)
-        view_ray = translation / np.linalg.norm(translation)
+        rotation = cv2.Rodrigues(rvec)[0]
+        view_ray = tvec / np.linalg.norm(tvec)
         incidence = float(np.degrees(np.arccos(abs(view_ray @ rotation[:, 2]))))
         if incidence > GRAZING_ANGLE_DEG:
             warnings.append(f"view {index + 1}: the board is seen almost edge-on ({incidence:.0f} deg); a bigger"
                             " board, or one nearer the camera, gives a better floor")
-    points = np.concatenate(corners_m)
-    centre = points.mean(axis=0)
-    normal = np.linalg.svd(points - centre)[2][-1]
-    surface = _upward_plane(normal, centre)
+    surface = _plane_through(detections, poses)
     # the board's surface is its thickness above the floor
     floor = FloorPlane(normal=surface.normal, offset_m=surface.offset_m + board_thickness_m, source=FLOOR_SOURCE)
     rms = float(np.sqrt(np.concatenate(squared_errors).mean()))
     if rms > MAX_BOARD_RMS_PX:
         warnings.append(f"the board fits the picture badly ({rms:.1f} px RMS): is it flat, is --square right, and"
                         " is the profile this camera's?")
-    return stage_from_floor(floor, "board", len(detections), rms, warnings)
+    normal_std, offset_std = _plane_uncertainty(detections, poses, intrinsics, surface, max(rms, 0.05))
+    if 1.96 * offset_std > MAX_HEIGHT_UNCERTAINTY_M:
+        warnings.append(f"the camera's height is known only to +/-{1.96 * offset_std * 100:.1f} cm: put the board"
+                        " nearer the camera, use a bigger board, or add pictures with the board in other places")
+    return stage_from_floor(floor, "board", len(detections), rms, warnings, normal_std, offset_std)
+
+
+def _plane_through(detections: Sequence[BoardDetection], poses) -> FloorPlane:
+    points = np.concatenate([
+        detection.object_points_m.astype(np.float64) @ cv2.Rodrigues(rvec)[0].T + tvec
+        for detection, (rvec, tvec) in zip(detections, poses, strict=True)
+    ])
+    centre = points.mean(axis=0)
+    return _upward_plane(np.linalg.svd(points - centre)[2][-1], centre)
+
+
+def _plane_uncertainty(detections: Sequence[BoardDetection], poses, intrinsics: CameraIntrinsics,
+                       plane: FloorPlane, corner_noise_px: float, samples: int = 200) -> tuple[float, float]:
+    """Standard deviations of the floor's direction (deg) and offset (m): each board pose is drawn from its
+    covariance (corner noise through PnP's Jacobian) and the plane fitted again."""
+    rng = np.random.default_rng(0)
+    draws = []
+    for detection, (rvec, tvec) in zip(detections, poses, strict=True):
+        jacobian = cv2.projectPoints(detection.object_points_m.astype(np.float64), rvec, tvec, intrinsics.matrix,
+                                     intrinsics.distortion_array)[1][:, :6]
+        covariance = corner_noise_px**2 * np.linalg.pinv(jacobian.T @ jacobian)
+        draws.append(rng.multivariate_normal(np.zeros(6), covariance, size=samples))
+    angles, offsets = [], []
+    for sample in range(samples):
+        moved = [(rvec + draw[sample, :3], tvec + draw[sample, 3:])
+                 for (rvec, tvec), draw in zip(poses, draws, strict=True)]
+        fitted = _plane_through(detections, moved)
+        angles.append(np.degrees(np.arccos(np.clip(fitted.normal @ plane.normal, -1.0, 1.0))))
+        offsets.append(fitted.offset_m)
+    return float(np.sqrt(np.mean(np.square(angles)))), float(np.std(offsets))
 
 
 def _board_pose(detection: BoardDetection, intrinsics: CameraIntrinsics
@@ -133,7 +178,7 @@ def _board_pose(detection: BoardDetection, intrinsics: CameraIntrinsics
     rvec, tvec = cv2.solvePnPRefineLM(object_points, image_points, matrix, distortion, rvec, tvec)
     projected = cv2.projectPoints(object_points, rvec, tvec, matrix, distortion)[0].reshape(-1, 2)
     errors = np.linalg.norm(projected - image_points, axis=1)
-    return cv2.Rodrigues(rvec)[0], tvec.ravel(), errors
+    return rvec.ravel(), tvec.ravel(), errors
 
 
 # ------------------------------------------------------------------------------------ person of known height
@@ -176,9 +221,8 @@ def _place_person(observation: PoseObservation, height_m: float, intrinsics: Cam
         return None
     world = np.asarray(observation.world_landmarks_m, dtype=np.float64)
     feet_w = world[list(_FEET)].mean(axis=0)
-    eyes_w = world[list(_EYES)].mean(axis=0)
-    axis = eyes_w - feet_w
-    eye_height = float(np.linalg.norm(axis))
+    up_w = _body_axis(world)
+    eye_height = float((world[list(_EYES)].mean(axis=0) - feet_w) @ up_w)
     if eye_height < 1e-3:
         return None
     body = world * (EYE_HEIGHT_FRACTION * height_m / eye_height)
@@ -193,4 +237,11 @@ def _place_person(observation: PoseObservation, height_m: float, intrinsics: Cam
     feet_camera = rotation @ (feet_w * (EYE_HEIGHT_FRACTION * height_m / eye_height)) + tvec.ravel()
     if feet_camera[2] <= 0:
         return None
-    return feet_camera, rotation @ (axis / eye_height)
+    return feet_camera, rotation @ up_w
+
+
+def _body_axis(world: np.ndarray) -> np.ndarray:
+    """The standing body's up direction: the line through the shoulder, hip, knee and ankle midpoints."""
+    centres = np.array([(world[a] + world[b]) / 2.0 for a, b in _AXIS_PAIRS])
+    direction = np.linalg.svd(centres - centres.mean(axis=0))[2][0]
+    return direction if direction @ (centres[0] - centres[-1]) > 0 else -direction

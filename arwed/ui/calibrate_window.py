@@ -45,7 +45,7 @@ class _FrameWorker(threading.Thread):
     def __init__(self, calibrator: LiveCalibrator, read_frame: Callable[[], np.ndarray | None]):
         super().__init__(name="calibrate-frames", daemon=True)
         self._calibrator, self._read_frame = calibrator, read_frame
-        self._stop = threading.Event()
+        self._stop_requested = threading.Event()
         self._lock = threading.Lock()
         self._latest: tuple[np.ndarray, LiveUpdate, np.ndarray] | None = None
         self.frames_processed = 0
@@ -54,7 +54,7 @@ class _FrameWorker(threading.Thread):
 
     def run(self) -> None:
         missing = 0
-        while not self._stop.is_set():
+        while not self._stop_requested.is_set():
             try:
                 frame = self._read_frame()
             except Exception as exc:  # noqa: BLE001 - a broken camera must not take the window down
@@ -81,7 +81,16 @@ class _FrameWorker(threading.Thread):
         return latest
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stop_requested.set()
+
+
+def _wrapping_label(lines: int) -> QLabel:
+    """A word-wrapped label with room for `lines` lines (Qt's layouts under-size wrapped labels)."""
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    return label
 
 
 def _pixmap(bgr: np.ndarray) -> QPixmap:
@@ -114,14 +123,17 @@ class CalibrateWindow(QMainWindow):
         self.video = QLabel("Waiting for the camera...")
         self.video.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.video.setMinimumSize(640, 360)
-        self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # Ignored: the scaled pixmap must not push the labels below it out of the window
+        self.video.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.video.setStyleSheet("background: #202020; color: #cccccc;")
         self.hint = QLabel("Show the board to the camera.")
         self.hint.setWordWrap(True)
         self.hint.setFont(QFont(self.hint.font().family(), 11))
+        self.status = _wrapping_label(lines=2)
         left = QVBoxLayout()
         left.addWidget(self.video, 1)
         left.addWidget(self.hint)
+        left.addWidget(self.status)
 
         self.coverage_map = QLabel()
         self.coverage_map.setFixedWidth(COVERAGE_MAP_WIDTH_PX)
@@ -137,21 +149,27 @@ class CalibrateWindow(QMainWindow):
             right.addWidget(bar)
         self.views_label = QLabel("Views: 0")
         right.addWidget(self.views_label)
-        self.calibrate_button = self._button("Calibrate", self._start_calibration, right)
-        self.drop_button = self._button("Drop outliers and calibrate again", self._drop_outliers, right)
-        self.verdict = QLabel("")
-        self.verdict.setWordWrap(True)
+        actions = QHBoxLayout()
+        self.calibrate_button = self._button("Calibrate", self._start_calibration, actions)
+        self.drop_button = self._button("Drop outliers", self._drop_outliers, actions)
+        self.drop_button.setToolTip("Calibrate again without the views whose error stands out")
+        right.addLayout(actions)
+        self.verdict = _wrapping_label(lines=3)
         right.addWidget(self.verdict)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setFont(QFont("monospace", 8))
+        self.details.setMinimumHeight(100)
         right.addWidget(self.details, 1)
-        self.save_button = self._button(f"Save to {self.profile_path}", self._save, right)
-        self.reset_button = self._button("Start over", self._start_over, right)
+        files = QHBoxLayout()
+        self.save_button = self._button("Save", self._save, files)
+        self.save_button.setToolTip(f"Write the profile to {self.profile_path}")
+        self.reset_button = self._button("Start over", self._start_over, files)
         self.reset_button.setEnabled(True)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        right.addWidget(self.status)
+        right.addLayout(files)
+        profile_label = QLabel(f"Profile: {self.profile_path}")
+        profile_label.setWordWrap(True)
+        right.addWidget(profile_label)
 
         root = QHBoxLayout()
         root.addLayout(left, 1)
@@ -165,7 +183,7 @@ class CalibrateWindow(QMainWindow):
         self._show_coverage(np.zeros((9, 16), np.int32), None)
 
     @staticmethod
-    def _button(text: str, handler, layout: QVBoxLayout) -> QPushButton:
+    def _button(text: str, handler, layout: QVBoxLayout | QHBoxLayout) -> QPushButton:
         button = QPushButton(text)
         button.setEnabled(False)
         button.clicked.connect(handler)

@@ -225,3 +225,86 @@ def recovery_figures(recovered: CameraIntrinsics, rms_px: float, detections,
         max_projection_error_px=float(projection_errors_px(recovered, pixels, truth).max()),
         covered_fraction=len(pixels) / grid,
     )
+
+
+def camera_up(tilt_deg: float, roll_deg: float) -> np.ndarray:
+    """The world's up direction in camera coordinates, for a camera tilted down and rolled."""
+    t, r = np.radians(tilt_deg), np.radians(roll_deg)
+    return np.array([np.sin(r) * np.cos(t), -np.cos(r) * np.cos(t), -np.sin(t)])
+
+
+def floor_point(up: np.ndarray, height_m: float, pixel: tuple[float, float],
+                camera: CameraIntrinsics = TRUE_CAMERA) -> np.ndarray:
+    """Where the ray through an (undistorted) pixel meets the floor height_m below the camera."""
+    ray = np.array([(pixel[0] - camera.cx_px) / camera.fx_px, (pixel[1] - camera.cy_px) / camera.fy_px, 1.0])
+    return ray * (-height_m / float(up @ ray))
+
+
+def board_on_floor(board: BoardSpec, up: np.ndarray, height_m: float, pixel: tuple[float, float],
+                   yaw_deg: float = 0.0, camera: CameraIntrinsics = TRUE_CAMERA) -> BoardPose:
+    """The board lying face up on the floor, centred under `pixel`, turned by `yaw_deg` about the vertical."""
+    centre = floor_point(up, height_m, pixel, camera)
+    across = np.array([1.0, 0.0, 0.0]) - up * up[0]
+    across /= np.linalg.norm(across)
+    yaw = np.radians(yaw_deg)
+    across = np.cos(yaw) * across + np.sin(yaw) * np.cross(up, across)
+    into_floor = -up
+    down_board = np.cross(into_floor, across)
+    rotation = np.column_stack((across, down_board, into_floor))
+    width, height = board.size_m
+    return BoardPose(rotation, centre - rotation @ np.array([width / 2, height / 2, 0.0]))
+
+
+# A person standing straight, facing +z, in metres for a height of 1 (y up, feet on y = 0): BlazePose's 33
+# landmarks at typical adult proportions (eyes at 0.936 of the height).
+_SIDE = {"l": 1.0, "r": -1.0}
+_BODY_UNIT = np.array(
+    [[0.0, 0.915, 0.06]]  # 0 nose
+    + [[s * x, 0.936, 0.05] for s in (1.0,) for x in (0.012, 0.018, 0.026)]  # 1-3 left eye inner, eye, outer
+    + [[-x, 0.936, 0.05] for x in (0.012, 0.018, 0.026)]  # 4-6 right eye
+    + [[0.04, 0.925, 0.0], [-0.04, 0.925, 0.0]]  # 7-8 ears
+    + [[0.014, 0.885, 0.05], [-0.014, 0.885, 0.05]]  # 9-10 mouth
+    + [[0.13, 0.818, 0.0], [-0.13, 0.818, 0.0]]  # 11-12 shoulders
+    + [[0.15, 0.63, 0.0], [-0.15, 0.63, 0.0]]  # 13-14 elbows
+    + [[0.15, 0.485, 0.02], [-0.15, 0.485, 0.02]]  # 15-16 wrists
+    + [[s * 0.155, 0.44, z] for z in (0.0, 0.03, 0.04) for s in (1.0, -1.0)]  # 17-22 pinky, index, thumb
+    + [[0.055, 0.53, 0.0], [-0.055, 0.53, 0.0]]  # 23-24 hips
+    + [[0.055, 0.285, 0.01], [-0.055, 0.285, 0.01]]  # 25-26 knees
+    + [[0.06, 0.039, -0.01], [-0.06, 0.039, -0.01]]  # 27-28 ankles
+    + [[0.06, 0.008, -0.035], [-0.06, 0.008, -0.035]]  # 29-30 heels
+    + [[0.07, 0.005, 0.1], [-0.07, 0.005, 0.1]]  # 31-32 foot index
+)
+
+
+def standing_person_frames(height_m: float, up: np.ndarray, camera_height_m: float, pixel: tuple[float, float],
+                           frames: int = 20, facing_yaw_deg: float = 20.0, pixel_noise: float = 1.0,
+                           world_noise_m: float = 0.01, world_scale: float = 0.93, seed: int = 0,
+                           camera: CameraIntrinsics = TRUE_CAMERA):
+    """PoseObservations of a person standing still on the floor, as MediaPipe would report them (noisy, its
+    world landmarks hip-centred, in its own orientation and a little off in scale)."""
+    from arwed.types import PoseObservation
+
+    feet = floor_point(up, camera_height_m, pixel, camera)
+    towards_camera = -feet - up * float(up @ -feet)
+    towards_camera /= np.linalg.norm(towards_camera)
+    yaw = np.radians(facing_yaw_deg)
+    forward = np.cos(yaw) * towards_camera + np.sin(yaw) * np.cross(up, towards_camera)
+    left = np.cross(up, forward)  # the person's left, with y up and z forward
+    body_to_camera = np.column_stack((left, up, forward))
+    body = _BODY_UNIT * height_m
+    in_camera = body @ body_to_camera.T + feet
+    truth_px = cv2.projectPoints(in_camera, np.zeros(3), np.zeros(3), camera.matrix,
+                                 camera.distortion_array)[0].reshape(-1, 2)
+    hips = body[23:25].mean(axis=0)
+    mediapipe_axes = Rotation.from_euler("xyz", [180.0, 25.0, 4.0], degrees=True).as_matrix()
+    rng = np.random.default_rng(seed)
+    observations = []
+    for index in range(frames):
+        world = (body - hips) @ mediapipe_axes.T * world_scale + rng.normal(0, world_noise_m, body.shape)
+        image = truth_px + rng.normal(0, pixel_noise, truth_px.shape)
+        observations.append(PoseObservation(
+            frame_index=index, media_time_s=index / 30.0, image_landmarks_px=image, world_landmarks_m=world,
+            visibility=np.full(33, 0.95), segmentation_mask=None,
+            bbox_px=(*image.min(axis=0), *image.max(axis=0)),
+        ))
+    return observations

@@ -33,7 +33,8 @@ Trusted: RMS reprojection error under 0.5 px and 1.96 standard deviations of fx,
 
 def _add_board_options(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--board", default=None if not required else "charuco:11x8", metavar="KIND:COLSxROWS",
-                        help="chessboard:COLSxROWS (inner corners) or charuco:COLSxROWS (squares)")
+                        help="chessboard:COLSxROWS (inner corners) or charuco:COLSxROWS (squares)"
+                        + ("" if required else "; without it, the board recorded in the profile"))
     parser.add_argument("--square", type=float, metavar="METRES",
                         help="side of one printed square, measured on the print, in metres")
     parser.add_argument("--marker", type=float, metavar="METRES", help="ChArUco: side of one ArUco marker, metres")

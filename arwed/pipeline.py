@@ -92,6 +92,22 @@ class LatestSlot:
             return self._value
 
 
+class _FrameErrors:
+    """Logs a per-frame failure in full the first time, then only counts repeats (no log flood mid-ceremony)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def report(self, what: str, frame_index: int, exc: BaseException) -> None:
+        key = f"{what}: {exc.__class__.__name__}: {str(exc)[:200]}"
+        count = self._seen.get(key, 0) + 1
+        self._seen[key] = count
+        if count == 1:
+            log.error("%s failed on frame %d; going on without it", what, frame_index, exc_info=exc)
+        elif count in (10, 100, 1000) or count % 10000 == 0:
+            log.error("%s failed again (%d times so far): %s", what, count, key)
+
+
 class _Timings:
     """Per-stage durations in milliseconds, kept for the whole run (for medians) under a lock."""
 
@@ -126,6 +142,7 @@ class Pipeline:
         self.live = source.is_live if live is None else live
         self.max_frames = max_frames
         self.timings = _Timings()
+        self.frame_errors = _FrameErrors()
         self.frames_rendered = 0
         self.frames_with_person = 0
         self.last_state: str = "lost"
@@ -278,8 +295,8 @@ class Pipeline:
         observation = None
         try:
             observation = tracker.process(frame)
-        except Exception:
-            log.exception("tracking failed on frame %d; treating it as a frame without a person", frame.index)
+        except Exception as exc:
+            self.frame_errors.report("tracking", frame.index, exc)
         tracked = time.perf_counter()
         placement = placer.update(observation, frame.media_time_s)
         placed = time.perf_counter()
@@ -323,10 +340,8 @@ class Pipeline:
         layer, times = None, {}
         try:
             layer, times = self._draw_character(renderer, frame, placement, intrinsics)
-        except Exception:
-            log.exception(
-                "rendering failed on frame %d; showing the frame without the character", frame.index
-            )
+        except Exception as exc:
+            self.frame_errors.report("rendering", frame.index, exc)
         started = time.perf_counter()
         for output in self.outputs:
             image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, mask)

@@ -139,7 +139,7 @@ def _bounding_corners(posed: tuple[PosedPart, ...]) -> np.ndarray:
 class CharacterRenderer:
     """Renders one character at a time into RenderedLayers; create and use it on one thread."""
 
-    def __init__(self, ambient: float = 0.35):
+    def __init__(self, ambient: float = 0.4):
         self._offscreen: pyrender.OffscreenRenderer | None = None
         self._scene = pyrender.Scene(bg_color=(0.0, 0.0, 0.0, 0.0), ambient_light=(ambient,) * 3)
         self._camera = pyrender.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0, znear=Z_NEAR_M, zfar=Z_FAR_M)
@@ -153,9 +153,9 @@ class CharacterRenderer:
     def _add_lights(self) -> None:
         # Lights live in camera space: a warm key from the upper left, a cool fill from the right, a rim from behind.
         for direction, color, intensity in (
-            ((-0.5, 0.6, 0.6), (1.0, 0.96, 0.9), 3.0),
-            ((0.7, 0.2, 0.5), (0.85, 0.9, 1.0), 1.2),
-            ((0.0, 0.5, -1.0), (1.0, 1.0, 1.0), 1.5),
+            ((-0.5, 0.6, 0.6), (1.0, 0.96, 0.9), 0.55),
+            ((0.7, 0.2, 0.5), (0.85, 0.9, 1.0), 0.2),
+            ((0.0, 0.5, -1.0), (1.0, 1.0, 1.0), 0.15),
         ):
             light_dir = np.asarray(direction, dtype=np.float64)
             pose = trimesh.geometry.align_vectors([0, 0, 1], light_dir / np.linalg.norm(light_dir))

@@ -128,16 +128,17 @@ def _blend_layer(
     h, w = min(h, frame_h - y0), min(w, frame_w - x0)
     if h <= 0 or w <= 0:
         return
-    rgba = layer.rgba[:h, :w].astype(np.float32) * (1.0 / 255.0)
+    bgra = cv2.cvtColor(layer.rgba[:h, :w], cv2.COLOR_RGBA2BGRA)  # premultiplied
     if person_mask is not None:
         visible = _occlusion_in_region(layer, person_mask, person_depth_m)[:h, :w]
-        rgba *= visible[:, :, None]
+        bgra = cv2.multiply(bgra, cv2.merge([visible] * 4), dtype=cv2.CV_8U)
     region = out[y0 : y0 + h, x0 : x0 + w]
-    colour_bgr = rgba[:, :, 2::-1] * 255.0
-    alpha = rgba[:, :, 3:4]
     if region.shape[2] == 4:  # keyed with alpha: the character alone, straight alpha for PNG
-        straight = np.divide(colour_bgr, alpha, out=np.zeros_like(colour_bgr), where=alpha > 1e-3)
+        alpha = bgra[:, :, 3:4].astype(np.float32)
+        straight = np.divide(bgra[:, :, :3] * 255.0, alpha, out=np.zeros((h, w, 3), np.float32), where=alpha > 0)
         region[:, :, :3] = np.clip(straight, 0, 255).astype(np.uint8)
-        region[:, :, 3] = (alpha[:, :, 0] * 255.0).astype(np.uint8)
+        region[:, :, 3] = bgra[:, :, 3]
         return
-    region[:] = np.clip(colour_bgr + region * (1.0 - alpha), 0, 255).astype(np.uint8)
+    # premultiplied "over" in 8-bit with OpenCV's saturating, vectorised arithmetic
+    transparency = cv2.merge([255 - bgra[:, :, 3]] * 3)
+    cv2.add(cv2.multiply(region, transparency, scale=1.0 / 255.0), bgra[:, :, :3], dst=region)

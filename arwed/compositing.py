@@ -19,7 +19,8 @@ from arwed.types import CameraIntrinsics, CompositeMode, Placement, RenderedLaye
 SHADOW_RADII_M = (0.32, 0.22)  # across and along the character's facing: roughly its footprint plus a margin
 SHADOW_SOFTNESS = 0.35  # blur sigma as a fraction of the shadow's projected height
 MAX_SHADOW_SIGMA_PX = 40.0
-OCCLUSION_MARGIN_M = 0.05  # the person hides the character only when nearer by more than this
+OCCLUSION_MARGIN_M = 0.05
+SILHOUETTE_MARGIN = 0.3  # of the person's box width, each side  # the person hides the character only when nearer by more than this
 
 
 class Compositor:
@@ -56,8 +57,8 @@ class Compositor:
         if placement is not None and layer is not None and layer.rgba.size:
             if mode is CompositeMode.STAGE and self.settings.shadow:
                 self._draw_contact_shadow(out, placement, intrinsics)
-            occluder = person_mask if self.settings.occlusion and mode is not CompositeMode.KEYED else None
-            _blend_layer(out, layer, occluder, placement.person_depth_m)
+            occludes = self.settings.occlusion and mode is not CompositeMode.KEYED and _overlaps(placement, layer)
+            _blend_layer(out, layer, person_mask if occludes else None, placement.person_depth_m)
         return out
 
     def _draw_contact_shadow(
@@ -97,6 +98,17 @@ def contact_shadow_outline_px(placement: Placement, intrinsics: CameraIntrinsics
     if np.any(points[:, 2] <= 0.05):
         return None
     return project_points(intrinsics, points)
+
+
+def _overlaps(placement: Placement, layer: RenderedLayer) -> bool:
+    """Whether the person's box touches the character's: if not, their silhouette cannot hide it."""
+    if placement.person_bbox_px is None or layer.character_bbox_px is None:
+        return True
+    px0, py0, px1, py1 = placement.person_bbox_px
+    margin = SILHOUETTE_MARGIN * (px1 - px0)  # a dress, hair or a raised arm reach past the landmarks
+    px0, px1 = px0 - margin, px1 + margin
+    cx0, cy0, cx1, cy1 = layer.character_bbox_px
+    return px0 < cx1 and cx0 < px1 and py0 < cy1 and cy0 < py1
 
 
 def _occlusion_in_region(layer: RenderedLayer, person_mask: np.ndarray, person_depth_m: float) -> np.ndarray:

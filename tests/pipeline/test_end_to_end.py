@@ -6,7 +6,6 @@ import json
 
 import cv2
 import numpy as np
-import pytest
 
 from arwed.cli import main
 from tests.conftest import shared_path

@@ -812,9 +812,9 @@ def _body_parts() -> list[Part]:
             "jacket", "suit", jacket_body_shape(), None, None, 0.0, jacket_body_weights,
             axes=_axes([-0.26, 0.76, -0.16], [0.26, 1.56, 0.17], [-0.26, 0.76, -0.03], [0.26, 1.56, 0.17], 0.009, 0.015),
         ),
-        _implicit_part("trousers", "suit", trousers_shape(), [-0.22, 0.02, -0.16], [0.22, 1.02, 0.15], 0.013, ["hips", "spine"] + all_legs),
+        _implicit_part("trousers", "suit", trousers_shape(), [-0.22, 0.02, -0.16], [0.22, 1.10, 0.15], 0.013, ["hips", "spine"] + all_legs),
         _implicit_part("shirt", "shirt", shirt_shape(), [-0.12, 1.02, -0.10], [0.12, 1.56, 0.19], 0.0055, _TORSO_BONES + ["head"]),
-        _implicit_part("bowtie", "bowtie", bowtie_shape(), [-0.06, 1.46, 0.02], [0.06, 1.52, 0.08], 0.0032, ["neck", "upperChest"]),
+        _implicit_part("bowtie", "bowtie", bowtie_shape(), [-0.08, 1.45, 0.02], [0.08, 1.53, 0.09], 0.0032, ["neck", "upperChest"]),
         _implicit_part("button", "bowtie", button_shape(), [-0.02, 1.04, 0.08], [0.02, 1.09, 0.15], 0.002, ["spine", "chest"]),
         _implicit_part("pocket_square", "shirt", pocket_square_shape(), [0.07, 1.27, 0.07], [0.14, 1.33, 0.16], 0.002, ["chest", "upperChest"]),
     ]
@@ -826,9 +826,9 @@ def _body_parts() -> list[Part]:
         sleeve = _implicit_part(f"{side}_sleeve", "suit", _sleeve(sign), [x[0], 0.84, -0.10], [x[1], 1.52, 0.10], 0.0085, _arm_bones(side))
         sleeve.mesh = "jacket"
         parts.append(sleeve)
-        x = sorted([0.12 * sign, 0.34 * sign])
+        x = sorted([0.12 * sign, 0.42 * sign])
         parts.append(_implicit_part(f"{side}_cuff", "shirt", cuff_shape(sign), [x[0], 0.86, -0.06], [x[1], 1.0, 0.08], 0.0065, _arm_bones(side)))
-        parts.append(_implicit_part(f"{side}_hand", "skin", hand_shape(sign), [x[0], 0.66, -0.06], [x[1], 0.95, 0.12], 0.0042, _arm_bones(side)))
+        parts.append(_implicit_part(f"{side}_hand", "skin", hand_shape(sign), [x[0], 0.66, -0.06], [x[1], 0.98, 0.14], 0.0042, _arm_bones(side)))
         x = sorted([0.03 * sign, 0.17 * sign])
         parts.append(_implicit_part(f"{side}_shoe", "shoes", shoe_shape(sign), [x[0], -0.01, -0.11], [x[1], 0.18, 0.25], 0.0075, _leg_bones(side)))
     del all_legs
@@ -849,7 +849,7 @@ def _body_parts() -> list[Part]:
 def _head_parts() -> list[Part]:
     head_bones = ["head", "neck", "upperChest"]
     # Fine grid lines over the face, coarse ones over the back of the head and the neck.
-    axes = _axes([-0.10, 1.43, -0.12], [0.10, 1.80, 0.13], [-0.055, 1.56, 0.035], [0.055, 1.72, 0.13], 0.0029, 0.0062)
+    axes = _axes([-0.10, 1.36, -0.12], [0.10, 1.80, 0.13], [-0.055, 1.56, 0.035], [0.055, 1.72, 0.13], 0.0029, 0.0062)
     skin = im.mesh_implicit(_skull_and_face(), None, None, 0.0, axes=axes)
     joints, weights = skin_weights(skin.vertices, head_bones)
     morphs = face_morphs(skin.vertices)

@@ -213,6 +213,9 @@ def mesh_implicit(
     if axes is None:
         axes = uniform_axes(bounds_min, bounds_max, cell_m)
     values = _sample(shape, axes)
+    border = [values[0], values[-1], values[:, 0], values[:, -1], values[:, :, 0], values[:, :, -1]]
+    if min(float(face.min()) for face in border) <= 0.0:
+        raise ValueError("the shape reaches the edge of the grid: the mesh would have a hole there")
     # A zero exactly on a grid point would make an edge ambiguous; nudging it keeps the topology fixed.
     values = np.where(values == 0.0, 1e-9, values)
     vertices, faces = _surface_nets(values, axes)

@@ -30,7 +30,7 @@ REGION_STEP_PX = 32  # region sizes are rounded up to this, so the framebuffer i
 REGION_MARGIN_PX = 6
 # On a software renderer, a region larger than this is drawn at reduced resolution and scaled up: a
 # character that fills half the frame stays smooth (it is large on screen) and the frame rate holds.
-MAX_SOFTWARE_PIXELS = 120_000
+MAX_SOFTWARE_PIXELS = 160_000
 Z_NEAR_M = 0.05
 Z_FAR_M = 100.0
 CHARACTER_SHADER = Path(__file__).with_name("shaders") / "character.frag"
@@ -211,12 +211,12 @@ class CharacterRenderer:
         for primitive, part in zip(self._primitives, posed, strict=True):
             primitive.update(part)
         color, depth = self._offscreen.render(self._scene, flags=pyrender.RenderFlags.RGBA)
-        if not self._multisampled:
-            color = _smooth_edges(color)
         if (width, height) != (x1 - x0, y1 - y0):
             size = (x1 - x0, y1 - y0)
-            color = cv2.resize(color, size, interpolation=cv2.INTER_LINEAR)
+            color = cv2.resize(color, size, interpolation=cv2.INTER_CUBIC)
             depth = cv2.resize(depth, size, interpolation=cv2.INTER_NEAREST)
+        if not self._multisampled:
+            color = _smooth_edges(color, sigma=0.8 if width == x1 - x0 else 1.2)
         if opacity < 1.0:
             color = (color.astype(np.float32) * opacity).astype(np.uint8)
         return RenderedLayer(
@@ -264,9 +264,9 @@ def _rounded_size(size_px: int, scale: float) -> int:
     return min(size_px, max(16, -(-round(size_px * scale) // 16) * 16))
 
 
-def _smooth_edges(premultiplied: np.ndarray) -> np.ndarray:
+def _smooth_edges(premultiplied: np.ndarray, sigma: float) -> np.ndarray:
     """Antialias the silhouette without multisampling: blur only where coverage changes."""
-    blurred = cv2.GaussianBlur(premultiplied, (3, 3), 0.8)
+    blurred = cv2.GaussianBlur(premultiplied, (5, 5), sigma)
     edge = (blurred[:, :, 3] > 0) & (blurred[:, :, 3] < 255)
     out = premultiplied.copy()
     out[edge] = blurred[edge]

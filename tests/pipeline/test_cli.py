@@ -31,11 +31,13 @@ def _error_lines(err: str) -> list[str]:
         (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--settings", "{tmp}/bad.yaml"), "bad.yaml"),
         (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--character", "{tmp}/broken.glb"), "broken.glb"),
         (("render", "--source", "demo", "--out", "{tmp}/o.xyz", "--max-frames", "1"), "unknown output type"),
+        (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--calibration", "{tmp}/cam.yaml"), "cam.yaml"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, argv, expected):
     (tmp_path / "bad.yaml").write_text("placement:\n  side: middle\n")
     (tmp_path / "broken.glb").write_bytes(b"glTF\x02\x00\x00\x00\xff\xff")
+    (tmp_path / "cam.yaml").write_text("%YAML:1.0\n---\nimage_width: 1280\n")
     code, err = _run(capsys, *(a.replace("{tmp}", str(tmp_path)) for a in argv))
     assert code == 2
     assert "Traceback" not in err

@@ -90,7 +90,7 @@ MATERIALS = {
     "eye_white": Material("eye_white", (0.78, 0.76, 0.72, 1.0), roughness=0.2),
     "iris": Material("iris", (0.10, 0.045, 0.018, 1.0), roughness=0.2),
     "pupil": Material("pupil", (0.004, 0.004, 0.004, 1.0), roughness=0.15),
-    "mouth": Material("mouth", (0.16, 0.025, 0.025, 1.0), roughness=0.5),
+    "mouth": Material("mouth", (0.16, 0.025, 0.025, 1.0), roughness=0.95),
     "teeth": Material("teeth", (0.78, 0.75, 0.66, 1.0), roughness=0.35),
     "lips": Material("lips", (0.55, 0.22, 0.18, 1.0), roughness=0.5),
     "flower": Material("flower", (0.85, 0.85, 0.80, 1.0), roughness=0.6),
@@ -417,7 +417,14 @@ def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Sh
 
 
 def _mouth_slit() -> im.Shape:
-    return im.ellipsoid([0.0, _MOUTH_Y, _MOUTH_Z + 0.004], [0.0215, 0.0010, 0.016])
+    return im.ellipsoid([0.0, _MOUTH_Y, _MOUTH_Z + 0.004], [0.0215, 0.0013, 0.016])
+
+
+def _mouth_wall_triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Triangles on the inside of the gap between the lips: drawn dark, like the inside of a mouth."""
+    uncut = _skull_and_face(with_mouth=False)
+    centroids = vertices[faces].mean(axis=1)
+    return (uncut(centroids) < -0.0006) & (np.abs(centroids[:, 1] - _MOUTH_Y) < 0.006)
 
 
 def _lip_triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -812,8 +819,8 @@ def _body_parts() -> list[Part]:
             "jacket", "suit", jacket_body_shape(), None, None, 0.0, jacket_body_weights,
             axes=_axes([-0.26, 0.76, -0.16], [0.26, 1.56, 0.17], [-0.26, 0.76, -0.03], [0.26, 1.56, 0.17], 0.009, 0.015),
         ),
-        _implicit_part("trousers", "suit", trousers_shape(), [-0.22, 0.02, -0.16], [0.22, 1.10, 0.15], 0.013, ["hips", "spine"] + all_legs),
-        _implicit_part("shirt", "shirt", shirt_shape(), [-0.12, 1.02, -0.10], [0.12, 1.56, 0.19], 0.0055, _TORSO_BONES + ["head"]),
+        _implicit_part("trousers", "suit", trousers_shape(), [-0.22, 0.02, -0.16], [0.22, 1.10, 0.15], 0.014, ["hips", "spine"] + all_legs),
+        _implicit_part("shirt", "shirt", shirt_shape(), [-0.12, 1.02, -0.10], [0.12, 1.56, 0.19], 0.0065, _TORSO_BONES + ["head"]),
         _implicit_part("bowtie", "bowtie", bowtie_shape(), [-0.08, 1.45, 0.02], [0.08, 1.53, 0.09], 0.0032, ["neck", "upperChest"]),
         _implicit_part("button", "bowtie", button_shape(), [-0.02, 1.04, 0.08], [0.02, 1.09, 0.15], 0.002, ["spine", "chest"]),
         _implicit_part("pocket_square", "shirt", pocket_square_shape(), [0.07, 1.27, 0.07], [0.14, 1.33, 0.16], 0.002, ["chest", "upperChest"]),
@@ -850,6 +857,9 @@ def _head_parts() -> list[Part]:
     head_bones = ["head", "neck", "upperChest"]
     # Fine grid lines over the face, coarse ones over the back of the head and the neck.
     axes = _axes([-0.10, 1.36, -0.12], [0.10, 1.80, 0.13], [-0.055, 1.56, 0.035], [0.055, 1.72, 0.13], 0.0029, 0.0062)
+    # Finer rows across the mouth, so the thin gap between the lips comes out clean.
+    bands = [(1.56, 1.72, 0.0029), (_MOUTH_Y - 0.008, _MOUTH_Y + 0.008, 0.0012)]
+    axes = (axes[0], im.banded_axis(1.36, 1.80, bands, 0.0062), axes[2])
     skin = im.mesh_implicit(_skull_and_face(), None, None, 0.0, axes=axes)
     joints, weights = skin_weights(skin.vertices, head_bones)
     morphs = face_morphs(skin.vertices)
@@ -858,7 +868,7 @@ def _head_parts() -> list[Part]:
     parts = [_cull_hidden(p, im.union(clothes, hair_shape()), 0.003) if p.name == "head_skin" else p for p in parts]
     hair = _implicit_part(
         "hair", "hair", hair_shape(), None, None, 0.0, head_bones,
-        axes=_axes([-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], 0.0042, 0.0042),
+        axes=_axes([-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], 0.0046, 0.0046),
     )
     brows = _implicit_part("brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0016, ["head"])
     hair = _cull_hidden(hair, _skull_and_face(), 0.002)
@@ -896,7 +906,11 @@ def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.nda
         part.morphs = {k: v[used] for k, v in morphs.items() if moves[k][used].any()}
         if name == "face":
             skin_part, lips = _split_part(part, _lip_triangles(part.vertices, part.faces), "lips", "lips")
-            parts += [skin_part, lips]
+            lips, walls = _split_part(lips, _mouth_wall_triangles(lips.vertices, lips.faces), "mouth_walls", "mouth")
+            skin_part, more_walls = _split_part(
+                skin_part, _mouth_wall_triangles(skin_part.vertices, skin_part.faces), "mouth_walls_skin", "mouth"
+            )
+            parts += [skin_part, lips, walls, more_walls]
         else:
             parts.append(part)
     return parts

@@ -195,6 +195,19 @@ def graded_axis(lo: float, hi: float, fine_lo: float, fine_hi: float, fine_m: fl
     return np.asarray(coords)
 
 
+def banded_axis(lo: float, hi: float, bands: list[tuple[float, float, float]], coarse_m: float) -> np.ndarray:
+    """Grid coordinates whose spacing is the finest any band (low, high, spacing) asks for at each place."""
+    coords = [lo]
+    while coords[-1] < hi:
+        x = coords[-1]
+        step = coarse_m
+        for band_lo, band_hi, fine_m in bands:
+            outside = max(band_lo - x, x - band_hi, 0.0)
+            step = min(step, fine_m + (coarse_m - fine_m) * min(outside / (4.0 * coarse_m), 1.0))
+        coords.append(x + step)
+    return np.asarray(coords)
+
+
 def uniform_axes(bounds_min, bounds_max, cell_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lo = np.asarray(bounds_min, dtype=np.float64)
     hi = np.asarray(bounds_max, dtype=np.float64)

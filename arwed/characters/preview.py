@@ -24,6 +24,17 @@ PREVIEW_FOV_DEG = 30.0
 
 
 @dataclass(frozen=True)
+class Overlays:
+    """What is drawn over a rendered view."""
+
+    ruler: bool = True
+    skeleton: bool = False
+
+
+DEFAULT_OVERLAYS = Overlays()
+
+
+@dataclass(frozen=True)
 class OrbitView:
     """A camera circling the character: yaw around its vertical axis, pitch above the horizon."""
 

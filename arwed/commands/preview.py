@@ -70,16 +70,18 @@ def run(args: argparse.Namespace) -> int:
         return _write_sheet(character, args, expressions, out)
     if info_path is not None:
         return 0
+    from arwed.render.contact_sheet import PreviewRenderer
     from arwed.ui.preview_window import run_preview_window
 
-    return run_preview_window(character, model, pose=args.pose)
+    return run_preview_window(character, PreviewRenderer(character), model, pose=args.pose)
 
 
 def _write_sheet(character, args: argparse.Namespace, expressions: dict[str, float], out: Path) -> int:
     import cv2
 
     from arwed.characters.base import CharacterCue
-    from arwed.render.contact_sheet import Overlays, contact_sheet
+    from arwed.characters.preview import Overlays
+    from arwed.render.contact_sheet import contact_sheet
 
     if hasattr(character, "set_pose_mode"):
         character.set_pose_mode(args.pose)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
 from arwed.characters.base import Character, CharacterCue, PosedPart
 from arwed.characters.preview import (
+    DEFAULT_OVERLAYS,
     SHEET_VIEWS,
     OrbitView,
+    Overlays,
     composite_over,
     draw_ruler,
     draw_skeleton,
@@ -24,14 +24,8 @@ BACKGROUND_BGR = (112, 106, 100)
 LABEL_BGR = (230, 230, 230)
 
 
-@dataclass(frozen=True)
-class Overlays:
-    ruler: bool = True
-    skeleton: bool = False
-
-
 def render_view(renderer: CharacterRenderer, character: Character, posed: tuple[PosedPart, ...], view: OrbitView,
-                size_px: tuple[int, int], overlays: Overlays = Overlays(), label: str = "") -> np.ndarray:
+                size_px: tuple[int, int], overlays: Overlays = DEFAULT_OVERLAYS, label: str = "") -> np.ndarray:
     """One BGR picture of the posed character from `view` on a plain background."""
     width, height = size_px
     intrinsics = tile_intrinsics(width, height)
@@ -53,6 +47,22 @@ def render_view(renderer: CharacterRenderer, character: Character, posed: tuple[
     return image
 
 
+class PreviewRenderer:
+    """Renders views of one character for the preview window (which may not import the renderer itself)."""
+
+    def __init__(self, character: Character):
+        self.character = character
+        self._renderer = CharacterRenderer()
+        self._renderer.set_character(character)
+
+    def render(self, posed: tuple[PosedPart, ...], view: OrbitView, size_px: tuple[int, int],
+               overlays: Overlays = DEFAULT_OVERLAYS) -> np.ndarray:
+        return render_view(self._renderer, self.character, posed, view, size_px, overlays)
+
+    def close(self) -> None:
+        self._renderer.close()
+
+
 def _floor_line(image: np.ndarray, view: OrbitView, intrinsics) -> None:
     """A faint ellipse on the floor under the character, so the feet visibly stand on something."""
     cam = view.character_to_camera()
@@ -67,7 +77,7 @@ def _floor_line(image: np.ndarray, view: OrbitView, intrinsics) -> None:
 
 
 def contact_sheet(character: Character, cue: CharacterCue, tile_px: tuple[int, int] = (480, 720),
-                  overlays: Overlays = Overlays(), renderer: CharacterRenderer | None = None) -> np.ndarray:
+                  overlays: Overlays = DEFAULT_OVERLAYS, renderer: CharacterRenderer | None = None) -> np.ndarray:
     """Front, three-quarter, side and back views in a 2 x 2 grid (BGR), all with the same camera distance."""
     own = renderer is None
     renderer = renderer or CharacterRenderer()

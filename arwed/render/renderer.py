@@ -33,7 +33,8 @@ REGION_MARGIN_PX = 6
 MAX_SOFTWARE_PIXELS = 160_000
 Z_NEAR_M = 0.05
 Z_FAR_M = 100.0
-CHARACTER_SHADER = Path(__file__).with_name("shaders") / "character.frag"
+SHADER_DIR = Path(__file__).with_name("shaders")
+CHARACTER_SHADERS = {"mesh.vert": SHADER_DIR / "character.vert", "mesh.frag": SHADER_DIR / "character.frag"}
 
 
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "lavapipe")
@@ -49,13 +50,13 @@ pyrender.renderer.glRenderbufferStorageMultisample = _storage_multisample
 
 
 class _CharacterShaderCache(ShaderProgramCache):
-    """pyrender's shader cache, with our light character shader in place of its PBR mesh shader."""
+    """pyrender's shader cache, with our light character shaders in place of its PBR mesh shaders."""
 
     def get_program(self, vertex_shader, fragment_shader, geometry_shader=None, defines=None):
-        if fragment_shader == "mesh.frag":
-            fragment_shader = str(
-                CHARACTER_SHADER
-            )  # an absolute path survives os.path.join(shader_dir, name)
+        if fragment_shader == "mesh.frag" and vertex_shader == "mesh.vert":
+            # absolute paths survive pyrender's os.path.join(shader_dir, name)
+            vertex_shader = str(CHARACTER_SHADERS["mesh.vert"])
+            fragment_shader = str(CHARACTER_SHADERS["mesh.frag"])
         return super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
 
 

@@ -149,12 +149,12 @@ class Pipeline:
         self.renderer_name = ""
         self.error: BaseException | None = None
         self.character_hidden = False
+        self.source_stale = False  # a live source is repeating its last frame (camera unplugged)
         self._character = character
         self._pending_character: Character | None = None
         self._pending_settings: Settings | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
-        self._ready = threading.Event()
         self._frames_to_track: queue.Queue | LatestSlot = (
             LatestSlot() if self.live else queue.Queue(QUEUE_DEPTH)
         )
@@ -225,8 +225,7 @@ class Pipeline:
             if frame is None:
                 break
             self.timings.add("capture", (time.perf_counter() - started) * 1000.0)
-            if frame.stale:
-                log.warning("%s: no new frame (device gone?); repeating the last one", self.source.name)
+            self.source_stale = frame.stale  # the source logs the loss and the return itself
             self._hand_over(self._frames_to_track, frame)
             if self.live:
                 self._hand_over(self._frames_to_render, frame)
@@ -310,7 +309,6 @@ class Pipeline:
         renderer = CharacterRenderer()
         renderer.set_character(self._character)
         self.renderer_name = renderer.renderer_name()
-        self._ready.set()
         last_result: TrackingResult | None = None
         try:
             while True:

@@ -26,13 +26,21 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the same shape as every other arwed error), exit code 2."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="arwed", description="A life-sized 3D partner beside a person: camera, tracking, character, outputs."
+    parser = _Parser(
+        prog="arwed",
+        description="A life-sized 3D partner beside a person: camera, tracking, character, outputs.",
     )
     parser.add_argument("--version", action="version", version=f"arwed {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, summary in COMMANDS.items():
         module = importlib.import_module(f"arwed.commands.{name}")
         sub = subparsers.add_parser(name, help=summary, description=summary, formatter_class=_Formatter)
@@ -56,9 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["run", *argv])
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.WARNING,
         format="arwed: %(levelname)s: %(message)s",
     )
+    if args.verbose:
+        logging.getLogger("arwed").setLevel(logging.DEBUG)
     try:
         return int(args._command_module.run(args) or 0)
     except UserError as exc:

@@ -1,1 +1,156 @@
-"""arwed.compositing"""
+"""Compositing the rendered character with the camera image, in three modes.
+
+- stage: camera image + character; where the person stands in front of the character, their
+  segmentation mask hides it; a soft contact shadow on the floor under the character.
+- glasses: the character on pure black (optical see-through glasses show black as transparent).
+- keyed: the character on a key colour, or BGRA with a real alpha channel for PNG frames.
+Only the region the character covers is touched; the output buffer is reused between frames.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from arwed.config import CompositeSettings
+from arwed.geometry.camera import project_points
+from arwed.types import CameraIntrinsics, CompositeMode, Placement, RenderedLayer
+
+SHADOW_RADII_M = (0.32, 0.22)  # across and along the character's facing: roughly its footprint plus a margin
+SHADOW_SOFTNESS = 0.35  # blur sigma as a fraction of the shadow's projected height
+MAX_SHADOW_SIGMA_PX = 40.0
+OCCLUSION_MARGIN_M = 0.05
+SILHOUETTE_MARGIN = 0.3  # of the person's box width, each side  # the person hides the character only when nearer by more than this
+
+
+class Compositor:
+    def __init__(self, settings: CompositeSettings | None = None):
+        self.settings = settings or CompositeSettings()
+        self._out: np.ndarray | None = None
+
+    def _buffer(self, shape: tuple[int, ...]) -> np.ndarray:
+        if self._out is None or self._out.shape != shape:
+            self._out = np.empty(shape, np.uint8)
+        return self._out
+
+    def compose(
+        self,
+        image_bgr: np.ndarray,
+        layer: RenderedLayer | None,
+        placement: Placement | None,
+        intrinsics: CameraIntrinsics,
+        person_mask: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The composited frame; valid until the next call (the buffer is reused)."""
+        mode = self.settings.mode
+        if mode is CompositeMode.KEYED and self.settings.keyed_alpha_png:
+            out = self._buffer((*image_bgr.shape[:2], 4))
+            out[:] = 0
+        else:
+            out = self._buffer(image_bgr.shape)
+            if mode is CompositeMode.STAGE:
+                np.copyto(out, image_bgr)
+            elif mode is CompositeMode.GLASSES:
+                out[:] = 0
+            else:
+                out[:] = self.settings.key_color_bgr
+        if placement is not None and layer is not None and layer.rgba.size:
+            if mode is CompositeMode.STAGE and self.settings.shadow:
+                self._draw_contact_shadow(out, placement, intrinsics)
+            occludes = self.settings.occlusion and mode is not CompositeMode.KEYED and _overlaps(placement, layer)
+            _blend_layer(out, layer, person_mask if occludes else None, placement.person_depth_m)
+        return out
+
+    def _draw_contact_shadow(
+        self, out: np.ndarray, placement: Placement, intrinsics: CameraIntrinsics
+    ) -> None:
+        outline_px = contact_shadow_outline_px(placement, intrinsics)
+        if outline_px is None:
+            return
+        height, width = out.shape[:2]
+        sigma = float(np.clip(SHADOW_SOFTNESS * np.ptp(outline_px[:, 1]), 1.0, MAX_SHADOW_SIGMA_PX))
+        pad = int(3 * sigma) + 1
+        x0, y0 = np.floor(outline_px.min(axis=0)).astype(int) - pad
+        x1, y1 = np.ceil(outline_px.max(axis=0)).astype(int) + pad
+        # only the part that can reach the frame is drawn: the shadow of feet below the frame costs nothing
+        x0, y0, x1, y1 = max(x0, -pad), max(y0, -pad), min(x1, width + pad), min(y1, height + pad)
+        if x1 <= max(0, x0) or y1 <= max(0, y0) or x0 >= width or y0 >= height:
+            return
+        mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+        cv2.fillPoly(mask, [np.round(outline_px - (x0, y0)).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
+        cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+        mask = cv2.GaussianBlur(mask, (0, 0), sigma)[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+        strength = self.settings.shadow_strength * placement.opacity
+        region = out[cy0:cy1, cx0:cx1, :3]
+        region[:] = (region * (1.0 - strength * mask[:, :, None])).astype(np.uint8)
+
+
+def contact_shadow_outline_px(placement: Placement, intrinsics: CameraIntrinsics) -> np.ndarray | None:
+    """An ellipse on the floor under the character, projected into the image (N, 2), or None if behind."""
+    rotation = placement.character_to_camera[:3, :3]
+    across, along = rotation[:, 0], rotation[:, 2]
+    angles = np.linspace(0.0, 2.0 * np.pi, 32, endpoint=False)
+    points = (
+        placement.anchor_m[None, :]
+        + np.cos(angles)[:, None] * SHADOW_RADII_M[0] * across[None, :]
+        + np.sin(angles)[:, None] * SHADOW_RADII_M[1] * along[None, :]
+    )
+    if np.any(points[:, 2] <= 0.05):
+        return None
+    return project_points(intrinsics, points)
+
+
+def _overlaps(placement: Placement, layer: RenderedLayer) -> bool:
+    """Whether the person's box touches the character's: if not, their silhouette cannot hide it."""
+    if placement.person_bbox_px is None or layer.character_bbox_px is None:
+        return True
+    px0, py0, px1, py1 = placement.person_bbox_px
+    margin = SILHOUETTE_MARGIN * (px1 - px0)  # a dress, hair or a raised arm reach past the landmarks
+    px0, px1 = px0 - margin, px1 + margin
+    cx0, cy0, cx1, cy1 = layer.character_bbox_px
+    return px0 < cx1 and cx0 < px1 and py0 < cy1 and cy0 < py1
+
+
+def _occlusion_in_region(layer: RenderedLayer, person_mask: np.ndarray, person_depth_m: float) -> np.ndarray:
+    """Per pixel of the layer, 1 where the character stays visible, 0 where the person hides it."""
+    frame_w, frame_h = layer.frame_size_px
+    mask_h, mask_w = person_mask.shape[:2]
+    h, w = layer.rgba.shape[:2]
+    x0, y0 = layer.origin_px
+    sx, sy = mask_w / frame_w, mask_h / frame_h
+    # the layer's region in mask pixels, resized to the layer's size in one step
+    affine = np.array([[sx, 0.0, x0 * sx + 0.5 * sx - 0.5], [0.0, sy, y0 * sy + 0.5 * sy - 0.5]], np.float32)
+    mask = cv2.warpAffine(
+        person_mask,
+        affine,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+    )
+    person_in_front = layer.depth_m > person_depth_m + OCCLUSION_MARGIN_M
+    return 1.0 - np.clip(mask, 0.0, 1.0) * person_in_front
+
+
+def _blend_layer(
+    out: np.ndarray, layer: RenderedLayer, person_mask: np.ndarray | None, person_depth_m: float
+) -> None:
+    x0, y0 = layer.origin_px
+    h, w = layer.rgba.shape[:2]
+    frame_h, frame_w = out.shape[:2]
+    h, w = min(h, frame_h - y0), min(w, frame_w - x0)
+    if h <= 0 or w <= 0:
+        return
+    bgra = cv2.cvtColor(layer.rgba[:h, :w], cv2.COLOR_RGBA2BGRA)  # premultiplied
+    if person_mask is not None:
+        visible = _occlusion_in_region(layer, person_mask, person_depth_m)[:h, :w]
+        bgra = cv2.multiply(bgra, cv2.merge([visible] * 4), dtype=cv2.CV_8U)
+    region = out[y0 : y0 + h, x0 : x0 + w]
+    if region.shape[2] == 4:  # keyed with alpha: the character alone, straight alpha for PNG
+        alpha = bgra[:, :, 3:4].astype(np.float32)
+        straight = np.divide(bgra[:, :, :3] * 255.0, alpha, out=np.zeros((h, w, 3), np.float32), where=alpha > 0)
+        region[:, :, :3] = np.clip(straight, 0, 255).astype(np.uint8)
+        region[:, :, 3] = bgra[:, :, 3]
+        return
+    # premultiplied "over" in 8-bit with OpenCV's saturating, vectorised arithmetic
+    transparency = cv2.merge([255 - bgra[:, :, 3]] * 3)
+    cv2.add(cv2.multiply(region, transparency, scale=1.0 / 255.0), bgra[:, :, :3], dst=region)

@@ -43,6 +43,8 @@ class TrackingSettings(_Section):
     d_cutoff_hz: float = Field(1.0, gt=0.0, le=30.0)
     hold_s: float = Field(1.0, ge=0.0, le=30.0)  # after a loss, keep the last placement this long
     fade_s: float = Field(0.8, ge=0.0, le=10.0)  # then fade the character out over this long
+    fade_in_s: float = Field(0.3, ge=0.0, le=10.0)  # after a loss, fade the character back in over this long
+    switch_person_s: float = Field(0.5, ge=0.0, le=10.0)  # someone else is followed only once seen this long
 
 
 class CameraSettings(_Section):

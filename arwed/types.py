@@ -68,9 +68,13 @@ class PoseObservation:
     frame_index: int
     media_time_s: float
     image_landmarks_px: np.ndarray  # (33, 2) pixel coordinates
-    world_landmarks_m: np.ndarray  # (33, 3) metres, hip-centred, MediaPipe's axes (x right, y down, z forward)
+    world_landmarks_m: (
+        np.ndarray
+    )  # (33, 3) metres, hip-centred, MediaPipe's axes (x right, y down, z forward)
     visibility: np.ndarray  # (33,) 0..1
-    segmentation_mask: np.ndarray | None  # (H, W) float32 0..1, the person's silhouette, or None
+    segmentation_mask: (
+        np.ndarray | None
+    )  # (h, w) float32 0..1 silhouette at tracking resolution (scale to frame)
     bbox_px: BBox
 
 
@@ -117,7 +121,7 @@ class Placement:
 class RenderedLayer:
     """The character rendered over the region of the frame it covers."""
 
-    rgba: np.ndarray  # (h, w, 4) uint8, straight (not premultiplied) alpha
+    rgba: np.ndarray  # (h, w, 4) uint8, premultiplied alpha (antialiased edges carry partial coverage)
     depth_m: np.ndarray  # (h, w) float32, distance along the optical axis; 0 where empty
     origin_px: tuple[int, int]  # x, y of rgba[0, 0] in the full frame
     frame_size_px: tuple[int, int]  # width, height of the full frame

@@ -27,6 +27,7 @@ class MaterialSpec:
     metallic_factor: float = 0.0
     roughness_factor: float = 0.8
     emissive_factor: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    shade_color_factor: tuple[float, float, float] | None = None  # MToon's shadow tint (linear RGB), if any
 
 
 @dataclass(frozen=True)
@@ -87,3 +88,25 @@ class Character(Protocol):
     def pose(self, cue: CharacterCue) -> tuple[PosedPart, ...]:
         """Animate to the cue's time and return one PosedPart per entry in `parts`, same order."""
         ...
+
+
+@dataclass(frozen=True)
+class SkeletonPose:
+    """The joints of a posed character, for a preview's skeleton overlay (character space, metres)."""
+
+    names: tuple[str, ...]
+    parents: np.ndarray  # (J,) int, index of each joint's parent in this list, -1 for a root
+    positions_m: np.ndarray  # (J, 3) float32 world positions
+    humanoid: dict[str, int] = field(default_factory=dict)  # VRM bone name -> joint index
+
+
+class RiggedCharacter(Character, Protocol):
+    """A Character with a skeleton: a pose mode, clips and a skeleton view (what loaded models offer)."""
+
+    pose_mode: str  # "idle" (alive), "rest" (arms down, still) or "tpose" (as authored)
+
+    def skeleton(self) -> SkeletonPose: ...
+
+    def clip_names(self) -> tuple[str, ...]: ...
+
+    def play_clip(self, name: str | None, fade_s: float = 0.4, loop: bool = True) -> None: ...

@@ -1,15 +1,126 @@
-"""arwed bench (work in progress)."""
+"""arwed bench: per-stage median milliseconds, end-to-end frames per second and latency.
+
+Two runs over the same source: `live` paces the source like a camera and lets the newest frame win
+(what the app does on the day); `offline` tracks and renders every frame as fast as it can (what
+`arwed render` does). Timings are medians over the run, after a short warm-up.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import platform
+import time
+from pathlib import Path
 
 from arwed.errors import UserError
 
+WARMUP_FRAMES = 10
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--source", default="demo", help="demo (default), or any source `arwed render` accepts"
+    )
+    parser.add_argument("--frames", type=int, default=300, metavar="N", help="frames per run")
+    parser.add_argument(
+        "--size", default="1280x720", metavar="WxH", help="frame size (frames are resized to it)"
+    )
+    parser.add_argument(
+        "--runs", default="live,offline", help="which runs: live, offline, or both (comma-separated)"
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size {text}: expected WIDTHxHEIGHT, e.g. 1280x720") from None
+    if not (64 <= width <= 7680 and 64 <= height <= 4320):
+        raise UserError(f"--size {text}: width and height must be between 64 and 7680x4320")
+    return width, height
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'arwed bench' is not available yet")
+    size = _parse_size(args.size)
+    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    if not runs or any(r not in ("live", "offline") for r in runs):
+        raise UserError(f"--runs {args.runs}: use live, offline or live,offline")
+    if args.frames < WARMUP_FRAMES + 10:
+        raise UserError(f"--frames must be at least {WARMUP_FRAMES + 10}")
+    results = {
+        "machine": _machine(),
+        "source": args.source,
+        "size": list(size),
+        "frames": args.frames,
+        "runs": {},
+    }
+    for mode in runs:
+        results["runs"][mode] = _bench_once(args.source, size, args.frames, live=(mode == "live"))
+        _print_run(mode, results["runs"][mode])
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool) -> dict:
+    from arwed.capture.sources import ResizingSource, open_source
+    from arwed.characters.catalog import load_character_or_default
+    from arwed.config import Settings
+    from arwed.pipeline import Output, Pipeline
+
+    settings = Settings()
+    if source_spec == "demo":
+        from arwed.capture.demo import DemoSource
+
+        source = DemoSource(frames=frames, size_px=size, realtime=live)
+    else:
+        source = ResizingSource(open_source(source_spec, still_frames=frames), size)
+    character = load_character_or_default(None, settings.placement.character_height_m)
+    delivered: list[float] = []
+    pipeline = Pipeline(
+        source,
+        settings,
+        character,
+        outputs=[Output("bench", settings.composite, lambda c: delivered.append(time.monotonic()))],
+        live=live,
+        max_frames=frames,
+    )
+    pipeline.start()
+    while not pipeline.wait(0.5):
+        pass
+    pipeline.stop()
+    if pipeline.error is not None:
+        raise pipeline.error
+    steady = delivered[WARMUP_FRAMES:]
+    fps = (len(steady) - 1) / (steady[-1] - steady[0]) if len(steady) > 1 else 0.0
+    medians = pipeline.timings.medians()
+    return {
+        "frames_out": pipeline.frames_rendered,
+        "frames_with_person": pipeline.frames_with_person,
+        "fps": round(fps, 2),
+        "latency_ms": round(medians.pop("latency", 0.0), 2),
+        "tracking_hz": round(len(pipeline.timings.samples["tracking"]) / pipeline.elapsed_s, 2),
+        "stage_ms": {k: round(v, 2) for k, v in medians.items()},
+        "renderer": pipeline.renderer_name,
+    }
+
+
+def _print_run(mode: str, result: dict) -> None:
+    print(
+        f"{mode}: {result['fps']:.1f} frames/s end to end, latency {result['latency_ms']:.1f} ms (median), "
+        f"tracking {result['tracking_hz']:.1f} Hz, {result['frames_out']} frames out, renderer {result['renderer']}"
+    )
+    for stage, ms in result["stage_ms"].items():
+        print(f"  {stage:<10} {ms:7.2f} ms")
+
+
+def _machine() -> dict:
+    import os
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+    }

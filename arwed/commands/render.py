@@ -1,15 +1,155 @@
-"""arwed render (work in progress)."""
+"""arwed render: a source in, the composited video (or image sequence) out, with optional statistics."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import threading
+from pathlib import Path
 
+from arwed.commands.common import add_scene_arguments, open_scene, settings_from_args
 from arwed.errors import UserError
+from arwed.types import CompositeFrame, CompositeMode
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--source",
+        required=True,
+        help="demo, camera:N, a video file, an image, a folder or glob of images, or a URL",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="a video (.mp4 .avi .mkv .mov) or a folder for PNG frames (keyed RGBA: a folder)",
+    )
+    add_scene_arguments(parser)
+    parser.add_argument(
+        "--mode", choices=[m.value for m in CompositeMode], help="stage (default), glasses or keyed"
+    )
+    parser.add_argument(
+        "--max-frames", type=int, metavar="N", help="stop after N frames (a still image: N copies)"
+    )
+    parser.add_argument(
+        "--stats", metavar="FILE.json", help="write frame counts, speed and per-frame placement here"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+class _StatsRecorder:
+    """Collects what --stats reports, frame by frame, on the render thread."""
+
+    def __init__(self) -> None:
+        self.per_frame: list[dict] = []
+        self._lock = threading.Lock()
+
+    def record(self, composite: CompositeFrame) -> None:
+        placement = composite.placement
+        person = placement is not None and placement.state.value == "tracking"
+        entry = {
+            "t": round(composite.media_time_s, 4),
+            "person": person,
+            "person_bbox_px": _rounded(placement.person_bbox_px)
+            if placement and placement.person_bbox_px
+            else None,
+            "person_height_m": round(placement.person_height_m, 4) if placement else None,
+            "anchor_m": _rounded(placement.anchor_m) if placement else None,
+            "character_bbox_px": _rounded(composite.character_bbox_px)
+            if composite.character_bbox_px
+            else None,
+        }
+        with self._lock:
+            self.per_frame.append(entry)
+
+
+def _rounded(values) -> list[float]:
+    return [round(float(v), 4) for v in values]
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'arwed render' is not available yet")
+    from tqdm import tqdm
+
+    from arwed.pipeline import Output, Pipeline
+    from arwed.sinks import open_sink
+
+    if args.max_frames is not None and args.max_frames < 1:
+        raise UserError("--max-frames must be at least 1")
+    settings = settings_from_args(args)
+    if args.stats:
+        _check_writable(Path(args.stats))
+    scene = open_scene(args, settings, still_frames=args.max_frames)
+    first = scene.source.read()
+    if first is None:
+        raise UserError(f"{args.source}: the source has no frames")
+    scene.push_back(first)
+    if scene.profile is not None:
+        scene.profile.intrinsics_for(*first.size_px)  # another aspect ratio is refused now, not mid-run
+    needs_alpha = settings.composite.mode is CompositeMode.KEYED and settings.composite.keyed_alpha_png
+    sink = open_sink(args.out, scene.source.fps, first.size_px, needs_alpha=needs_alpha)
+    recorder = _StatsRecorder()
+    total = args.max_frames or scene.expected_frames
+    progress = tqdm(
+        total=total, unit="frame", disable=True if args.no_progress else None, desc="render", leave=False
+    )
+
+    def deliver(composite: CompositeFrame) -> None:
+        sink.write(composite.image)
+        recorder.record(composite)
+        progress.update(1)
+
+    pipeline = Pipeline(
+        scene.source,
+        settings,
+        scene.character,
+        profile=scene.profile,
+        outputs=[Output("file", settings.composite, deliver)],
+        live=False,
+        max_frames=args.max_frames,
+    )
+    pipeline.start()
+    try:
+        while not pipeline.wait(0.2):
+            pass
+    finally:
+        pipeline.stop()
+        sink.close()
+        progress.close()
+    if pipeline.error is not None:
+        raise pipeline.error
+    summary = _summary(pipeline, recorder, scene.notes)
+    if args.stats:
+        Path(args.stats).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    print(
+        f"arwed: wrote {summary['frames']} frames to {args.out} "
+        f"({summary['frames_with_person']} with a person, {summary['fps']:.1f} frames/s)"
+    )
+    for note in scene.notes:
+        print(f"arwed: note: {note}")
+    return 0
+
+
+def _summary(pipeline, recorder: _StatsRecorder, notes: list[str]) -> dict:
+    per_frame = sorted(recorder.per_frame, key=lambda entry: entry["t"])
+    return {
+        "frames": pipeline.frames_rendered,
+        "frames_with_person": sum(1 for entry in per_frame if entry["person"]),
+        "fps": round(pipeline.fps, 2),
+        "stage_ms": {k: round(v, 2) for k, v in pipeline.timings.medians().items()},
+        "renderer": pipeline.renderer_name,
+        "notes": notes,
+        "per_frame": per_frame,
+    }
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"{path}: the folder {folder} does not exist")
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be written ({exc.strerror})") from None

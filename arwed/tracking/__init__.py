@@ -1,1 +1,1 @@
-"""arwed.tracking"""
+"""Body tracking: the only package that imports mediapipe."""

@@ -1,0 +1,145 @@
+"""The embedded default source: a real person moving, with no camera and no network.
+
+The person is Grace Hopper: the U.S. Navy's public-domain portrait that matplotlib ships as sample data
+(matplotlib is installed with mediapipe). The photo is moved over time by a known pan and zoom
+(`demo_transform`), which is the ground truth for tests of tracking and placement. Around it, a blurred
+copy of the photo fills the frame like a studio backdrop, with feathered edges in between.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from arwed.errors import SourceError
+from arwed.types import Frame
+
+DEMO_SIZE_PX = (1280, 720)
+DEMO_FPS = 30.0
+DEMO_FRAMES = 300
+PAN_AMPLITUDE_PX = 60.0  # sideways sway of the person
+PAN_PERIOD_S = 6.0
+ZOOM_AMPLITUDE = 0.12  # up to +12 % scale: the person steps slightly towards and away from the camera
+ZOOM_PERIOD_S = 8.0
+FEATHER_PX = 48
+PERSON_CENTRE_X = 0.27  # where the photo's centre sits across the frame; the character goes to the right
+PHOTO_HEIGHT_FRACTION = 0.62  # the photo's height in the frame: room above and beside the person
+BOTTOM_OVERHANG_PX = 12
+
+
+def demo_photo_path() -> Path:
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise SourceError(
+            "demo: matplotlib (installed with mediapipe) is missing; reinstall with scripts/bootstrap.sh"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    if not path.is_file():
+        raise SourceError(f"demo: {path} is missing; reinstall matplotlib")
+    return path
+
+
+def demo_transform(time_s: float, size_px: tuple[int, int], photo_size_px: tuple[int, int]) -> np.ndarray:
+    """The 2x3 affine map from photo pixels to frame pixels at time_s: a scale about the photo's bottom
+    centre (the person steps towards and away from the camera) and a sideways pan."""
+    width, height = size_px
+    photo_w, photo_h = photo_size_px
+    zoom = 0.5 - 0.5 * math.cos(2.0 * math.pi * time_s / ZOOM_PERIOD_S)
+    scale = PHOTO_HEIGHT_FRACTION * height / photo_h * (1.0 + ZOOM_AMPLITUDE * zoom)
+    bottom_x = PERSON_CENTRE_X * width + PAN_AMPLITUDE_PX * math.sin(2.0 * math.pi * time_s / PAN_PERIOD_S)
+    bottom_y = height + BOTTOM_OVERHANG_PX  # the photo's lower edge stays below the frame: the body goes on
+    return np.array(
+        [[scale, 0.0, bottom_x - scale * photo_w / 2.0], [0.0, scale, bottom_y - scale * photo_h]],
+        dtype=np.float64,
+    )
+
+
+def _blurred_backdrop(photo: np.ndarray, size_px: tuple[int, int]) -> np.ndarray:
+    """The photo's own studio backdrop (its top-right corner, no person in it) stretched over the frame."""
+    height, width = photo.shape[:2]
+    corner = photo[: height // 2, width - width // 8 :]
+    backdrop = cv2.GaussianBlur(cv2.resize(corner, size_px, interpolation=cv2.INTER_AREA), (0, 0), sigmaX=25)
+    return (backdrop.astype(np.float32) * 0.9).astype(np.uint8)
+
+
+class DemoSource:
+    name = "demo"
+
+    def __init__(
+        self,
+        frames: int = DEMO_FRAMES,
+        size_px: tuple[int, int] = DEMO_SIZE_PX,
+        realtime: bool = False,
+        loop: bool = False,
+    ):
+        self.fps = DEMO_FPS
+        self.is_live = realtime
+        self._frames = frames
+        self.frame_count = None if loop else frames
+        self._size = size_px
+        self._realtime = realtime
+        self._loop = loop
+        photo = cv2.imread(str(demo_photo_path()), cv2.IMREAD_COLOR)
+        if photo is None:
+            raise SourceError("demo: the sample photo cannot be decoded")
+        self._photo = photo
+        self._photo_size = (photo.shape[1], photo.shape[0])
+        self._backdrop = _blurred_backdrop(photo, size_px)
+        self._index = 0
+        self._start_s = time.monotonic()
+
+    def transform_at(self, time_s: float) -> np.ndarray:
+        return demo_transform(time_s, self._size, self._photo_size)
+
+    def render_at(self, time_s: float) -> np.ndarray:
+        affine = self.transform_at(time_s)
+        image = self._backdrop.copy()
+        cv2.warpAffine(
+            self._photo,
+            affine,
+            self._size,
+            dst=image,
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_TRANSPARENT,
+        )
+        left_x, top_y = affine[0, 2], affine[1, 2]
+        right_x = left_x + affine[0, 0] * self._photo_size[0]
+        feather = FEATHER_PX * affine[0, 0]
+        self._feather(image, left_x, left_x + feather, axis=1)
+        self._feather(image, right_x, right_x - feather, axis=1)
+        self._feather(image, top_y, top_y + feather, axis=0)
+        return image
+
+    def _feather(self, image: np.ndarray, edge: float, inner: float, axis: int) -> None:
+        """Blend from the backdrop at `edge` to the photo at `inner` along an axis (only that strip is touched)."""
+        size = image.shape[axis]
+        start = int(np.clip(np.floor(min(edge, inner)), 0, size))
+        stop = int(np.clip(np.ceil(max(edge, inner)), 0, size))
+        if stop <= start:
+            return
+        weight = np.clip((np.arange(start, stop) + 0.5 - edge) / (inner - edge), 0.0, 1.0)
+        weight = weight[None, :, None] if axis == 1 else weight[:, None, None]
+        strip = (slice(None), slice(start, stop)) if axis == 1 else (slice(start, stop), slice(None))
+        photo = image[strip].astype(np.float32)
+        backdrop = self._backdrop[strip].astype(np.float32)
+        image[strip] = (backdrop + weight * (photo - backdrop)).astype(np.uint8)
+
+    def read(self) -> Frame | None:
+        if self._index >= self._frames and not self._loop:
+            return None
+        media_time_s = self._index / self.fps
+        if self._realtime:
+            delay = self._start_s + media_time_s - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        frame = Frame(self.render_at(media_time_s), self._index, time.monotonic(), media_time_s)
+        self._index += 1
+        return frame
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,235 @@
+"""load_character: a .glb/.gltf/.vrm file to a life-size, animated Character.
+
+Everything that can be computed once is computed here: the skeleton, skinning weights as a sparse
+matrix, the canonical orientation and arms-down rest pose, the life-size scale, expressions, clips and
+spring bones. A bad file raises InputFileError (one line: the file and what is wrong), never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from arwed.characters.animation import ClipPlayer, PoseArrays, read_clips
+from arwed.characters.base import CharacterInfo, MeshPart
+from arwed.characters.expressions import read_expressions
+from arwed.characters.gltf_io import GltfDocument, read_gltf
+from arwed.characters.humanoid import HumanoidMap, read_humanoid
+from arwed.characters.lookat import EyeRanges, LookAtController, RangeMap
+from arwed.characters.materials import MaterialLibrary
+from arwed.characters.meshes import RawPrimitive, read_primitives
+from arwed.characters.meta import read_meta
+from arwed.characters.model import CharacterRig, LoadedCharacter
+from arwed.characters.normalise import (
+    Normalisation,
+    canonical_rotation,
+    life_size,
+    relaxed_rest,
+    static_facing,
+)
+from arwed.characters.skeleton import Skeleton, build_skeleton
+from arwed.characters.skinning import Skinner
+from arwed.characters.springbones import read_spring_bones
+from arwed.errors import InputFileError
+
+SUPPORTED_SUFFIXES = (".glb", ".gltf", ".vrm")
+NOT_RIGGED = "not rigged: it stands as a static figure; look-at and gestures are off"
+NOT_HUMANOID = "no humanoid skeleton recognised: look-at and gestures are off"
+
+
+def load_character(path: str | Path, height_m: float = 1.80) -> LoadedCharacter:
+    """Load a glTF 2.0 / VRM 0.x / VRM 1.0 model, scaled so it stands height_m tall with its feet at y = 0."""
+    path = Path(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputFileError(path, f"unsupported model type '{path.suffix}': use .vrm, .glb or .gltf")
+    if not (0.1 <= height_m <= 10.0):
+        raise InputFileError(path, f"target height {height_m} m is not plausible")
+    doc = read_gltf(path)
+    try:
+        return _build(doc, height_m)
+    except InputFileError:
+        raise
+    except MemoryError:
+        raise InputFileError(path, "is too large to load into memory") from None
+    except Exception as exc:  # a malformed file must never show the user a traceback
+        raise InputFileError(path, f"cannot be loaded ({exc.__class__.__name__}: {exc})") from None
+
+
+def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
+    skeleton = build_skeleton(doc)
+    primitives = read_primitives(doc, skeleton, MaterialLibrary(doc))
+    if not primitives:
+        raise doc.fail("has no triangle meshes to draw")
+    inverse_binds = _inverse_binds(doc, skeleton)
+    humanoid = read_humanoid(doc, skeleton, _bone_candidates(doc, skeleton, inverse_binds))
+    is_vrm0 = doc.extension("VRM") is not None and doc.extension("VRMC_vrm") is None
+    tpose_world = skeleton.rest_world()
+    rotation = canonical_rotation(skeleton, humanoid, tpose_world, faces_minus_z=is_vrm0)
+    rest_rotation = relaxed_rest(skeleton, humanoid, rotation, skeleton.rest_rotation,
+                                 skeleton.rest_translation, skeleton.rest_scale)
+    skinner = Skinner(skeleton, primitives, inverse_binds)
+    if not humanoid.usable and not inverse_binds:
+        as_authored, _ = skinner.skin(tpose_world, np.eye(4), np.zeros(len(skinner.morphs)))
+        rotation = static_facing(as_authored)
+    morph_names, weight_slots, morphs_of_mesh, defaults = _morph_tables(skeleton, primitives)
+    rest_world = skeleton.world_matrices(skeleton.rest_translation, rest_rotation, skeleton.rest_scale)
+    rotate_only = np.eye(4)
+    rotate_only[:3, :3] = rotation
+    rest_positions, _ = skinner.skin(rest_world, rotate_only, defaults)
+    hips = humanoid.get("hips")
+    centre = (rotation @ rest_world[hips, :3, 3])[[0, 2]] if hips is not None else None
+    scale, offset, source_height = life_size(rest_positions, centre, height_m)
+    normalisation = Normalisation(rotation, scale, offset, source_height)
+    tpose = PoseArrays(skeleton.rest_translation.copy(), skeleton.rest_rotation.copy(),
+                       skeleton.rest_scale.copy(), defaults)
+    rest = PoseArrays(skeleton.rest_translation.copy(), rest_rotation, skeleton.rest_scale.copy(), defaults.copy())
+    mesh_of_node = {int(skeleton.gltf_index[p.node]): p.mesh_index for p in primitives}
+    expressions = read_expressions(doc, morphs_of_mesh, morph_names, mesh_of_node)
+    clips = read_clips(doc, skeleton)
+    springs = read_spring_bones(doc, skeleton, rest_rotation)
+    rigged = any(p.skin is not None for p in primitives) or bool(clips) or humanoid.usable
+    ranges, by_expression = _look_at_settings(doc)
+    rig = CharacterRig(skeleton, skinner, normalisation, humanoid, tpose, rest,
+                       ClipPlayer({c.name: c for c in clips}), expressions, springs,
+                       LookAtController(ranges), by_expression, weight_slots, rigged and humanoid.usable)
+    parts = _mesh_parts(primitives, skinner, rest_world, normalisation)
+    info = _info(doc, parts, humanoid, normalisation, height_m, rigged, expressions, springs.active, clips)
+    return LoadedCharacter(info, parts, rig)
+
+
+def _inverse_binds(doc: GltfDocument, skeleton: Skeleton) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    to_skeleton = skeleton.index_of_gltf()
+    out = {}
+    for s_index, skin in enumerate(doc.gltf.skins or []):
+        where = f"skins[{s_index}]"
+        joints = skin.joints or []
+        if not joints or any(j not in to_skeleton for j in joints):
+            raise doc.fail("lists a joint that is not a node of the scene", where)
+        nodes = np.array([to_skeleton[j] for j in joints], dtype=np.int64)
+        if skin.inverseBindMatrices is None:
+            ibm = np.tile(np.eye(4), (len(joints), 1, 1))
+        else:
+            raw = doc.accessor(skin.inverseBindMatrices)
+            if raw.shape[1] != 16 or len(raw) < len(joints):
+                raise doc.fail("inverseBindMatrices must hold one MAT4 per joint", where)
+            ibm = raw[: len(joints)].astype(np.float64).reshape(-1, 4, 4).transpose(0, 2, 1)  # column-major
+            if not np.all(np.isfinite(ibm)):
+                raise doc.fail("inverseBindMatrices contain non-finite numbers", where)
+        out[s_index] = (nodes, ibm)
+    return out
+
+
+def _bone_candidates(doc: GltfDocument, skeleton: Skeleton, inverse_binds: dict) -> set[int]:
+    joints = {int(j) for nodes, _ in inverse_binds.values() for j in nodes}
+    if joints:
+        return joints
+    nodes = doc.gltf.nodes or []
+    return {i for i, g in enumerate(skeleton.gltf_index) if nodes[int(g)].mesh is None}
+
+
+def _morph_tables(skeleton: Skeleton, primitives: list[RawPrimitive]):
+    """Global morph numbering (as the Skinner stores them) and the lookups clips and expressions need."""
+    names: list[str] = []
+    per_node: dict[int, list[list[int]]] = {}
+    per_mesh: dict[int, list[list[int]]] = {}
+    defaults: list[float] = []
+    for prim in primitives:
+        node_slots = per_node.setdefault(prim.node, [])
+        for k, morph in enumerate(prim.morphs):
+            index = len(names)
+            names.append(morph.name)
+            while len(node_slots) <= k:
+                node_slots.append([])
+            node_slots[k].append(index)
+            dw = prim.default_weights
+            defaults.append(float(dw[k]) if dw is not None and k < len(dw) else 0.0)
+        per_mesh[prim.mesh_index] = per_node[prim.node]
+    # clips write one weight per target; all primitives of the mesh share it
+    weight_slots = {node: _SlotList(slots) for node, slots in per_node.items() if slots}
+    return names, weight_slots, per_mesh, np.asarray(defaults, dtype=np.float64)
+
+
+class _SlotList:
+    """Morph indices of one node's targets: indexing with target k gives all primitives' copies of it."""
+
+    def __init__(self, slots: list[list[int]]):
+        self._slots = [np.asarray(s, dtype=np.int64) for s in slots]
+        self.shape = (len(slots),)
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        return self._slots[k]
+
+
+def _look_at_settings(doc: GltfDocument) -> tuple[EyeRanges, bool]:
+    vrm1 = doc.extension("VRMC_vrm")
+    if vrm1 is not None and isinstance(vrm1.get("lookAt"), dict):
+        look = vrm1["lookAt"]
+
+        def rm(key: str) -> RangeMap:
+            spec = look.get(key) if isinstance(look.get(key), dict) else {}
+            return RangeMap(float(spec.get("inputMaxValue", 90.0)), float(spec.get("outputScale", 10.0)))
+
+        ranges = EyeRanges(rm("rangeMapHorizontalInner"), rm("rangeMapHorizontalOuter"),
+                           rm("rangeMapVerticalDown"), rm("rangeMapVerticalUp"))
+        return ranges, look.get("type") == "expression"
+    vrm0 = doc.extension("VRM")
+    if vrm0 is not None and isinstance(vrm0.get("firstPerson"), dict):
+        fp = vrm0["firstPerson"]
+
+        def rm0(key: str) -> RangeMap:
+            spec = fp.get(key) if isinstance(fp.get(key), dict) else {}
+            return RangeMap(float(spec.get("xRange", 90.0)), float(spec.get("yRange", 10.0)))
+
+        ranges = EyeRanges(rm0("lookAtHorizontalInner"), rm0("lookAtHorizontalOuter"),
+                           rm0("lookAtVerticalDown"), rm0("lookAtVerticalUp"))
+        return ranges, fp.get("lookAtTypeName") == "BlendShape"
+    natural = RangeMap(30.0, 25.0)
+    return EyeRanges(natural, natural, RangeMap(30.0, 20.0), RangeMap(30.0, 20.0)), False
+
+
+def _mesh_parts(primitives: list[RawPrimitive], skinner: Skinner, rest_world: np.ndarray,
+                normalisation: Normalisation) -> tuple[MeshPart, ...]:
+    positions, normals = skinner.skin(rest_world, normalisation.root, np.zeros(len(skinner.morphs)))
+    parts = []
+    for prim, s in zip(primitives, skinner.part_slices, strict=True):
+        parts.append(MeshPart(
+            name=prim.name, faces=prim.faces, rest_positions_m=positions[s].copy(), rest_normals=normals[s].copy(),
+            material=prim.material.spec, uv=prim.uv, vertex_colors=prim.colors))
+    return tuple(parts)
+
+
+def _info(doc: GltfDocument, parts, humanoid: HumanoidMap, normalisation: Normalisation, height_m: float,
+          rigged: bool, expressions, springs: bool, clips) -> CharacterInfo:
+    title, licence, meta = read_meta(doc)
+    vrm_version = "1.0" if doc.extension("VRMC_vrm") is not None else "0.x" if doc.extension("VRM") is not None else None
+    notices = list(dict.fromkeys(doc.warnings))
+    if not rigged:
+        notices.insert(0, NOT_RIGGED)
+    elif not humanoid.usable:
+        notices.insert(0, NOT_HUMANOID)
+    if humanoid.source == "names" and humanoid.bones:
+        missing = f"; not found: {', '.join(humanoid.missing)}" if humanoid.missing else ""
+        notices.append(f"humanoid bones mapped by name: {len(humanoid.bones)} bones{missing}")
+    hidden = [e.name for e in expressions.expressions.values() if e.material_binds and not e.moves_vertices]
+    if hidden:
+        notices.append("expressions that only change materials/textures are not shown: " + ", ".join(hidden))
+    if clips:
+        meta = {**meta, "clips": ", ".join(c.name for c in clips)}
+    if springs:
+        meta = {**meta, "spring_bones": "yes"}
+    return CharacterInfo(
+        name=title or doc.path.stem,
+        format="VRM" if vrm_version else "glTF",
+        vrm_version=vrm_version,
+        triangles=int(sum(len(p.faces) for p in parts)),
+        humanoid=humanoid.usable,
+        bones_mapped=tuple(humanoid.bones),
+        bones_missing=humanoid.missing if rigged else (),
+        source_height_m=normalisation.source_height,
+        height_m=height_m,
+        scale=normalisation.scale,
+        license=licence,
+        meta=meta,
+        notices=tuple(notices),
+    )

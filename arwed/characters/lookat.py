@@ -1,0 +1,122 @@
+"""Head and eyes that follow a 3D target within natural limits, smoothly.
+
+Angles are in the character's body frame: yaw positive towards the character's left (+x), pitch
+positive upwards. The neck and head share the turn (limited to what a relaxed person does without
+moving the shoulders); the eyes take what is left, limited by the model's VRM lookAt range maps.
+Both are low-pass filtered with a bounded angular speed, so a jumping target never snaps the head.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+HEAD_YAW_LIMIT_DEG = 55.0
+HEAD_PITCH_UP_DEG = 25.0
+HEAD_PITCH_DOWN_DEG = 30.0
+NECK_SHARE = 0.35  # of the head turn, carried by the neck
+GIVE_UP_YAW_DEG = 115.0  # a target further behind than this is not followed: look ahead instead
+HEAD_TAU_S = 0.30
+HEAD_MAX_SPEED_DEG_S = 200.0
+EYE_TAU_S = 0.06
+
+
+@dataclass(frozen=True)
+class RangeMap:
+    input_max_deg: float = 90.0
+    output_scale_deg: float = 10.0
+
+    def __call__(self, value_deg: float) -> float:
+        if self.input_max_deg <= 0:
+            return 0.0
+        return min(abs(value_deg), self.input_max_deg) / self.input_max_deg * self.output_scale_deg
+
+
+@dataclass(frozen=True)
+class EyeRanges:
+    horizontal_inner: RangeMap = RangeMap()
+    horizontal_outer: RangeMap = RangeMap()
+    vertical_down: RangeMap = RangeMap()
+    vertical_up: RangeMap = RangeMap()
+
+
+@dataclass(frozen=True)
+class Gaze:
+    head_yaw_deg: float
+    head_pitch_deg: float
+    eye_yaw_deg: float  # residual after the head, before range maps
+    eye_pitch_deg: float
+
+
+@dataclass
+class LookAtController:
+    ranges: EyeRanges = field(default_factory=EyeRanges)
+    _head: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    _eyes: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    _last_t: float | None = None
+
+    def reset(self) -> None:
+        self._head[:] = 0.0
+        self._eyes[:] = 0.0
+        self._last_t = None
+
+    def update(self, t: float, direction_body: np.ndarray | None) -> Gaze:
+        """Advance to time t towards the target direction (body frame; None: look straight ahead)."""
+        dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), 0.25)
+        self._last_t = t
+        want_yaw, want_pitch = _angles(direction_body)
+        head_goal = np.array([
+            np.clip(want_yaw, -HEAD_YAW_LIMIT_DEG, HEAD_YAW_LIMIT_DEG),
+            np.clip(want_pitch, -HEAD_PITCH_DOWN_DEG, HEAD_PITCH_UP_DEG),
+        ])
+        self._head = _follow(self._head, head_goal, dt, HEAD_TAU_S, HEAD_MAX_SPEED_DEG_S)
+        eye_goal = np.array([want_yaw, want_pitch]) - self._head
+        self._eyes = _follow(self._eyes, eye_goal, dt, EYE_TAU_S, 1000.0)
+        return Gaze(float(self._head[0]), float(self._head[1]), float(self._eyes[0]), float(self._eyes[1]))
+
+    def eye_angles(self, gaze: Gaze, left_eye: bool) -> tuple[float, float]:
+        """(yaw, pitch) in degrees for one eye bone, through VRM's range maps (inner/outer per eye)."""
+        yaw = gaze.eye_yaw_deg
+        outward = yaw > 0 if left_eye else yaw < 0
+        horizontal = self.ranges.horizontal_outer if outward else self.ranges.horizontal_inner
+        pitch = gaze.eye_pitch_deg
+        vertical = self.ranges.vertical_up if pitch > 0 else self.ranges.vertical_down
+        return math.copysign(horizontal(yaw), yaw), math.copysign(vertical(pitch), pitch)
+
+    def look_expressions(self, gaze: Gaze) -> dict[str, float]:
+        """Weights for lookLeft/Right/Up/Down, for models whose eyes move by expression (VRM lookAt type)."""
+        yaw, pitch = gaze.eye_yaw_deg, gaze.eye_pitch_deg
+        horizontal = min(self.ranges.horizontal_outer(yaw) / max(self.ranges.horizontal_outer.output_scale_deg, 1e-9), 1.0)
+        up = self.ranges.vertical_up(pitch) / max(self.ranges.vertical_up.output_scale_deg, 1e-9)
+        down = self.ranges.vertical_down(pitch) / max(self.ranges.vertical_down.output_scale_deg, 1e-9)
+        return {
+            "lookLeft": horizontal if yaw > 0 else 0.0,
+            "lookRight": horizontal if yaw < 0 else 0.0,
+            "lookUp": min(up, 1.0) if pitch > 0 else 0.0,
+            "lookDown": min(down, 1.0) if pitch < 0 else 0.0,
+        }
+
+
+def _angles(direction: np.ndarray | None) -> tuple[float, float]:
+    if direction is None or not np.all(np.isfinite(direction)) or np.linalg.norm(direction) < 1e-6:
+        return 0.0, 0.0
+    x, y, z = (float(v) for v in direction)
+    yaw = math.degrees(math.atan2(x, z))
+    if abs(yaw) > GIVE_UP_YAW_DEG:
+        return 0.0, 0.0
+    pitch = math.degrees(math.atan2(y, math.hypot(x, z)))
+    return yaw, pitch
+
+
+def _follow(current: np.ndarray, goal: np.ndarray, dt: float, tau: float, max_speed: float) -> np.ndarray:
+    if dt <= 0.0:
+        return current.copy()
+    alpha = 1.0 - math.exp(-dt / tau)
+    step = (goal - current) * alpha
+    limit = max_speed * dt
+    norm = float(np.linalg.norm(step))
+    if norm > limit:
+        step *= limit / norm
+    return current + step

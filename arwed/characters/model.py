@@ -1,0 +1,216 @@
+"""A loaded character that animates itself: the object `load_character` returns.
+
+Each `pose(cue)` builds the frame's pose in layers, all in the model's own space:
+1. the base: the T-pose as authored ("tpose"), the relaxed arms-down rest ("rest"), or for "idle" the
+   rest pose or the playing glTF clip, cross-faded when clips change;
+2. procedural life ("idle" only): breathing, weight shift, a slow sway, blinks, and head/eyes looking at
+   the cue's target;
+3. spring bones (hair, skirts) reacting to the motion and to the anchor's movement;
+4. expressions and morph targets; then skinning, with the normalisation (canonical axes, life size,
+   feet on the floor) folded into the skinning matrices.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from arwed.characters import quaternions as quat
+from arwed.characters.animation import ClipPlayer, PoseArrays
+from arwed.characters.base import CharacterCue, CharacterInfo, MeshPart, PosedPart, SkeletonPose
+from arwed.characters.expressions import ExpressionSet
+from arwed.characters.humanoid import HumanoidMap
+from arwed.characters.lookat import LookAtController
+from arwed.characters.normalise import Normalisation, apply_world_rotation
+from arwed.characters.procedural import Blinker, idle_rotations
+from arwed.characters.skeleton import Skeleton
+from arwed.characters.skinning import Skinner
+from arwed.characters.springbones import SpringBones
+
+POSE_MODES = ("idle", "rest", "tpose")
+MAX_FRAME_STEP_S = 0.25
+EYES_ABOVE_HEAD_BONE = 0.04  # of body height: the head bone sits at the base of the skull, below the eyes
+
+
+@dataclass
+class CharacterRig:
+    """Everything a loaded character animates with, prepared at load time."""
+
+    skeleton: Skeleton
+    skinner: Skinner
+    normalisation: Normalisation
+    humanoid: HumanoidMap
+    tpose: PoseArrays
+    rest: PoseArrays
+    player: ClipPlayer
+    expressions: ExpressionSet
+    springs: SpringBones
+    look_at: LookAtController
+    look_at_by_expression: bool
+    weight_slots: dict[int, np.ndarray]  # skeleton node -> (targets, primitives) global morph indices
+    rigged: bool
+    blinker: Blinker = field(default_factory=Blinker)
+
+
+class LoadedCharacter:
+    """A glTF/VRM character at life size. See arwed/characters/README.md for the API."""
+
+    def __init__(self, info: CharacterInfo, parts: tuple[MeshPart, ...], rig: CharacterRig):
+        self.info = info
+        self.parts = parts
+        self.rig = rig
+        self.pose_mode = "idle"
+        self._last_t: float | None = None
+        self._q_canon = quat.from_matrix(rig.normalisation.rotation)
+        self._rest_world = rig.skeleton.world_matrices(rig.rest.translation, rig.rest.rotation, rig.rest.scale)
+        self._last_world = self._rest_world
+
+    @property
+    def height_m(self) -> float:
+        return self.info.height_m
+
+    # ----------------------------------------------------------------- control
+    def clip_names(self) -> tuple[str, ...]:
+        return tuple(self.rig.player.clips)
+
+    @property
+    def playing_clip(self) -> str | None:
+        return self.rig.player.active_name
+
+    def play_clip(self, name: str | None, fade_s: float = 0.4, loop: bool = True) -> None:
+        """Cross-fade to clip `name` (None: back to the rest pose) over fade_s seconds; KeyError if unknown."""
+        self.rig.player.request(name, fade_s, loop)
+
+    def expression_names(self) -> tuple[str, ...]:
+        return tuple(n for n in self.rig.expressions.names if self.rig.expressions.has(n))
+
+    def set_pose_mode(self, mode: str) -> None:
+        if mode not in POSE_MODES:
+            raise ValueError(f"pose mode must be one of {', '.join(POSE_MODES)}, not {mode!r}")
+        self.pose_mode = mode
+
+    def reset(self) -> None:
+        """Forget all motion state (springs, smoothing, blink schedule): for a seek or a new scene."""
+        self.rig.springs.reset()
+        self.rig.look_at.reset()
+        self._last_t = None
+
+    # ----------------------------------------------------------------- per frame
+    def pose(self, cue: CharacterCue) -> tuple[PosedPart, ...]:
+        rig = self.rig
+        t = float(cue.time_s)
+        dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), MAX_FRAME_STEP_S)
+        if self._last_t is not None and t < self._last_t - 1e-6:
+            self.reset()
+        self._last_t = t
+        mode = self.pose_mode if self.pose_mode in POSE_MODES else "idle"
+        if mode == "tpose":
+            pose = rig.tpose.copy()
+        elif mode == "rest":
+            pose = rig.rest.copy()
+        else:
+            pose = rig.player.sample(t, rig.rest, rig.weight_slots).copy()
+        requested = {k: float(v) for k, v in cue.expressions.items()}
+        if mode == "idle" and rig.rigged:
+            self._idle(pose, t)
+            look_weights = self._look(pose, t, cue.look_at_m)
+            for name, weight in look_weights.items():
+                requested.setdefault(name, weight)
+        if mode == "idle" and rig.expressions.has("blink"):
+            requested["blink"] = max(requested.get("blink", 0.0), rig.blinker.weight(t))
+        if rig.springs.active:
+            motion = None
+            if cue.root_motion_m is not None:
+                motion = rig.normalisation.to_model_direction(np.asarray(cue.root_motion_m, float))
+                motion = motion / rig.normalisation.scale
+            rig.springs.update(pose.rotation, pose.translation, pose.scale, dt, motion)
+        world = rig.skeleton.world_matrices(pose.translation, pose.rotation, pose.scale)
+        self._last_world = world
+        morph = pose.morph_weights + rig.expressions.morph_weights(requested)
+        positions, normals = rig.skinner.skin(world, rig.normalisation.root, morph)
+        return tuple(PosedPart(positions[s], normals[s]) for s in rig.skinner.part_slices)
+
+    def skeleton(self) -> SkeletonPose:
+        """Joint names, parents and positions (character space) of the last posed frame."""
+        rig = self.rig
+        root = rig.normalisation.root
+        pos = self._last_world[:, :3, 3] @ root[:3, :3].T + root[:3, 3]
+        return SkeletonPose(tuple(rig.skeleton.names), rig.skeleton.parents.copy(), pos.astype(np.float32),
+                            dict(rig.humanoid.bones))
+
+    # ----------------------------------------------------------------- layers
+    def _rotate(self, pose: PoseArrays, bone: int | None, axis: tuple[float, float, float], angle: float) -> None:
+        if bone is None or angle == 0.0:
+            return
+        q = quat.from_axis_angle(np.asarray(axis, float), angle)
+        self._rotate_q(pose, bone, q)
+
+    def _rotate_q(self, pose: PoseArrays, bone: int, q_canonical: np.ndarray) -> None:
+        q_model = quat.multiply(quat.conjugate(self._q_canon), quat.multiply(q_canonical, self._q_canon))
+        apply_world_rotation(self.rig.skeleton, pose.rotation, bone, q_model)
+
+    def _idle(self, pose: PoseArrays, t: float) -> None:
+        h = self.rig.humanoid
+        idle = idle_rotations(t)
+        self._rotate(pose, h.get("hips"), (0, 0, 1), idle.hips_roll)
+        for leg in ("leftUpperLeg", "rightUpperLeg"):  # legs stay vertical so the feet stay planted
+            self._rotate(pose, h.get(leg), (0, 0, 1), -idle.hips_roll)
+        self._rotate(pose, h.get("spine"), (0, 0, 1), idle.spine_roll)
+        chest = h.get("upperChest") or h.get("chest") or h.get("spine")
+        self._rotate(pose, chest, (1, 0, 0), idle.chest_pitch)
+        self._rotate(pose, h.get("leftShoulder"), (0, 0, 1), idle.shoulders_lift)
+        self._rotate(pose, h.get("rightShoulder"), (0, 0, 1), -idle.shoulders_lift)
+        self._rotate(pose, h.get("neck") or h.get("head"), (0, 1, 0), idle.head_sway)
+
+    def _look(self, pose: PoseArrays, t: float, target_m: np.ndarray | None) -> dict[str, float]:
+        rig = self.rig
+        h = rig.humanoid
+        head = h.get("head")
+        if head is None:
+            return {}
+        body_bone = h.get("upperChest") or h.get("chest") or h.get("spine") or h.get("hips")
+        sk = rig.skeleton
+        body_q = quat.IDENTITY
+        if body_bone is not None:
+            now = sk.world_rotation(pose.rotation, body_bone)
+            rest = sk.world_rotation(rig.rest.rotation, body_bone)
+            body_model = quat.multiply(now, quat.conjugate(rest))
+            body_q = quat.multiply(self._q_canon, quat.multiply(body_model, quat.conjugate(self._q_canon)))
+        direction = None
+        if target_m is not None:
+            root = rig.normalisation.root
+            eyes = self._eye_centre(pose) @ root[:3, :3].T + root[:3, 3]
+            if "leftEye" not in h.bones:
+                eyes = eyes + np.array([0.0, EYES_ABOVE_HEAD_BONE * self.height_m, 0.0])
+            direction = quat.rotate(quat.conjugate(body_q), np.asarray(target_m, float) - eyes)
+        gaze = rig.look_at.update(t, direction)
+        head_total = quat.multiply(body_q, quat.multiply(
+            quat.from_euler_yxz(math.radians(gaze.head_yaw_deg), -math.radians(gaze.head_pitch_deg)),
+            quat.conjugate(body_q)))
+        neck = h.get("neck")
+        if neck is not None:
+            neck_q = quat.slerp(quat.IDENTITY, head_total, 0.35)
+            self._rotate_q(pose, neck, neck_q)
+            self._rotate_q(pose, head, quat.multiply(head_total, quat.conjugate(neck_q)))
+        else:
+            self._rotate_q(pose, head, head_total)
+        if rig.look_at_by_expression:
+            return rig.look_at.look_expressions(gaze)
+        for side, bone in (("left", h.get("leftEye")), ("right", h.get("rightEye"))):
+            if bone is None:
+                continue
+            yaw, pitch = rig.look_at.eye_angles(gaze, left_eye=side == "left")
+            eye_total = quat.multiply(body_q, quat.multiply(
+                quat.from_euler_yxz(math.radians(gaze.head_yaw_deg + yaw), -math.radians(gaze.head_pitch_deg + pitch)),
+                quat.conjugate(body_q)))
+            self._rotate_q(pose, bone, quat.multiply(eye_total, quat.conjugate(head_total)))
+        return {}
+
+    def _eye_centre(self, pose: PoseArrays) -> np.ndarray:
+        h = self.rig.humanoid
+        sk = self.rig.skeleton
+        bones = [h.bones[b] for b in ("leftEye", "rightEye") if b in h.bones] or [h.bones["head"]]
+        points = [sk.node_world(pose.translation, pose.rotation, pose.scale, b)[:3, 3] for b in bones]
+        return np.mean(points, axis=0)

@@ -1,0 +1,96 @@
+"""Options and set-up shared by the commands that run the pipeline (render, bench, run)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from arwed.config import Settings, load_settings
+from arwed.errors import UserError
+
+
+def add_scene_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the shipped groom)"
+    )
+    parser.add_argument(
+        "--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)"
+    )
+    parser.add_argument(
+        "--settings", metavar="PATH", help="a settings file (YAML); options below override it"
+    )
+    parser.add_argument(
+        "--side", choices=["left", "right"], help="which side of the person, as the camera sees it"
+    )
+    parser.add_argument(
+        "--gap", type=float, metavar="METRES", help="centre-to-centre distance along the floor"
+    )
+    parser.add_argument(
+        "--height", type=float, metavar="METRES", help="the character's height (default 1.80)"
+    )
+    parser.add_argument(
+        "--person-height", type=float, metavar="METRES", help="the person's height, when known"
+    )
+    parser.add_argument(
+        "--facing", type=float, metavar="DEGREES", help="0 faces the camera, 90 faces the person (default 30)"
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    settings = load_settings(getattr(args, "settings", None))
+    placement = {
+        "side": args.side,
+        "gap_m": args.gap,
+        "character_height_m": args.height,
+        "person_height_m": args.person_height,
+        "facing_deg": args.facing,
+    }
+    composite = {"mode": getattr(args, "mode", None)}
+    return settings.with_overrides({"placement": placement, "composite": composite})
+
+
+@dataclass
+class Scene:
+    source: object
+    character: object
+    profile: object | None
+    notes: list[str] = field(default_factory=list)
+    expected_frames: int | None = None
+
+    def push_back(self, frame) -> None:
+        from arwed.capture.sources import PushBackSource
+
+        self.source = PushBackSource(self.source, frame)
+
+
+def open_scene(args: argparse.Namespace, settings: Settings, still_frames: int | None = None) -> Scene:
+    from arwed.capture.sources import STILL_DEFAULT_FRAMES, open_source
+    from arwed.characters.catalog import load_character_or_default
+
+    source = open_source(args.source, still_frames=still_frames or STILL_DEFAULT_FRAMES)
+    notes: list[str] = []
+    profile = None
+    if args.calibration:
+        from arwed.calibrate.profile import load_profile
+
+        profile = load_profile(args.calibration)
+    else:
+        notes.append(
+            f"no calibration profile: assuming a {settings.camera.default_hfov_deg:g} degree horizontal field of view"
+        )
+    character = load_character_or_default(args.character, settings.placement.character_height_m)
+    notes.extend(character.info.notices)
+    return Scene(source, character, profile, notes, _expected_frames(source))
+
+
+def _expected_frames(source) -> int | None:
+    count = getattr(source, "frame_count", None)
+    return int(count) if count else None
+
+
+def existing_file(path: str, what: str) -> Path:
+    resolved = Path(path).expanduser()
+    if not resolved.is_file():
+        raise UserError(f"{path}: no such {what}")
+    return resolved

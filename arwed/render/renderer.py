@@ -1,0 +1,293 @@
+"""Offscreen rendering of a character with pyrender through EGL.
+
+The camera uses the image's own intrinsics, so a 1.80 m character is exactly as tall in pixels as a
+1.80 m person at the same depth. Only the region of the frame the character covers is rendered (an
+off-centre intrinsics camera over that box): on a software renderer, pixels are the cost.
+Vertex data is uploaded once per character; each frame rewrites positions and normals in place.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pyrender
+import pyrender.renderer
+import trimesh
+from OpenGL import GL
+from pyrender.shader_program import ShaderProgramCache
+
+from arwed.characters.base import Character, MaterialSpec, MeshPart, PosedPart
+from arwed.geometry.camera import project_points
+from arwed.types import CameraIntrinsics, RenderedLayer
+
+log = logging.getLogger(__name__)
+
+OPENCV_TO_OPENGL = np.diag([1.0, -1.0, -1.0, 1.0])  # camera axes: x right, y down, z forward -> y up, z back
+REGION_STEP_PX = 32  # region sizes are rounded up to this, so the framebuffer is rarely reallocated
+REGION_MARGIN_PX = 6
+# On a software renderer, a region larger than this is drawn at reduced resolution and scaled up: a
+# character that fills half the frame stays smooth (it is large on screen) and the frame rate holds.
+MAX_SOFTWARE_PIXELS = 160_000
+Z_NEAR_M = 0.05
+Z_FAR_M = 100.0
+SHADER_DIR = Path(__file__).with_name("shaders")
+CHARACTER_SHADERS = {"mesh.vert": SHADER_DIR / "character.vert", "mesh.frag": SHADER_DIR / "character.frag"}
+
+
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "lavapipe")
+_msaa_samples = 4  # pyrender hard-codes 4; on a software renderer multisampling costs more than it gives
+_pyrender_storage_multisample = pyrender.renderer.glRenderbufferStorageMultisample
+
+
+def _storage_multisample(target, samples, internal_format, width, height):
+    return _pyrender_storage_multisample(target, _msaa_samples, internal_format, width, height)
+
+
+pyrender.renderer.glRenderbufferStorageMultisample = _storage_multisample
+
+
+class _CharacterShaderCache(ShaderProgramCache):
+    """pyrender's shader cache, with our light character shaders in place of its PBR mesh shaders."""
+
+    def get_program(self, vertex_shader, fragment_shader, geometry_shader=None, defines=None):
+        if fragment_shader == "mesh.frag" and vertex_shader == "mesh.vert":
+            # absolute paths survive pyrender's os.path.join(shader_dir, name)
+            vertex_shader = str(CHARACTER_SHADERS["mesh.vert"])
+            fragment_shader = str(CHARACTER_SHADERS["mesh.frag"])
+        return super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
+
+
+def _texture(image: np.ndarray) -> pyrender.Texture:
+    channels = "RGBA" if image.shape[2] == 4 else "RGB"
+    return pyrender.Texture(source=np.ascontiguousarray(image), source_channels=channels)
+
+
+def _material(spec: MaterialSpec) -> pyrender.MetallicRoughnessMaterial:
+    texture = _texture(spec.base_color_texture) if spec.base_color_texture is not None else None
+    base, emissive, emissive_texture = spec.base_color_factor, spec.emissive_factor, None
+    if spec.unlit:  # pyrender has no unlit shader: light it by emission, keep the alpha
+        emissive, emissive_texture = tuple(base[:3]), texture
+        base = (0.0, 0.0, 0.0, base[3])
+    return pyrender.MetallicRoughnessMaterial(
+        name=spec.name,
+        baseColorFactor=base,
+        baseColorTexture=texture,
+        metallicFactor=spec.metallic_factor,
+        roughnessFactor=spec.roughness_factor,
+        emissiveFactor=emissive,
+        emissiveTexture=emissive_texture,
+        alphaMode=spec.alpha_mode,
+        alphaCutoff=spec.alpha_cutoff,
+        doubleSided=spec.double_sided,
+    )
+
+
+class _DynamicPrimitive:
+    """A pyrender primitive whose positions and normals are rewritten in its vertex buffer each frame."""
+
+    def __init__(self, part: MeshPart):
+        uv = None
+        if part.uv is not None:
+            uv = np.asarray(part.uv, dtype=np.float32).copy()
+            uv[:, 1] = 1.0 - uv[:, 1]  # pyrender flips textures vertically relative to glTF's convention
+        self.primitive = pyrender.Primitive(
+            positions=part.rest_positions_m,
+            normals=part.rest_normals,
+            texcoord_0=uv,
+            color_0=part.vertex_colors,
+            indices=part.faces,
+            material=_material(part.material),
+        )
+        columns = [part.rest_positions_m, part.rest_normals]
+        columns += [a for a in (uv, part.vertex_colors) if a is not None]
+        self._interleaved = np.ascontiguousarray(np.hstack(columns), dtype=np.float32)
+        self._uploaded: PosedPart | None = None
+
+    def update(self, posed: PosedPart) -> None:
+        if self._uploaded is posed:
+            return
+        if not self.primitive._in_context():  # not uploaded yet: pyrender uploads these on the first render
+            self.primitive.positions, self.primitive.normals = posed.positions_m, posed.normals
+            self._uploaded = posed
+            return
+        self._interleaved[:, 0:3] = posed.positions_m
+        self._interleaved[:, 3:6] = posed.normals
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.primitive._buffers[0])
+        GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, self._interleaved.nbytes, self._interleaved)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+        self._uploaded = posed
+
+
+def _region_for(points_px: np.ndarray, frame_size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    width, height = frame_size
+    x0, y0 = np.floor(points_px.min(axis=0)).astype(int) - REGION_MARGIN_PX
+    x1, y1 = np.ceil(points_px.max(axis=0)).astype(int) + REGION_MARGIN_PX
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(width, x1), min(height, y1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    region_w = min(width - x0, -(-(x1 - x0) // REGION_STEP_PX) * REGION_STEP_PX)
+    region_h = min(height - y0, -(-(y1 - y0) // REGION_STEP_PX) * REGION_STEP_PX)
+    return int(x0), int(y0), int(x0 + region_w), int(y0 + region_h)
+
+
+def _bounding_corners(posed: tuple[PosedPart, ...]) -> np.ndarray:
+    low = np.min([p.positions_m.min(axis=0) for p in posed], axis=0)
+    high = np.max([p.positions_m.max(axis=0) for p in posed], axis=0)
+    return trimesh.bounds.corners(np.array([low, high]))
+
+
+class CharacterRenderer:
+    """Renders one character at a time into RenderedLayers; create and use it on one thread."""
+
+    def __init__(self, ambient: float = 0.4):
+        self._offscreen: pyrender.OffscreenRenderer | None = None
+        self._scene = pyrender.Scene(bg_color=(0.0, 0.0, 0.0, 0.0), ambient_light=(ambient,) * 3)
+        self._camera = pyrender.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0, znear=Z_NEAR_M, zfar=Z_FAR_M)
+        self._camera_node = self._scene.add(self._camera, pose=np.eye(4))
+        self._add_lights()
+        self._character_node: pyrender.Node | None = None
+        self._renderer_name = ""
+        self._multisampled = True
+        self.max_software_pixels: int | None = MAX_SOFTWARE_PIXELS
+        self._primitives: list[_DynamicPrimitive] = []
+
+    def _add_lights(self) -> None:
+        # Lights live in camera space: a warm key from the upper left, a cool fill from the right, a rim from behind.
+        for direction, color, intensity in (
+            ((-0.5, 0.6, 0.6), (1.0, 0.96, 0.9), 0.55),
+            ((0.7, 0.2, 0.5), (0.85, 0.9, 1.0), 0.2),
+            ((0.0, 0.5, -1.0), (1.0, 1.0, 1.0), 0.15),
+        ):
+            light_dir = np.asarray(direction, dtype=np.float64)
+            pose = trimesh.geometry.align_vectors([0, 0, 1], light_dir / np.linalg.norm(light_dir))
+            self._scene.add(pyrender.DirectionalLight(color=color, intensity=intensity), pose=pose)
+
+    def set_character(self, character: Character) -> None:
+        if self._character_node is not None:
+            self._scene.remove_node(self._character_node)
+        self._primitives = [_DynamicPrimitive(part) for part in character.parts]
+        mesh = pyrender.Mesh([p.primitive for p in self._primitives], name=character.info.name)
+        self._character_node = self._scene.add(mesh, pose=np.eye(4))
+
+    def region_px(
+        self, posed: tuple[PosedPart, ...], character_to_camera: np.ndarray, intrinsics: CameraIntrinsics
+    ) -> tuple[int, int, int, int] | None:
+        """The frame region the character covers (rounded up in size), or None when it is out of view."""
+        corners = trimesh.transform_points(_bounding_corners(posed), character_to_camera)
+        if np.any(corners[:, 2] <= Z_NEAR_M):
+            if np.all(corners[:, 2] <= Z_NEAR_M):
+                return None
+            return 0, 0, intrinsics.width_px, intrinsics.height_px
+        return _region_for(project_points(intrinsics, corners), (intrinsics.width_px, intrinsics.height_px))
+
+    def render(
+        self,
+        posed: tuple[PosedPart, ...],
+        character_to_camera: np.ndarray,
+        intrinsics: CameraIntrinsics,
+        region_px: tuple[int, int, int, int] | None = None,
+        opacity: float = 1.0,
+    ) -> RenderedLayer:
+        if self._character_node is None:
+            raise RuntimeError("set_character() first")
+        frame_size = (intrinsics.width_px, intrinsics.height_px)
+        region = region_px or self.region_px(posed, character_to_camera, intrinsics)
+        if region is None or opacity <= 0.0:
+            return _empty_layer(frame_size)
+        x0, y0, x1, y1 = region
+        self._ensure_offscreen()
+        scale = self._resolution_scale((x1 - x0) * (y1 - y0))
+        width, height = _rounded_size(x1 - x0, scale), _rounded_size(y1 - y0, scale)
+        scale_x, scale_y = width / (x1 - x0), height / (y1 - y0)
+        self._offscreen.viewport_width, self._offscreen.viewport_height = width, height
+        self._camera.fx, self._camera.fy = intrinsics.fx_px * scale_x, intrinsics.fy_px * scale_y
+        self._camera.cx = (intrinsics.cx_px - x0 + 0.5) * scale_x - 0.5
+        self._camera.cy = (intrinsics.cy_px - y0 + 0.5) * scale_y - 0.5
+        self._scene.set_pose(self._character_node, OPENCV_TO_OPENGL @ character_to_camera)
+        self._offscreen._platform.make_current()
+        for primitive, part in zip(self._primitives, posed, strict=True):
+            primitive.update(part)
+        color, depth = self._offscreen.render(self._scene, flags=pyrender.RenderFlags.RGBA)
+        if (width, height) != (x1 - x0, y1 - y0):
+            size = (x1 - x0, y1 - y0)
+            color = cv2.resize(color, size, interpolation=cv2.INTER_CUBIC)
+            depth = cv2.resize(depth, size, interpolation=cv2.INTER_NEAREST)
+        if not self._multisampled:
+            color = _smooth_edges(color, sigma=0.8 if width == x1 - x0 else 1.2)
+        if opacity < 1.0:
+            color = (color.astype(np.float32) * opacity).astype(np.uint8)
+        return RenderedLayer(
+            rgba=color,
+            depth_m=depth.astype(np.float32, copy=False),
+            origin_px=(x0, y0),
+            frame_size_px=frame_size,
+            character_bbox_px=_tight_bbox(color[:, :, 3], (x0, y0)),
+        )
+
+    def _resolution_scale(self, region_pixels: int) -> float:
+        """Below 1 when a software renderer would spend too long on a large region (a character close by)."""
+        if self._multisampled or self.max_software_pixels is None or region_pixels <= self.max_software_pixels:
+            return 1.0
+        return float(np.sqrt(self.max_software_pixels / region_pixels))
+
+    def _ensure_offscreen(self) -> None:
+        if self._offscreen is None:
+            width = height = REGION_STEP_PX
+            global _msaa_samples
+            _msaa_samples = 0  # probe without multisampling, then decide from the renderer's name
+            self._offscreen = pyrender.OffscreenRenderer(width, height)
+            self._offscreen._renderer._program_cache = _CharacterShaderCache()
+            self._renderer_name = GL.glGetString(GL.GL_RENDERER).decode(errors="replace")
+            software = any(name in self._renderer_name.lower() for name in SOFTWARE_RENDERERS)
+            self._multisampled = not software
+            _msaa_samples = 0 if software else 4
+            self._offscreen._renderer._delete_main_framebuffer()
+
+    def renderer_name(self) -> str:
+        """The OpenGL renderer string: "llvmpipe ..." for Mesa's software renderer, else the GPU."""
+        self._ensure_offscreen()
+        return self._renderer_name
+
+    def close(self) -> None:
+        if self._offscreen is not None:
+            self._offscreen.delete()
+            self._offscreen = None
+
+
+def _rounded_size(size_px: int, scale: float) -> int:
+    """A scaled size, rounded up to a multiple of 16 so the framebuffer is rarely reallocated."""
+    if scale >= 1.0:
+        return size_px
+    return min(size_px, max(16, -(-round(size_px * scale) // 16) * 16))
+
+
+def _smooth_edges(premultiplied: np.ndarray, sigma: float) -> np.ndarray:
+    """Antialias the silhouette without multisampling: blur only where coverage changes."""
+    blurred = cv2.GaussianBlur(premultiplied, (5, 5), sigma)
+    edge = (blurred[:, :, 3] > 0) & (blurred[:, :, 3] < 255)
+    out = premultiplied.copy()
+    out[edge] = blurred[edge]
+    return out
+
+
+def _tight_bbox(alpha: np.ndarray, origin: tuple[int, int]) -> tuple[float, float, float, float] | None:
+    rows = np.flatnonzero(alpha.max(axis=1) > 8)
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(alpha.max(axis=0) > 8)
+    x0, y0 = origin
+    return float(x0 + cols[0]), float(y0 + rows[0]), float(x0 + cols[-1] + 1), float(y0 + rows[-1] + 1)
+
+
+def _empty_layer(frame_size: tuple[int, int]) -> RenderedLayer:
+    return RenderedLayer(
+        rgba=np.zeros((0, 0, 4), np.uint8),
+        depth_m=np.zeros((0, 0), np.float32),
+        origin_px=(0, 0),
+        frame_size_px=frame_size,
+        character_bbox_px=None,
+    )

@@ -23,6 +23,8 @@ from arwed.types import CameraIntrinsics, FloorPlane, PoseObservation
 FLOOR_SOURCE = "calibration"
 EYE_HEIGHT_FRACTION = 0.936
 MIN_PERSON_FRAMES = 10
+MAX_PERSON_SPREAD_DEG = 1.5  # frames of someone standing still agree better than this
+MAX_PLAUSIBLE_ROLL_DEG = 10.0  # a camera set up for a ceremony is about level
 MAX_BOARD_RMS_PX = 2.0  # above this the board is not flat or the intrinsics do not fit this camera
 GRAZING_ANGLE_DEG = 75.0  # a board seen this edge-on gives a poor plane
 MAX_HEIGHT_UNCERTAINTY_M = 0.01  # warn when the camera height is known less well than this (95%)
@@ -210,7 +212,15 @@ def floor_from_person(observations: Sequence[PoseObservation], person_height_m: 
     if moved > 0.3:
         warnings.append(f"the person moved by up to {moved:.2f} m: the floor is measured best from someone standing"
                         " still")
-    return stage_from_floor(floor, "person", len(feet), spread, warnings)
+    if spread > MAX_PERSON_SPREAD_DEG:
+        warnings.append(f"the frames disagree by {spread:.1f} deg about which way is up: was the person standing"
+                        " still?")
+    stage = stage_from_floor(floor, "person", len(feet), spread, warnings)
+    if abs(stage.camera_roll_deg) > MAX_PLAUSIBLE_ROLL_DEG:
+        warnings.append(f"the camera seems rolled by {stage.camera_roll_deg:.0f} deg: if it is level, the person was"
+                        " leaning or walking; measure again with them standing straight (or use a board)")
+        stage = stage_from_floor(floor, "person", len(feet), spread, warnings)
+    return stage
 
 
 def _place_person(observation: PoseObservation, height_m: float, intrinsics: CameraIntrinsics

@@ -75,13 +75,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     board.add_argument("--dict", dest="dictionary", default="DICT_5X5_100", metavar="DICT")
     board.add_argument("--dpi", type=int, default=300, help="PNG resolution (written into the file)")
 
-    floor = actions.add_parser("floor", help="measure the floor and the camera's height and tilt from a board on"
-                               " the floor", formatter_class=_Formatter,
+    floor = actions.add_parser("floor", help="measure the floor and the camera's height and tilt (a board on the"
+                               " floor, or a person of known height)", formatter_class=_Formatter,
                                description="Lay the board flat on the floor where the ceremony happens, take a"
                                " picture with the calibrated camera, and store the floor plane, the camera's"
-                               " height and tilt in the profile (the character's feet then stand on it).")
-    floor.add_argument("--image", nargs="+", required=True, metavar="FILE",
-                       help="picture(s) of the board on the floor (several: the plane through all of them)")
+                               " height and tilt in the profile (the character's feet then stand on it). With no"
+                               " board: a person whose height is given stands still in view (less exact: a few"
+                               " centimetres and about a degree).")
+    method = floor.add_mutually_exclusive_group(required=True)
+    method.add_argument("--image", nargs="+", metavar="FILE",
+                        help="picture(s) of the board on the floor (several: the plane through all of them)")
+    method.add_argument("--person-height", type=float, metavar="METRES",
+                        help="no board: a person of this height stands still, whole body in view, in --source")
+    floor.add_argument("--source", default="camera:0", metavar="SPEC",
+                       help="with --person-height: camera:N, a video file or a picture of the person")
+    floor.add_argument("--frames", type=int, default=60, metavar="N",
+                       help="with --person-height: how many frames of the person to use")
     floor.add_argument("--profile", default=DEFAULT_PROFILE, metavar="FILE.yaml",
                        help="the camera's profile (from arwed calibrate); the floor is added to it")
     _add_board_options(floor, required=False)
@@ -171,9 +180,11 @@ def _report_and_save(result, args: argparse.Namespace) -> int:
 def _measure_floor(args: argparse.Namespace) -> int:
     from arwed.calibrate.floor import floor_from_board
     from arwed.calibrate.images import collect_views, expand_patterns
-    from arwed.calibrate.profile import load_profile, save_profile
+    from arwed.calibrate.profile import load_profile
 
     profile = load_profile(args.profile)
+    if args.person_height is not None:
+        return _save_stage(profile, _floor_from_person(args, profile))
     if args.board is None:
         if profile.board is None:
             raise UserError(f"{args.profile} does not say which board was used: give --board and --square")
@@ -189,12 +200,45 @@ def _measure_floor(args: argparse.Namespace) -> int:
     width, height = collected.views[0].detection.image_size_px
     intrinsics = profile.intrinsics_for(width, height)
     stage = floor_from_board([view.detection for view in collected.views], intrinsics, args.thickness)
+    return _save_stage(profile, stage)
+
+
+def _save_stage(profile, stage) -> int:
+    from arwed.calibrate.profile import save_profile
+
     print(stage.summary())
     for warning in stage.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     save_profile(profile.with_stage(stage))
     print(f"Saved the floor into {profile.path}")
     return 0
+
+
+def _floor_from_person(args: argparse.Namespace, profile):
+    from arwed.calibrate.floor import floor_from_person
+    from arwed.capture.sources import open_source
+    from arwed.tracking.pose import PoseTracker
+
+    if args.frames < 1:
+        raise UserError("--frames must be at least 1")
+    source = open_source(args.source, still_frames=args.frames)
+    observations, size = [], None
+    try:
+        with PoseTracker() as tracker:
+            for _ in range(args.frames):
+                frame = source.read()
+                if frame is None:
+                    break
+                size = frame.size_px
+                observation = tracker.process(frame)
+                if observation is not None:
+                    observations.append(observation)
+    finally:
+        source.close()
+    if size is None:
+        raise UserError(f"{args.source} gave no frames")
+    print(f"The person was found in {len(observations)} of the frames read from {args.source}.")
+    return floor_from_person(observations, args.person_height, profile.intrinsics_for(*size))
 
 
 # ----------------------------------------------------------------------------------------------- board

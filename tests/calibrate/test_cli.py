@@ -101,3 +101,22 @@ def test_help_explains_how_boards_are_counted():
     for option in ("--images", "--board", "--square", "--marker", "--dict", "--out", "--format", "--drop-outliers",
                    "--camera", "--video"):
         assert option in text
+
+
+def test_floor_from_a_person_in_a_picture(tmp_path, capsys):
+    """MediaPipe on a real photograph (a footballer mid-stride): it runs end to end, and says the person was
+    not standing straight."""
+    from arwed.calibrate.profile import CalibrationProfile, save_profile
+    from arwed.geometry.camera import intrinsics_from_fov
+    from tests.conftest import shared_path
+
+    photo = shared_path("data", "messi5.jpg")
+    profile_path = tmp_path / "photo.yaml"
+    save_profile(CalibrationProfile(str(profile_path), intrinsics_from_fov(548, 342, 60.0)))
+    code = main(["calibrate", "floor", "--person-height", "1.70", "--source", str(photo), "--frames", "12",
+                 "--profile", str(profile_path)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "found in 12 of the frames" in captured.out and "floor from a person of known height" in captured.out
+    assert "warning: the camera seems rolled" in captured.err
+    assert load_profile(profile_path).floor_method == "person"

@@ -21,7 +21,7 @@ COMMANDS: dict[str, str] = {
     "render": "Render a source with the character beside the person into a video or image sequence.",
     "bench": "Measure per-stage and end-to-end speed.",
     "doctor": "Check this machine: packages, OpenGL renderer, cameras, pose model, calibration folder.",
-    "calibrate": "Calibrate the camera from a board (images, or a live camera window); print boards.",
+    "calibrate": "Calibrate the camera (board pictures or a live window), measure the floor, print boards.",
     "preview": "Look at a character model: a viewer window, or a contact sheet and facts headless.",
 }
 

@@ -19,7 +19,8 @@ from arwed.types import CameraIntrinsics, CompositeMode, Placement, RenderedLaye
 SHADOW_RADII_M = (0.32, 0.22)  # across and along the character's facing: roughly its footprint plus a margin
 SHADOW_SOFTNESS = 0.35  # blur sigma as a fraction of the shadow's projected height
 MAX_SHADOW_SIGMA_PX = 40.0
-OCCLUSION_MARGIN_M = 0.05  # the person hides the character only when nearer by more than this
+OCCLUSION_MARGIN_M = 0.05
+SILHOUETTE_MARGIN = 0.3  # of the person's box width, each side  # the person hides the character only when nearer by more than this
 
 
 class Compositor:
@@ -56,8 +57,8 @@ class Compositor:
         if placement is not None and layer is not None and layer.rgba.size:
             if mode is CompositeMode.STAGE and self.settings.shadow:
                 self._draw_contact_shadow(out, placement, intrinsics)
-            occluder = person_mask if self.settings.occlusion and mode is not CompositeMode.KEYED else None
-            _blend_layer(out, layer, occluder, placement.person_depth_m)
+            occludes = self.settings.occlusion and mode is not CompositeMode.KEYED and _overlaps(placement, layer)
+            _blend_layer(out, layer, person_mask if occludes else None, placement.person_depth_m)
         return out
 
     def _draw_contact_shadow(
@@ -99,6 +100,17 @@ def contact_shadow_outline_px(placement: Placement, intrinsics: CameraIntrinsics
     return project_points(intrinsics, points)
 
 
+def _overlaps(placement: Placement, layer: RenderedLayer) -> bool:
+    """Whether the person's box touches the character's: if not, their silhouette cannot hide it."""
+    if placement.person_bbox_px is None or layer.character_bbox_px is None:
+        return True
+    px0, py0, px1, py1 = placement.person_bbox_px
+    margin = SILHOUETTE_MARGIN * (px1 - px0)  # a dress, hair or a raised arm reach past the landmarks
+    px0, px1 = px0 - margin, px1 + margin
+    cx0, cy0, cx1, cy1 = layer.character_bbox_px
+    return px0 < cx1 and cx0 < px1 and py0 < cy1 and cy0 < py1
+
+
 def _occlusion_in_region(layer: RenderedLayer, person_mask: np.ndarray, person_depth_m: float) -> np.ndarray:
     """Per pixel of the layer, 1 where the character stays visible, 0 where the person hides it."""
     frame_w, frame_h = layer.frame_size_px
@@ -128,16 +140,17 @@ def _blend_layer(
     h, w = min(h, frame_h - y0), min(w, frame_w - x0)
     if h <= 0 or w <= 0:
         return
-    rgba = layer.rgba[:h, :w].astype(np.float32) * (1.0 / 255.0)
+    bgra = cv2.cvtColor(layer.rgba[:h, :w], cv2.COLOR_RGBA2BGRA)  # premultiplied
     if person_mask is not None:
         visible = _occlusion_in_region(layer, person_mask, person_depth_m)[:h, :w]
-        rgba *= visible[:, :, None]
+        bgra = cv2.multiply(bgra, cv2.merge([visible] * 4), dtype=cv2.CV_8U)
     region = out[y0 : y0 + h, x0 : x0 + w]
-    colour_bgr = rgba[:, :, 2::-1] * 255.0
-    alpha = rgba[:, :, 3:4]
     if region.shape[2] == 4:  # keyed with alpha: the character alone, straight alpha for PNG
-        straight = np.divide(colour_bgr, alpha, out=np.zeros_like(colour_bgr), where=alpha > 1e-3)
+        alpha = bgra[:, :, 3:4].astype(np.float32)
+        straight = np.divide(bgra[:, :, :3] * 255.0, alpha, out=np.zeros((h, w, 3), np.float32), where=alpha > 0)
         region[:, :, :3] = np.clip(straight, 0, 255).astype(np.uint8)
-        region[:, :, 3] = (alpha[:, :, 0] * 255.0).astype(np.uint8)
+        region[:, :, 3] = bgra[:, :, 3]
         return
-    region[:] = np.clip(colour_bgr + region * (1.0 - alpha), 0, 255).astype(np.uint8)
+    # premultiplied "over" in 8-bit with OpenCV's saturating, vectorised arithmetic
+    transparency = cv2.merge([255 - bgra[:, :, 3]] * 3)
+    cv2.add(cv2.multiply(region, transparency, scale=1.0 / 255.0), bgra[:, :, :3], dst=region)

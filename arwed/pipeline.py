@@ -92,6 +92,22 @@ class LatestSlot:
             return self._value
 
 
+class _FrameErrors:
+    """Logs a per-frame failure in full the first time, then only counts repeats (no log flood mid-ceremony)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def report(self, what: str, frame_index: int, exc: BaseException) -> None:
+        key = f"{what}: {exc.__class__.__name__}: {str(exc)[:200]}"
+        count = self._seen.get(key, 0) + 1
+        self._seen[key] = count
+        if count == 1:
+            log.error("%s failed on frame %d; going on without it", what, frame_index, exc_info=exc)
+        elif count in (10, 100, 1000) or count % 10000 == 0:
+            log.error("%s failed again (%d times so far): %s", what, count, key)
+
+
 class _Timings:
     """Per-stage durations in milliseconds, kept for the whole run (for medians) under a lock."""
 
@@ -126,18 +142,19 @@ class Pipeline:
         self.live = source.is_live if live is None else live
         self.max_frames = max_frames
         self.timings = _Timings()
+        self.frame_errors = _FrameErrors()
         self.frames_rendered = 0
         self.frames_with_person = 0
         self.last_state: str = "lost"
         self.renderer_name = ""
         self.error: BaseException | None = None
         self.character_hidden = False
+        self.source_stale = False  # a live source is repeating its last frame (camera unplugged)
         self._character = character
         self._pending_character: Character | None = None
         self._pending_settings: Settings | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
-        self._ready = threading.Event()
         self._frames_to_track: queue.Queue | LatestSlot = (
             LatestSlot() if self.live else queue.Queue(QUEUE_DEPTH)
         )
@@ -208,8 +225,7 @@ class Pipeline:
             if frame is None:
                 break
             self.timings.add("capture", (time.perf_counter() - started) * 1000.0)
-            if frame.stale:
-                log.warning("%s: no new frame (device gone?); repeating the last one", self.source.name)
+            self.source_stale = frame.stale  # the source logs the loss and the return itself
             self._hand_over(self._frames_to_track, frame)
             if self.live:
                 self._hand_over(self._frames_to_render, frame)
@@ -278,8 +294,8 @@ class Pipeline:
         observation = None
         try:
             observation = tracker.process(frame)
-        except Exception:
-            log.exception("tracking failed on frame %d; treating it as a frame without a person", frame.index)
+        except Exception as exc:
+            self.frame_errors.report("tracking", frame.index, exc)
         tracked = time.perf_counter()
         placement = placer.update(observation, frame.media_time_s)
         placed = time.perf_counter()
@@ -293,7 +309,6 @@ class Pipeline:
         renderer = CharacterRenderer()
         renderer.set_character(self._character)
         self.renderer_name = renderer.renderer_name()
-        self._ready.set()
         last_result: TrackingResult | None = None
         try:
             while True:
@@ -323,10 +338,8 @@ class Pipeline:
         layer, times = None, {}
         try:
             layer, times = self._draw_character(renderer, frame, placement, intrinsics)
-        except Exception:
-            log.exception(
-                "rendering failed on frame %d; showing the frame without the character", frame.index
-            )
+        except Exception as exc:
+            self.frame_errors.report("rendering", frame.index, exc)
         started = time.perf_counter()
         for output in self.outputs:
             image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, mask)

@@ -27,8 +27,8 @@ PAN_PERIOD_S = 6.0
 ZOOM_AMPLITUDE = 0.12  # up to +12 % scale: the person steps slightly towards and away from the camera
 ZOOM_PERIOD_S = 8.0
 FEATHER_PX = 48
-PERSON_CENTRE_X = 0.30  # where the photo's centre sits across the frame; the character goes to the right
-PHOTO_HEIGHT_FRACTION = 0.78  # the photo's height in the frame: room above and beside the person
+PERSON_CENTRE_X = 0.27  # where the photo's centre sits across the frame; the character goes to the right
+PHOTO_HEIGHT_FRACTION = 0.62  # the photo's height in the frame: room above and beside the person
 BOTTOM_OVERHANG_PX = 12
 
 

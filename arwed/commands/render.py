@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     if first is None:
         raise UserError(f"{args.source}: the source has no frames")
     scene.push_back(first)
+    if scene.profile is not None:
+        scene.profile.intrinsics_for(*first.size_px)  # another aspect ratio is refused now, not mid-run
     needs_alpha = settings.composite.mode is CompositeMode.KEYED and settings.composite.keyed_alpha_png
     sink = open_sink(args.out, scene.source.fps, first.size_px, needs_alpha=needs_alpha)
     recorder = _StatsRecorder()

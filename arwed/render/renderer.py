@@ -28,9 +28,13 @@ log = logging.getLogger(__name__)
 OPENCV_TO_OPENGL = np.diag([1.0, -1.0, -1.0, 1.0])  # camera axes: x right, y down, z forward -> y up, z back
 REGION_STEP_PX = 32  # region sizes are rounded up to this, so the framebuffer is rarely reallocated
 REGION_MARGIN_PX = 6
+# On a software renderer, a region larger than this is drawn at reduced resolution and scaled up: a
+# character that fills half the frame stays smooth (it is large on screen) and the frame rate holds.
+MAX_SOFTWARE_PIXELS = 160_000
 Z_NEAR_M = 0.05
 Z_FAR_M = 100.0
-CHARACTER_SHADER = Path(__file__).with_name("shaders") / "character.frag"
+SHADER_DIR = Path(__file__).with_name("shaders")
+CHARACTER_SHADERS = {"mesh.vert": SHADER_DIR / "character.vert", "mesh.frag": SHADER_DIR / "character.frag"}
 
 
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "lavapipe")
@@ -46,13 +50,13 @@ pyrender.renderer.glRenderbufferStorageMultisample = _storage_multisample
 
 
 class _CharacterShaderCache(ShaderProgramCache):
-    """pyrender's shader cache, with our light character shader in place of its PBR mesh shader."""
+    """pyrender's shader cache, with our light character shaders in place of its PBR mesh shaders."""
 
     def get_program(self, vertex_shader, fragment_shader, geometry_shader=None, defines=None):
-        if fragment_shader == "mesh.frag":
-            fragment_shader = str(
-                CHARACTER_SHADER
-            )  # an absolute path survives os.path.join(shader_dir, name)
+        if fragment_shader == "mesh.frag" and vertex_shader == "mesh.vert":
+            # absolute paths survive pyrender's os.path.join(shader_dir, name)
+            vertex_shader = str(CHARACTER_SHADERS["mesh.vert"])
+            fragment_shader = str(CHARACTER_SHADERS["mesh.frag"])
         return super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
 
 
@@ -139,7 +143,7 @@ def _bounding_corners(posed: tuple[PosedPart, ...]) -> np.ndarray:
 class CharacterRenderer:
     """Renders one character at a time into RenderedLayers; create and use it on one thread."""
 
-    def __init__(self, ambient: float = 0.35):
+    def __init__(self, ambient: float = 0.4):
         self._offscreen: pyrender.OffscreenRenderer | None = None
         self._scene = pyrender.Scene(bg_color=(0.0, 0.0, 0.0, 0.0), ambient_light=(ambient,) * 3)
         self._camera = pyrender.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0, znear=Z_NEAR_M, zfar=Z_FAR_M)
@@ -148,14 +152,15 @@ class CharacterRenderer:
         self._character_node: pyrender.Node | None = None
         self._renderer_name = ""
         self._multisampled = True
+        self.max_software_pixels: int | None = MAX_SOFTWARE_PIXELS
         self._primitives: list[_DynamicPrimitive] = []
 
     def _add_lights(self) -> None:
         # Lights live in camera space: a warm key from the upper left, a cool fill from the right, a rim from behind.
         for direction, color, intensity in (
-            ((-0.5, 0.6, 0.6), (1.0, 0.96, 0.9), 3.0),
-            ((0.7, 0.2, 0.5), (0.85, 0.9, 1.0), 1.2),
-            ((0.0, 0.5, -1.0), (1.0, 1.0, 1.0), 1.5),
+            ((-0.5, 0.6, 0.6), (1.0, 0.96, 0.9), 0.55),
+            ((0.7, 0.2, 0.5), (0.85, 0.9, 1.0), 0.2),
+            ((0.0, 0.5, -1.0), (1.0, 1.0, 1.0), 0.15),
         ):
             light_dir = np.asarray(direction, dtype=np.float64)
             pose = trimesh.geometry.align_vectors([0, 0, 1], light_dir / np.linalg.norm(light_dir))
@@ -194,16 +199,25 @@ class CharacterRenderer:
         if region is None or opacity <= 0.0:
             return _empty_layer(frame_size)
         x0, y0, x1, y1 = region
-        self._ensure_offscreen(x1 - x0, y1 - y0)
-        self._camera.fx, self._camera.fy = intrinsics.fx_px, intrinsics.fy_px
-        self._camera.cx, self._camera.cy = intrinsics.cx_px - x0, intrinsics.cy_px - y0
+        self._ensure_offscreen()
+        scale = self._resolution_scale((x1 - x0) * (y1 - y0))
+        width, height = _rounded_size(x1 - x0, scale), _rounded_size(y1 - y0, scale)
+        scale_x, scale_y = width / (x1 - x0), height / (y1 - y0)
+        self._offscreen.viewport_width, self._offscreen.viewport_height = width, height
+        self._camera.fx, self._camera.fy = intrinsics.fx_px * scale_x, intrinsics.fy_px * scale_y
+        self._camera.cx = (intrinsics.cx_px - x0 + 0.5) * scale_x - 0.5
+        self._camera.cy = (intrinsics.cy_px - y0 + 0.5) * scale_y - 0.5
         self._scene.set_pose(self._character_node, OPENCV_TO_OPENGL @ character_to_camera)
         self._offscreen._platform.make_current()
         for primitive, part in zip(self._primitives, posed, strict=True):
             primitive.update(part)
         color, depth = self._offscreen.render(self._scene, flags=pyrender.RenderFlags.RGBA)
+        if (width, height) != (x1 - x0, y1 - y0):
+            size = (x1 - x0, y1 - y0)
+            color = cv2.resize(color, size, interpolation=cv2.INTER_CUBIC)
+            depth = cv2.resize(depth, size, interpolation=cv2.INTER_NEAREST)
         if not self._multisampled:
-            color = _smooth_edges(color)
+            color = _smooth_edges(color, sigma=0.8 if width == x1 - x0 else 1.2)
         if opacity < 1.0:
             color = (color.astype(np.float32) * opacity).astype(np.uint8)
         return RenderedLayer(
@@ -214,8 +228,15 @@ class CharacterRenderer:
             character_bbox_px=_tight_bbox(color[:, :, 3], (x0, y0)),
         )
 
-    def _ensure_offscreen(self, width: int, height: int) -> None:
+    def _resolution_scale(self, region_pixels: int) -> float:
+        """Below 1 when a software renderer would spend too long on a large region (a character close by)."""
+        if self._multisampled or self.max_software_pixels is None or region_pixels <= self.max_software_pixels:
+            return 1.0
+        return float(np.sqrt(self.max_software_pixels / region_pixels))
+
+    def _ensure_offscreen(self) -> None:
         if self._offscreen is None:
+            width = height = REGION_STEP_PX
             global _msaa_samples
             _msaa_samples = 0  # probe without multisampling, then decide from the renderer's name
             self._offscreen = pyrender.OffscreenRenderer(width, height)
@@ -225,11 +246,10 @@ class CharacterRenderer:
             self._multisampled = not software
             _msaa_samples = 0 if software else 4
             self._offscreen._renderer._delete_main_framebuffer()
-        self._offscreen.viewport_width, self._offscreen.viewport_height = width, height
 
     def renderer_name(self) -> str:
         """The OpenGL renderer string: "llvmpipe ..." for Mesa's software renderer, else the GPU."""
-        self._ensure_offscreen(REGION_STEP_PX, REGION_STEP_PX)
+        self._ensure_offscreen()
         return self._renderer_name
 
     def close(self) -> None:
@@ -238,9 +258,16 @@ class CharacterRenderer:
             self._offscreen = None
 
 
-def _smooth_edges(premultiplied: np.ndarray) -> np.ndarray:
+def _rounded_size(size_px: int, scale: float) -> int:
+    """A scaled size, rounded up to a multiple of 16 so the framebuffer is rarely reallocated."""
+    if scale >= 1.0:
+        return size_px
+    return min(size_px, max(16, -(-round(size_px * scale) // 16) * 16))
+
+
+def _smooth_edges(premultiplied: np.ndarray, sigma: float) -> np.ndarray:
     """Antialias the silhouette without multisampling: blur only where coverage changes."""
-    blurred = cv2.GaussianBlur(premultiplied, (3, 3), 0.8)
+    blurred = cv2.GaussianBlur(premultiplied, (5, 5), sigma)
     edge = (blurred[:, :, 3] > 0) & (blurred[:, :, 3] < 255)
     out = premultiplied.copy()
     out[edge] = blurred[edge]

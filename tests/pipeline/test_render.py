@@ -52,8 +52,12 @@ def test_region_render_equals_full_frame_render(renderer):
     intrinsics = intrinsics_from_fov(640, 360, 60.0)
     posed = character.pose(CharacterCue(0.0))
     transform = _pose((0.2, 1.0, 3.0))
-    cropped = renderer.render(posed, transform, intrinsics)
-    full = renderer.render(posed, transform, intrinsics, region_px=(0, 0, 640, 360))
+    renderer.max_software_pixels = None  # full resolution for both, to compare pixel by pixel
+    try:
+        cropped = renderer.render(posed, transform, intrinsics)
+        full = renderer.render(posed, transform, intrinsics, region_px=(0, 0, 640, 360))
+    finally:
+        renderer.max_software_pixels = 120_000
     x0, y0 = cropped.origin_px
     h, w = cropped.rgba.shape[:2]
     assert cropped.rgba.shape[0] < 360 and cropped.rgba.shape[1] < 640  # only the character's region was drawn
@@ -83,3 +87,20 @@ def test_out_of_view_and_faded_out_render_nothing(renderer):
     assert faded.rgba.size == 0
     half = renderer.render(posed, _pose((0.0, 1.0, 3.0)), intrinsics, opacity=0.5)
     assert 100 <= half.rgba[:, :, 3].max() <= 130
+
+
+def test_reduced_resolution_keeps_the_life_size_box(renderer):
+    character = procedural_humanoid(1.8)
+    renderer.set_character(character)
+    intrinsics = intrinsics_from_fov(1280, 720, 60.0)
+    posed = character.pose(CharacterCue(0.0))
+    transform = _pose((0.3, 1.0, 2.2))
+    renderer.max_software_pixels = None
+    try:
+        sharp = renderer.render(posed, transform, intrinsics)
+        renderer.max_software_pixels = 20_000
+        coarse = renderer.render(posed, transform, intrinsics)
+    finally:
+        renderer.max_software_pixels = 120_000
+    assert coarse.rgba.shape == sharp.rgba.shape and coarse.origin_px == sharp.origin_px
+    assert coarse.character_bbox_px == pytest.approx(sharp.character_bbox_px, abs=4.0)

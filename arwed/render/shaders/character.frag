@@ -2,7 +2,8 @@
 // A light, toon-leaning shader for characters (replaces pyrender's PBR mesh.frag).
 // A software renderer pays per fragment, and avatars (VRM/MToon) are drawn toon-style anyway:
 // base colour x (ambient + soft-wrapped directional light) + a faint rim, then emission.
-// Uniform names are pyrender's, so its renderer sets them unchanged.
+// Uniform names are pyrender's, so its renderer sets them unchanged. pyrender substitutes its defines
+// textually, so only plain #ifdef works here (not defined(...)).
 
 struct DirectionalLight {
     vec3 color;
@@ -47,9 +48,11 @@ vec3 srgb_to_linear(vec3 srgb) {
 void main()
 {
     vec4 base_color = material.base_color_factor;
-#if defined(HAS_BASE_COLOR_TEX) && defined(TEXCOORD_0_LOC)
+#ifdef HAS_BASE_COLOR_TEX
+#ifdef TEXCOORD_0_LOC
     vec4 texel = texture(material.base_color_texture, uv_0);
     base_color *= vec4(srgb_to_linear(texel.rgb), texel.a);
+#endif
 #endif
 #ifdef COLOR_0_LOC
     base_color *= color_multiplier;
@@ -69,14 +72,16 @@ void main()
     for (int i = 0; i < n_directional_lights; i++) {
         vec3 l = normalize(-directional_lights[i].direction);
         float wrapped = clamp(dot(n, l) * 0.6 + 0.4, 0.0, 1.0);  // soft terminator, toon-like
-        light += directional_lights[i].color * directional_lights[i].intensity * wrapped * 0.3;
+        light += directional_lights[i].color * directional_lights[i].intensity * wrapped;
     }
     float rim = pow(1.0 - clamp(dot(n, v), 0.0, 1.0), 3.0) * 0.25;
     vec3 color = base_color.rgb * (light + vec3(rim));
 
     vec3 emissive = material.emissive_factor;
-#if defined(HAS_EMISSIVE_TEX) && defined(TEXCOORD_0_LOC)
+#ifdef HAS_EMISSIVE_TEX
+#ifdef TEXCOORD_0_LOC
     emissive *= srgb_to_linear(texture(material.emissive_texture, uv_0).rgb);
+#endif
 #endif
     color += emissive;
 

@@ -1,0 +1,1313 @@
+"""The default character: a groom in a dark suit, generated from code and written as a VRM 1.0 model.
+
+Run `python -m arwed.characters.default_character [PATH]` to write `assets/characters/groom.glb`.
+The output is a pure function of this file: the same bytes every run on the same numpy.
+
+How it is made: every garment and the skin are signed distance shapes (arwed.characters.implicit_mesh),
+meshed into closed smooth surfaces. Skin weights are a function of position (the softmax of the distance
+to each bone's region), so layers that lie over each other bend together and a joint blends over a few
+centimetres. The face has morph targets for the VRM expression presets (blink, visemes, emotions);
+the eyes hang on the leftEye/rightEye bones for look-at. The rest pose has the arms relaxed down
+(about 80 degrees below horizontal), not the VRM T-pose, so the model looks right even where nothing poses it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from arwed.characters import implicit_mesh as im
+
+HEIGHT_M = 1.80
+CHARACTER_NAME = "groom"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CHARACTER_PATH = REPO_ROOT / "assets" / "characters" / f"{CHARACTER_NAME}.glb"
+
+# Joint name, parent, rest position (metres, character space: y up, facing +z, the character's left is +x).
+# The arms hang straight, 14 degrees out from the body and a little forward: the rest pose arwed's
+# loader gives every humanoid (arwed.characters.normalise), so it has next to nothing to change here.
+_SHOULDER = np.array([0.190, 1.430, -0.020])
+_ARM_DIRECTION = np.array([np.sin(np.radians(14.0)), -np.cos(np.radians(14.0)), 0.06])
+_ARM_DIRECTION /= np.linalg.norm(_ARM_DIRECTION)
+_ELBOW = _SHOULDER + 0.300 * _ARM_DIRECTION
+_WRIST = _ELBOW + 0.255 * _ARM_DIRECTION
+_LEFT_SIDE = [
+    ("leftShoulder", "upperChest", (0.030, 1.425, -0.015)),
+    ("leftUpperArm", "leftShoulder", tuple(_SHOULDER)),
+    ("leftLowerArm", "leftUpperArm", tuple(_ELBOW)),
+    ("leftHand", "leftLowerArm", tuple(_WRIST)),
+    ("leftUpperLeg", "hips", (0.090, 0.925, 0.000)),
+    ("leftLowerLeg", "leftUpperLeg", (0.096, 0.505, 0.008)),
+    ("leftFoot", "leftLowerLeg", (0.102, 0.085, -0.020)),
+    ("leftToes", "leftFoot", (0.104, 0.022, 0.125)),
+    ("leftEye", "head", (0.032, 1.680, 0.066)),
+]
+JOINTS: list[tuple[str, str | None, tuple[float, float, float]]] = [
+    ("hips", None, (0.0, 0.960, 0.000)),
+    ("spine", "hips", (0.0, 1.060, 0.000)),
+    ("chest", "spine", (0.0, 1.200, 0.000)),
+    ("upperChest", "chest", (0.0, 1.330, -0.005)),
+    ("neck", "upperChest", (0.0, 1.478, -0.018)),
+    ("head", "neck", (0.0, 1.585, -0.012)),
+]
+for _name, _parent, (_x, _y, _z) in _LEFT_SIDE:
+    JOINTS.append((_name, _parent, (_x, _y, _z)))
+for _name, _parent, (_x, _y, _z) in _LEFT_SIDE:
+    _mirror = lambda n: n.replace("left", "right") if n.startswith("left") else n  # noqa: E731
+    JOINTS.append((_mirror(_name), _mirror(_parent), (-_x, _y, _z)))
+JOINT_NAMES = [name for name, _, _ in JOINTS]
+_JOINT_POS = {name: np.array(pos, dtype=np.float64) for name, _, pos in JOINTS}
+
+
+def _joint(name: str, sign: float = 1.0) -> np.ndarray:
+    """A joint position, for the left side (sign=1) or its mirror on the right (sign=-1)."""
+    side_name = name if sign > 0 else name.replace("left", "right")
+    return _JOINT_POS[side_name].copy()
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    return a + (b - a) * t
+
+
+@dataclass(frozen=True)
+class Material:
+    name: str
+    base_color: tuple[float, float, float, float]  # linear RGBA
+    roughness: float = 0.7
+    metallic: float = 0.0
+
+
+MATERIALS = {
+    "suit": Material("suit", (0.018, 0.020, 0.028, 1.0), roughness=0.75),
+    "shirt": Material("shirt", (0.82, 0.83, 0.84, 1.0), roughness=0.65),
+    "skin": Material("skin", (0.72, 0.42, 0.29, 1.0), roughness=0.6),
+    "hair": Material("hair", (0.032, 0.018, 0.010, 1.0), roughness=0.55),
+    "shoes": Material("shoes", (0.008, 0.008, 0.009, 1.0), roughness=0.25),
+    "bowtie": Material("bowtie", (0.006, 0.006, 0.007, 1.0), roughness=0.35),
+    "eye_white": Material("eye_white", (0.78, 0.76, 0.72, 1.0), roughness=0.2),
+    "iris": Material("iris", (0.10, 0.045, 0.018, 1.0), roughness=0.2),
+    "pupil": Material("pupil", (0.004, 0.004, 0.004, 1.0), roughness=0.15),
+    "mouth": Material("mouth", (0.16, 0.025, 0.025, 1.0), roughness=0.95),
+    "teeth": Material("teeth", (0.78, 0.75, 0.66, 1.0), roughness=0.35),
+    "lips": Material("lips", (0.55, 0.22, 0.18, 1.0), roughness=0.5),
+    "flower": Material("flower", (0.85, 0.85, 0.80, 1.0), roughness=0.6),
+    "leaf": Material("leaf", (0.04, 0.16, 0.03, 1.0), roughness=0.6),
+    "lashes": Material("lashes", (0.012, 0.008, 0.006, 1.0), roughness=0.6),
+}
+
+
+@dataclass
+class Part:
+    """One mesh primitive of the character, before it is written."""
+
+    name: str
+    material: str
+    vertices: np.ndarray  # (V, 3)
+    normals: np.ndarray  # (V, 3)
+    faces: np.ndarray  # (F, 3)
+    joints: np.ndarray | None = None  # (V, 4) indices into JOINT_NAMES
+    weights: np.ndarray | None = None  # (V, 4)
+    morphs: dict[str, np.ndarray] = field(default_factory=dict)  # target name -> (V, 3) position deltas
+    mesh: str = ""  # parts with the same mesh name share one glTF mesh (and its morph target list)
+
+    def __post_init__(self) -> None:
+        if not self.mesh:
+            self.mesh = self.name
+
+
+# --------------------------------------------------------------------------------------------------
+# Shapes
+# --------------------------------------------------------------------------------------------------
+
+# The jacket body: (y, half width, half depth, centre z) from the hem to the collar.
+_JACKET_PROFILE = np.array(
+    [
+        (0.790, 0.178, 0.122, -0.004),
+        (0.880, 0.176, 0.120, -0.002),
+        (0.980, 0.168, 0.114, 0.002),
+        (1.070, 0.160, 0.112, 0.008),
+        (1.180, 0.163, 0.118, 0.014),
+        (1.290, 0.170, 0.122, 0.012),
+        (1.370, 0.178, 0.115, 0.004),
+        (1.420, 0.168, 0.100, -0.006),
+        (1.460, 0.120, 0.082, -0.014),
+        (1.490, 0.074, 0.070, -0.018),
+        (1.530, 0.068, 0.066, -0.020),
+    ]
+)
+_BUTTON_Y = 1.065
+_COLLAR_TOP_Y = 1.530
+
+
+def _jacket_loft(grow: float = 0.0) -> im.Shape:
+    p = _JACKET_PROFILE
+    return im.loft(p[:, 0], p[:, 1] + grow, p[:, 2] + grow, p[:, 3])
+
+
+def _front_z(y: float, grow: float = 0.0) -> float:
+    """The z of the jacket's front surface (x = 0) at height y."""
+    from scipy.interpolate import PchipInterpolator
+
+    p = _JACKET_PROFILE
+    return float(PchipInterpolator(p[:, 0], p[:, 2])(y) + PchipInterpolator(p[:, 0], p[:, 3])(y) + grow)
+
+
+def _v_opening_half_width(y: np.ndarray) -> np.ndarray:
+    t = np.clip((y - _BUTTON_Y) / (1.475 - _BUTTON_Y), 0.0, None)
+    return 0.006 + 0.076 * t
+
+
+def _v_opening() -> im.Shape:
+    """The V of the jacket front from the button to the collar, and the cutaway below the button."""
+
+    def field(p: np.ndarray) -> np.ndarray:
+        y = p[:, 1]
+        above = np.maximum(np.abs(p[:, 0]) - _v_opening_half_width(y), _BUTTON_Y - y)
+        below_half_width = 0.006 + 0.42 * np.clip(_BUTTON_Y - 0.02 - y, 0.0, None)
+        below = np.maximum(np.abs(p[:, 0]) - below_half_width, y - _BUTTON_Y)
+        front = 0.02 - p[:, 2]
+        return np.maximum(np.minimum(above, below), front)
+
+    return field
+
+
+def _lapels(shape: im.Shape) -> im.Shape:
+    """Raise a band beside the V opening: the lapels, widest at the chest."""
+
+    def field(p: np.ndarray) -> np.ndarray:
+        y = p[:, 1]
+        w = _v_opening_half_width(y)
+        t = np.clip((y - _BUTTON_Y) / (1.40 - _BUTTON_Y), 0.0, 1.0)
+        lapel_width = 0.012 + 0.062 * np.sin(0.5 * np.pi * t) * np.clip((1.50 - y) / 0.08, 0.0, 1.0)
+        u = (np.abs(p[:, 0]) - w) / np.maximum(lapel_width, 1e-3)
+        band = np.clip(u * 6.0, 0.0, 1.0) * np.clip((1.0 - u) * 6.0, 0.0, 1.0)
+        band *= np.clip((y - _BUTTON_Y + 0.01) / 0.03, 0.0, 1.0) * np.clip(p[:, 2] * 40.0, 0.0, 1.0)
+        return shape(p) - 0.004 * band
+
+    return field
+
+
+def _sleeve(sign: float, grow: float = 0.0) -> im.Shape:
+    shoulder = _joint("leftUpperArm", sign)
+    elbow = _joint("leftLowerArm", sign)
+    wrist = _joint("leftHand", sign)
+    cuff = _lerp(elbow, wrist, 0.88)
+    upper = im.round_cone(shoulder + np.array([0.0, 0.005, 0.0]), elbow, 0.058 + grow, 0.047 + grow)
+    lower = im.round_cone(elbow, cuff, 0.047 + grow, 0.043 + grow)
+    arm = im.union(upper, lower, k=0.01)
+    # The sleeve ends square at the cuff.
+    direction = (wrist - elbow) / np.linalg.norm(wrist - elbow)
+    return im.intersect(arm, im.half_space(direction, float(direction @ cuff)), k=0.006)
+
+
+def _shoulder_pad(sign: float) -> im.Shape:
+    return im.round_cone(
+        np.array([0.05 * sign, 1.446, -0.018]), _joint("leftUpperArm", sign) + [0.0, 0.006, 0.0], 0.050, 0.056
+    )
+
+
+def jacket_body_shape() -> im.Shape:
+    """The jacket without its sleeves: each sleeve is its own closed tube set into the armhole.
+
+    Separate sleeves move with the arm without stretching a web of cloth from the arm to the body.
+    """
+    body = im.intersect(_jacket_loft(), im.slab(1, 0.79, _COLLAR_TOP_Y), k=0.009)
+    body = im.union(body, _shoulder_pad(1.0), _shoulder_pad(-1.0), k=0.03)
+    body = im.subtract(body, _v_opening(), k=0.003)
+    return _lapels(body)
+
+
+def jacket_shape() -> im.Shape:
+    """Everything the jacket covers, body and sleeves (for hiding what lies under it)."""
+    return im.union(jacket_body_shape(), _sleeve(1.0), _sleeve(-1.0))
+
+
+def shirt_shape() -> im.Shape:
+    front = im.intersect(_jacket_loft(grow=-0.010), im.slab(1, 0.99, 1.50), k=0.005)
+    neck = _joint("neck")
+    collar = im.round_cone(neck + [0.0, -0.02, 0.0], neck + [0.0, 0.048, -0.004], 0.066, 0.061)
+    collar = im.intersect(collar, im.half_space([0, 1, 0], neck[1] + 0.050), k=0.003)
+    shirt = im.union(front, collar, k=0.01)
+    # Only the part that can show (the V and the collar) is meshed: the rest is under the jacket.
+    window = im.intersect(
+        im.rounded_box([0.0, 1.27, 0.10], [0.10, 0.25, 0.08], 0.01),
+        lambda p: np.abs(p[:, 0]) - _v_opening_half_width(p[:, 1]) - 0.03,
+    )
+    return im.union(im.intersect(shirt, window), collar)
+
+
+def cuff_shape(sign: float) -> im.Shape:
+    elbow = _joint("leftLowerArm", sign)
+    wrist = _joint("leftHand", sign)
+    return im.round_cone(_lerp(elbow, wrist, 0.84), _lerp(elbow, wrist, 0.93), 0.041, 0.040)
+
+
+def bowtie_shape() -> im.Shape:
+    neck = _joint("neck")
+    centre = np.array([0.0, neck[1] + 0.010, neck[2] + 0.068])
+    wings = []
+    for sign in (1.0, -1.0):
+        tip = centre + [0.048 * sign, 0.0, -0.010]
+        wings.append(im.intersect(im.round_cone(centre, tip, 0.007, 0.020), im.slab(2, -1.0, centre[2] + 0.008)))
+    knot = im.ellipsoid(centre + [0.0, 0.0, 0.003], [0.011, 0.010, 0.008])
+    return im.union(knot, *wings, k=0.004)
+
+
+def pocket_square_shape() -> im.Shape:
+    """Three folded points showing above the breast pocket."""
+    z = _front_z(1.29) + 0.001
+    points = []
+    for dx, h in ((-0.014, 0.022), (0.0, 0.028), (0.014, 0.020)):
+        base = np.array([0.105 + dx, 1.285, z])
+        points.append(im.round_cone(base, base + [0.0, h, 0.002], 0.009, 0.0015))
+    return im.intersect(im.union(*points, k=0.004), im.slab(1, 1.287, 1.40), k=0.001)
+
+
+def flower_shape() -> tuple[im.Shape, im.Shape]:
+    centre = np.array([0.098, 1.385, _front_z(1.385) + 0.010])
+    petals = [im.sphere(centre + off, 0.009) for off in ([0.0, 0.0, 0.004], [0.008, 0.004, 0.0], [-0.007, 0.005, 0.0], [0.0, -0.008, 0.0])]
+    leaf = im.ellipsoid(centre + [0.012, -0.018, -0.004], [0.006, 0.016, 0.003])
+    return im.union(*petals, k=0.004), leaf
+
+
+def button_shape() -> im.Shape:
+    z = _front_z(_BUTTON_Y) + 0.003
+    return im.ellipsoid([0.0, _BUTTON_Y, z], [0.011, 0.011, 0.004])
+
+
+def _leg(sign: float) -> im.Shape:
+    hip = _joint("leftUpperLeg", sign)
+    knee = _joint("leftLowerLeg", sign)
+    ankle = _joint("leftFoot", sign)
+    thigh = im.round_cone(hip + [0.0, 0.03, -0.005], knee, 0.088, 0.064)
+    shin = im.round_cone(knee, ankle + [0.0, -0.05, 0.0], 0.064, 0.058)
+    return im.union(thigh, shin, k=0.02)
+
+
+def trousers_shape() -> im.Shape:
+    pelvis = im.intersect(_jacket_loft(grow=-0.012), im.slab(1, 0.70, 1.0), k=0.005)
+    legs = im.union(pelvis, _leg(1.0), _leg(-1.0), k=0.035)
+
+    def hem(p: np.ndarray) -> np.ndarray:
+        # The hem sits higher at the front, resting on the shoe.
+        return 0.050 + 0.18 * p[:, 2] - p[:, 1]
+
+    return im.intersect(legs, hem, k=0.004)
+
+
+def shoe_shape(sign: float) -> im.Shape:
+    x = _joint("leftFoot", sign)[0]
+    main = im.ellipsoid([x, 0.040, 0.045], [0.046, 0.055, 0.135])
+    toe = im.ellipsoid([x + 0.003 * sign, 0.030, 0.150], [0.044, 0.032, 0.075])
+    heel = im.rounded_box([x, 0.030, -0.045], [0.038, 0.030, 0.042], 0.014)
+    ankle = im.round_cone([x, 0.05, -0.03], [x, 0.12, -0.025], 0.045, 0.040)
+    shoe = im.union(main, toe, heel, ankle, k=0.02)
+    return im.intersect(shoe, lambda p: -p[:, 1], k=0.003)
+
+
+def _hand_frame(sign: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Wrist position and unit axes: along the hand, towards the palm side (the thigh), towards the thumb."""
+    wrist = _joint("leftHand", sign)
+    elbow = _joint("leftLowerArm", sign)
+    along = wrist - elbow
+    along = along + np.array([-0.12 * sign, 0.0, 0.04]) * np.linalg.norm(along)  # the hand turns in to the thigh
+    along /= np.linalg.norm(along)
+    palm = np.array([-sign, 0.0, 0.0])
+    palm -= (palm @ along) * along
+    palm /= np.linalg.norm(palm)
+    thumb = np.cross(along, palm) * sign
+    return wrist, along, palm, thumb
+
+
+def hand_shape(sign: float) -> im.Shape:
+    wrist, along, palm, thumb = _hand_frame(sign)
+
+    def at(a: float, b: float, c: float) -> np.ndarray:
+        return wrist + a * along + b * palm + c * thumb
+
+    parts = [
+        im.round_cone(at(-0.06, 0.0, 0.0), at(0.0, 0.0, 0.0), 0.027, 0.026),
+        im.round_cone(at(0.025, 0.001, 0.014), at(0.070, 0.002, 0.019), 0.016, 0.015),
+        im.round_cone(at(0.025, 0.001, -0.012), at(0.070, 0.002, -0.017), 0.016, 0.015),
+        im.round_cone(at(0.02, 0.0, 0.0), at(0.072, 0.001, 0.0), 0.019, 0.017),
+    ]
+    palm_shape = im.union(*parts, k=0.015)
+    fingers = []
+    for offset_c, length, curl in ((0.027, 0.090, 1.0), (0.009, 0.098, 1.05), (-0.009, 0.092, 1.1), (-0.026, 0.074, 1.15)):
+        fingers.append(_finger(at(0.080, 0.003, offset_c), along, palm, length, curl))
+    thumb_shape = _finger(at(0.028, 0.010, 0.030), _unit(along * 0.8 + thumb * 0.45 + palm * 0.35), palm, 0.085, 0.5, 0.012)
+    return im.union(palm_shape, im.union(*fingers, thumb_shape), k=0.008)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+def _finger(base: np.ndarray, along: np.ndarray, palm: np.ndarray, length: float, curl: float, radius: float = 0.0092) -> im.Shape:
+    """Three segments, each bent a little further towards the palm: a relaxed, slightly curled finger."""
+    segments = []
+    point = base
+    direction = along
+    for fraction, bend_deg in ((0.45, 12.0), (0.32, 22.0), (0.23, 18.0)):
+        angle = np.radians(bend_deg * curl)
+        direction = _unit(direction * np.cos(angle) + palm * np.sin(angle))
+        end = point + direction * length * fraction
+        r0 = radius * (1.0 - 0.12 * (point is not base))
+        segments.append(im.round_cone(point, end, r0, radius * 0.82))
+        point = end
+    return im.union(*segments, k=0.003)
+
+
+# The head: eye centres, mouth line and the shapes of the face.
+_EYE_RADIUS = 0.0118
+_MOUTH_Y = 1.6100
+_MOUTH_Z = 0.080
+
+
+def _eye_centre(sign: float) -> np.ndarray:
+    return _joint("leftEye", sign)
+
+
+def _lip_shapes() -> tuple[im.Shape, im.Shape]:
+    upper = im.ellipsoid([0.0, _MOUTH_Y + 0.0042, _MOUTH_Z - 0.0050], [0.0215, 0.0048, 0.0090])
+    lower = im.ellipsoid([0.0, _MOUTH_Y - 0.0052, _MOUTH_Z - 0.0070], [0.0195, 0.0060, 0.0090])
+    return upper, lower
+
+
+def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Shape:
+    skull = im.ellipsoid([0.0, 1.680, -0.010], [0.071, 0.098, 0.095])
+    jaw = im.ellipsoid([0.0, 1.620, 0.012], [0.050, 0.048, 0.066])
+    chin = im.ellipsoid([0.0, 1.578, 0.056], [0.021, 0.016, 0.020])
+    jaw_angles = [im.sphere([0.044 * s, 1.594, -0.014], 0.014) for s in (1.0, -1.0)]
+    brow = im.ellipsoid([0.0, 1.702, 0.063], [0.054, 0.013, 0.021])
+    cheeks = [im.ellipsoid([0.039 * s, 1.654, 0.048], [0.020, 0.016, 0.022]) for s in (1.0, -1.0)]
+    nose = im.union(
+        im.round_cone([0.0, 1.688, 0.080], [0.0, 1.644, 0.096], 0.0058, 0.0085),
+        im.sphere([0.0080, 1.640, 0.086], 0.0060),
+        im.sphere([-0.0080, 1.640, 0.086], 0.0060),
+        k=0.006,
+    )
+    upper_lip, lower_lip = _lip_shapes()
+    ears = [
+        im.intersect(
+            im.ellipsoid([0.073 * s, 1.668, -0.008], [0.013, 0.029, 0.018]),
+            im.half_space([-s, 0.0, 0.0], -0.062),
+        )
+        for s in (1.0, -1.0)
+    ]
+    neck_joint = _joint("neck")
+    neck = im.round_cone(neck_joint + [0.0, -0.04, 0.004], [0.0, 1.625, -0.02], 0.056, 0.051)
+    head = im.union(skull, jaw, k=0.03)
+    head = im.union(head, chin, *jaw_angles, k=0.022)
+    head = im.union(head, brow, *cheeks, k=0.016)
+    head = im.union(head, upper_lip, lower_lip, k=0.005)
+    head = im.union(head, nose, k=0.007)
+    head = im.union(head, *ears, k=0.005)
+    head = im.union(head, neck, k=0.03)
+    if with_sockets:
+        for s in (1.0, -1.0):
+            socket = im.ellipsoid(_eye_centre(s) + [0.0, 0.0, 0.003], [0.0152, 0.0118, 0.0150])
+            head = im.subtract(head, socket, k=0.004)
+    if with_mouth:
+        head = im.subtract(head, _mouth_slit(), k=0.0012)
+    return head
+
+
+def _mouth_slit() -> im.Shape:
+    return im.ellipsoid([0.0, _MOUTH_Y, _MOUTH_Z + 0.004], [0.0215, 0.0013, 0.016])
+
+
+def _mouth_wall_triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Triangles on the inside of the gap between the lips: drawn dark, like the inside of a mouth."""
+    uncut = _skull_and_face(with_mouth=False)
+    centroids = vertices[faces].mean(axis=1)
+    return (uncut(centroids) < -0.0006) & (np.abs(centroids[:, 1] - _MOUTH_Y) < 0.006)
+
+
+def _lip_triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Which triangles of the head's skin are lips (drawn with the lip material)."""
+    upper, lower = _lip_shapes()
+    centroids = vertices[faces].mean(axis=1)
+    d = np.minimum(upper(centroids), lower(centroids))
+    return (d < 0.0012) & (centroids[:, 2] > _MOUTH_Z - 0.014)
+
+
+# Around the head, from the front (0 degrees) to the back (180): where the hair starts (y) and how thick it is.
+_HAIRLINE = np.array(
+    [
+        (0.0, 1.752, 0.013),
+        (22.0, 1.748, 0.012),
+        (42.0, 1.733, 0.010),
+        (58.0, 1.712, 0.008),
+        (70.0, 1.668, 0.006),
+        (80.0, 1.676, 0.006),
+        (95.0, 1.703, 0.006),
+        (112.0, 1.672, 0.007),
+        (140.0, 1.630, 0.006),
+        (180.0, 1.612, 0.007),
+    ]
+)
+
+
+def hair_shape() -> im.Shape:
+    """Short hair: thin over the sides, fuller on top, swept up at the front."""
+    skull_centre = np.array([0.0, 1.680, -0.010])
+    skull = im.ellipsoid(skull_centre, [0.071, 0.098, 0.095])
+    quiff = im.ellipsoid([0.006, 1.748, 0.030], [0.064, 0.040, 0.072])
+
+    def field(p: np.ndarray) -> np.ndarray:
+        rel = p - skull_centre
+        around = np.degrees(np.abs(np.arctan2(rel[:, 0], rel[:, 2])))
+        start = np.interp(around, _HAIRLINE[:, 0], _HAIRLINE[:, 1])
+        thickness = np.interp(around, _HAIRLINE[:, 0], _HAIRLINE[:, 2])
+        thickness = thickness + 0.009 * _smoothstep(1.70, 1.77, p[:, 1])
+        cap = skull(p) - thickness
+        cap = im.smooth_min(cap, quiff(p), 0.025)
+        below = start - p[:, 1]
+        return -im.smooth_min(-cap, -below, 0.004)
+
+    return field
+
+
+def brow_shape() -> im.Shape:
+    brows = []
+    for s in (1.0, -1.0):
+        inner = np.array([0.011 * s, 1.6985, 0.0875])
+        middle = np.array([0.030 * s, 1.7035, 0.0850])
+        outer = np.array([0.048 * s, 1.7005, 0.0725])
+        brows.append(im.union(im.round_cone(inner, middle, 0.0029, 0.0026), im.round_cone(middle, outer, 0.0026, 0.0015), k=0.002))
+    return im.union(*brows)
+
+
+# --------------------------------------------------------------------------------------------------
+# Skin weights
+# --------------------------------------------------------------------------------------------------
+
+
+def _bone_regions() -> dict[str, im.Shape]:
+    """For each joint, the volume it moves; a vertex's weights fall off with the distance to each."""
+    torso = _jacket_loft(grow=-0.01)
+    regions: dict[str, im.Shape] = {
+        "hips": im.intersect(torso, im.slab(1, 0.70, 1.00)),
+        "spine": im.intersect(torso, im.slab(1, 1.00, 1.14)),
+        "chest": im.intersect(torso, im.slab(1, 1.14, 1.28)),
+        "upperChest": im.intersect(torso, im.slab(1, 1.28, 1.465)),
+        "neck": im.round_cone([0.0, 1.46, -0.014], [0.0, 1.575, -0.016], 0.055, 0.050),
+        "head": im.ellipsoid([0.0, 1.672, 0.0], [0.075, 0.095, 0.10]),
+    }
+    for sign, side in ((1.0, "left"), (-1.0, "right")):
+        j = {name: _joint(f"left{name}", sign) for name in ("Shoulder", "UpperArm", "LowerArm", "Hand", "UpperLeg", "LowerLeg", "Foot", "Toes")}
+        wrist, along, _, _ = _hand_frame(sign)
+        regions[f"{side}Shoulder"] = im.round_cone(j["Shoulder"] + [0.03 * sign, 0.0, 0.0], j["UpperArm"] + [-0.015 * sign, 0.0, 0.0], 0.045, 0.05)
+        regions[f"{side}UpperArm"] = im.round_cone(j["UpperArm"], j["LowerArm"], 0.052, 0.046)
+        regions[f"{side}LowerArm"] = im.round_cone(j["LowerArm"], j["Hand"], 0.045, 0.036)
+        regions[f"{side}Hand"] = im.round_cone(wrist + along * 0.005, wrist + along * 0.17, 0.03, 0.03)
+        regions[f"{side}UpperLeg"] = im.round_cone(j["UpperLeg"], j["LowerLeg"], 0.085, 0.060)
+        regions[f"{side}LowerLeg"] = im.round_cone(j["LowerLeg"], j["Foot"], 0.060, 0.050)
+        regions[f"{side}Foot"] = im.round_cone(j["Foot"] + [0.0, -0.03, -0.06], j["Toes"] + [0.0, 0.015, -0.035], 0.05, 0.045)
+        regions[f"{side}Toes"] = im.round_cone(j["Toes"] + [0.0, 0.0, 0.02], j["Toes"] + [0.0, 0.0, 0.08], 0.035, 0.03)
+    return regions
+
+
+_WEIGHT_FALLOFF_M = 0.014
+
+
+def dense_weights(points: np.ndarray, bones: list[str], falloff_m: float = _WEIGHT_FALLOFF_M) -> np.ndarray:
+    """(V, len(JOINT_NAMES)) weights summing to one; only the listed bones get any.
+
+    A bone's weight is exp(-distance to its region / falloff), relative to the nearest region: a point on
+    one limb belongs to that limb, and a point near a joint blends the two bones over a few centimetres.
+    """
+    regions = _bone_regions()
+    distance = np.stack([regions[b](points) for b in bones], axis=1)
+    logits = -(distance - distance.min(axis=1, keepdims=True)) / falloff_m
+    w = np.exp(logits)
+    dense = np.zeros((len(points), len(JOINT_NAMES)))
+    dense[:, [JOINT_NAMES.index(b) for b in bones]] = w / w.sum(axis=1, keepdims=True)
+    return dense
+
+
+def skin_weights(points: np.ndarray, bones: list[str], falloff_m: float = _WEIGHT_FALLOFF_M) -> tuple[np.ndarray, np.ndarray]:
+    """Up to four (joint index, weight) pairs per point, weights summing to one (see dense_weights)."""
+    return top_four(dense_weights(points, bones, falloff_m))
+
+
+def top_four(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The four strongest influences of dense (V, J) weights, dropping those under 2% of the strongest."""
+    w = dense
+    order = np.argsort(-w, axis=1, kind="stable")[:, :4]
+    top = np.take_along_axis(w, order, axis=1)
+    top = np.where(top >= 0.02 * top[:, :1], top, 0.0)
+    top /= top.sum(axis=1, keepdims=True)
+    joint_index = np.where(top > 0, order, 0)
+    pad = 4 - top.shape[1]
+    if pad > 0:
+        top = np.pad(top, ((0, 0), (0, pad)))
+        joint_index = np.pad(joint_index, ((0, 0), (0, pad)))
+    return joint_index.astype(np.int64), top
+
+
+def jacket_body_weights(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The jacket's body follows the torso; its shoulders follow the collarbones and, a little, the arms."""
+    dense = dense_weights(points, _TORSO_BONES + ["leftShoulder", "rightShoulder", "leftUpperArm", "rightUpperArm"])
+    for side in ("left", "right"):
+        dense[:, JOINT_NAMES.index(f"{side}UpperArm")] *= 0.35
+    return top_four(dense / dense.sum(axis=1, keepdims=True))
+
+
+def _fixed_weights(count: int, bone: str) -> tuple[np.ndarray, np.ndarray]:
+    joints = np.zeros((count, 4), dtype=np.int64)
+    joints[:, 0] = JOINT_NAMES.index(bone)
+    weights = np.zeros((count, 4))
+    weights[:, 0] = 1.0
+    return joints, weights
+
+
+_TORSO_BONES = ["hips", "spine", "chest", "upperChest", "neck"]
+
+
+def _arm_bones(side: str) -> list[str]:
+    return [f"{side}Shoulder", f"{side}UpperArm", f"{side}LowerArm", f"{side}Hand"]
+
+
+def _leg_bones(side: str) -> list[str]:
+    return [f"{side}UpperLeg", f"{side}LowerLeg", f"{side}Foot", f"{side}Toes"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Face morph targets
+# --------------------------------------------------------------------------------------------------
+
+_JAW_HINGE = np.array([0.0, 1.645, -0.010])
+
+
+def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _jaw_mask(p: np.ndarray) -> np.ndarray:
+    """1 for the lower lip and chin, 0 above the mouth line and on the neck and back of the head."""
+    lateral = np.abs(p[:, 0])
+    # Right at the lips the split is sharp; out at the cheeks it spreads so the skin stretches.
+    blend = 0.0015 + 0.03 * _smoothstep(0.018, 0.05, lateral)
+    below_mouth = _smoothstep(_MOUTH_Y + 0.5 * blend, _MOUTH_Y - 0.5 * blend, p[:, 1])
+    front = _smoothstep(0.0, 0.04, p[:, 2]) * (1.0 - _smoothstep(0.045, 0.065, lateral))
+    chin_not_neck = _smoothstep(1.54, 1.57, p[:, 1] + 0.25 * np.clip(p[:, 2], 0.0, None))
+    return below_mouth * front * chin_not_neck
+
+
+def _jaw_open(p: np.ndarray, degrees: float) -> np.ndarray:
+    angle = np.radians(degrees)
+    c, s = np.cos(angle), np.sin(angle)
+    q = p - _JAW_HINGE
+    rotated = np.stack([q[:, 0], c * q[:, 1] - s * q[:, 2], s * q[:, 1] + c * q[:, 2]], axis=1)
+    # Positive angle rotates the chin down and back about the hinge (x axis).
+    return (rotated - q) * _jaw_mask(p)[:, None]
+
+
+def _gauss(p: np.ndarray, centre, radius: float) -> np.ndarray:
+    """A bell of about `radius` that reaches exactly zero at twice the radius (so few vertices move)."""
+    r2 = np.sum((p - np.asarray(centre)) ** 2, axis=1) / (4.0 * radius * radius)
+    return np.clip(1.0 - r2, 0.0, None) ** 3
+
+
+def _mouth_corners(p: np.ndarray, outward: float, up: float, back: float = 0.0) -> np.ndarray:
+    delta = np.zeros_like(p)
+    for s in (1.0, -1.0):
+        g = _gauss(p, [0.022 * s, _MOUTH_Y, _MOUTH_Z - 0.008], 0.013)[:, None]
+        delta += g * np.array([outward * s, up, -back])
+    return delta
+
+
+def _lips_pucker(p: np.ndarray, amount: float) -> np.ndarray:
+    g = _gauss(p, [0.0, _MOUTH_Y, _MOUTH_Z], 0.018)[:, None]
+    return g * np.stack([-p[:, 0] * 0.35 * amount / 0.004, np.zeros(len(p)), np.full(len(p), amount)], axis=1)
+
+
+def _brows(p: np.ndarray, up: float, inner_up: float = 0.0, inner_in: float = 0.0) -> np.ndarray:
+    delta = np.zeros_like(p)
+    for s in (1.0, -1.0):
+        whole = _gauss(p, [0.032 * s, 1.704, 0.080], 0.015)[:, None]
+        inner = _gauss(p, [0.014 * s, 1.703, 0.085], 0.012)[:, None]
+        delta += whole * np.array([0.0, up, 0.0]) + inner * np.array([-inner_in * s, inner_up, 0.0])
+    return delta
+
+
+def _cheeks(p: np.ndarray, up: float) -> np.ndarray:
+    delta = np.zeros_like(p)
+    for s in (1.0, -1.0):
+        delta += _gauss(p, [0.036 * s, 1.633, 0.068], 0.016)[:, None] * np.array([0.0, up, up * 0.5])
+    return delta
+
+
+FACE_MORPHS = ("aa", "ih", "ou", "ee", "oh", "happy", "sad", "angry", "surprised", "relaxed")
+
+
+_MORPH_EPSILON_M = 2e-5
+
+
+def face_morphs(p: np.ndarray) -> dict[str, np.ndarray]:
+    """Vertex displacements for each face target; displacements under 20 micrometres are exactly zero."""
+    morphs = _raw_face_morphs(p)
+    return {k: np.where(np.linalg.norm(v, axis=1, keepdims=True) < _MORPH_EPSILON_M, 0.0, v) for k, v in morphs.items()}
+
+
+def _raw_face_morphs(p: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        "aa": _jaw_open(p, 13.0) + _mouth_corners(p, -0.001, 0.0),
+        "ih": _jaw_open(p, 4.0) + _mouth_corners(p, 0.003, 0.001),
+        "ou": _jaw_open(p, 5.0) + _lips_pucker(p, 0.004),
+        "ee": _jaw_open(p, 5.0) + _mouth_corners(p, 0.004, 0.0005),
+        "oh": _jaw_open(p, 9.0) + _lips_pucker(p, 0.003),
+        "happy": _mouth_corners(p, 0.004, 0.0045, 0.002) + _cheeks(p, 0.0025) + _jaw_open(p, 1.5),
+        "sad": _mouth_corners(p, 0.0, -0.003) + _brows(p, 0.0, 0.003, 0.001),
+        "angry": _brows(p, -0.0015, -0.003, 0.002) + _mouth_corners(p, -0.001, -0.0015),
+        "surprised": _brows(p, 0.005, 0.001) + _jaw_open(p, 8.0) + _lips_pucker(p, 0.001),
+        "relaxed": _mouth_corners(p, 0.002, 0.002, 0.001) + _cheeks(p, 0.001),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Eyes and eyelids (analytic meshes: smoother and lighter than sampled ones)
+# --------------------------------------------------------------------------------------------------
+
+
+def _uv_sphere(centre, radii, rows: int = 16, cols: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An ellipsoid mesh with poles along z (the eye's axis), vertices, normals, faces."""
+    theta = np.linspace(0.0, np.pi, rows + 1)  # from +z (front pole)
+    phi = np.linspace(0.0, 2.0 * np.pi, cols, endpoint=False)
+    t, f = np.meshgrid(theta, phi, indexing="ij")
+    unit = np.stack([np.sin(t) * np.cos(f), np.sin(t) * np.sin(f), np.cos(t)], axis=-1).reshape(-1, 3)
+    radii = np.asarray(radii, dtype=np.float64)
+    vertices = np.asarray(centre) + unit * radii
+    normals = unit / radii
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    faces = []
+    for r in range(rows):
+        for c in range(cols):
+            a = r * cols + c
+            b = r * cols + (c + 1) % cols
+            cc = (r + 1) * cols + c
+            d = (r + 1) * cols + (c + 1) % cols
+            faces += [[a, cc, b], [b, cc, d]]
+    faces = np.array(faces, dtype=np.int64)
+    # Drop the degenerate triangles at the poles (all vertices of a pole row coincide).
+    v = vertices[faces]
+    area = np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
+    return vertices, normals, faces[area > 1e-14]
+
+
+def _lid_edge_deg(azimuth_deg: np.ndarray, upper: bool, closed: bool = False) -> np.ndarray:
+    """Elevation of a lid's edge above the eye's horizon: almond shaped, lower at the corners."""
+    u = np.clip(azimuth_deg / 55.0, -1.0, 1.0)
+    if upper:
+        return (-17.0 + 6.0 * u * u) if closed else (19.0 - 16.0 * u * u)
+    return -23.0 + 12.0 * u * u
+
+
+def _lid_patch(sign: float, upper: bool, radius: float, rows: int = 8, cols: int = 20):
+    """A lid as a spherical patch around the eye, from its edge to well inside the socket.
+
+    Returns vertices, faces, the (row fraction, azimuth) parameters of each vertex.
+    """
+    centre = _eye_centre(sign)
+    az = np.linspace(-80.0, 80.0, cols)
+    v = np.linspace(0.0, 1.0, rows)
+    vv, aa = np.meshgrid(v, az, indexing="ij")
+    far = 95.0 if upper else -80.0
+    edge = _lid_edge_deg(aa, upper)
+    elevation = edge + (far - edge) * vv
+    vertices = centre + radius * _direction(aa, elevation)
+    faces = []
+    for r in range(rows - 1):
+        for c in range(cols - 1):
+            a, b = r * cols + c, r * cols + c + 1
+            d, e = (r + 1) * cols + c, (r + 1) * cols + c + 1
+            faces += [[a, b, d], [b, e, d]] if upper else [[a, d, b], [b, d, e]]
+    return vertices.reshape(-1, 3), np.array(faces, dtype=np.int64), vv.reshape(-1), aa.reshape(-1)
+
+
+def _direction(azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray:
+    a = np.radians(azimuth_deg)
+    e = np.radians(elevation_deg)
+    return np.stack([np.sin(a) * np.cos(e), np.sin(e), np.cos(a) * np.cos(e)], axis=-1)
+
+
+def _eyelid_part(sign: float, upper: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """A closed thin lid: outer and inner spherical patches joined along the edge."""
+    outer_r, inner_r = _EYE_RADIUS + 0.0022, _EYE_RADIUS + 0.0007
+    vo, fo, vv, aa = _lid_patch(sign, upper, outer_r)
+    vi, fi, _, _ = _lid_patch(sign, upper, inner_r)
+    n = len(vo)
+    cols = 20
+    rim = []
+    for c in range(cols - 1):
+        a, b = c, c + 1
+        rim += [[a, a + n, b], [b, a + n, b + n]] if upper else [[a, b, a + n], [b, b + n, a + n]]
+    vertices = np.concatenate([vo, vi])
+    faces = np.concatenate([fo, fi[:, ::-1] + n, np.array(rim, dtype=np.int64)])
+    radius = np.concatenate([np.full(n, outer_r), np.full(n, inner_r)])
+    v2 = np.concatenate([vv, vv])
+    a2 = np.concatenate([aa, aa])
+    centre = _eye_centre(sign)
+
+    def moved(new_edge: np.ndarray) -> np.ndarray:
+        far = 95.0 if upper else -80.0
+        elevation = new_edge + (far - new_edge) * v2
+        return centre + radius[:, None] * _direction(a2, elevation) - vertices
+
+    morphs = {}
+    if upper:
+        morphs["blink"] = moved(_lid_edge_deg(a2, True, closed=True))
+        morphs["happy"] = moved(_lid_edge_deg(a2, True) - 14.0)
+        morphs["relaxed"] = moved(_lid_edge_deg(a2, True) - 12.0)
+        morphs["surprised"] = moved(_lid_edge_deg(a2, True) + 10.0)
+        morphs["angry"] = moved(_lid_edge_deg(a2, True) - 8.0 - 6.0 * sign * np.clip(a2 / 55.0, -1, 1))
+        morphs["sad"] = moved(_lid_edge_deg(a2, True) - 8.0 + 6.0 * sign * np.clip(a2 / 55.0, -1, 1))
+    else:
+        zero = np.zeros_like(vertices)
+        morphs["blink"] = moved(_lid_edge_deg(a2, False) + 3.0)
+        morphs["happy"] = moved(_lid_edge_deg(a2, False) + 11.0)
+        morphs["relaxed"] = moved(_lid_edge_deg(a2, False) + 4.0)
+        morphs["surprised"] = zero
+        morphs["angry"] = moved(_lid_edge_deg(a2, False) + 4.0)
+        morphs["sad"] = zero
+    import trimesh
+
+    normals = np.asarray(trimesh.Trimesh(vertices, faces, process=False).vertex_normals)
+    return vertices, normals, faces, morphs
+
+
+EYELID_MORPHS = ("blinkLeft", "blinkRight", "happy", "relaxed", "surprised", "angry", "sad")
+
+
+# --------------------------------------------------------------------------------------------------
+# Assembly
+# --------------------------------------------------------------------------------------------------
+
+
+def _axes(lo, hi, fine_lo, fine_hi, fine_m: float, coarse_m: float):
+    """Grid lines for a box: `fine_m` apart inside the fine box, `coarse_m` apart well outside it."""
+    return tuple(im.graded_axis(lo[i], hi[i], fine_lo[i], fine_hi[i], fine_m, coarse_m) for i in range(3))
+
+
+def _implicit_part(name: str, material: str, shape: im.Shape, lo, hi, cell_m: float, bones, mesh: str = "", axes=None) -> Part:
+    """Mesh a shape; `bones` is the list of bones it may follow, or a function giving the weights."""
+    m = im.mesh_implicit(shape, lo, hi, cell_m, axes=axes)
+    joints, weights = bones(m.vertices) if callable(bones) else skin_weights(m.vertices, bones)
+    return Part(name, material, m.vertices, m.normals, m.faces, joints, weights, mesh=mesh)
+
+
+def _merge(name: str, material: str, pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    vertices, normals, faces, base = [], [], [], 0
+    for v, n, f in pieces:
+        vertices.append(v)
+        normals.append(n)
+        faces.append(f + base)
+        base += len(v)
+    return np.concatenate(vertices), np.concatenate(normals), np.concatenate(faces)
+
+
+def _body_parts() -> list[Part]:
+    all_legs = _leg_bones("left") + _leg_bones("right")
+    parts = [
+        _implicit_part(
+            "jacket", "suit", jacket_body_shape(), None, None, 0.0, jacket_body_weights,
+            axes=_axes([-0.26, 0.76, -0.16], [0.26, 1.56, 0.17], [-0.26, 0.76, -0.03], [0.26, 1.56, 0.17], 0.009, 0.015),
+        ),
+        _implicit_part("trousers", "suit", trousers_shape(), [-0.22, 0.02, -0.16], [0.22, 1.10, 0.15], 0.014, ["hips", "spine"] + all_legs),
+        _implicit_part("shirt", "shirt", shirt_shape(), [-0.12, 1.02, -0.10], [0.12, 1.56, 0.19], 0.0065, _TORSO_BONES + ["head"]),
+        _implicit_part("bowtie", "bowtie", bowtie_shape(), [-0.08, 1.45, 0.02], [0.08, 1.53, 0.09], 0.0032, ["neck", "upperChest"]),
+        _implicit_part("button", "bowtie", button_shape(), [-0.02, 1.04, 0.08], [0.02, 1.09, 0.15], 0.002, ["spine", "chest"]),
+        _implicit_part("pocket_square", "shirt", pocket_square_shape(), [0.07, 1.27, 0.07], [0.14, 1.33, 0.16], 0.002, ["chest", "upperChest"]),
+    ]
+    petals, leaf = flower_shape()
+    parts.append(_implicit_part("flower", "flower", petals, [0.07, 1.36, 0.08], [0.13, 1.41, 0.16], 0.002, ["chest", "upperChest"]))
+    parts.append(_implicit_part("leaf", "leaf", leaf, [0.09, 1.35, 0.08], [0.13, 1.39, 0.15], 0.002, ["chest", "upperChest"]))
+    for sign, side in ((1.0, "left"), (-1.0, "right")):
+        x = sorted([0.10 * sign, 0.36 * sign])
+        sleeve = _implicit_part(f"{side}_sleeve", "suit", _sleeve(sign), [x[0], 0.84, -0.10], [x[1], 1.52, 0.10], 0.0085, _arm_bones(side))
+        sleeve.mesh = "jacket"
+        parts.append(sleeve)
+        x = sorted([0.12 * sign, 0.42 * sign])
+        parts.append(_implicit_part(f"{side}_cuff", "shirt", cuff_shape(sign), [x[0], 0.86, -0.06], [x[1], 1.0, 0.08], 0.0065, _arm_bones(side)))
+        parts.append(_implicit_part(f"{side}_hand", "skin", hand_shape(sign), [x[0], 0.66, -0.06], [x[1], 0.98, 0.14], 0.0042, _arm_bones(side)))
+        x = sorted([0.03 * sign, 0.17 * sign])
+        parts.append(_implicit_part(f"{side}_shoe", "shoes", shoe_shape(sign), [x[0], -0.01, -0.11], [x[1], 0.18, 0.25], 0.0075, _leg_bones(side)))
+    del all_legs
+    jacket = jacket_shape()
+    trousers = trousers_shape()
+    cuffs = im.union(cuff_shape(1.0), cuff_shape(-1.0))
+    occluders = {
+        "trousers": (jacket, 0.006),
+        "shirt": (jacket, 0.004),
+        "left_hand": (im.union(jacket, cuffs), 0.008),
+        "right_hand": (im.union(jacket, cuffs), 0.008),
+        "left_shoe": (trousers, 0.004),
+        "right_shoe": (trousers, 0.004),
+    }
+    return [_cull_hidden(p, *occluders[p.name]) if p.name in occluders else p for p in parts]
+
+
+def _head_parts() -> list[Part]:
+    head_bones = ["head", "neck", "upperChest"]
+    # Fine grid lines over the face, coarse ones over the back of the head and the neck.
+    axes = _axes([-0.10, 1.36, -0.12], [0.10, 1.80, 0.13], [-0.055, 1.56, 0.035], [0.055, 1.72, 0.13], 0.0029, 0.0062)
+    # Finer rows across the mouth, so the thin gap between the lips comes out clean.
+    bands = [(1.56, 1.72, 0.0029), (_MOUTH_Y - 0.008, _MOUTH_Y + 0.008, 0.0012)]
+    axes = (axes[0], im.banded_axis(1.36, 1.80, bands, 0.0062), axes[2])
+    skin = im.mesh_implicit(_skull_and_face(), None, None, 0.0, axes=axes)
+    joints, weights = skin_weights(skin.vertices, head_bones)
+    morphs = face_morphs(skin.vertices)
+    parts = _split_face(skin, joints, weights, morphs)
+    clothes = im.union(jacket_shape(), shirt_shape())
+    parts = [_cull_hidden(p, im.union(clothes, hair_shape()), 0.003) if p.name == "head_skin" else p for p in parts]
+    hair = _implicit_part(
+        "hair", "hair", hair_shape(), None, None, 0.0, head_bones,
+        axes=_axes([-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], 0.0046, 0.0046),
+    )
+    brows = _implicit_part("brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0016, ["head"])
+    hair = _cull_hidden(hair, _skull_and_face(), 0.002)
+    brows.morphs = {k: v for k, v in face_morphs(brows.vertices).items() if np.any(v != 0.0)}
+    brows.mesh = "brow"
+    parts += [hair, brows]
+    parts += _mouth_parts()
+    parts += _eye_parts()
+    return parts
+
+
+def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.ndarray]) -> list[Part]:
+    """The skin of the head in three meshes: the mouth area, the brow area and the still rest.
+
+    A mesh carries a morph target only if the target moves one of its vertices, which keeps the file
+    small. A vertex on the border of two meshes has the same full displacement in both for every
+    target, so no seam can open.
+    """
+    moves = {k: np.any(v != 0.0, axis=1) for k, v in morphs.items()}
+    by_mouth = np.zeros(len(skin.vertices), dtype=bool)
+    for name in _VISEMES:
+        by_mouth |= moves[name]
+    by_any = np.zeros(len(skin.vertices), dtype=bool)
+    for moved in moves.values():
+        by_any |= moved
+    mouth_tri = by_mouth[skin.faces].any(axis=1)
+    brow_tri = by_any[skin.faces].any(axis=1) & ~mouth_tri
+    parts = []
+    for name, tri_mask in (("face", mouth_tri), ("brow", brow_tri), ("head_skin", ~(mouth_tri | brow_tri))):
+        tris = skin.faces[tri_mask]
+        used = np.unique(tris)
+        remap = -np.ones(len(skin.vertices), dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        part = Part(name, "skin", skin.vertices[used], skin.normals[used], remap[tris], joints[used], weights[used])
+        part.morphs = {k: v[used] for k, v in morphs.items() if moves[k][used].any()}
+        if name == "face":
+            skin_part, lips = _split_part(part, _lip_triangles(part.vertices, part.faces), "lips", "lips")
+            lips, walls = _split_part(lips, _mouth_wall_triangles(lips.vertices, lips.faces), "mouth_walls", "mouth")
+            skin_part, more_walls = _split_part(
+                skin_part, _mouth_wall_triangles(skin_part.vertices, skin_part.faces), "mouth_walls_skin", "mouth"
+            )
+            parts += [skin_part, lips, walls, more_walls]
+        else:
+            parts.append(part)
+    return parts
+
+
+def _cull_hidden(part: Part, occluder: im.Shape, margin_m: float) -> Part:
+    """Drop the triangles buried deeper than `margin_m` inside another solid part: nobody can see them."""
+    buried = occluder(part.vertices) < -margin_m
+    keep = ~buried[part.faces].all(axis=1)
+    return _split_part(part, ~keep, part.name, part.material)[0]
+
+
+def _split_part(part: Part, tri_mask: np.ndarray, name: str, material: str) -> tuple[Part, Part]:
+    """Move the masked triangles of a part into a new part of the same mesh, with another material."""
+    out = []
+    for new_name, new_material, mask in ((part.name, part.material, ~tri_mask), (name, material, tri_mask)):
+        tris = part.faces[mask]
+        used = np.unique(tris)
+        remap = -np.ones(len(part.vertices), dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        out.append(
+            Part(
+                new_name, new_material, part.vertices[used], part.normals[used], remap[tris],
+                part.joints[used], part.weights[used], {k: v[used] for k, v in part.morphs.items()}, mesh=part.mesh,
+            )
+        )
+    return out[0], out[1]
+
+
+def _mouth_parts() -> list[Part]:
+    interior = im.ellipsoid([0.0, _MOUTH_Y - 0.004, _MOUTH_Z - 0.024], [0.021, 0.013, 0.010])
+    teeth = im.intersect(
+        im.ellipsoid([0.0, _MOUTH_Y + 0.0015, _MOUTH_Z - 0.016], [0.0165, 0.0045, 0.009]),
+        im.half_space([0, -1, 0], -(_MOUTH_Y - 0.002)),
+        k=0.001,
+    )
+    parts = []
+    for name, material, shape in (("mouth", "mouth", interior), ("teeth", "teeth", teeth)):
+        m = im.mesh_implicit(shape, [-0.03, 1.58, 0.04], [0.03, 1.625, 0.095], 0.0018)
+        joints, weights = _fixed_weights(len(m.vertices), "head")
+        parts.append(Part(name, material, m.vertices, m.normals, m.faces, joints, weights))
+    # The lower half of the mouth's inside drops with the jaw.
+    parts[0].morphs = {k: v for k, v in face_morphs(parts[0].vertices).items()}
+    parts[0].mesh = "face"
+    parts[1].mesh = "teeth"
+    return parts
+
+
+def _eye_parts() -> list[Part]:
+    parts = []
+    whites, irises, pupils = [], [], []
+    for sign, side in ((1.0, "left"), (-1.0, "right")):
+        c = _eye_centre(sign)
+        v, n, f = _uv_sphere(c, [_EYE_RADIUS] * 3, 14, 24)
+        whites.append((v, n, f, side))
+        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS - 0.0016], [0.0052, 0.0052, 0.0019], 8, 24)
+        irises.append((v, n, f, side))
+        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS + 0.0001], [0.0024, 0.0024, 0.0006], 6, 16)
+        pupils.append((v, n, f, side))
+    for name, material, pieces in (("eye_whites", "eye_white", whites), ("irises", "iris", irises), ("pupils", "pupil", pupils)):
+        v, n, f = _merge(name, material, [(p[0], p[1], p[2]) for p in pieces])
+        bone_per_vertex = np.concatenate([np.full(len(p[0]), JOINT_NAMES.index(f"{p[3]}Eye")) for p in pieces])
+        joints = np.zeros((len(v), 4), dtype=np.int64)
+        joints[:, 0] = bone_per_vertex
+        weights = np.zeros((len(v), 4))
+        weights[:, 0] = 1.0
+        parts.append(Part(name, material, v, n, f, joints, weights))
+    lids = []
+    lid_morphs: dict[str, list[np.ndarray]] = {k: [] for k in EYELID_MORPHS}
+    for sign, side in ((1.0, "left"), (-1.0, "right")):
+        for upper in (True, False):
+            v, n, f, morphs = _eyelid_part(sign, upper)
+            lids.append((v, n, f))
+            zero = np.zeros_like(v)
+            lid_morphs["blinkLeft"].append(morphs["blink"] if side == "left" else zero)
+            lid_morphs["blinkRight"].append(morphs["blink"] if side == "right" else zero)
+            for key in ("happy", "relaxed", "surprised", "angry", "sad"):
+                lid_morphs[key].append(morphs[key])
+    v, n, f = _merge("eyelids", "skin", lids)
+    joints, weights = _fixed_weights(len(v), "head")
+    parts.append(Part("eyelids", "skin", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in lid_morphs.items()}))
+    parts.append(_lash_part())
+    return parts
+
+
+def _lash_part() -> Part:
+    """A dark line along each upper lid's edge, riding on the lid through every lid morph."""
+    pieces, morphs = [], {k: [] for k in EYELID_MORPHS}
+    radius = _EYE_RADIUS + 0.0026
+    for sign, side in ((1.0, "left"), (-1.0, "right")):
+        centre = _eye_centre(sign)
+        az = np.linspace(-62.0, 62.0, 26)
+        band = np.array([-0.5, 3.5])  # degrees above the lid's edge
+        aa, bb = np.meshgrid(az, band, indexing="ij")
+        taper = 1.0 - 0.6 * (aa / 62.0) ** 2
+        lift = np.where(bb > 0, taper, 1.0)
+        rad = radius + np.where(bb > 0, 0.0006 * taper, 0.0)
+
+        def place(edge: np.ndarray, aa=aa, bb=bb, lift=lift, rad=rad, centre=centre) -> np.ndarray:
+            return (centre + rad[..., None] * _direction(aa, edge + bb * lift)).reshape(-1, 3)
+
+        rest = place(_lid_edge_deg(aa, True))
+        faces = []
+        for c in range(len(az) - 1):
+            a, b, d, e = 2 * c, 2 * c + 1, 2 * c + 2, 2 * c + 3
+            faces += [[a, d, b], [b, d, e]]
+        normals = _unit_rows(rest - centre)
+        pieces.append((rest, normals, np.array(faces, dtype=np.int64)))
+        zero = np.zeros_like(rest)
+        closed = place(_lid_edge_deg(aa, True, closed=True)) - rest
+        morphs["blinkLeft"].append(closed if side == "left" else zero)
+        morphs["blinkRight"].append(closed if side == "right" else zero)
+        edge = _lid_edge_deg(aa, True)
+        u = np.clip(aa / 55.0, -1.0, 1.0)
+        for key, new_edge in (
+            ("happy", edge - 14.0), ("relaxed", edge - 12.0), ("surprised", edge + 10.0),
+            ("angry", edge - 8.0 - 6.0 * sign * u), ("sad", edge - 8.0 + 6.0 * sign * u),
+        ):
+            morphs[key].append(place(new_edge) - rest)
+    v, n, f = _merge("lashes", "lashes", pieces)
+    joints, weights = _fixed_weights(len(v), "head")
+    return Part("lashes", "lashes", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in morphs.items()}, mesh="eyelids")
+
+
+def _unit_rows(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+@dataclass(frozen=True)
+class Groom:
+    parts: list[Part]
+    joints_m: dict[str, np.ndarray]  # joint name -> rest position in character space
+
+
+def build_groom() -> Groom:
+    """Every part of the groom, scaled so the top of the hair is exactly HEIGHT_M above the soles."""
+    parts = _body_parts() + _head_parts()
+    floor = min(float(p.vertices[:, 1].min()) for p in parts)
+    top = max(float(p.vertices[:, 1].max()) for p in parts)
+    scale = HEIGHT_M / (top - floor)
+    lift = np.array([0.0, floor, 0.0])
+    for p in parts:
+        p.vertices = (p.vertices - lift) * scale
+        p.morphs = {k: v * scale for k, v in p.morphs.items()}
+    joints = {name: (pos - lift) * scale for name, pos in _JOINT_POS.items()}
+    return Groom(parts, joints)
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing the VRM 1.0 file
+# --------------------------------------------------------------------------------------------------
+
+_FLOAT, _UBYTE, _USHORT, _UINT = 5126, 5121, 5123, 5125
+_ARRAY_BUFFER, _ELEMENT_ARRAY_BUFFER = 34962, 34963
+_EMOTIONS = ("happy", "sad", "angry", "surprised", "relaxed")
+_VISEMES = ("aa", "ih", "ou", "ee", "oh")
+LICENSE_URL = "https://vrm.dev/licenses/1.0/"
+
+
+class _Buffer:
+    def __init__(self) -> None:
+        import pygltflib
+
+        self.gltf = pygltflib
+        self.blob = bytearray()
+        self.views: list = []
+        self.accessors: list = []
+
+    def _view(self, array: np.ndarray, target: int | None) -> int:
+        self.blob += b"\0" * (-len(self.blob) % 4)
+        data = np.ascontiguousarray(array).tobytes()
+        self.views.append(self.gltf.BufferView(buffer=0, byteOffset=len(self.blob), byteLength=len(data), target=target))
+        self.blob += data
+        return len(self.views) - 1
+
+    def add_sparse(self, delta: np.ndarray) -> int:
+        """A morph target's position deltas storing only the vertices that move."""
+        g = self.gltf
+        moving = np.nonzero(np.any(delta != 0.0, axis=1))[0]
+        accessor = g.Accessor(componentType=_FLOAT, count=len(delta), type="VEC3")
+        accessor.min = [float(x) for x in delta.min(axis=0)]
+        accessor.max = [float(x) for x in delta.max(axis=0)]
+        if len(moving):
+            index_type = (np.uint16, _USHORT) if len(delta) < 65535 else (np.uint32, _UINT)
+            accessor.sparse = g.Sparse(
+                count=len(moving),
+                indices=g.AccessorSparseIndices(bufferView=self._view(moving.astype(index_type[0]), None), componentType=index_type[1]),
+                values=g.AccessorSparseValues(bufferView=self._view(delta[moving], None)),
+            )
+        self.accessors.append(accessor)
+        return len(self.accessors) - 1
+
+    def add(self, array: np.ndarray, component: int, kind: str, target: int | None, with_bounds: bool = False,
+            normalized: bool = False) -> int:
+        g = self.gltf
+        view = self._view(array, target)
+        accessor = g.Accessor(bufferView=view, componentType=component, count=len(array), type=kind)
+        if normalized:
+            accessor.normalized = True
+        if with_bounds:
+            accessor.min = [float(x) for x in array.min(axis=0)]
+            accessor.max = [float(x) for x in array.max(axis=0)]
+        self.accessors.append(accessor)
+        return len(self.accessors) - 1
+
+
+def _f32(array: np.ndarray) -> np.ndarray:
+    # Rounding to a micrometre first makes the bytes less sensitive to the last bits of the maths.
+    return np.round(np.asarray(array, dtype=np.float64), 6).astype(np.float32)
+
+
+def _mesh_groups(parts: list[Part]) -> dict[str, list[Part]]:
+    groups: dict[str, list[Part]] = {}
+    for part in parts:
+        groups.setdefault(part.mesh, []).append(part)
+    return groups
+
+
+def _primitive(buf: _Buffer, part: Part, target_names: list[str], material_index: int):
+    g = buf.gltf
+    attributes = g.Attributes(
+        POSITION=buf.add(_f32(part.vertices), _FLOAT, "VEC3", _ARRAY_BUFFER, with_bounds=True),
+        NORMAL=buf.add(_f32(_unit_rows(part.normals)), _FLOAT, "VEC3", _ARRAY_BUFFER),
+        JOINTS_0=buf.add(part.joints.astype(np.uint8), _UBYTE, "VEC4", _ARRAY_BUFFER),
+        WEIGHTS_0=buf.add(_byte_weights(part.weights), _UBYTE, "VEC4", _ARRAY_BUFFER, normalized=True),
+    )
+    index_type = (np.uint16, _USHORT) if len(part.vertices) < 65535 else (np.uint32, _UINT)
+    indices = buf.add(part.faces.reshape(-1).astype(index_type[0]), index_type[1], "SCALAR", _ELEMENT_ARRAY_BUFFER)
+    targets = []
+    for name in target_names:
+        delta = part.morphs.get(name, np.zeros_like(part.vertices))
+        targets.append({"POSITION": buf.add_sparse(_f32(delta))})
+    return g.Primitive(attributes=attributes, indices=indices, material=material_index, targets=targets or None)
+
+
+def _byte_weights(weights: np.ndarray) -> np.ndarray:
+    """Weights as normalised bytes summing to exactly 255: the largest absorbs the rounding."""
+    w = np.asarray(weights, dtype=np.float64)
+    w = np.round(255.0 * w / w.sum(axis=1, keepdims=True)).astype(np.int64)
+    w[:, 0] += 255 - w.sum(axis=1)
+    return w.astype(np.uint8)
+
+
+def _materials(g) -> tuple[list, dict[str, int]]:
+    materials, index = [], {}
+    for name, m in MATERIALS.items():
+        index[name] = len(materials)
+        materials.append(
+            g.Material(
+                name=name,
+                pbrMetallicRoughness=g.PbrMetallicRoughness(
+                    baseColorFactor=list(m.base_color), metallicFactor=m.metallic, roughnessFactor=m.roughness
+                ),
+                doubleSided=name == "lashes",
+            )
+        )
+    return materials, index
+
+
+def _joint_nodes(g, joints_m: dict[str, np.ndarray]) -> list:
+    nodes = []
+    for name, parent, _ in JOINTS:
+        offset = joints_m[name] - (joints_m[parent] if parent else 0.0)
+        children = [i for i, (_, p, _) in enumerate(JOINTS) if p == name]
+        nodes.append(g.Node(name=name, translation=[float(x) for x in np.round(offset, 6)], children=children or None))
+    return nodes
+
+
+def _expressions(groups: dict[str, list[Part]], mesh_node: dict[str, int], target_names: dict[str, list[str]]) -> dict:
+    def binds(*names: str) -> list[dict]:
+        out = []
+        for mesh, node in mesh_node.items():
+            for name in names:
+                if name in target_names[mesh]:
+                    out.append({"node": node, "index": target_names[mesh].index(name), "weight": 1.0})
+        return out
+
+    def expression(*names: str, override_blink: str = "none", override_mouth: str = "none") -> dict:
+        return {
+            "isBinary": False,
+            "morphTargetBinds": binds(*names),
+            "overrideBlink": override_blink,
+            "overrideLookAt": "none",
+            "overrideMouth": override_mouth,
+        }
+
+    preset = {
+        "blink": expression("blinkLeft", "blinkRight"),
+        "blinkLeft": expression("blinkLeft"),
+        "blinkRight": expression("blinkRight"),
+    }
+    for name in _VISEMES:
+        preset[name] = expression(name)
+    for name in _EMOTIONS:
+        preset[name] = expression(name, override_blink="blend", override_mouth="blend" if name == "surprised" else "none")
+    preset["neutral"] = expression()
+    return {"preset": preset}
+
+
+def _vrm_extension(joints_m: dict[str, np.ndarray], expressions: dict) -> dict:
+    eyes = 0.5 * (joints_m["leftEye"] + joints_m["rightEye"])
+    return {
+        "specVersion": "1.0",
+        "meta": {
+            "name": "Groom (arwed default character)",
+            "version": "1",
+            "authors": ["arwed"],
+            "copyrightInformation": "Generated by arwed.characters.default_character",
+            "licenseUrl": LICENSE_URL,
+            "avatarPermission": "everyone",
+            "allowExcessivelyViolentUsage": False,
+            "allowExcessivelySexualUsage": False,
+            "commercialUsage": "corporation",
+            "allowPoliticalOrReligiousUsage": True,
+            "allowAntisocialOrHateUsage": False,
+            "creditNotation": "unnecessary",
+            "allowRedistribution": True,
+            "modification": "allowModificationRedistribution",
+        },
+        "humanoid": {"humanBones": {name: {"node": i} for i, name in enumerate(JOINT_NAMES)}},
+        "expressions": expressions,
+        "lookAt": {
+            "type": "bone",
+            "offsetFromHeadBone": [float(x) for x in np.round(eyes - joints_m["head"], 6)],
+            "rangeMapHorizontalInner": {"inputMaxValue": 90.0, "outputScale": 8.0},
+            "rangeMapHorizontalOuter": {"inputMaxValue": 90.0, "outputScale": 12.0},
+            "rangeMapVerticalDown": {"inputMaxValue": 90.0, "outputScale": 10.0},
+            "rangeMapVerticalUp": {"inputMaxValue": 90.0, "outputScale": 10.0},
+        },
+    }
+
+
+def groom_to_glb(groom: Groom) -> bytes:
+    """The groom as a VRM 1.0 model in glTF binary form."""
+    import pygltflib as g
+
+    buf = _Buffer()
+    materials, material_index = _materials(g)
+    nodes = _joint_nodes(g, groom.joints_m)
+    groups = _mesh_groups(groom.parts)
+    meshes, mesh_node, target_names = [], {}, {}
+    for mesh_name, parts in groups.items():
+        names = [n for n in _ordered_targets(parts)]
+        target_names[mesh_name] = names
+        primitives = [_primitive(buf, part, names, material_index[part.material]) for part in parts]
+        meshes.append(g.Mesh(name=mesh_name, primitives=primitives, extras={"targetNames": names} if names else None))
+        mesh_node[mesh_name] = len(nodes)
+        nodes.append(g.Node(name=mesh_name, mesh=len(meshes) - 1, skin=0))
+    root = g.Node(name=CHARACTER_NAME, children=[0] + list(mesh_node.values()))
+    nodes.append(root)
+    inverse_bind = np.stack([np.eye(4) for _ in JOINT_NAMES])
+    for i, name in enumerate(JOINT_NAMES):
+        inverse_bind[i, :3, 3] = -np.round(groom.joints_m[name], 6)
+    # glTF matrices are column-major.
+    ibm = buf.add(np.transpose(inverse_bind, (0, 2, 1)).astype(np.float32).reshape(len(JOINT_NAMES), 16), _FLOAT, "MAT4", None)
+    gltf = g.GLTF2(
+        asset=g.Asset(version="2.0", generator="arwed.characters.default_character"),
+        scene=0,
+        scenes=[g.Scene(name=CHARACTER_NAME, nodes=[len(nodes) - 1])],
+        nodes=nodes,
+        meshes=meshes,
+        materials=materials,
+        skins=[g.Skin(name="groom_skeleton", joints=list(range(len(JOINT_NAMES))), skeleton=0, inverseBindMatrices=ibm)],
+        accessors=buf.accessors,
+        bufferViews=buf.views,
+        buffers=[g.Buffer(byteLength=len(buf.blob))],
+        extensionsUsed=["VRMC_vrm"],
+        extensions={"VRMC_vrm": _vrm_extension(groom.joints_m, _expressions(groups, mesh_node, target_names))},
+    )
+    gltf.set_binary_blob(bytes(buf.blob))
+    return b"".join(gltf.save_to_bytes())
+
+
+def _ordered_targets(parts: list[Part]) -> list[str]:
+    order = ["blinkLeft", "blinkRight", *_VISEMES, *_EMOTIONS]
+    present = {name for part in parts for name in part.morphs}
+    return [name for name in order if name in present]
+
+
+def generate(path: str | Path = DEFAULT_CHARACTER_PATH) -> Path:
+    """Write the default character to `path` (creating folders) and return the path."""
+    path = Path(path)
+    data = groom_to_glb(build_groom())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    target = Path(argv[0]) if argv else DEFAULT_CHARACTER_PATH
+    path = generate(target)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,233 @@
+"""The generated default character: a valid VRM 1.0 file, life size, smoothly skinned, with working morphs.
+
+The file is read back with pygltflib and a few lines of numpy (not with the code that wrote it), so these
+tests check what any glTF reader would see.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pygltflib
+import pytest
+from scipy.spatial.transform import Rotation
+
+from arwed.characters import default_character as dc
+
+_DTYPES = {5120: np.int8, 5121: np.uint8, 5122: np.int16, 5123: np.uint16, 5125: np.uint32, 5126: np.float32}
+_WIDTH = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT4": 16}
+REQUIRED_BONES = {
+    "hips", "spine", "chest", "upperChest", "neck", "head", "leftEye", "rightEye",
+    "leftUpperLeg", "leftLowerLeg", "leftFoot", "leftToes", "rightUpperLeg", "rightLowerLeg", "rightFoot", "rightToes",
+    "leftShoulder", "leftUpperArm", "leftLowerArm", "leftHand", "rightShoulder", "rightUpperArm", "rightLowerArm",
+    "rightHand",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def glb_bytes() -> bytes:
+    return dc.groom_to_glb(dc.build_groom())
+
+
+@pytest.fixture(scope="module")
+def gltf(glb_bytes) -> pygltflib.GLTF2:
+    return pygltflib.GLTF2.load_from_bytes(glb_bytes)
+
+
+def read(gltf: pygltflib.GLTF2, index: int) -> np.ndarray:
+    """An accessor as a float or int array, sparse and normalised accessors included."""
+    blob = gltf.binary_blob()
+    acc = gltf.accessors[index]
+    width = _WIDTH[acc.type]
+    dtype = np.dtype(_DTYPES[acc.componentType])
+    if acc.bufferView is None:
+        values = np.zeros((acc.count, width), dtype=dtype)
+    else:
+        view = gltf.bufferViews[acc.bufferView]
+        start = (view.byteOffset or 0) + (acc.byteOffset or 0)
+        values = np.frombuffer(blob, dtype=dtype, count=acc.count * width, offset=start).reshape(acc.count, width)
+    if acc.sparse is not None:
+        values = values.copy()
+        iv = gltf.bufferViews[acc.sparse.indices.bufferView]
+        idx = np.frombuffer(blob, dtype=_DTYPES[acc.sparse.indices.componentType], count=acc.sparse.count, offset=iv.byteOffset)
+        vv = gltf.bufferViews[acc.sparse.values.bufferView]
+        values[idx] = np.frombuffer(blob, dtype=dtype, count=acc.sparse.count * width, offset=vv.byteOffset).reshape(-1, width)
+    if acc.normalized:
+        values = values.astype(np.float64) / np.iinfo(dtype).max
+    return values
+
+
+def primitives(gltf):
+    for mesh in gltf.meshes:
+        for prim in mesh.primitives:
+            yield mesh, prim
+
+
+def test_committed_file_equals_a_fresh_generation(glb_bytes):
+    assert dc.DEFAULT_CHARACTER_PATH.exists(), "run: python -m arwed.characters.default_character"
+    committed = dc.DEFAULT_CHARACTER_PATH.read_bytes()
+    assert committed == glb_bytes, "assets/characters/groom.glb is stale: regenerate it"
+    assert len(committed) < 4_000_000
+
+
+def test_valid_vrm_1_0(gltf):
+    assert gltf.asset.version == "2.0"
+    assert gltf.extensionsUsed == ["VRMC_vrm"]
+    vrm = gltf.extensions["VRMC_vrm"]
+    assert vrm["specVersion"] == "1.0"
+    meta = vrm["meta"]
+    assert meta["authors"] == ["arwed"] and meta["name"]
+    assert meta["licenseUrl"] == "https://vrm.dev/licenses/1.0/"
+    assert meta["avatarPermission"] == "everyone" and meta["allowRedistribution"] is True
+    for _, prim in primitives(gltf):
+        position = gltf.accessors[prim.attributes.POSITION]
+        assert position.min is not None and position.max is not None
+        assert np.allclose(read(gltf, prim.attributes.POSITION).min(axis=0), position.min, atol=1e-6)
+        for target in prim.targets or []:
+            assert gltf.accessors[target["POSITION"]].min is not None
+        faces = read(gltf, prim.indices).reshape(-1, 3)
+        assert faces.max() < position.count
+
+
+def test_skeleton_has_the_vrm_humanoid_bones(gltf):
+    bones = gltf.extensions["VRMC_vrm"]["humanoid"]["humanBones"]
+    assert set(bones) >= REQUIRED_BONES
+    skin_joints = set(gltf.skins[0].joints)
+    for name, bone in bones.items():
+        assert gltf.nodes[bone["node"]].name == name
+        assert bone["node"] in skin_joints
+        assert gltf.nodes[bone["node"]].rotation is None  # VRM 1.0: no rotation in the rest pose
+
+
+def test_weights_are_normalised_with_at_most_four_influences(gltf):
+    joint_count = len(gltf.skins[0].joints)
+    for mesh, prim in primitives(gltf):
+        joints = read(gltf, prim.attributes.JOINTS_0)
+        weights = read(gltf, prim.attributes.WEIGHTS_0)
+        assert joints.shape[1] == 4 and weights.shape == joints.shape
+        assert np.allclose(weights.sum(axis=1), 1.0, atol=1e-6), mesh.name
+        assert joints.max() < joint_count
+
+
+def _world_joints(gltf) -> dict[str, np.ndarray]:
+    parents = {c: i for i, n in enumerate(gltf.nodes) for c in (n.children or [])}
+    out = {}
+    for i in gltf.skins[0].joints:
+        node = gltf.nodes[i]
+        pos, j = np.zeros(3), i
+        while j is not None:
+            pos += np.asarray(gltf.nodes[j].translation or [0, 0, 0])
+            j = parents.get(j)
+        out[node.name] = pos
+    return out
+
+
+def test_life_size_feet_on_the_floor_facing_plus_z(gltf):
+    positions: dict[str, np.ndarray] = {}
+    for mesh, prim in primitives(gltf):
+        pos = read(gltf, prim.attributes.POSITION)
+        positions[mesh.name] = np.concatenate([positions[mesh.name], pos]) if mesh.name in positions else pos
+    everything = np.concatenate(list(positions.values()))
+    assert everything[:, 1].max() == pytest.approx(dc.HEIGHT_M, abs=1e-4)
+    assert everything[:, 1].min() == pytest.approx(0.0, abs=1e-4)
+    joints = _world_joints(gltf)
+    # The character's left is +x, the face and toes point to +z.
+    assert joints["leftUpperArm"][0] > 0.1 and joints["rightUpperArm"][0] < -0.1
+    face = positions["face"]
+    nose_tip = face[np.argmax(face[:, 2])]
+    assert abs(nose_tip[0]) < 0.01 and nose_tip[2] > joints["head"][2] + 0.08
+    assert joints["leftToes"][2] > joints["leftFoot"][2] + 0.1
+    # About 7.5 heads tall: chin to crown between 0.22 and 0.26 m.
+    front = face[(np.abs(face[:, 0]) < 0.01) & (face[:, 2] > nose_tip[2] - 0.05)]
+    chin = front[:, 1].min()
+    assert 0.22 < dc.HEIGHT_M - chin < 0.26
+
+
+def _targets(gltf, mesh_name: str) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    mesh = next(m for m in gltf.meshes if m.name == mesh_name)
+    names = mesh.extras["targetNames"]
+    out = {n: [] for n in names}
+    for prim in mesh.primitives:
+        pos = read(gltf, prim.attributes.POSITION)
+        for name, target in zip(names, prim.targets, strict=True):
+            out[name].append((pos, read(gltf, target["POSITION"])))
+    return out
+
+
+def test_blink_closes_the_eyelids(gltf):
+    joints = _world_joints(gltf)
+    targets = _targets(gltf, "eyelids")
+    for side, other in (("Left", "right"), ("Right", "left")):
+        pos, delta = targets[f"blink{side}"][0]
+        moved = np.linalg.norm(delta, axis=1) > 1e-4
+        eye = joints[f"{side[0].lower()}{side[1:]}Eye"]
+        assert moved.sum() > 50
+        # Every moving vertex is on this eye's lids, and the upper lid comes down over the eye (~1 cm).
+        assert np.all(np.linalg.norm(pos[moved] - eye, axis=1) < 0.02)
+        assert delta[moved, 1].min() < -0.007
+        assert np.all(np.linalg.norm(pos[moved] - joints[f"{other}Eye"], axis=1) > 0.04)
+    preset = gltf.extensions["VRMC_vrm"]["expressions"]["preset"]
+    assert len(preset["blink"]["morphTargetBinds"]) == 2
+    for name in ("blink", "blinkLeft", "blinkRight", "aa", "ih", "ou", "ee", "oh", "happy", "sad", "angry", "surprised", "relaxed"):
+        binds = preset[name]["morphTargetBinds"]
+        assert binds, name
+        for bind in binds:
+            mesh = gltf.meshes[gltf.nodes[bind["node"]].mesh]
+            assert 0 <= bind["index"] < len(mesh.extras["targetNames"])
+
+
+def test_aa_opens_the_mouth(gltf):
+    pos, delta = np.concatenate([p for p, _ in _targets(gltf, "face")["aa"]]), np.concatenate([d for _, d in _targets(gltf, "face")["aa"]])
+    moved = np.linalg.norm(delta, axis=1) > 1e-3
+    assert moved.sum() > 100
+    mouth_y = pos[np.argmax(np.where(np.abs(pos[:, 0]) < 0.005, pos[:, 2], -1.0)), 1] - 0.035  # below the nose tip
+    # The lower lip and chin drop by about a centimetre; nothing above the nose moves.
+    assert delta[:, 1].min() < -0.008
+    assert np.all(pos[moved, 1] < mouth_y + 0.03)
+    lowest = pos[np.argmin(delta[:, 1])]
+    assert abs(lowest[0]) < 0.03 and lowest[2] > 0.04
+
+
+def _skinned(gltf, rotations: dict[str, Rotation]):
+    """Linear blend skinning of every primitive with the given local joint rotations (rest: no rotation)."""
+    joints = _world_joints(gltf)
+    names = [gltf.nodes[j].name for j in gltf.skins[0].joints]
+    parent_of = {c: n.name for n in gltf.nodes for c in (n.children or [])}
+    world = {}
+    for name in names:  # parents come before their children in the generated skin
+        node_index = next(i for i, n in enumerate(gltf.nodes) if n.name == name)
+        local = np.eye(4)
+        if name in rotations:
+            local[:3, :3] = rotations[name].as_matrix()
+        to, back = np.eye(4), np.eye(4)
+        to[:3, 3], back[:3, 3] = joints[name], -joints[name]
+        parent = parent_of.get(node_index)
+        world[name] = (world[parent] if parent in world else np.eye(4)) @ to @ local @ back
+    mats = np.stack([world[n] for n in names])
+    for mesh, prim in primitives(gltf):
+        pos = read(gltf, prim.attributes.POSITION).astype(np.float64)
+        j = read(gltf, prim.attributes.JOINTS_0).astype(np.int64)
+        w = read(gltf, prim.attributes.WEIGHTS_0)
+        m = np.einsum("vk,vkij->vij", w, mats[j])
+        posed = np.einsum("vij,vj->vi", m[:, :3, :3], pos) + m[:, :3, 3]
+        yield mesh.name, read(gltf, prim.indices).reshape(-1, 3).astype(np.int64), pos, posed
+
+
+def test_bending_elbows_and_knees_90_degrees_tears_nothing(gltf):
+    bend = {
+        "leftLowerArm": Rotation.from_euler("x", -90, degrees=True),
+        "rightLowerArm": Rotation.from_euler("x", -90, degrees=True),
+        "leftLowerLeg": Rotation.from_euler("x", 90, degrees=True),
+        "rightLowerLeg": Rotation.from_euler("x", 90, degrees=True),
+        "leftUpperArm": Rotation.from_euler("z", 60, degrees=True),
+    }
+    moved_any = False
+    for name, faces, rest, posed in _skinned(gltf, bend):
+        edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+        rest_len = np.linalg.norm(rest[edges[:, 0]] - rest[edges[:, 1]], axis=1)
+        posed_len = np.linalg.norm(posed[edges[:, 0]] - posed[edges[:, 1]], axis=1)
+        # No spikes and no tearing: every edge stays within 2.5 cm of its rest length and under 3x it
+        # (a bent elbow squeezes and stretches cloth, it never pulls a sheet across a gap).
+        assert np.all(posed_len < np.maximum(3.0 * rest_len, rest_len + 0.006)), name
+        assert np.all(np.abs(posed_len - rest_len) < 0.025), name
+        moved_any |= bool(np.abs(posed - rest).max() > 0.2)
+    assert moved_any  # the pose really moved the limbs

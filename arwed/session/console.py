@@ -376,7 +376,9 @@ class ConsoleSession:
             try:
                 self._deliver(stream, composite)
             except Exception:  # noqa: BLE001 - never let one bad frame stop the render thread
-                log.exception("frame %d could not be shown; the last good frame stays up", composite.frame_index)
+                log.exception(
+                    "frame %d could not be shown; the last good frame stays up", composite.frame_index
+                )
 
         return deliver
 
@@ -594,7 +596,7 @@ class ConsoleSession:
             character = self._load_character(None, height)  # nothing yet: the shipped default
             path = None
         self._character = character
-        self._character_name = Path(path).name if path else f"{character.info.name} (default)"
+        self._character_name = Path(path).name if path else character.info.name
         for notice in character.info.notices:
             log.warning("%s: %s", self._character_name, notice)
         pipeline = self._pipeline

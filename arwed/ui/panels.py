@@ -55,6 +55,10 @@ def _group(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     return box, layout
 
 
+def _title(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").title()
+
+
 def preview_window_available() -> bool:
     return importlib.util.find_spec("arwed.ui.preview_window") is not None
 
@@ -123,6 +127,8 @@ class ScenePanel(QWidget):
         if not preview_window_available():
             self.preview_button.setEnabled(False)
             self.preview_button.setToolTip("The character preview window is not part of this build yet")
+        else:
+            self.preview_button.setToolTip("Look at the character in its own window (arwed preview)")
         row.addWidget(self.character_combo, 1)
         row.addWidget(self.preview_button)
         layout.addLayout(row)
@@ -131,10 +137,12 @@ class ScenePanel(QWidget):
         return box
 
     def _character_items(self) -> list[tuple[str, object]]:
-        from arwed.characters.catalog import shipped_characters
+        from arwed.characters.catalog import ASSETS_DIR, DEFAULT_CHARACTER, shipped_characters
 
-        items: list[tuple[str, object]] = [("Default character", None)]
-        items += [(path.stem.replace("_", " ").title(), str(path)) for path in shipped_characters()]
+        default = ASSETS_DIR / DEFAULT_CHARACTER
+        label = f"{_title(default)} (default)" if default.is_file() else "Simple figure (default)"
+        items: list[tuple[str, object]] = [(label, None)]
+        items += [(_title(path), str(path)) for path in shipped_characters() if path != default]
         known = {data for _, data in items}
         items += [(Path(p).name, p) for p in self.session.config.recent_characters if p not in known]
         items.append(("Open a model file…", OPEN_FILE))
@@ -150,10 +158,20 @@ class ScenePanel(QWidget):
         else:
             self.session.set_character(path)
 
+    def _preview_path(self) -> str | None:
+        from arwed.characters.catalog import ASSETS_DIR, DEFAULT_CHARACTER
+
+        default = ASSETS_DIR / DEFAULT_CHARACTER
+        return self.session.config.character or (str(default) if default.is_file() else None)
+
     def _open_preview(self) -> None:
-        path = self.session.config.character
+        """The character preview window, in its own process: it renders on its own and never slows the show."""
+        path = self._preview_path()
         if path:
-            QProcess.startDetached(sys.executable, ["-m", "arwed", "preview", path])
+            height = self.session.settings.placement.character_height_m
+            QProcess.startDetached(
+                sys.executable, ["-m", "arwed", "preview", path, "--height", f"{height:g}"]
+            )
 
     # ----- calibration ---------------------------------------------------------------------------------
 
@@ -251,7 +269,7 @@ class ScenePanel(QWidget):
         _set_items(self.source_combo, self._source_items(), config.source)
         _set_items(self.character_combo, self._character_items(), config.character)
         _set_items(self.calibration_combo, self._calibration_items(), config.calibration)
-        self.preview_button.setEnabled(preview_window_available() and bool(config.character))
+        self.preview_button.setEnabled(preview_window_available() and self._preview_path() is not None)
         if self._settings_timer.isActive():
             return  # the operator is mid-change: do not overwrite the controls
         placement = config.settings.placement

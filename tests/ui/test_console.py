@@ -237,8 +237,8 @@ def test_bad_character_shows_the_loader_message_and_keeps_the_previous(console, 
     console.session.set_character("/models/bad.vrm")
     qtbot.waitUntil(lambda: any("bad.vrm" in line for _, line in console.log_panel.lines), timeout=3000)
     line = next(line for _, line in console.log_panel.lines if "bad.vrm" in line)
-    assert "not a glTF or VRM file (no glTF header)" in line and "keeping figure (default)" in line
-    assert console.session.status().character == "figure (default)"
+    assert "not a glTF or VRM file (no glTF header)" in line and "keeping figure" in line
+    assert console.session.status().character == "figure"
 
 
 def test_placement_controls_reach_the_session_and_persist(qtbot, qapp, tmp_path):
@@ -307,3 +307,24 @@ def test_a_flood_of_the_same_warning_is_shown_once(console, qtbot):
     logging.getLogger("arwed.pipeline").warning("camera:0: camera back")
     qtbot.waitUntil(lambda: any("camera back" in line for _, line in console.log_panel.lines), timeout=2000)
     assert sum("no new frame" in line for _, line in console.log_panel.lines) == 1
+
+
+def test_preview_button_opens_the_character_preview_in_its_own_process(console, monkeypatch, qtbot):
+    from arwed.ui import panels
+
+    launched = []
+
+    class FakeProcess:
+        @staticmethod
+        def startDetached(program, arguments):  # noqa: N802 - Qt's name
+            launched.append((program, arguments))
+            return True
+
+    monkeypatch.setattr(panels, "QProcess", FakeProcess)
+    monkeypatch.setattr(panels, "preview_window_available", lambda: True)
+    console.session.set_character("/models/partner.vrm")
+    qtbot.waitUntil(lambda: console.session.config.character == "/models/partner.vrm", timeout=3000)
+    console.scene_panel.refresh()
+    assert console.scene_panel.preview_button.isEnabled()
+    console.scene_panel.preview_button.click()
+    assert launched and launched[0][1] == ["-m", "arwed", "preview", "/models/partner.vrm", "--height", "1.8"]

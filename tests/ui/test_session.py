@@ -136,7 +136,7 @@ def test_bad_character_keeps_the_previous_one_and_says_why(session, caplog):
     pipeline = FakePipeline.instances[-1]
     session.set_character("/models/bad.vrm")
     assert wait_until(lambda: "bad.vrm" in caplog.text)
-    assert "not a glTF or VRM file" in caplog.text and "keeping figure (default)" in caplog.text
+    assert "not a glTF or VRM file" in caplog.text and "keeping figure" in caplog.text
     assert pipeline.characters_set == [] and session.config.character is None
     session.set_character("/models/good.vrm")
     assert wait_until(lambda: len(pipeline.characters_set) == 1)
@@ -217,3 +217,20 @@ def test_a_frame_that_cannot_be_shown_is_logged_and_the_last_good_one_stays(sess
     session._taps["stage"].put = original
     assert "frame 99999 could not be shown" in caplog.text
     assert good is not None and FakePipeline.instances[-1].running
+
+
+def test_a_broken_calibration_profile_is_reported_and_the_previous_stays(tmp_path, caplog):
+    pytest.importorskip("arwed.calibrate.profile")
+    from arwed.session.console import _load_profile
+
+    caplog.set_level(logging.ERROR, logger="arwed")
+    broken = tmp_path / "hall.yaml"
+    broken.write_text("camera_matrix: [1, 2\n", encoding="utf-8")
+    s = make_session(ConsoleConfig(source="demo"), profile_loader=_load_profile)
+    s.start()
+    assert wait_until(lambda: s.status().running)
+    first = FakePipeline.instances[-1]
+    s.set_calibration(str(broken))
+    assert wait_until(lambda: "hall.yaml" in caplog.text)
+    assert s.config.calibration is None and FakePipeline.instances[-1] is first and first.running
+    s.close()

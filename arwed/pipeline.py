@@ -17,6 +17,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUEUE_DEPTH = 3
+TIMING_WINDOW = 3000  # frames of per-stage timings kept for medians (100 s at 30 fps)
 STAGES = ("capture", "tracking", "placement", "animation", "render", "composite", "output")
 
 
@@ -109,15 +111,21 @@ class _FrameErrors:
 
 
 class _Timings:
-    """Per-stage durations in milliseconds, kept for the whole run (for medians) under a lock."""
+    """Per-stage durations in milliseconds over the last TIMING_WINDOW frames (for medians), under a lock.
+
+    Bounded, so a three-hour ceremony does not grow memory; `counts` keeps the totals."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.samples: dict[str, list[float]] = {name: [] for name in (*STAGES, "latency")}
+        self.samples: dict[str, deque[float]] = {
+            name: deque(maxlen=TIMING_WINDOW) for name in (*STAGES, "latency")
+        }
+        self.counts: dict[str, int] = dict.fromkeys(self.samples, 0)
 
     def add(self, stage: str, ms: float) -> None:
         with self._lock:
             self.samples[stage].append(ms)
+            self.counts[stage] += 1
 
     def medians(self) -> dict[str, float]:
         with self._lock:
@@ -155,6 +163,8 @@ class Pipeline:
         self._pending_settings: Settings | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
+        self._tracker_ready = threading.Event()
+        self._renderer_ready = threading.Event()
         self._frames_to_track: queue.Queue | LatestSlot = (
             LatestSlot() if self.live else queue.Queue(QUEUE_DEPTH)
         )
@@ -218,6 +228,10 @@ class Pipeline:
         return run
 
     def _capture_loop(self) -> None:
+        # Frames wait for MediaPipe and the renderer to be ready (a second or two), so that the run does
+        # not start with a backlog of frames without the character.
+        while not self._stop.is_set() and not (self._tracker_ready.wait(0.1) and self._renderer_ready.wait(0.1)):
+            pass
         count = 0
         while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
             started = time.perf_counter()
@@ -261,6 +275,8 @@ class Pipeline:
 
     def _tracking_loop(self) -> None:
         tracker = PoseTracker(self.settings.tracking)
+        tracker.warm_up()
+        self._tracker_ready.set()
         placer: Placer | None = None
         try:
             while True:
@@ -309,6 +325,8 @@ class Pipeline:
         renderer = CharacterRenderer()
         renderer.set_character(self._character)
         self.renderer_name = renderer.renderer_name()
+        renderer.warm_up(self._character.pose(CharacterCue(time_s=0.0)))
+        self._renderer_ready.set()
         last_result: TrackingResult | None = None
         try:
             while True:

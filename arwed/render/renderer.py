@@ -20,7 +20,7 @@ from OpenGL import GL
 from pyrender.shader_program import ShaderProgramCache
 
 from arwed.characters.base import Character, MaterialSpec, MeshPart, PosedPart
-from arwed.geometry.camera import project_points
+from arwed.geometry.camera import intrinsics_from_fov, project_points
 from arwed.types import CameraIntrinsics, RenderedLayer
 
 log = logging.getLogger(__name__)
@@ -172,6 +172,13 @@ class CharacterRenderer:
         self._primitives = [_DynamicPrimitive(part) for part in character.parts]
         mesh = pyrender.Mesh([p.primitive for p in self._primitives], name=character.info.name)
         self._character_node = self._scene.add(mesh, pose=np.eye(4))
+
+    def warm_up(self, posed: tuple[PosedPart, ...]) -> None:
+        """Compile the shaders and upload the character once, before the first real frame needs them."""
+        intrinsics = intrinsics_from_fov(REGION_STEP_PX, REGION_STEP_PX, 60.0)
+        in_front = OPENCV_TO_OPENGL.copy()
+        in_front[2, 3] = 4.0
+        self.render(posed, in_front, intrinsics, region_px=(0, 0, REGION_STEP_PX, REGION_STEP_PX))
 
     def region_px(
         self, posed: tuple[PosedPart, ...], character_to_camera: np.ndarray, intrinsics: CameraIntrinsics

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 TRACKING_WIDTH_PX = 640
 LANDMARK_COUNT = 33
-BBOX_MARGIN = 0.08  # landmarks sit inside the silhouette: widen the box by this fraction of its size
+BBOX_MARGIN = 0.08
+WARM_UP_SIZE_PX = (256, 256)  # landmarks sit inside the silhouette: widen the box by this fraction of its size
 
 
 def pose_model_path(model_complexity: int = 1) -> Path:
@@ -59,6 +60,11 @@ class PoseTracker:
         if result.pose_landmarks is None or result.pose_world_landmarks is None:
             return None
         return _observation(frame, result, (width, height))
+
+    def warm_up(self) -> None:
+        """Run the graph once (MediaPipe's first inference builds it: about a second), before real frames."""
+        blank = np.zeros((WARM_UP_SIZE_PX[1], WARM_UP_SIZE_PX[0], 3), np.uint8)
+        self._pose.process(blank)
 
     def close(self) -> None:
         self._pose.close()

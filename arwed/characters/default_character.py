@@ -1125,9 +1125,42 @@ class Groom:
     joints_m: dict[str, np.ndarray]  # joint name -> rest position in character space
 
 
+# Parts drawn together: a software renderer pays for every primitive (its uniforms, its draw call), so
+# parts that share a material are one primitive of one mesh. Morph targets are stored sparse, so a
+# target that moves only the brows costs nothing for the hands beside them in the same primitive.
+_MESH_OF_PART = {
+    "jacket": "suit", "left_sleeve": "suit", "right_sleeve": "suit", "trousers": "suit",
+    "shirt": "shirt", "left_cuff": "shirt", "right_cuff": "shirt", "pocket_square": "shirt",
+    "bowtie": "bowtie", "button": "bowtie",
+    "head_skin": "skin", "brow": "skin", "left_hand": "skin", "right_hand": "skin", "brows": "hair",
+    "left_shoe": "shoes", "right_shoe": "shoes",
+}  # fmt: skip
+
+
+def _merge_primitives(parts: list[Part]) -> list[Part]:
+    """One part per (mesh, material), in the order each first appears; morph targets missing from a part are zero."""
+    for part in parts:
+        part.mesh = _MESH_OF_PART.get(part.name, part.mesh)
+    groups: dict[tuple[str, str], list[Part]] = {}
+    for part in parts:
+        groups.setdefault((part.mesh, part.material), []).append(part)
+    merged = []
+    for (mesh, material), group in groups.items():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        v, n, f = _merge(mesh, material, [(p.vertices, p.normals, p.faces) for p in group])
+        names = [k for k in dict.fromkeys(k for p in group for k in p.morphs)]
+        morphs = {k: np.concatenate([p.morphs.get(k, np.zeros_like(p.vertices)) for p in group]) for k in names}
+        joints = np.concatenate([p.joints for p in group])
+        weights = np.concatenate([p.weights for p in group])
+        merged.append(Part(group[0].name, material, v, n, f, joints, weights, morphs, mesh=mesh))
+    return merged
+
+
 def build_groom() -> Groom:
     """Every part of the groom, scaled so the top of the hair is exactly HEIGHT_M above the soles."""
-    parts = _body_parts() + _head_parts()
+    parts = _merge_primitives(_body_parts() + _head_parts())
     floor = min(float(p.vertices[:, 1].min()) for p in parts)
     top = max(float(p.vertices[:, 1].max()) for p in parts)
     scale = HEIGHT_M / (top - floor)

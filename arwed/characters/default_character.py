@@ -709,7 +709,10 @@ def _lid_edge_deg(azimuth_deg: np.ndarray, upper: bool, closed: bool = False) ->
     return -23.0 + 12.0 * u * u
 
 
-def _lid_patch(sign: float, upper: bool, radius: float, rows: int = 8, cols: int = 20):
+_LID_ROWS, _LID_COLS = 6, 16
+
+
+def _lid_patch(sign: float, upper: bool, radius: float, rows: int = _LID_ROWS, cols: int = _LID_COLS):
     """A lid as a spherical patch around the eye, from its edge to well inside the socket.
 
     Returns vertices, faces, the (row fraction, azimuth) parameters of each vertex.
@@ -743,7 +746,7 @@ def _eyelid_part(sign: float, upper: bool) -> tuple[np.ndarray, np.ndarray, np.n
     vo, fo, vv, aa = _lid_patch(sign, upper, outer_r)
     vi, fi, _, _ = _lid_patch(sign, upper, inner_r)
     n = len(vo)
-    cols = 20
+    cols = _LID_COLS
     rim = []
     for c in range(cols - 1):
         a, b = c, c + 1
@@ -790,14 +793,75 @@ EYELID_MORPHS = ("blinkLeft", "blinkRight", "happy", "relaxed", "surprised", "an
 # --------------------------------------------------------------------------------------------------
 
 
-def _axes(lo, hi, fine_lo, fine_hi, fine_m: float, coarse_m: float):
-    """Grid lines for a box: `fine_m` apart inside the fine box, `coarse_m` apart well outside it."""
-    return tuple(im.graded_axis(lo[i], hi[i], fine_lo[i], fine_hi[i], fine_m, coarse_m) for i in range(3))
+def _axes(lo, hi, fine_lo, fine_hi, fine_m, coarse_m):
+    """Grid lines for a box: `fine_m` apart inside the fine box, `coarse_m` apart well outside it.
+
+    Either spacing may be one number or one per axis (x, y, z): a limb that hangs along y needs
+    fewer rows along its length than around it.
+    """
+    fine = np.broadcast_to(np.asarray(fine_m, dtype=np.float64), (3,))
+    coarse = np.broadcast_to(np.asarray(coarse_m, dtype=np.float64), (3,))
+    return tuple(im.graded_axis(lo[i], hi[i], fine_lo[i], fine_hi[i], fine[i], coarse[i]) for i in range(3))
+
+
+def _box_axes(lo, hi, spacing_m):
+    """Grid lines for a box with its own spacing along each axis (x, y, z)."""
+    return _axes(lo, hi, lo, hi, spacing_m, spacing_m)
+
+
+# How far each part's simplified surface may stray from its grid mesh (quadric error, metres) and how long
+# its edges may grow (a limb needs rows near its joints to bend). The triangles go where a guest looks:
+# the face, the hands, the shirt front and bow tie keep fine detail; the suit and shoes give most up.
+_SIMPLIFY: dict[str, tuple[float, float]] = {
+    "jacket": (0.006, 0.05),
+    "sleeve": (0.005, 0.04),
+    "trousers": (0.006, 0.05),
+    "shirt": (0.002, 0.04),
+    "cuff": (0.002, 0.03),
+    "hand": (0.0009, 0.02),
+    "shoe": (0.004, 0.04),
+    "bowtie": (0.001, 0.02),
+    "hair": (0.003, 0.04),
+    "brows": (0.0005, 0.01),
+    "pocket_square": (0.0006, 0.01),
+    "flower": (0.0008, 0.01),
+    "mouth": (0.0008, 0.01),
+    "teeth": (0.0006, 0.01),
+}
+
+
+def _simplified(name: str, shape: im.Shape, m: im.ImplicitMesh, importance=None, bones=None) -> im.ImplicitMesh:
+    key = name.removeprefix("left_").removeprefix("right_")
+    if key not in _SIMPLIFY:
+        return m
+    max_error_m, max_edge_m = _SIMPLIFY[key]
+    blend = None
+    if bones is not None:
+        joints, weights = bones(m.vertices) if callable(bones) else skin_weights(m.vertices, bones)
+        blend = _limb_blend(joints, weights)
+    return im.simplify(shape, m, max_error_m, max_edge_m, importance, blend, _MAX_WEIGHT_STEP)
+
+
+def _limb_blend(joints: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(V, J) weights with the spine and head as one: they turn a few degrees, the limbs turn far."""
+    dense = np.zeros((len(joints), len(JOINT_NAMES)))
+    rows = np.arange(len(joints))
+    for k in range(joints.shape[1]):
+        np.add.at(dense, (rows, joints[:, k]), weights[:, k])
+    core = [JOINT_NAMES.index(name) for name in _TORSO_BONES + ["head"]]
+    dense[:, core[0]] = dense[:, core].sum(axis=1)
+    dense[:, core[1:]] = 0.0
+    return dense
+
+
+# The most an edge's two ends may differ in skin weights (L1): a bent joint stretches an edge by about
+# this fraction of how far its bones move apart, so cloth keeps short edges where it bends.
+_MAX_WEIGHT_STEP = 0.2
 
 
 def _implicit_part(name: str, material: str, shape: im.Shape, lo, hi, cell_m: float, bones, mesh: str = "", axes=None) -> Part:
     """Mesh a shape; `bones` is the list of bones it may follow, or a function giving the weights."""
-    m = im.mesh_implicit(shape, lo, hi, cell_m, axes=axes)
+    m = _simplified(name, shape, im.mesh_implicit(shape, lo, hi, cell_m, axes=axes), bones=bones)
     joints, weights = bones(m.vertices) if callable(bones) else skin_weights(m.vertices, bones)
     return Part(name, material, m.vertices, m.normals, m.faces, joints, weights, mesh=mesh)
 
@@ -819,25 +883,31 @@ def _body_parts() -> list[Part]:
             "jacket", "suit", jacket_body_shape(), None, None, 0.0, jacket_body_weights,
             axes=_axes([-0.26, 0.76, -0.16], [0.26, 1.56, 0.17], [-0.26, 0.76, -0.03], [0.26, 1.56, 0.17], 0.009, 0.015),
         ),
-        _implicit_part("trousers", "suit", trousers_shape(), [-0.22, 0.02, -0.16], [0.22, 1.10, 0.15], 0.014, ["hips", "spine"] + all_legs),
-        _implicit_part("shirt", "shirt", shirt_shape(), [-0.12, 1.02, -0.10], [0.12, 1.56, 0.19], 0.0065, _TORSO_BONES + ["head"]),
-        _implicit_part("bowtie", "bowtie", bowtie_shape(), [-0.08, 1.45, 0.02], [0.08, 1.53, 0.09], 0.0032, ["neck", "upperChest"]),
-        _implicit_part("button", "bowtie", button_shape(), [-0.02, 1.04, 0.08], [0.02, 1.09, 0.15], 0.002, ["spine", "chest"]),
-        _implicit_part("pocket_square", "shirt", pocket_square_shape(), [0.07, 1.27, 0.07], [0.14, 1.33, 0.16], 0.002, ["chest", "upperChest"]),
+        _implicit_part(
+            "trousers", "suit", trousers_shape(), None, None, 0.0, ["hips", "spine"] + all_legs,
+            axes=_box_axes([-0.22, 0.02, -0.16], [0.22, 1.10, 0.15], (0.014, 0.016, 0.014)),
+        ),
+        _implicit_part("shirt", "shirt", shirt_shape(), [-0.12, 1.02, -0.10], [0.12, 1.56, 0.19], 0.009, _TORSO_BONES + ["head"]),
+        _implicit_part("bowtie", "bowtie", bowtie_shape(), [-0.08, 1.45, 0.02], [0.08, 1.53, 0.09], 0.0045, ["neck", "upperChest"]),
+        _implicit_part("button", "bowtie", button_shape(), [-0.02, 1.04, 0.08], [0.02, 1.09, 0.15], 0.0035, ["spine", "chest"]),
+        _implicit_part("pocket_square", "shirt", pocket_square_shape(), [0.07, 1.27, 0.07], [0.14, 1.33, 0.16], 0.003, ["chest", "upperChest"]),
     ]
     petals, leaf = flower_shape()
-    parts.append(_implicit_part("flower", "flower", petals, [0.07, 1.36, 0.08], [0.13, 1.41, 0.16], 0.002, ["chest", "upperChest"]))
-    parts.append(_implicit_part("leaf", "leaf", leaf, [0.09, 1.35, 0.08], [0.13, 1.39, 0.15], 0.002, ["chest", "upperChest"]))
+    parts.append(_implicit_part("flower", "flower", petals, [0.07, 1.36, 0.08], [0.13, 1.41, 0.16], 0.0035, ["chest", "upperChest"]))
+    parts.append(_implicit_part("leaf", "leaf", leaf, [0.09, 1.35, 0.08], [0.13, 1.39, 0.15], 0.003, ["chest", "upperChest"]))
     for sign, side in ((1.0, "left"), (-1.0, "right")):
         x = sorted([0.10 * sign, 0.36 * sign])
-        sleeve = _implicit_part(f"{side}_sleeve", "suit", _sleeve(sign), [x[0], 0.84, -0.10], [x[1], 1.52, 0.10], 0.0085, _arm_bones(side))
+        sleeve = _implicit_part(
+            f"{side}_sleeve", "suit", _sleeve(sign), None, None, 0.0, _arm_bones(side),
+            axes=_box_axes([x[0], 0.84, -0.10], [x[1], 1.52, 0.10], (0.01, 0.012, 0.01)),
+        )
         sleeve.mesh = "jacket"
         parts.append(sleeve)
         x = sorted([0.12 * sign, 0.42 * sign])
-        parts.append(_implicit_part(f"{side}_cuff", "shirt", cuff_shape(sign), [x[0], 0.86, -0.06], [x[1], 1.0, 0.08], 0.0065, _arm_bones(side)))
-        parts.append(_implicit_part(f"{side}_hand", "skin", hand_shape(sign), [x[0], 0.66, -0.06], [x[1], 0.98, 0.14], 0.0042, _arm_bones(side)))
+        parts.append(_implicit_part(f"{side}_cuff", "shirt", cuff_shape(sign), [x[0], 0.86, -0.06], [x[1], 1.0, 0.08], 0.008, _arm_bones(side)))
+        parts.append(_implicit_part(f"{side}_hand", "skin", hand_shape(sign), [x[0], 0.66, -0.06], [x[1], 0.98, 0.14], 0.0055, _arm_bones(side)))
         x = sorted([0.03 * sign, 0.17 * sign])
-        parts.append(_implicit_part(f"{side}_shoe", "shoes", shoe_shape(sign), [x[0], -0.01, -0.11], [x[1], 0.18, 0.25], 0.0075, _leg_bones(side)))
+        parts.append(_implicit_part(f"{side}_shoe", "shoes", shoe_shape(sign), [x[0], -0.01, -0.11], [x[1], 0.18, 0.25], 0.011, _leg_bones(side)))
     del all_legs
     jacket = jacket_shape()
     trousers = trousers_shape()
@@ -853,6 +923,15 @@ def _body_parts() -> list[Part]:
     return [_cull_hidden(p, *occluders[p.name]) if p.name in occluders else p for p in parts]
 
 
+def _face_importance(p: np.ndarray) -> np.ndarray:
+    """How much more detail the head's skin keeps: most at the eyes and mouth, least at the back and neck."""
+    front = _smoothstep(0.0, 0.05, p[:, 2])
+    features = np.maximum(_gauss(p, [0.0, _MOUTH_Y, _MOUTH_Z], 0.022), 0.0)
+    for s in (1.0, -1.0):
+        features = np.maximum(features, _gauss(p, _eye_centre(s) + [0.0, 0.0, 0.01], 0.02))
+    return 1.0 + 6.0 * front + 15.0 * features
+
+
 def _head_parts() -> list[Part]:
     head_bones = ["head", "neck", "upperChest"]
     # Fine grid lines over the face, coarse ones over the back of the head and the neck.
@@ -861,6 +940,7 @@ def _head_parts() -> list[Part]:
     bands = [(1.56, 1.72, 0.0029), (_MOUTH_Y - 0.008, _MOUTH_Y + 0.008, 0.0012)]
     axes = (axes[0], im.banded_axis(1.36, 1.80, bands, 0.0062), axes[2])
     skin = im.mesh_implicit(_skull_and_face(), None, None, 0.0, axes=axes)
+    skin = im.simplify(_skull_and_face(), skin, 0.003, 0.03, _face_importance)
     joints, weights = skin_weights(skin.vertices, head_bones)
     morphs = face_morphs(skin.vertices)
     parts = _split_face(skin, joints, weights, morphs)
@@ -868,9 +948,9 @@ def _head_parts() -> list[Part]:
     parts = [_cull_hidden(p, im.union(clothes, hair_shape()), 0.003) if p.name == "head_skin" else p for p in parts]
     hair = _implicit_part(
         "hair", "hair", hair_shape(), None, None, 0.0, head_bones,
-        axes=_axes([-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], 0.0046, 0.0046),
+        axes=_axes([-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], 0.007, 0.007),
     )
-    brows = _implicit_part("brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0016, ["head"])
+    brows = _implicit_part("brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"])
     hair = _cull_hidden(hair, _skull_and_face(), 0.002)
     brows.morphs = {k: v for k, v in face_morphs(brows.vertices).items() if np.any(v != 0.0)}
     brows.mesh = "brow"
@@ -910,7 +990,7 @@ def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.nda
             skin_part, more_walls = _split_part(
                 skin_part, _mouth_wall_triangles(skin_part.vertices, skin_part.faces), "mouth_walls_skin", "mouth"
             )
-            parts += [skin_part, lips, walls, more_walls]
+            parts += [p for p in (skin_part, lips, walls, more_walls) if len(p.faces)]
         else:
             parts.append(part)
     return parts
@@ -949,7 +1029,7 @@ def _mouth_parts() -> list[Part]:
     )
     parts = []
     for name, material, shape in (("mouth", "mouth", interior), ("teeth", "teeth", teeth)):
-        m = im.mesh_implicit(shape, [-0.03, 1.58, 0.04], [0.03, 1.625, 0.095], 0.0018)
+        m = _simplified(name, shape, im.mesh_implicit(shape, [-0.03, 1.58, 0.04], [0.03, 1.625, 0.095], 0.0025))
         joints, weights = _fixed_weights(len(m.vertices), "head")
         parts.append(Part(name, material, m.vertices, m.normals, m.faces, joints, weights))
     # The lower half of the mouth's inside drops with the jaw.
@@ -964,11 +1044,11 @@ def _eye_parts() -> list[Part]:
     whites, irises, pupils = [], [], []
     for sign, side in ((1.0, "left"), (-1.0, "right")):
         c = _eye_centre(sign)
-        v, n, f = _uv_sphere(c, [_EYE_RADIUS] * 3, 14, 24)
+        v, n, f = _uv_sphere(c, [_EYE_RADIUS] * 3, 10, 18)
         whites.append((v, n, f, side))
-        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS - 0.0016], [0.0052, 0.0052, 0.0019], 8, 24)
+        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS - 0.0016], [0.0052, 0.0052, 0.0019], 6, 18)
         irises.append((v, n, f, side))
-        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS + 0.0001], [0.0024, 0.0024, 0.0006], 6, 16)
+        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS + 0.0001], [0.0024, 0.0024, 0.0006], 4, 12)
         pupils.append((v, n, f, side))
     for name, material, pieces in (("eye_whites", "eye_white", whites), ("irises", "iris", irises), ("pupils", "pupil", pupils)):
         v, n, f = _merge(name, material, [(p[0], p[1], p[2]) for p in pieces])
@@ -1045,9 +1125,42 @@ class Groom:
     joints_m: dict[str, np.ndarray]  # joint name -> rest position in character space
 
 
+# Parts drawn together: a software renderer pays for every primitive (its uniforms, its draw call), so
+# parts that share a material are one primitive of one mesh. Morph targets are stored sparse, so a
+# target that moves only the brows costs nothing for the hands beside them in the same primitive.
+_MESH_OF_PART = {
+    "jacket": "suit", "left_sleeve": "suit", "right_sleeve": "suit", "trousers": "suit",
+    "shirt": "shirt", "left_cuff": "shirt", "right_cuff": "shirt", "pocket_square": "shirt",
+    "bowtie": "bowtie", "button": "bowtie",
+    "head_skin": "skin", "brow": "skin", "left_hand": "skin", "right_hand": "skin", "brows": "hair",
+    "left_shoe": "shoes", "right_shoe": "shoes",
+}  # fmt: skip
+
+
+def _merge_primitives(parts: list[Part]) -> list[Part]:
+    """One part per (mesh, material), in the order each first appears; morph targets missing from a part are zero."""
+    for part in parts:
+        part.mesh = _MESH_OF_PART.get(part.name, part.mesh)
+    groups: dict[tuple[str, str], list[Part]] = {}
+    for part in parts:
+        groups.setdefault((part.mesh, part.material), []).append(part)
+    merged = []
+    for (mesh, material), group in groups.items():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        v, n, f = _merge(mesh, material, [(p.vertices, p.normals, p.faces) for p in group])
+        names = [k for k in dict.fromkeys(k for p in group for k in p.morphs)]
+        morphs = {k: np.concatenate([p.morphs.get(k, np.zeros_like(p.vertices)) for p in group]) for k in names}
+        joints = np.concatenate([p.joints for p in group])
+        weights = np.concatenate([p.weights for p in group])
+        merged.append(Part(group[0].name, material, v, n, f, joints, weights, morphs, mesh=mesh))
+    return merged
+
+
 def build_groom() -> Groom:
     """Every part of the groom, scaled so the top of the hair is exactly HEIGHT_M above the soles."""
-    parts = _body_parts() + _head_parts()
+    parts = _merge_primitives(_body_parts() + _head_parts())
     floor = min(float(p.vertices[:, 1].min()) for p in parts)
     top = max(float(p.vertices[:, 1].max()) for p in parts)
     scale = HEIGHT_M / (top - floor)

@@ -384,3 +384,194 @@ def _settle(shape: Shape, vertices: np.ndarray, faces: np.ndarray, iterations: i
         move -= np.sum(move * normal, axis=1, keepdims=True) * normal
         vertices = _project(shape, vertices + 0.5 * move)
     return vertices
+
+
+def simplify(
+    shape: Shape,
+    mesh: ImplicitMesh,
+    max_error_m: float,
+    max_edge_m: float | Callable[[np.ndarray], np.ndarray],
+    importance: Callable[[np.ndarray], np.ndarray] | None = None,
+    blend: np.ndarray | None = None,
+    max_blend_step: float = np.inf,
+) -> ImplicitMesh:
+    """Fewer triangles where the surface is flat, the same where it curves: quadric-error edge collapses.
+
+    A vertex only ever merges into a neighbour that stays where it is, so every vertex remains on the
+    exact surface and keeps the field's normal. A collapse is refused when the quadric error (the RMS
+    distance to the planes of the triangles it replaces, divided by `importance` at the vertex: above one
+    keeps more detail there) would pass `max_error_m`, when an edge would grow past `max_edge_m` (a
+    length, or a function of position giving one per vertex: limbs need short edges at their joints to bend), when a triangle would turn more than 60 degrees, or when the
+    surface's topology would change. `blend` (V, K) gives each vertex a mix (skin weights); no edge may
+    join vertices whose mixes differ by more than `max_blend_step` (L1), so cloth keeps short edges
+    wherever it bends with a joint. Runs in a fixed order, so the result is the same every time.
+    """
+    weight = np.ones(len(mesh.vertices)) if importance is None else np.asarray(importance(mesh.vertices), dtype=np.float64)
+    if callable(max_edge_m):
+        max_edge = np.asarray(max_edge_m(mesh.vertices), dtype=np.float64)
+    else:
+        max_edge = np.full(len(mesh.vertices), float(max_edge_m))
+    collapser = _Collapser(mesh.vertices, mesh.faces, max_error_m, max_edge, weight)
+    if blend is not None:
+        collapser.blend = np.asarray(blend, dtype=np.float64)
+        collapser.max_blend_step = float(max_blend_step)
+    keep, faces = _collapse_edges(collapser)
+    return ImplicitMesh(vertices=mesh.vertices[keep], faces=faces, normals=mesh.normals[keep])
+
+
+def _plane_quadrics(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Each vertex's sum of the squared-distance quadrics of the planes of its triangles.
+
+    As the 10 distinct entries of the symmetric 4x4 matrix: xx xy xz xw yy yz yw zz zw ww.
+    """
+    p = vertices[faces]
+    n = _unit(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]))
+    plane = np.concatenate([n, -_dot(n, p[:, 0])[:, None]], axis=1)
+    rows, cols = np.triu_indices(4)
+    face_q = plane[:, rows] * plane[:, cols]
+    q = np.zeros((len(vertices), 10))
+    for corner in range(3):
+        np.add.at(q, faces[:, corner], face_q)
+    return q
+
+
+def _quadric_error(q, x: float, y: float, z: float) -> float:
+    return (
+        q[0] * x * x + 2.0 * (q[1] * x * y + q[2] * x * z + q[3] * x)
+        + q[4] * y * y + 2.0 * (q[5] * y * z + q[6] * y)
+        + q[7] * z * z + 2.0 * q[8] * z + q[9]
+    )
+
+
+def _cross(a, b) -> tuple[float, float, float]:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+class _Collapser:
+    """Half-edge collapses on an indexed triangle mesh, cheapest first (see `simplify`).
+
+    Plain Python floats and sets: each step touches a handful of numbers, where numpy's overhead
+    would dominate.
+    """
+
+    _MIN_NORMAL_COS = 0.5
+
+    def __init__(self, vertices: np.ndarray, faces: np.ndarray, max_error_m: float, max_edge_m: np.ndarray, weight: np.ndarray):
+        import heapq
+
+        self.v = [tuple(p) for p in vertices.tolist()]
+        self.f = faces.tolist()
+        self.face_alive = [True] * len(faces)
+        self.q = _plane_quadrics(vertices, faces).tolist()
+        self.weight = weight.tolist()
+        self.max_cost = max_error_m * max_error_m
+        self.max_edge_sq = (max_edge_m * max_edge_m).tolist()
+        self.version = [0] * len(vertices)
+        self.faces_of: list[set[int]] = [set() for _ in range(len(vertices))]
+        for fi, tri in enumerate(self.f):
+            for x in tri:
+                self.faces_of[x].add(fi)
+        edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1)
+        unique, counts = np.unique(edges, axis=0, return_counts=True)
+        boundary = np.zeros(len(vertices), dtype=bool)
+        boundary[unique[counts != 2].reshape(-1)] = True
+        self.boundary = boundary.tolist()
+        self.blend: np.ndarray | None = None
+        self.max_blend_step = np.inf
+        self.heap: list[tuple[float, int, int, int, int]] = []
+        for a, b in unique.tolist():
+            self._push(a, b)
+            self._push(b, a)
+        heapq.heapify(self.heap)
+
+    def _neighbours(self, x: int) -> set[int]:
+        out: set[int] = set()
+        for fi in self.faces_of[x]:
+            out.update(self.f[fi])
+        out.discard(x)
+        return out
+
+    def _push(self, u: int, v: int, heap_push=None) -> None:
+        if self.boundary[u]:
+            return
+        qu, qv = self.q[u], self.q[v]
+        x, y, z = self.v[v]
+        error = max(_quadric_error(qu, x, y, z) + _quadric_error(qv, x, y, z), 0.0)
+        scale = max(self.weight[u], self.weight[v])
+        cost = error * scale * scale
+        if cost <= self.max_cost:
+            entry = (cost, u, v, self.version[u], self.version[v])
+            if heap_push is None:
+                self.heap.append(entry)
+            else:
+                heap_push(self.heap, entry)
+
+    def _allowed(self, u: int, v: int) -> bool:
+        nu, nv = self._neighbours(u), self._neighbours(v)
+        shared = self.faces_of[u] & self.faces_of[v]
+        if len(shared) != 2 or len(nu & nv) != 2:
+            return False
+        tx, ty, tz = self.v[v]
+        for w in nu:
+            wx, wy, wz = self.v[w]
+            if (wx - tx) ** 2 + (wy - ty) ** 2 + (wz - tz) ** 2 > min(self.max_edge_sq[v], self.max_edge_sq[w]):
+                return False
+        if self.blend is not None:
+            others = self.blend[sorted(nu - {v})]
+            if np.abs(others - self.blend[v]).sum(axis=1).max(initial=0.0) > self.max_blend_step:
+                return False
+        for fi in self.faces_of[u] - shared:
+            tri = self.f[fi]
+            p = [self.v[x] for x in tri]
+            before = _cross(_sub(p[1], p[0]), _sub(p[2], p[0]))
+            p = [self.v[v] if x == u else self.v[x] for x in tri]
+            after = _cross(_sub(p[1], p[0]), _sub(p[2], p[0]))
+            dot = before[0] * after[0] + before[1] * after[1] + before[2] * after[2]
+            norm_sq = (before[0] ** 2 + before[1] ** 2 + before[2] ** 2) * (after[0] ** 2 + after[1] ** 2 + after[2] ** 2)
+            if norm_sq <= 0.0 or dot <= 0.0 or dot * dot < self._MIN_NORMAL_COS**2 * norm_sq:
+                return False
+        return True
+
+    def _collapse(self, u: int, v: int) -> None:
+        import heapq
+
+        for fi in sorted(self.faces_of[u]):
+            tri = self.f[fi]
+            if v in tri:
+                self.face_alive[fi] = False
+                for x in tri:
+                    self.faces_of[x].discard(fi)
+            else:
+                tri[tri.index(u)] = v
+                self.faces_of[v].add(fi)
+        self.faces_of[u] = set()
+        self.q[v] = [a + b for a, b in zip(self.q[v], self.q[u], strict=True)]
+        self.version[u] += 1
+        self.version[v] += 1
+        for w in sorted(self._neighbours(v)):
+            self._push(v, w, heapq.heappush)
+            self._push(w, v, heapq.heappush)
+
+    def run(self) -> None:
+        import heapq
+
+        while self.heap:
+            _, u, v, ver_u, ver_v = heapq.heappop(self.heap)
+            if ver_u != self.version[u] or ver_v != self.version[v] or not self.faces_of[u]:
+                continue
+            if self._allowed(u, v):
+                self._collapse(u, v)
+
+
+def _sub(a, b) -> tuple[float, float, float]:
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+def _collapse_edges(collapser: _Collapser) -> tuple[np.ndarray, np.ndarray]:
+    vertices = collapser.v
+    collapser.run()
+    faces = np.asarray(collapser.f, dtype=np.int64)[np.asarray(collapser.face_alive)]
+    keep = np.unique(faces)
+    remap = -np.ones(len(vertices), dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    return keep, remap[faces]

@@ -12,6 +12,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from arwed.characters import default_character as dc
+from arwed.characters import implicit_mesh as im
 
 _DTYPES = {5120: np.int8, 5121: np.uint8, 5122: np.int16, 5123: np.uint16, 5125: np.uint32, 5126: np.float32}
 _WIDTH = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT4": 16}
@@ -66,7 +67,34 @@ def test_committed_file_equals_a_fresh_generation(glb_bytes):
     assert dc.DEFAULT_CHARACTER_PATH.exists(), "run: python -m arwed.characters.default_character"
     committed = dc.DEFAULT_CHARACTER_PATH.read_bytes()
     assert committed == glb_bytes, "assets/characters/groom.glb is stale: regenerate it"
-    assert len(committed) < 4_000_000
+    assert len(committed) < 2_000_000
+
+
+def test_light_enough_for_a_software_renderer(gltf):
+    # On two cores with llvmpipe, drawing and skinning cost grows with the triangles and vertices.
+    triangles = sum(gltf.accessors[prim.indices].count // 3 for _, prim in primitives(gltf))
+    vertices = sum(gltf.accessors[prim.attributes.POSITION].count for _, prim in primitives(gltf))
+    assert triangles <= 40_000 and vertices <= 22_000
+
+
+def test_simplify_keeps_a_closed_surface_on_the_shape():
+    shape = im.union(im.sphere([0.0, 0.0, 0.0], 0.1), im.round_cone([0.0, 0.0, 0.0], [0.0, 0.2, 0.0], 0.05, 0.03), k=0.02)
+    fine = im.mesh_implicit(shape, [-0.13, -0.13, -0.13], [0.13, 0.26, 0.13], 0.006)
+    coarse = im.simplify(shape, fine, 0.001, 0.04)
+    again = im.simplify(shape, fine, 0.001, 0.04)
+    assert len(coarse.faces) < 0.5 * len(fine.faces)
+    assert np.array_equal(coarse.faces, again.faces) and np.array_equal(coarse.vertices, again.vertices)
+    # Every vertex is one of the originals (so on the surface, with its normal), every edge has two triangles.
+    assert np.abs(shape(coarse.vertices)).max() < 1e-5
+    edges = np.sort(np.concatenate([coarse.faces[:, [0, 1]], coarse.faces[:, [1, 2]], coarse.faces[:, [2, 0]]]), axis=1)
+    _, counts = np.unique(edges, axis=0, return_counts=True)
+    assert np.all(counts == 2)
+    # Outward winding kept: the enclosed volume is positive and close to the fine mesh's.
+    def volume(m):
+        p = m.vertices[m.faces]
+        return np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2])).sum() / 6.0
+
+    assert volume(coarse) == pytest.approx(volume(fine), rel=0.03)
 
 
 def test_valid_vrm_1_0(gltf):

@@ -17,7 +17,7 @@ import pyrender
 import pyrender.renderer
 import trimesh
 from OpenGL import GL
-from pyrender.shader_program import ShaderProgramCache
+from pyrender.shader_program import ShaderProgram, ShaderProgramCache
 
 from arwed.characters.base import Character, MaterialSpec, MeshPart, PosedPart
 from arwed.geometry.camera import intrinsics_from_fov, project_points
@@ -49,6 +49,48 @@ def _storage_multisample(target, samples, internal_format, width, height):
 pyrender.renderer.glRenderbufferStorageMultisample = _storage_multisample
 
 
+class _CachedUniformProgram(ShaderProgram):
+    """pyrender's program, but uniform locations are looked up once, and uniforms our shaders do not
+    declare are skipped at once: pyrender sets a few hundred per frame, and PyOpenGL's lookup (plus
+    pyrender's exception for a missing one) cost more than the drawing on a software renderer."""
+
+    def _add_to_context(self):
+        self._locations: dict[str, int] = {}
+        self._values: dict[int, bytes] = {}  # a program keeps its uniforms: unchanged ones need no call
+        super()._add_to_context()
+
+    def set_uniform(self, name, value, unsigned=False):
+        location = self._locations.get(name)
+        if location is None:
+            location = self._locations[name] = GL.glGetUniformLocation(self._program_id, name)
+        if location == -1:
+            return
+        key = value.tobytes() if isinstance(value, np.ndarray) else repr((value, unsigned)).encode()
+        if self._values.get(location) == key:
+            return
+        self._values[location] = key
+        if isinstance(value, np.ndarray):
+            self._set_array(location, value, unsigned)
+        elif isinstance(value, float):
+            GL.glUniform1f(location, value)
+        elif unsigned:
+            GL.glUniform1ui(location, int(value))
+        else:
+            GL.glUniform1i(location, int(value))
+
+    def _set_array(self, location: int, value: np.ndarray, unsigned: bool) -> None:
+        if value.ndim != 1:
+            self._FUNC_MAP[value.shape](location, 1, GL.GL_TRUE, value)
+            return
+        if unsigned or np.issubdtype(value.dtype, np.unsignedinteger):
+            kind, dtype = "u", np.uint32
+        elif np.issubdtype(value.dtype, np.integer):
+            kind, dtype = "i", np.int32
+        else:
+            kind, dtype = "f", np.float32
+        self._FUNC_MAP[(value.shape[0], kind)](location, 1, value.astype(dtype, copy=False))
+
+
 class _CharacterShaderCache(ShaderProgramCache):
     """pyrender's shader cache, with our light character shaders in place of its PBR mesh shaders."""
 
@@ -57,7 +99,10 @@ class _CharacterShaderCache(ShaderProgramCache):
             # absolute paths survive pyrender's os.path.join(shader_dir, name)
             vertex_shader = str(CHARACTER_SHADERS["mesh.vert"])
             fragment_shader = str(CHARACTER_SHADERS["mesh.frag"])
-        return super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
+        program = super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
+        if type(program) is ShaderProgram and not program._in_context():
+            program.__class__ = _CachedUniformProgram  # before its first use: same state, cached uniforms
+        return program
 
 
 def _texture(image: np.ndarray) -> pyrender.Texture:
@@ -275,10 +320,8 @@ def _rounded_size(size_px: int, scale: float) -> int:
 def _smooth_edges(premultiplied: np.ndarray, sigma: float) -> np.ndarray:
     """Antialias the silhouette without multisampling: blur only where coverage changes."""
     blurred = cv2.GaussianBlur(premultiplied, (5, 5), sigma)
-    edge = (blurred[:, :, 3] > 0) & (blurred[:, :, 3] < 255)
-    out = premultiplied.copy()
-    out[edge] = blurred[edge]
-    return out
+    edge = cv2.inRange(blurred[:, :, 3], 1, 254)
+    return cv2.copyTo(blurred, edge, premultiplied.copy())
 
 
 def _tight_bbox(alpha: np.ndarray, origin: tuple[int, int]) -> tuple[float, float, float, float] | None:

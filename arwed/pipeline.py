@@ -284,8 +284,11 @@ class Pipeline:
                 if frame is None:
                     break
                 placer = placer or self._make_placer(frame)
+                started = time.monotonic()
                 result = self._track_one(tracker, placer, frame)
                 self._hand_over(self._tracked, (frame, result) if not self.live else result)
+                if self.live:  # leave the CPU to rendering between tracking frames (placement is filtered anyway)
+                    self._stop.wait(max(0.0, 1.0 / self.settings.tracking.live_rate_hz - (time.monotonic() - started)))
         finally:
             tracker.close()
             if not self.live:

@@ -3,7 +3,7 @@
 The person is Grace Hopper: the U.S. Navy's public-domain portrait that matplotlib ships as sample data
 (matplotlib is installed with mediapipe). The photo is moved over time by a known pan and zoom
 (`demo_transform`), which is the ground truth for tests of tracking and placement. Around it, a blurred
-copy of the photo fills the frame like a studio backdrop, with feathered edges in between.
+gradient of the photo's own backdrop fills the frame, with feathered edges in between.
 """
 
 from __future__ import annotations
@@ -59,12 +59,26 @@ def demo_transform(time_s: float, size_px: tuple[int, int], photo_size_px: tuple
     )
 
 
-def _blurred_backdrop(photo: np.ndarray, size_px: tuple[int, int]) -> np.ndarray:
-    """The photo's own studio backdrop (its top-right corner, no person in it) stretched over the frame."""
+def _backdrop_gradient(photo: np.ndarray, size_px: tuple[int, int]) -> np.ndarray:
+    """The photo's own studio backdrop (its top-right corner, no person in it) as a vertical gradient."""
     height, width = photo.shape[:2]
-    corner = photo[: height // 2, width - width // 8 :]
-    backdrop = cv2.GaussianBlur(cv2.resize(corner, size_px, interpolation=cv2.INTER_AREA), (0, 0), sigmaX=25)
-    return (backdrop.astype(np.float32) * 0.9).astype(np.uint8)
+    corner = photo[: height // 2, width - width // 8 :].astype(np.float32)
+    rows = cv2.resize(corner.mean(axis=1, keepdims=True), (1, size_px[1]), interpolation=cv2.INTER_LINEAR)
+    rows = cv2.GaussianBlur(rows, (1, 0), sigmaX=0, sigmaY=25).reshape(-1, 1, 3) * 0.9
+    return np.ascontiguousarray(np.broadcast_to(rows, (size_px[1], size_px[0], 3))).astype(np.uint8)
+
+
+def _feathered_photo(photo: np.ndarray, backdrop: np.ndarray, size_px: tuple[int, int]) -> np.ndarray:
+    """The photo with its left, right and top edges already faded into the backdrop's colour (computed once:
+    the backdrop is a vertical gradient, so the fade looks the same wherever the photo moves)."""
+    photo_h, photo_w = photo.shape[:2]
+    ramp_x = np.clip(np.minimum(np.arange(photo_w), np.arange(photo_w)[::-1]) / FEATHER_PX, 0.0, 1.0)
+    ramp_y = np.clip(np.arange(photo_h) / FEATHER_PX, 0.0, 1.0)
+    weight = (ramp_y[:, None] * ramp_x[None, :])[:, :, None]
+    rest = demo_transform(0.0, size_px, (photo_w, photo_h))
+    frame_rows = np.clip(rest[1, 1] * np.arange(photo_h) + rest[1, 2], 0, size_px[1] - 1).astype(int)
+    behind = backdrop[frame_rows, :1, :].astype(np.float32)  # (photo_h, 1, 3): the backdrop behind each row
+    return (behind + weight * (photo.astype(np.float32) - behind)).astype(np.uint8)
 
 
 class DemoSource:
@@ -87,9 +101,9 @@ class DemoSource:
         photo = cv2.imread(str(demo_photo_path()), cv2.IMREAD_COLOR)
         if photo is None:
             raise SourceError("demo: the sample photo cannot be decoded")
-        self._photo = photo
         self._photo_size = (photo.shape[1], photo.shape[0])
-        self._backdrop = _blurred_backdrop(photo, size_px)
+        self._backdrop = _backdrop_gradient(photo, size_px)
+        self._photo = _feathered_photo(photo, self._backdrop, size_px)
         self._index = 0
         self._start_s = time.monotonic()
 
@@ -99,35 +113,17 @@ class DemoSource:
     def render_at(self, time_s: float) -> np.ndarray:
         affine = self.transform_at(time_s)
         image = self._backdrop.copy()
-        cv2.warpAffine(
-            self._photo,
-            affine,
-            self._size,
-            dst=image,
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_TRANSPARENT,
-        )
-        left_x, top_y = affine[0, 2], affine[1, 2]
-        right_x = left_x + affine[0, 0] * self._photo_size[0]
-        feather = FEATHER_PX * affine[0, 0]
-        self._feather(image, left_x, left_x + feather, axis=1)
-        self._feather(image, right_x, right_x - feather, axis=1)
-        self._feather(image, top_y, top_y + feather, axis=0)
+        # warp only into the box the photo covers: OpenCV's cost follows the destination's size
+        width, height = self._size
+        corners = affine @ np.array([[0, 0, 1], [self._photo_size[0], self._photo_size[1], 1]], dtype=np.float64).T
+        x0, y0 = (max(0, int(np.floor(v))) for v in corners.min(axis=1))
+        x1, y1 = min(width, int(np.ceil(corners[0].max()))), min(height, int(np.ceil(corners[1].max())))
+        if x1 > x0 and y1 > y0:
+            shifted = affine - np.array([[0.0, 0.0, x0], [0.0, 0.0, y0]])
+            region = image[y0:y1, x0:x1]
+            cv2.warpAffine(self._photo, shifted, (x1 - x0, y1 - y0), dst=region, flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_TRANSPARENT)
         return image
-
-    def _feather(self, image: np.ndarray, edge: float, inner: float, axis: int) -> None:
-        """Blend from the backdrop at `edge` to the photo at `inner` along an axis (only that strip is touched)."""
-        size = image.shape[axis]
-        start = int(np.clip(np.floor(min(edge, inner)), 0, size))
-        stop = int(np.clip(np.ceil(max(edge, inner)), 0, size))
-        if stop <= start:
-            return
-        weight = np.clip((np.arange(start, stop) + 0.5 - edge) / (inner - edge), 0.0, 1.0)
-        weight = weight[None, :, None] if axis == 1 else weight[:, None, None]
-        strip = (slice(None), slice(start, stop)) if axis == 1 else (slice(start, stop), slice(None))
-        photo = image[strip].astype(np.float32)
-        backdrop = self._backdrop[strip].astype(np.float32)
-        image[strip] = (backdrop + weight * (photo - backdrop)).astype(np.uint8)
 
     def read(self) -> Frame | None:
         if self._index >= self._frames and not self._loop:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from arwed.errors import InputFileError
+from arwed.errors import InputFileError, yaml_error_location
 from arwed.types import CompositeMode
 
 DEFAULT_HORIZONTAL_FOV_DEG = 60.0  # a typical webcam; used when no calibration profile is given
@@ -98,9 +98,7 @@ def load_settings(path: str | Path | None) -> Settings:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise InputFileError(path, f"not valid YAML{where}") from None
+        raise InputFileError(path, f"not valid YAML{yaml_error_location(exc)}") from None
     if not isinstance(data, dict):
         raise InputFileError(path, "expected a mapping of sections (placement, tracking, camera, composite)")
     return _validate(data, str(path))

@@ -24,3 +24,9 @@ class InputFileError(UserError):
 
 class SourceError(UserError):
     """A frame source that cannot be opened."""
+
+
+def yaml_error_location(exc: Exception) -> str:
+    """' at line N' for a YAML parser error that knows where it happened, else ''."""
+    mark = getattr(exc, "problem_mark", None)
+    return f" at line {mark.line + 1}" if mark is not None else ""

@@ -25,7 +25,7 @@ import yaml
 from arwed.calibrate.boards import BOARD_KINDS, CHARUCO, BoardSpec
 from arwed.calibrate.calibration import CalibrationResult, IntrinsicsUncertainty
 from arwed.calibrate.floor import FLOOR_SOURCE, StageCalibration, camera_pose_above
-from arwed.errors import InputFileError, UserError
+from arwed.errors import InputFileError, UserError, yaml_error_location
 from arwed.geometry.camera import scaled_to
 from arwed.types import CameraIntrinsics, FloorPlane
 
@@ -239,9 +239,7 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load("\n".join(lines), Loader=_ProfileLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise InputFileError(path, f"not a valid calibration profile: broken YAML{where}") from None
+        raise InputFileError(path, f"not a valid calibration profile: broken YAML{yaml_error_location(exc)}") from None
     if not isinstance(data, dict):
         raise InputFileError(path, "not a calibration profile (expected fields such as image_width, camera_matrix)")
     return data

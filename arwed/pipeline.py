@@ -386,8 +386,8 @@ class Pipeline:
         if placement is None or placement.opacity <= 0.0 or self.character_hidden:
             return None, {}
         started = time.perf_counter()
-        to_character = np.linalg.inv(placement.character_to_camera)
-        look_at = (to_character @ np.append(placement.person_head_m, 1.0))[:3]
+        rotation, translation = placement.character_to_camera[:3, :3], placement.character_to_camera[:3, 3]
+        look_at = rotation.T @ (placement.person_head_m - translation)  # rigid: the inverse is the transpose
         posed = self._character.pose(CharacterCue(time_s=frame.media_time_s, look_at_m=look_at))
         animated = time.perf_counter()
         layer = renderer.render(posed, placement.character_to_camera, intrinsics, opacity=placement.opacity)

@@ -49,8 +49,6 @@ class TrackingResult:
     frame_index: int
     observation: PoseObservation | None
     placement: Placement | None
-    tracking_ms: float
-    placement_ms: float
 
 
 @dataclass
@@ -173,6 +171,8 @@ class Pipeline:
         )
         self._tracked: queue.Queue | LatestSlot = LatestSlot() if self.live else queue.Queue(QUEUE_DEPTH)
         self._threads: list[threading.Thread] = []
+        self._intrinsics: dict[tuple[int, int], CameraIntrinsics] = {}
+        self._last_anchor_m: np.ndarray | None = None
         self._started_s = 0.0
         self._finished_s = 0.0
 
@@ -295,15 +295,19 @@ class Pipeline:
                 self._hand_over(self._tracked, None)
 
     def _make_placer(self, frame: Frame) -> Placer:
-        self._intrinsics = self._intrinsics_for(frame)
         floor = self.profile.floor if self.profile else None
-        return Placer(self._intrinsics, self.settings.placement, self.settings.tracking, floor)
+        return Placer(self._intrinsics_for(frame), self.settings.placement, self.settings.tracking, floor)
 
     def _intrinsics_for(self, frame: Frame) -> CameraIntrinsics:
-        width, height = frame.size_px
-        if self.profile is not None:
-            return self.profile.intrinsics_for(width, height)
-        return intrinsics_from_fov(width, height, self.settings.camera.default_hfov_deg)
+        size = frame.size_px
+        cached = self._intrinsics.get(size)
+        if cached is None:
+            if self.profile is not None:
+                cached = self.profile.intrinsics_for(*size)
+            else:
+                cached = intrinsics_from_fov(*size, self.settings.camera.default_hfov_deg)
+            self._intrinsics[size] = cached
+        return cached
 
     def _track_one(self, tracker: PoseTracker, placer: Placer, frame: Frame) -> TrackingResult:
         settings = self._pending_settings
@@ -320,9 +324,7 @@ class Pipeline:
         placed = time.perf_counter()
         self.timings.add("tracking", (tracked - started) * 1000.0)
         self.timings.add("placement", (placed - tracked) * 1000.0)
-        return TrackingResult(
-            frame.index, observation, placement, (tracked - started) * 1e3, (placed - tracked) * 1e3
-        )
+        return TrackingResult(frame.index, observation, placement)
 
     def _render_loop(self) -> None:
         renderer = CharacterRenderer()
@@ -388,7 +390,10 @@ class Pipeline:
         started = time.perf_counter()
         rotation, translation = placement.character_to_camera[:3, :3], placement.character_to_camera[:3, 3]
         look_at = rotation.T @ (placement.person_head_m - translation)  # rigid: the inverse is the transpose
-        posed = self._character.pose(CharacterCue(time_s=frame.media_time_s, look_at_m=look_at))
+        moved = None if self._last_anchor_m is None else rotation.T @ (translation - self._last_anchor_m)
+        self._last_anchor_m = translation.copy()  # spring bones (hair, coat tails) react to the walk
+        cue = CharacterCue(time_s=frame.media_time_s, look_at_m=look_at, root_motion_m=moved)
+        posed = self._character.pose(cue)
         animated = time.perf_counter()
         layer = renderer.render(posed, placement.character_to_camera, intrinsics, opacity=placement.opacity)
         rendered = time.perf_counter()

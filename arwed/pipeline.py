@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUEUE_DEPTH = 3
+MAX_DISTINCT_ERRORS = 50  # distinct per-frame failures logged in full; beyond that, counted by type
 TIMING_WINDOW = 3000  # frames of per-stage timings kept for medians (100 s at 30 fps)
 STAGES = ("capture", "tracking", "placement", "animation", "render", "composite", "output")
 
@@ -100,6 +101,8 @@ class _FrameErrors:
 
     def report(self, what: str, frame_index: int, exc: BaseException) -> None:
         key = f"{what}: {exc.__class__.__name__}: {str(exc)[:200]}"
+        if key not in self._seen and len(self._seen) >= MAX_DISTINCT_ERRORS:
+            key = f"{what}: {exc.__class__.__name__}"  # messages that differ every frame: count by type
         count = self._seen.get(key, 0) + 1
         self._seen[key] = count
         if count == 1:

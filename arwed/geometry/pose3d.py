@@ -106,39 +106,32 @@ class BodyPoseSolver:
             self._usual_rms_px = rms if self._usual_rms_px is None else 0.9 * self._usual_rms_px + 0.1 * rms
         return solution
 
-    def _global(self, object_m: np.ndarray, image_px: np.ndarray):
+    def _solve_pnp(self, object_m: np.ndarray, image_px: np.ndarray, **options):
+        """cv2.solvePnP with this camera: (rvec, tvec), or None when it fails."""
         try:
             ok, rvec, tvec = cv2.solvePnP(
-                object_m,
-                image_px,
-                self.intrinsics.matrix,
-                self.intrinsics.distortion_array,
-                flags=cv2.SOLVEPNP_SQPNP,
+                object_m, image_px, self.intrinsics.matrix, self.intrinsics.distortion_array, **options
             )
         except cv2.error:
             return None
-        if not ok:
-            return None
-        return self._refine(object_m, image_px, rvec, tvec)
+        return (rvec, tvec) if ok else None
+
+    def _global(self, object_m: np.ndarray, image_px: np.ndarray):
+        solved = self._solve_pnp(object_m, image_px, flags=cv2.SOLVEPNP_SQPNP)
+        return None if solved is None else self._refine(object_m, image_px, *solved)
 
     def _refine(self, object_m: np.ndarray, image_px: np.ndarray, rvec: np.ndarray, tvec: np.ndarray):
-        rvec = np.array(rvec, dtype=np.float64).reshape(3, 1)
-        tvec = np.array(tvec, dtype=np.float64).reshape(3, 1)
-        try:
-            ok, rvec, tvec = cv2.solvePnP(
-                object_m,
-                image_px,
-                self.intrinsics.matrix,
-                self.intrinsics.distortion_array,
-                rvec,
-                tvec,
-                useExtrinsicGuess=True,
-                flags=cv2.SOLVEPNP_ITERATIVE,
-            )
-        except cv2.error:
+        solved = self._solve_pnp(
+            object_m,
+            image_px,
+            rvec=np.array(rvec, dtype=np.float64).reshape(3, 1),
+            tvec=np.array(tvec, dtype=np.float64).reshape(3, 1),
+            useExtrinsicGuess=True,
+            flags=cv2.SOLVEPNP_ITERATIVE,
+        )
+        if solved is None or not np.all(np.isfinite(solved[1])) or solved[1][2, 0] <= 0.0:
             return None
-        if not ok or not np.all(np.isfinite(tvec)) or tvec[2, 0] <= 0.0:
-            return None
+        rvec, tvec = solved
         return rvec, tvec, self._rms(object_m, image_px, rvec, tvec)
 
     def _rms(self, object_m: np.ndarray, image_px: np.ndarray, rvec: np.ndarray, tvec: np.ndarray) -> float:

@@ -43,7 +43,7 @@ _LEFT_SIDE = [
     ("leftLowerLeg", "leftUpperLeg", (0.096, 0.505, 0.008)),
     ("leftFoot", "leftLowerLeg", (0.102, 0.085, -0.020)),
     ("leftToes", "leftFoot", (0.104, 0.022, 0.125)),
-    ("leftEye", "head", (0.032, 1.680, 0.066)),
+    ("leftEye", "head", (0.032, 1.680, 0.062)),
 ]
 JOINTS: list[tuple[str, str | None, tuple[float, float, float]]] = [
     ("hips", None, (0.0, 0.960, 0.000)),
@@ -363,6 +363,7 @@ def _finger(base: np.ndarray, along: np.ndarray, palm: np.ndarray, length: float
 
 # The head: eye centres, mouth line and the shapes of the face.
 _EYE_RADIUS = 0.0118
+_LID_OUTER_R, _LID_INNER_R = _EYE_RADIUS + 0.0022, _EYE_RADIUS + 0.0007
 _MOUTH_Y = 1.6100
 _MOUTH_Z = 0.080
 
@@ -701,15 +702,37 @@ def _uv_sphere(centre, radii, rows: int = 16, cols: int = 24) -> tuple[np.ndarra
     return vertices, normals, faces[area > 1e-14]
 
 
+_CANTHUS_DEG = 70.0  # azimuth of the eye's corners, where the lids meet
+
+
 def _lid_edge_deg(azimuth_deg: np.ndarray, upper: bool, closed: bool = False) -> np.ndarray:
-    """Elevation of a lid's edge above the eye's horizon: almond shaped, lower at the corners."""
-    u = np.clip(azimuth_deg / 55.0, -1.0, 1.0)
+    """Elevation of a lid's edge above the eye's horizon: an almond whose corners close at the canthi."""
+    u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
     if upper:
-        return (-17.0 + 6.0 * u * u) if closed else (19.0 - 16.0 * u * u)
-    return -23.0 + 12.0 * u * u
+        # Closed, the upper lid reaches 2 degrees past the blinking lower lid's edge.
+        return (-22.0 + 16.0 * u * u) if closed else (19.0 - 23.0 * u * u)
+    return -23.0 + 19.0 * u * u
 
 
-_LID_ROWS, _LID_COLS = 6, 16
+def _upper_lid_edges(azimuth_deg: np.ndarray, sign: float) -> dict[str, np.ndarray]:
+    """The upper lid's edge for each lid morph; an edge that rises fades out at the corners, which stay shut."""
+    edge = _lid_edge_deg(azimuth_deg, True)
+    u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
+    tilt = 6.0 * sign * np.clip(azimuth_deg / 55.0, -1.0, 1.0)
+    shifts = {"happy": -14.0, "relaxed": -12.0, "surprised": 10.0, "angry": -8.0 - tilt, "sad": -8.0 + tilt}
+    edges = {k: edge + np.where(np.asarray(d) > 0.0, np.asarray(d) * (1.0 - u * u), d) for k, d in shifts.items()}
+    edges["blink"] = _lid_edge_deg(azimuth_deg, True, closed=True)
+    return edges
+
+
+def _lower_lid_edges(azimuth_deg: np.ndarray) -> dict[str, np.ndarray]:
+    edge = _lid_edge_deg(azimuth_deg, False)
+    u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
+    shifts = {"blink": 3.0, "happy": 11.0, "relaxed": 4.0, "surprised": 0.0, "angry": 4.0, "sad": 0.0}
+    return {k: edge + d * (1.0 - u * u) for k, d in shifts.items()}
+
+
+_LID_ROWS, _LID_COLS = 6, 24
 
 
 def _lid_patch(sign: float, upper: bool, radius: float, rows: int = _LID_ROWS, cols: int = _LID_COLS):
@@ -718,7 +741,8 @@ def _lid_patch(sign: float, upper: bool, radius: float, rows: int = _LID_ROWS, c
     Returns vertices, faces, the (row fraction, azimuth) parameters of each vertex.
     """
     centre = _eye_centre(sign)
-    az = np.linspace(-80.0, 80.0, cols)
+    # Well past the corners, round the eyeball's sides into the skin: no white shows beside the lids.
+    az = np.linspace(-115.0, 115.0, cols)
     v = np.linspace(0.0, 1.0, rows)
     vv, aa = np.meshgrid(v, az, indexing="ij")
     far = 95.0 if upper else -80.0
@@ -742,7 +766,8 @@ def _direction(azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray
 
 def _eyelid_part(sign: float, upper: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """A closed thin lid: outer and inner spherical patches joined along the edge."""
-    outer_r, inner_r = _EYE_RADIUS + 0.0022, _EYE_RADIUS + 0.0007
+    # The lower lid a little smaller: where the lids overlap at the corners, the upper one covers it.
+    outer_r, inner_r = (_LID_OUTER_R, _LID_INNER_R) if upper else (_LID_OUTER_R - 0.0003, _LID_INNER_R - 0.0002)
     vo, fo, vv, aa = _lid_patch(sign, upper, outer_r)
     vi, fi, _, _ = _lid_patch(sign, upper, inner_r)
     n = len(vo)
@@ -763,22 +788,8 @@ def _eyelid_part(sign: float, upper: bool) -> tuple[np.ndarray, np.ndarray, np.n
         elevation = new_edge + (far - new_edge) * v2
         return centre + radius[:, None] * _direction(a2, elevation) - vertices
 
-    morphs = {}
-    if upper:
-        morphs["blink"] = moved(_lid_edge_deg(a2, True, closed=True))
-        morphs["happy"] = moved(_lid_edge_deg(a2, True) - 14.0)
-        morphs["relaxed"] = moved(_lid_edge_deg(a2, True) - 12.0)
-        morphs["surprised"] = moved(_lid_edge_deg(a2, True) + 10.0)
-        morphs["angry"] = moved(_lid_edge_deg(a2, True) - 8.0 - 6.0 * sign * np.clip(a2 / 55.0, -1, 1))
-        morphs["sad"] = moved(_lid_edge_deg(a2, True) - 8.0 + 6.0 * sign * np.clip(a2 / 55.0, -1, 1))
-    else:
-        zero = np.zeros_like(vertices)
-        morphs["blink"] = moved(_lid_edge_deg(a2, False) + 3.0)
-        morphs["happy"] = moved(_lid_edge_deg(a2, False) + 11.0)
-        morphs["relaxed"] = moved(_lid_edge_deg(a2, False) + 4.0)
-        morphs["surprised"] = zero
-        morphs["angry"] = moved(_lid_edge_deg(a2, False) + 4.0)
-        morphs["sad"] = zero
+    edges = _upper_lid_edges(a2, sign) if upper else _lower_lid_edges(a2)
+    morphs = {k: (moved(e) if np.any(e != _lid_edge_deg(a2, upper)) else np.zeros_like(vertices)) for k, e in edges.items()}
     import trimesh
 
     normals = np.asarray(trimesh.Trimesh(vertices, faces, process=False).vertex_normals)
@@ -1079,7 +1090,7 @@ def _eye_parts() -> list[Part]:
 def _lash_part() -> Part:
     """A dark line along each upper lid's edge, riding on the lid through every lid morph."""
     pieces, morphs = [], {k: [] for k in EYELID_MORPHS}
-    radius = _EYE_RADIUS + 0.0026
+    radius = _LID_OUTER_R + 0.0004
     for sign, side in ((1.0, "left"), (-1.0, "right")):
         centre = _eye_centre(sign)
         az = np.linspace(-62.0, 62.0, 26)
@@ -1100,16 +1111,11 @@ def _lash_part() -> Part:
         normals = _unit_rows(rest - centre)
         pieces.append((rest, normals, np.array(faces, dtype=np.int64)))
         zero = np.zeros_like(rest)
-        closed = place(_lid_edge_deg(aa, True, closed=True)) - rest
-        morphs["blinkLeft"].append(closed if side == "left" else zero)
-        morphs["blinkRight"].append(closed if side == "right" else zero)
-        edge = _lid_edge_deg(aa, True)
-        u = np.clip(aa / 55.0, -1.0, 1.0)
-        for key, new_edge in (
-            ("happy", edge - 14.0), ("relaxed", edge - 12.0), ("surprised", edge + 10.0),
-            ("angry", edge - 8.0 - 6.0 * sign * u), ("sad", edge - 8.0 + 6.0 * sign * u),
-        ):
-            morphs[key].append(place(new_edge) - rest)
+        edges = _upper_lid_edges(aa, sign)
+        morphs["blinkLeft"].append(place(edges["blink"]) - rest if side == "left" else zero)
+        morphs["blinkRight"].append(place(edges["blink"]) - rest if side == "right" else zero)
+        for key in ("happy", "relaxed", "surprised", "angry", "sad"):
+            morphs[key].append(place(edges[key]) - rest)
     v, n, f = _merge("lashes", "lashes", pieces)
     joints, weights = _fixed_weights(len(v), "head")
     return Part("lashes", "lashes", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in morphs.items()}, mesh="eyelids")

@@ -259,3 +259,47 @@ def test_bending_elbows_and_knees_90_degrees_tears_nothing(gltf):
         assert np.all(np.abs(posed_len - rest_len) < 0.025), name
         moved_any |= bool(np.abs(posed - rest).max() > 0.2)
     assert moved_any  # the pose really moved the limbs
+
+
+def _rays_hit(triangles: np.ndarray, origins: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """Whether each ray (origin, direction) crosses any of the triangles (n, 3, 3): Moller-Trumbore."""
+    a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
+    e1, e2 = b - a, c - a
+    hits = []
+    for o, d in zip(origins, directions, strict=True):
+        p = np.cross(d, e2)
+        det = np.einsum("ij,ij->i", e1, p)
+        ok = np.abs(det) > 1e-15
+        inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+        t = o - a
+        u = np.einsum("ij,ij->i", t, p) * inv
+        q = np.cross(t, e1)
+        v = (q @ d) * inv
+        dist = np.einsum("ij,ij->i", e2, q) * inv
+        hits.append(bool(np.any(ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (dist > 0))))
+    return np.array(hits)
+
+
+def test_lids_wrap_the_eyeball_and_leave_an_almond_open_in_front(gltf):
+    skin = []
+    for mesh, prim in primitives(gltf):
+        if mesh.name not in ("eye_whites", "irises", "pupils", "lashes"):
+            pos = read(gltf, prim.attributes.POSITION).astype(np.float64)
+            skin.append(pos[read(gltf, prim.indices).reshape(-1, 3).astype(np.int64)])
+    skin = np.concatenate(skin)
+    joints = _world_joints(gltf)
+
+    def rays_from(eye: np.ndarray, azimuth_deg, elevation_deg, reach_m: float = 0.05) -> np.ndarray:
+        a, e = np.meshgrid(np.radians(azimuth_deg), np.radians(elevation_deg))
+        d = np.stack([np.sin(a) * np.cos(e), np.sin(e), np.cos(a) * np.cos(e)], axis=-1).reshape(-1, 3)
+        near = skin[np.linalg.norm(skin.mean(axis=1) - eye, axis=1) < reach_m]
+        return _rays_hit(near, eye + 1.02 * dc._EYE_RADIUS * d, d)
+
+    for side, outward in (("leftEye", 1.0), ("rightEye", -1.0)):
+        eye = joints[side]
+        # Seen from the side, skin covers the eyeball's sides all round: no white ball beside the lids.
+        sides = np.concatenate([np.linspace(78.0, 110.0, 9), -np.linspace(78.0, 110.0, 9)])
+        assert rays_from(eye, sides, np.linspace(-40.0, 40.0, 9)).all(), side
+        # From the front the eye shows between the lids, iris and white (the socket's rim clips the almond's
+        # inner corner, by the nose).
+        assert not rays_from(eye, outward * np.linspace(-30.0, 40.0, 8), [0.0, 6.0], reach_m=0.018).any(), side

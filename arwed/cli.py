@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 from arwed import __version__
+from arwed.commands.help import HelpFormatter
 from arwed.errors import UserError
 
 COMMANDS: dict[str, str] = {
@@ -43,14 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, summary in COMMANDS.items():
         module = importlib.import_module(f"arwed.commands.{name}")
-        sub = subparsers.add_parser(name, help=summary, description=summary, formatter_class=_Formatter)
+        sub = subparsers.add_parser(name, help=summary, description=summary, formatter_class=HelpFormatter)
         module.add_arguments(sub)
         sub.set_defaults(_command_module=module)
     return parser
-
-
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
 
 
 def _crash_log_path() -> Path:

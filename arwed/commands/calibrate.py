@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from arwed.commands.help import HelpFormatter
 from arwed.errors import UserError
 
 DEFAULT_PROFILE = "calibration/camera.yaml"
@@ -43,7 +44,7 @@ def _add_board_options(parser: argparse.ArgumentParser, required: bool) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = _Formatter
+    parser.formatter_class = HelpFormatter
     parser.epilog = EPILOG
     source = parser.add_argument_group("where the views come from (default: a live window on camera 0)")
     source.add_argument("--images", nargs="+", metavar="GLOB",
@@ -63,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="calibrate_action", metavar="[board|floor]")
     board = actions.add_parser("board", help="write a printable board (PDF or PNG) at true size",
                                description="Write a printable board at true physical size, its dimensions"
-                               " printed on the sheet.", formatter_class=_Formatter)
+                               " printed on the sheet.", formatter_class=HelpFormatter)
     board.add_argument("--type", dest="kind", choices=("chessboard", "charuco"), default="charuco")
     board.add_argument("--out", required=True, metavar="FILE.pdf|FILE.png")
     board.add_argument("--paper", choices=("a4", "letter", "a3"), default="a4", help="landscape")
@@ -76,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     board.add_argument("--dpi", type=int, default=300, help="PNG resolution (written into the file)")
 
     floor = actions.add_parser("floor", help="measure the floor and the camera's height and tilt (a board on the"
-                               " floor, or a person of known height)", formatter_class=_Formatter,
+                               " floor, or a person of known height)", formatter_class=HelpFormatter,
                                description="Lay the board flat on the floor where the ceremony happens, take a"
                                " picture with the calibrated camera, and store the floor plane, the camera's"
                                " height and tilt in the profile (the character's feet then stand on it). With no"
@@ -97,10 +98,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     floor.set_defaults(board=None)
     floor.add_argument("--thickness", type=float, default=0.0, metavar="METRES",
                        help="thickness of the board lying on the floor (its surface is that much above it)")
-
-
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ hand out every frame in order.
 from __future__ import annotations
 
 import glob
-import logging
 import time
 from pathlib import Path
 from typing import Protocol
@@ -19,8 +18,6 @@ import numpy as np
 
 from arwed.errors import SourceError
 from arwed.types import Frame
-
-log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 URL_PREFIXES = ("rtsp://", "rtsps://", "http://", "https://", "udp://", "tcp://")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from arwed.config import Settings, load_settings
-from arwed.errors import UserError
 
 
 def add_scene_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,10 +85,3 @@ def open_scene(args: argparse.Namespace, settings: Settings, still_frames: int |
 def _expected_frames(source) -> int | None:
     count = getattr(source, "frame_count", None)
     return int(count) if count else None
-
-
-def existing_file(path: str, what: str) -> Path:
-    resolved = Path(path).expanduser()
-    if not resolved.is_file():
-        raise UserError(f"{path}: no such {what}")
-    return resolved

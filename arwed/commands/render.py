@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import threading
 from pathlib import Path
 
 from arwed.commands.common import add_scene_arguments, open_scene, settings_from_args
 from arwed.errors import UserError
 from arwed.types import CompositeFrame, CompositeMode
-
-log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,6 @@ Vertex data is uploaded once per character; each frame rewrites positions and no
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import cv2
@@ -22,8 +21,6 @@ from pyrender.shader_program import ShaderProgram, ShaderProgramCache
 from arwed.characters.base import Character, MaterialSpec, MeshPart, PosedPart
 from arwed.geometry.camera import intrinsics_from_fov, project_points
 from arwed.types import CameraIntrinsics, RenderedLayer
-
-log = logging.getLogger(__name__)
 
 OPENCV_TO_OPENGL = np.diag([1.0, -1.0, -1.0, 1.0])  # camera axes: x right, y down, z forward -> y up, z back
 REGION_STEP_PX = 32  # region sizes are rounded up to this, so the framebuffer is rarely reallocated

@@ -8,7 +8,6 @@ person while several are in view; `arwed.geometry.placement` guards against a sw
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import cv2
@@ -17,10 +16,7 @@ import numpy as np
 from arwed.config import TrackingSettings
 from arwed.types import Frame, PoseObservation
 
-log = logging.getLogger(__name__)
-
 TRACKING_WIDTH_PX = 640
-LANDMARK_COUNT = 33
 BBOX_MARGIN = 0.08
 WARM_UP_SIZE_PX = (256, 256)  # landmarks sit inside the silhouette: widen the box by this fraction of its size
 

@@ -57,7 +57,9 @@ class Compositor:
         if placement is not None and layer is not None and layer.rgba.size:
             if mode is CompositeMode.STAGE and self.settings.shadow:
                 self._draw_contact_shadow(out, placement, intrinsics)
-            occludes = self.settings.occlusion and mode is not CompositeMode.KEYED and _overlaps(placement, layer)
+            occludes = (
+                self.settings.occlusion and mode is not CompositeMode.KEYED and _overlaps(placement, layer)
+            )
             _blend_layer(out, layer, person_mask if occludes else None, placement.person_depth_m)
         return out
 
@@ -147,7 +149,9 @@ def _blend_layer(
     region = out[y0 : y0 + h, x0 : x0 + w]
     if region.shape[2] == 4:  # keyed with alpha: the character alone, straight alpha for PNG
         alpha = bgra[:, :, 3:4].astype(np.float32)
-        straight = np.divide(bgra[:, :, :3] * 255.0, alpha, out=np.zeros((h, w, 3), np.float32), where=alpha > 0)
+        straight = np.divide(
+            bgra[:, :, :3] * 255.0, alpha, out=np.zeros((h, w, 3), np.float32), where=alpha > 0
+        )
         region[:, :, :3] = np.clip(straight, 0, 255).astype(np.uint8)
         region[:, :, 3] = bgra[:, :, 3]
         return

@@ -233,7 +233,9 @@ class Pipeline:
     def _capture_loop(self) -> None:
         # Frames wait for MediaPipe and the renderer to be ready (a second or two), so that the run does
         # not start with a backlog of frames without the character.
-        while not self._stop.is_set() and not (self._tracker_ready.wait(0.1) and self._renderer_ready.wait(0.1)):
+        while not self._stop.is_set() and not (
+            self._tracker_ready.wait(0.1) and self._renderer_ready.wait(0.1)
+        ):
             pass
         count = 0
         while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
@@ -290,8 +292,12 @@ class Pipeline:
                 started = time.monotonic()
                 result = self._track_one(tracker, placer, frame)
                 self._hand_over(self._tracked, (frame, result) if not self.live else result)
-                if self.live:  # leave the CPU to rendering between tracking frames (placement is filtered anyway)
-                    self._stop.wait(max(0.0, 1.0 / self.settings.tracking.live_rate_hz - (time.monotonic() - started)))
+                if (
+                    self.live
+                ):  # leave the CPU to rendering between tracking frames (placement is filtered anyway)
+                    self._stop.wait(
+                        max(0.0, 1.0 / self.settings.tracking.live_rate_hz - (time.monotonic() - started))
+                    )
         finally:
             tracker.close()
             if not self.live:

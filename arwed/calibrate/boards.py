@@ -111,7 +111,13 @@ class BoardSpec:
             cells = (np.add.outer(np.arange(down), np.arange(across)) % 2 == 0).astype(np.uint8)
             squares = np.where(np.kron(cells, np.ones((px_per_square, px_per_square), np.uint8)) > 0, 0, 255)
         return cv2.copyMakeBorder(
-            squares.astype(np.uint8), margin_px, margin_px, margin_px, margin_px, cv2.BORDER_CONSTANT, value=255
+            squares.astype(np.uint8),
+            margin_px,
+            margin_px,
+            margin_px,
+            margin_px,
+            cv2.BORDER_CONSTANT,
+            value=255,
         )
 
 
@@ -141,7 +147,9 @@ def _validate(board: BoardSpec) -> None:
             f"--marker ({board.marker_m:g} m) must be positive and smaller than --square ({board.square_m:g} m)"
         )
     if not board.dictionary.startswith("DICT_") or not hasattr(cv2.aruco, board.dictionary):
-        raise UserError(f"unknown ArUco dictionary '{board.dictionary}': use one like DICT_5X5_100 or DICT_4X4_50")
+        raise UserError(
+            f"unknown ArUco dictionary '{board.dictionary}': use one like DICT_5X5_100 or DICT_4X4_50"
+        )
     capacity = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, board.dictionary)).bytesList.shape[0]
     markers = (board.cols * board.rows) // 2
     if markers > capacity:
@@ -151,8 +159,9 @@ def _validate(board: BoardSpec) -> None:
         )
 
 
-def parse_board(text: str, square_m: float | None, marker_m: float | None = None,
-                dictionary: str = DEFAULT_DICTIONARY) -> BoardSpec:
+def parse_board(
+    text: str, square_m: float | None, marker_m: float | None = None, dictionary: str = DEFAULT_DICTIONARY
+) -> BoardSpec:
     """A board from the command line's `chessboard:COLSxROWS` or `charuco:COLSxROWS` and sizes in metres."""
     match = _BOARD_PATTERN.match(text or "")
     if not match:

@@ -39,9 +39,16 @@ class IntrinsicsUncertainty:
 
     def relative_95(self, intrinsics: CameraIntrinsics) -> dict[str, float]:
         """1.96 standard deviations as a fraction of each value (the 95% interval's half-width)."""
-        values = {"fx": intrinsics.fx_px, "fy": intrinsics.fy_px, "cx": intrinsics.cx_px, "cy": intrinsics.cy_px}
+        values = {
+            "fx": intrinsics.fx_px,
+            "fy": intrinsics.fy_px,
+            "cx": intrinsics.cx_px,
+            "cy": intrinsics.cy_px,
+        }
         stds = {"fx": self.fx_px, "fy": self.fy_px, "cx": self.cx_px, "cy": self.cy_px}
-        return {name: _Z_95 * stds[name] / abs(values[name]) if values[name] else float("inf") for name in values}
+        return {
+            name: _Z_95 * stds[name] / abs(values[name]) if values[name] else float("inf") for name in values
+        }
 
 
 @dataclass(frozen=True)
@@ -67,14 +74,20 @@ class CalibrationResult:
         return _outlier_threshold(np.asarray(self.per_view_errors_px))
 
 
-def calibrate_camera(views: Sequence[CalibrationView], board: BoardSpec, source: str = "calibration",
-                     min_views: int = MIN_VIEWS) -> CalibrationResult:
+def calibrate_camera(
+    views: Sequence[CalibrationView],
+    board: BoardSpec,
+    source: str = "calibration",
+    min_views: int = MIN_VIEWS,
+) -> CalibrationResult:
     """Intrinsics and distortion (k1, k2, p1, p2, k3) from the views, all from one camera at one image size."""
     if len(views) < min_views:
         raise NotEnoughViews(f"{len(views)} usable board views found, {min_views} needed")
     sizes = {view.detection.image_size_px for view in views}
     if len(sizes) != 1:
-        raise UserError(f"the views have different image sizes ({', '.join(f'{w}x{h}' for w, h in sorted(sizes))})")
+        raise UserError(
+            f"the views have different image sizes ({', '.join(f'{w}x{h}' for w, h in sorted(sizes))})"
+        )
     (width, height) = sizes.pop()
     object_points = [view.detection.object_points_m.reshape(-1, 1, 3).astype(np.float32) for view in views]
     image_points = [view.detection.image_points_px.reshape(-1, 1, 2).astype(np.float32) for view in views]
@@ -90,9 +103,14 @@ def calibrate_camera(views: Sequence[CalibrationView], board: BoardSpec, source:
     if not np.all(np.isfinite(matrix)) or matrix[0, 0] <= 0 or matrix[1, 1] <= 0:
         raise UserError("the calibration gave no sensible focal length: add more varied views")
     intrinsics = CameraIntrinsics(
-        width_px=int(width), height_px=int(height),
-        fx_px=float(matrix[0, 0]), fy_px=float(matrix[1, 1]), cx_px=float(matrix[0, 2]), cy_px=float(matrix[1, 2]),
-        distortion=tuple(float(v) for v in np.ravel(distortion)), source=source,
+        width_px=int(width),
+        height_px=int(height),
+        fx_px=float(matrix[0, 0]),
+        fy_px=float(matrix[1, 1]),
+        cx_px=float(matrix[0, 2]),
+        cy_px=float(matrix[1, 2]),
+        distortion=tuple(float(v) for v in np.ravel(distortion)),
+        source=source,
     )
     std = np.ravel(std_intrinsics)
     per_view_errors = np.ravel(per_view).astype(np.float64)
@@ -107,7 +125,9 @@ def calibrate_camera(views: Sequence[CalibrationView], board: BoardSpec, source:
         tvecs_m=tuple(np.ravel(t).copy() for t in tvecs),
         max_corner_error_px=worst_error,
         max_error_view=views[worst_view].name,
-        outlier_views=tuple(int(i) for i in np.flatnonzero(per_view_errors > _outlier_threshold(per_view_errors))),
+        outlier_views=tuple(
+            int(i) for i in np.flatnonzero(per_view_errors > _outlier_threshold(per_view_errors))
+        ),
         board=board,
         views=tuple(views),
     )
@@ -126,12 +146,18 @@ def _outlier_threshold(errors: np.ndarray) -> float:
     return max(median + 3.0 * spread, 2.0 * median, median + 0.1)
 
 
-def _largest_corner_error(views: Sequence[CalibrationView], intrinsics: CameraIntrinsics, rvecs, tvecs
-                          ) -> tuple[float, int]:
+def _largest_corner_error(
+    views: Sequence[CalibrationView], intrinsics: CameraIntrinsics, rvecs, tvecs
+) -> tuple[float, int]:
     worst, worst_view = 0.0, 0
     for index, (view, rvec, tvec) in enumerate(zip(views, rvecs, tvecs, strict=True)):
-        projected = cv2.projectPoints(view.detection.object_points_m.astype(np.float64), rvec, tvec,
-                                      intrinsics.matrix, intrinsics.distortion_array)[0].reshape(-1, 2)
+        projected = cv2.projectPoints(
+            view.detection.object_points_m.astype(np.float64),
+            rvec,
+            tvec,
+            intrinsics.matrix,
+            intrinsics.distortion_array,
+        )[0].reshape(-1, 2)
         error = float(np.linalg.norm(projected - view.detection.image_points_px, axis=1).max())
         if error > worst:
             worst, worst_view = error, index

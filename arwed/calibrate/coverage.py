@@ -42,14 +42,27 @@ class ViewGeometry:
 
     @property
     def tilt_deg(self) -> float:
-        return float(np.degrees(np.arccos(
-            1.0 / np.sqrt(1.0 + np.tan(np.radians(self.tilt_x_deg)) ** 2 + np.tan(np.radians(self.tilt_y_deg)) ** 2)
-        )))
+        return float(
+            np.degrees(
+                np.arccos(
+                    1.0
+                    / np.sqrt(
+                        1.0
+                        + np.tan(np.radians(self.tilt_x_deg)) ** 2
+                        + np.tan(np.radians(self.tilt_y_deg)) ** 2
+                    )
+                )
+            )
+        )
 
     def distance_to(self, other: ViewGeometry) -> float:
-        return (abs(self.x - other.x) + abs(self.y - other.y) + abs(self.size - other.size)
-                + abs(self.tilt_x_deg - other.tilt_x_deg) / TILT_RANGE_NEEDED_DEG
-                + abs(self.tilt_y_deg - other.tilt_y_deg) / TILT_RANGE_NEEDED_DEG)
+        return (
+            abs(self.x - other.x)
+            + abs(self.y - other.y)
+            + abs(self.size - other.size)
+            + abs(self.tilt_x_deg - other.tilt_x_deg) / TILT_RANGE_NEEDED_DEG
+            + abs(self.tilt_y_deg - other.tilt_y_deg) / TILT_RANGE_NEEDED_DEG
+        )
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,12 @@ class CoverageBars:
         return min(self.left_right, self.top_bottom, self.distance, self.tilt) >= 1.0
 
     def items(self) -> list[tuple[str, float]]:
-        return [("Left-right", self.left_right), ("Top-bottom", self.top_bottom), ("Distance", self.distance),
-                ("Tilt", self.tilt)]
+        return [
+            ("Left-right", self.left_right),
+            ("Top-bottom", self.top_bottom),
+            ("Distance", self.distance),
+            ("Tilt", self.tilt),
+        ]
 
 
 def guessed_camera_matrix(image_size_px: tuple[int, int]) -> np.ndarray:
@@ -74,8 +91,9 @@ def guessed_camera_matrix(image_size_px: tuple[int, int]) -> np.ndarray:
     return np.array([[focal, 0.0, (width - 1) / 2.0], [0.0, focal, (height - 1) / 2.0], [0.0, 0.0, 1.0]])
 
 
-def view_geometry(detection: BoardDetection, camera_matrix: np.ndarray | None = None,
-                  distortion: np.ndarray | None = None) -> ViewGeometry:
+def view_geometry(
+    detection: BoardDetection, camera_matrix: np.ndarray | None = None, distortion: np.ndarray | None = None
+) -> ViewGeometry:
     width, height = detection.image_size_px
     x0, y0, x1, y1 = detection.bounding_box_px()
     box_w, box_h = x1 - x0, y1 - y0
@@ -88,20 +106,27 @@ def view_geometry(detection: BoardDetection, camera_matrix: np.ndarray | None = 
     return ViewGeometry(x, y, size, tilt_x, tilt_y)
 
 
-def _tilt_deg(detection: BoardDetection, camera_matrix: np.ndarray | None, distortion: np.ndarray | None
-              ) -> tuple[float, float]:
+def _tilt_deg(
+    detection: BoardDetection, camera_matrix: np.ndarray | None, distortion: np.ndarray | None
+) -> tuple[float, float]:
     if detection.corner_count < 4:
         return 0.0, 0.0
     matrix = guessed_camera_matrix(detection.image_size_px) if camera_matrix is None else camera_matrix
-    ok, rvec, _ = cv2.solvePnP(detection.object_points_m.astype(np.float64),
-                               detection.image_points_px.astype(np.float64), matrix, distortion,
-                               flags=cv2.SOLVEPNP_IPPE)
+    ok, rvec, _ = cv2.solvePnP(
+        detection.object_points_m.astype(np.float64),
+        detection.image_points_px.astype(np.float64),
+        matrix,
+        distortion,
+        flags=cv2.SOLVEPNP_IPPE,
+    )
     if not ok:
         return 0.0, 0.0
     normal = cv2.Rodrigues(rvec)[0][:, 2]  # the board's z axis, pointing away from the camera
     if normal[2] < 0:
         normal = -normal
-    return float(np.degrees(np.arctan2(normal[1], normal[2]))), float(np.degrees(np.arctan2(normal[0], normal[2])))
+    return float(np.degrees(np.arctan2(normal[1], normal[2]))), float(
+        np.degrees(np.arctan2(normal[0], normal[2]))
+    )
 
 
 class CoverageTracker:
@@ -173,8 +198,10 @@ def coverage_bars(geometries: Sequence[ViewGeometry]) -> CoverageBars:
     def spread(values: list[float], needed: float) -> float:
         return float(min(1.0, (max(values) - min(values)) / needed))
 
-    tilt = 0.5 * (spread([g.tilt_x_deg for g in geometries], TILT_RANGE_NEEDED_DEG)
-                  + spread([g.tilt_y_deg for g in geometries], TILT_RANGE_NEEDED_DEG))
+    tilt = 0.5 * (
+        spread([g.tilt_x_deg for g in geometries], TILT_RANGE_NEEDED_DEG)
+        + spread([g.tilt_y_deg for g in geometries], TILT_RANGE_NEEDED_DEG)
+    )
     return CoverageBars(
         left_right=spread([g.x for g in geometries], POSITION_RANGE_NEEDED),
         top_bottom=spread([g.y for g in geometries], POSITION_RANGE_NEEDED),
@@ -183,8 +210,9 @@ def coverage_bars(geometries: Sequence[ViewGeometry]) -> CoverageBars:
     )
 
 
-def coverage_map(detections: Sequence[BoardDetection], image_size_px: tuple[int, int],
-                 columns: int = GRID_COLUMNS) -> np.ndarray:
+def coverage_map(
+    detections: Sequence[BoardDetection], image_size_px: tuple[int, int], columns: int = GRID_COLUMNS
+) -> np.ndarray:
     tracker = CoverageTracker(image_size_px, columns)
     for detection in detections:
         tracker.add(detection, ViewGeometry(0.5, 0.5, 0.0, 0.0, 0.0))
@@ -196,8 +224,10 @@ def uncovered_image_corners(counts: np.ndarray) -> list[str]:
     rows, columns = counts.shape
     reach_r, reach_c = max(1, round(rows / 5)), max(1, round(columns / 5))
     corners = {
-        "top-left": counts[:reach_r, :reach_c], "top-right": counts[:reach_r, -reach_c:],
-        "bottom-left": counts[-reach_r:, :reach_c], "bottom-right": counts[-reach_r:, -reach_c:],
+        "top-left": counts[:reach_r, :reach_c],
+        "top-right": counts[:reach_r, -reach_c:],
+        "bottom-left": counts[-reach_r:, :reach_c],
+        "bottom-right": counts[-reach_r:, -reach_c:],
     }
     return [name for name, cells in corners.items() if cells.sum() == 0]
 
@@ -222,8 +252,10 @@ def coverage_advice(geometries: Sequence[ViewGeometry], counts: np.ndarray) -> l
             " right, up and down; views facing the camera square-on cannot separate focal length from distance."
         )
     if bars.distance < 1.0:
-        advice.append("The board was always at about the same distance: add views close to the camera (the board"
-                      " filling most of the picture) and further away.")
+        advice.append(
+            "The board was always at about the same distance: add views close to the camera (the board"
+            " filling most of the picture) and further away."
+        )
     if bars.left_right < 1.0:
         advice.append("Move the board further to the left and right edges of the picture.")
     if bars.top_bottom < 1.0:

@@ -111,7 +111,9 @@ class BoardDetector:
         refined = _refine(grey, points, windows)
         object_points = self.board.object_points()[ids].astype(np.float32)
         if _collinear(object_points):
-            raise BoardNotFound(f"the {len(ids)} ChArUco corners seen lie on one line: show more of the board")
+            raise BoardNotFound(
+                f"the {len(ids)} ChArUco corners seen lie on one line: show more of the board"
+            )
         return BoardDetection(
             image_points_px=refined,
             object_points_m=object_points,
@@ -123,8 +125,9 @@ class BoardDetector:
         )
 
 
-def _explain_charuco_failure(board: BoardSpec, grey: np.ndarray, corners, ids, marker_ids,
-                             guess_dictionary: bool) -> None:
+def _explain_charuco_failure(
+    board: BoardSpec, grey: np.ndarray, corners, ids, marker_ids, guess_dictionary: bool
+) -> None:
     found = 0 if ids is None else len(ids)
     markers = 0 if marker_ids is None else len(marker_ids)
     if found >= board.min_corners_per_view:
@@ -134,7 +137,9 @@ def _explain_charuco_failure(board: BoardSpec, grey: np.ndarray, corners, ids, m
     if likely is not None and likely != family and (markers == 0 or found == 0):
         raise BoardNotFound(f"the markers look like {likely} markers, not {board.dictionary}: check --dict")
     if markers == 0:
-        raise BoardNotFound(f"no ArUco markers of {board.dictionary} found (is --dict right? is the board lit?)")
+        raise BoardNotFound(
+            f"no ArUco markers of {board.dictionary} found (is --dict right? is the board lit?)"
+        )
     board_ids = int(board.charuco_board.getIds().max())
     if int(marker_ids.max()) > board_ids:
         raise BoardNotFound(
@@ -147,8 +152,14 @@ def _explain_charuco_failure(board: BoardSpec, grey: np.ndarray, corners, ids, m
     )
 
 
-_DICTIONARY_FAMILIES = ("DICT_4X4_1000", "DICT_5X5_1000", "DICT_6X6_1000", "DICT_7X7_1000", "DICT_ARUCO_ORIGINAL",
-                        "DICT_APRILTAG_36h11")
+_DICTIONARY_FAMILIES = (
+    "DICT_4X4_1000",
+    "DICT_5X5_1000",
+    "DICT_6X6_1000",
+    "DICT_7X7_1000",
+    "DICT_ARUCO_ORIGINAL",
+    "DICT_APRILTAG_36h11",
+)
 
 
 def _family(dictionary: str) -> str:
@@ -184,7 +195,9 @@ def _find_chessboard(grey: np.ndarray, board: BoardSpec, fast: bool) -> np.ndarr
     else:
         attempts = [(1.0, "sb"), (0.5, "classic")]
     for scale, method in attempts:
-        image = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        image = (
+            grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        )
         if method == "sb":
             found, corners = cv2.findChessboardCornersSB(image, pattern)
         else:
@@ -207,7 +220,9 @@ def _squares_alternate(grey: np.ndarray, board: BoardSpec, corners: np.ndarray) 
     centres = (np.mgrid[0:across, 0:down].T.reshape(-1, 2) + 0.5) * board.square_m
     pixels = cv2.perspectiveTransform(centres.reshape(-1, 1, 2), homography).reshape(-1, 2)
     height, width = grey.shape
-    inside = (pixels[:, 0] >= 0) & (pixels[:, 1] >= 0) & (pixels[:, 0] <= width - 1) & (pixels[:, 1] <= height - 1)
+    inside = (
+        (pixels[:, 0] >= 0) & (pixels[:, 1] >= 0) & (pixels[:, 0] <= width - 1) & (pixels[:, 1] <= height - 1)
+    )
     smoothed = cv2.blur(grey, (3, 3))
     pixels = np.round(pixels[inside]).astype(int)
     values = smoothed[pixels[:, 1], pixels[:, 0]].astype(np.float64)
@@ -236,7 +251,9 @@ def _chessboard_windows(grid: np.ndarray) -> np.ndarray:
         else:
             nearest[:, :-1] = np.minimum(nearest[:, :-1], steps)
             nearest[:, 1:] = np.minimum(nearest[:, 1:], steps)
-    return np.clip(np.floor(_CHESSBOARD_WINDOW_FRACTION * nearest), 2, MAX_REFINE_HALF_WINDOW_PX).astype(np.int32)
+    return np.clip(np.floor(_CHESSBOARD_WINDOW_FRACTION * nearest), 2, MAX_REFINE_HALF_WINDOW_PX).astype(
+        np.int32
+    )
 
 
 def _charuco_windows(points: np.ndarray, marker_corners) -> np.ndarray:

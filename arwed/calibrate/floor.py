@@ -50,21 +50,30 @@ class StageCalibration:
     camera_roll_deg: float
     method: str  # "board" or "person"
     views_used: int
-    residual: float  # board: RMS reprojection error in px; person: spread of the frames' floor normals in degrees
+    residual: (
+        float  # board: RMS reprojection error in px; person: spread of the frames' floor normals in degrees
+    )
     warnings: tuple[str, ...] = ()
     normal_std_deg: float | None = None  # board: one standard deviation of the floor's direction
     offset_std_m: float | None = None  # board: one standard deviation of the camera's height above it
 
     def summary(self) -> str:
         how = "board on the floor" if self.method == "board" else "person of known height"
-        fit = (f"board fit {self.residual:.2f} px RMS" if self.method == "board"
-               else f"frames agree within {self.residual:.1f} deg")
-        text = (f"floor from a {how} ({self.views_used} view{'s' if self.views_used != 1 else ''}, {fit}):"
-                f" camera {self.camera_height_m:.3f} m above the floor, tilted {self.camera_tilt_deg:.1f} deg down,"
-                f" roll {self.camera_roll_deg:.1f} deg")
+        fit = (
+            f"board fit {self.residual:.2f} px RMS"
+            if self.method == "board"
+            else f"frames agree within {self.residual:.1f} deg"
+        )
+        text = (
+            f"floor from a {how} ({self.views_used} view{'s' if self.views_used != 1 else ''}, {fit}):"
+            f" camera {self.camera_height_m:.3f} m above the floor, tilted {self.camera_tilt_deg:.1f} deg down,"
+            f" roll {self.camera_roll_deg:.1f} deg"
+        )
         if self.normal_std_deg is not None and self.offset_std_m is not None:
-            text += (f"; 95% uncertainty: floor direction +/-{1.96 * self.normal_std_deg:.2f} deg, height"
-                     f" +/-{1.96 * self.offset_std_m * 100:.1f} cm")
+            text += (
+                f"; 95% uncertainty: floor direction +/-{1.96 * self.normal_std_deg:.2f} deg, height"
+                f" +/-{1.96 * self.offset_std_m * 100:.1f} cm"
+            )
         return text
 
 
@@ -79,9 +88,15 @@ def camera_pose_above(floor: FloorPlane) -> tuple[float, float, float]:
     return height, tilt, roll
 
 
-def stage_from_floor(floor: FloorPlane, method: str, views: int, residual: float,
-                     warnings: Sequence[str] = (), normal_std_deg: float | None = None,
-                     offset_std_m: float | None = None) -> StageCalibration:
+def stage_from_floor(
+    floor: FloorPlane,
+    method: str,
+    views: int,
+    residual: float,
+    warnings: Sequence[str] = (),
+    normal_std_deg: float | None = None,
+    offset_std_m: float | None = None,
+) -> StageCalibration:
     height, tilt, roll = camera_pose_above(floor)
     return StageCalibration(
         floor=floor,
@@ -109,8 +124,9 @@ def _upward_plane(normal: np.ndarray, point: np.ndarray) -> FloorPlane:
 # ------------------------------------------------------------------------------------------ board on floor
 
 
-def floor_from_board(detections: Sequence[BoardDetection], intrinsics: CameraIntrinsics,
-                     board_thickness_m: float = 0.0) -> StageCalibration:
+def floor_from_board(
+    detections: Sequence[BoardDetection], intrinsics: CameraIntrinsics, board_thickness_m: float = 0.0
+) -> StageCalibration:
     """The floor under a board laid flat on it, from one or more views (the plane through all their corners)."""
     if not detections:
         raise UserError("no board found on the floor: the floor cannot be measured")
@@ -123,54 +139,78 @@ def floor_from_board(detections: Sequence[BoardDetection], intrinsics: CameraInt
         view_ray = tvec / np.linalg.norm(tvec)
         incidence = float(np.degrees(np.arccos(abs(view_ray @ rotation[:, 2]))))
         if incidence > GRAZING_ANGLE_DEG:
-            warnings.append(f"view {index + 1}: the board is seen almost edge-on ({incidence:.0f} deg); a bigger"
-                            " board, or one nearer the camera, gives a better floor")
+            warnings.append(
+                f"view {index + 1}: the board is seen almost edge-on ({incidence:.0f} deg); a bigger"
+                " board, or one nearer the camera, gives a better floor"
+            )
     surface = _plane_through(detections, poses)
     # the board's surface is its thickness above the floor
-    floor = FloorPlane(normal=surface.normal, offset_m=surface.offset_m + board_thickness_m, source=FLOOR_SOURCE)
+    floor = FloorPlane(
+        normal=surface.normal, offset_m=surface.offset_m + board_thickness_m, source=FLOOR_SOURCE
+    )
     rms = float(np.sqrt(np.concatenate(squared_errors).mean()))
     if rms > MAX_BOARD_RMS_PX:
-        warnings.append(f"the board fits the picture badly ({rms:.1f} px RMS): is it flat, is --square right, and"
-                        " is the profile this camera's?")
+        warnings.append(
+            f"the board fits the picture badly ({rms:.1f} px RMS): is it flat, is --square right, and"
+            " is the profile this camera's?"
+        )
     normal_std, offset_std = _plane_uncertainty(detections, poses, intrinsics, surface, max(rms, 0.05))
     if 1.96 * offset_std > MAX_HEIGHT_UNCERTAINTY_M:
-        warnings.append(f"the camera's height is known only to +/-{1.96 * offset_std * 100:.1f} cm: put the board"
-                        " nearer the camera, use a bigger board, or add pictures with the board in other places")
+        warnings.append(
+            f"the camera's height is known only to +/-{1.96 * offset_std * 100:.1f} cm: put the board"
+            " nearer the camera, use a bigger board, or add pictures with the board in other places"
+        )
     return stage_from_floor(floor, "board", len(detections), rms, warnings, normal_std, offset_std)
 
 
 def _plane_through(detections: Sequence[BoardDetection], poses) -> FloorPlane:
-    points = np.concatenate([
-        detection.object_points_m.astype(np.float64) @ cv2.Rodrigues(rvec)[0].T + tvec
-        for detection, (rvec, tvec) in zip(detections, poses, strict=True)
-    ])
+    points = np.concatenate(
+        [
+            detection.object_points_m.astype(np.float64) @ cv2.Rodrigues(rvec)[0].T + tvec
+            for detection, (rvec, tvec) in zip(detections, poses, strict=True)
+        ]
+    )
     centre = points.mean(axis=0)
     return _upward_plane(np.linalg.svd(points - centre)[2][-1], centre)
 
 
-def _plane_uncertainty(detections: Sequence[BoardDetection], poses, intrinsics: CameraIntrinsics,
-                       plane: FloorPlane, corner_noise_px: float, samples: int = 200) -> tuple[float, float]:
+def _plane_uncertainty(
+    detections: Sequence[BoardDetection],
+    poses,
+    intrinsics: CameraIntrinsics,
+    plane: FloorPlane,
+    corner_noise_px: float,
+    samples: int = 200,
+) -> tuple[float, float]:
     """Standard deviations of the floor's direction (deg) and offset (m): each board pose is drawn from its
     covariance (corner noise through PnP's Jacobian) and the plane fitted again."""
     rng = np.random.default_rng(0)
     draws = []
     for detection, (rvec, tvec) in zip(detections, poses, strict=True):
-        jacobian = cv2.projectPoints(detection.object_points_m.astype(np.float64), rvec, tvec, intrinsics.matrix,
-                                     intrinsics.distortion_array)[1][:, :6]
+        jacobian = cv2.projectPoints(
+            detection.object_points_m.astype(np.float64),
+            rvec,
+            tvec,
+            intrinsics.matrix,
+            intrinsics.distortion_array,
+        )[1][:, :6]
         covariance = corner_noise_px**2 * np.linalg.pinv(jacobian.T @ jacobian)
         draws.append(rng.multivariate_normal(np.zeros(6), covariance, size=samples))
     angles, offsets = [], []
     for sample in range(samples):
-        moved = [(rvec + draw[sample, :3], tvec + draw[sample, 3:])
-                 for (rvec, tvec), draw in zip(poses, draws, strict=True)]
+        moved = [
+            (rvec + draw[sample, :3], tvec + draw[sample, 3:])
+            for (rvec, tvec), draw in zip(poses, draws, strict=True)
+        ]
         fitted = _plane_through(detections, moved)
         angles.append(np.degrees(np.arccos(np.clip(fitted.normal @ plane.normal, -1.0, 1.0))))
         offsets.append(fitted.offset_m)
     return float(np.sqrt(np.mean(np.square(angles)))), float(np.std(offsets))
 
 
-def _board_pose(detection: BoardDetection, intrinsics: CameraIntrinsics
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _board_pose(
+    detection: BoardDetection, intrinsics: CameraIntrinsics
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     object_points = detection.object_points_m.astype(np.float64)
     image_points = detection.image_points_px.astype(np.float64)
     matrix, distortion = intrinsics.matrix, intrinsics.distortion_array
@@ -186,8 +226,9 @@ def _board_pose(detection: BoardDetection, intrinsics: CameraIntrinsics
 # ------------------------------------------------------------------------------------ person of known height
 
 
-def floor_from_person(observations: Sequence[PoseObservation], person_height_m: float,
-                      intrinsics: CameraIntrinsics) -> StageCalibration:
+def floor_from_person(
+    observations: Sequence[PoseObservation], person_height_m: float, intrinsics: CameraIntrinsics
+) -> StageCalibration:
     """The floor under a person of known height standing still, from their pose in many frames."""
     if not 0.5 <= person_height_m <= 2.6:
         raise UserError(f"a person's height of {person_height_m:g} m is not plausible (give it in metres)")
@@ -210,21 +251,26 @@ def floor_from_person(observations: Sequence[PoseObservation], person_height_m: 
     warnings = []
     moved = float(np.linalg.norm(feet_m - np.median(feet_m, axis=0), axis=1).max())
     if moved > 0.3:
-        warnings.append(f"the person moved by up to {moved:.2f} m: the floor is measured best from someone standing"
-                        " still")
+        warnings.append(
+            f"the person moved by up to {moved:.2f} m: the floor is measured best from someone standing still"
+        )
     if spread > MAX_PERSON_SPREAD_DEG:
-        warnings.append(f"the frames disagree by {spread:.1f} deg about which way is up: was the person standing"
-                        " still?")
+        warnings.append(
+            f"the frames disagree by {spread:.1f} deg about which way is up: was the person standing still?"
+        )
     stage = stage_from_floor(floor, "person", len(feet), spread, warnings)
     if abs(stage.camera_roll_deg) > MAX_PLAUSIBLE_ROLL_DEG:
-        warnings.append(f"the camera seems rolled by {stage.camera_roll_deg:.0f} deg: if it is level, the person was"
-                        " leaning or walking; measure again with them standing straight (or use a board)")
+        warnings.append(
+            f"the camera seems rolled by {stage.camera_roll_deg:.0f} deg: if it is level, the person was"
+            " leaning or walking; measure again with them standing straight (or use a board)"
+        )
         stage = stage_from_floor(floor, "person", len(feet), spread, warnings)
     return stage
 
 
-def _place_person(observation: PoseObservation, height_m: float, intrinsics: CameraIntrinsics
-                  ) -> tuple[np.ndarray, np.ndarray] | None:
+def _place_person(
+    observation: PoseObservation, height_m: float, intrinsics: CameraIntrinsics
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The point on the floor between the feet, and the body's up axis, in camera coordinates; or None."""
     visibility = np.asarray(observation.visibility, dtype=np.float64)
     if (visibility[list(_EYES + _FEET)] < _MIN_VISIBILITY).any():
@@ -239,8 +285,13 @@ def _place_person(observation: PoseObservation, height_m: float, intrinsics: Cam
     chosen = [i for i in _BODY_FOR_PNP if visibility[i] >= _MIN_VISIBILITY]
     if len(chosen) < 8:
         return None
-    ok, rvec, tvec = cv2.solvePnP(body[chosen], np.asarray(observation.image_landmarks_px, np.float64)[chosen],
-                                  intrinsics.matrix, intrinsics.distortion_array, flags=cv2.SOLVEPNP_SQPNP)
+    ok, rvec, tvec = cv2.solvePnP(
+        body[chosen],
+        np.asarray(observation.image_landmarks_px, np.float64)[chosen],
+        intrinsics.matrix,
+        intrinsics.distortion_array,
+        flags=cv2.SOLVEPNP_SQPNP,
+    )
     if not ok:
         return None
     rotation = cv2.Rodrigues(rvec)[0]

@@ -42,8 +42,10 @@ class CollectedViews:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     def report(self, board: BoardSpec) -> str:
-        lines = [f"{len(self.paths)} image{'s' if len(self.paths) != 1 else ''}: {len(self.views)} with the board"
-                 f" ({board.describe()}), {len(self.skipped)} skipped" + (":" if self.skipped else ".")]
+        lines = [
+            f"{len(self.paths)} image{'s' if len(self.paths) != 1 else ''}: {len(self.views)} with the board"
+            f" ({board.describe()}), {len(self.skipped)} skipped" + (":" if self.skipped else ".")
+        ]
         lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
         return "\n".join(lines)
 
@@ -69,7 +71,9 @@ def collect_views(paths: Sequence[Path], board: BoardSpec, min_corners: int | No
     collected = CollectedViews(list(paths))
     detector = BoardDetector(board)
     size: tuple[int, int] | None = None
-    needed = board.min_corners_per_view if min_corners is None else min(min_corners, board.min_corners_per_view)
+    needed = (
+        board.min_corners_per_view if min_corners is None else min(min_corners, board.min_corners_per_view)
+    )
     for path in paths:
         try:
             image = read_image(path)
@@ -78,8 +82,13 @@ def collect_views(paths: Sequence[Path], board: BoardSpec, min_corners: int | No
             continue
         image_size = (image.shape[1], image.shape[0])
         if size is not None and image_size != size:
-            collected.skipped.append((path, f"is {image_size[0]}x{image_size[1]}, the first image was"
-                                            f" {size[0]}x{size[1]} (one camera, one resolution)"))
+            collected.skipped.append(
+                (
+                    path,
+                    f"is {image_size[0]}x{image_size[1]}, the first image was"
+                    f" {size[0]}x{size[1]} (one camera, one resolution)",
+                )
+            )
             continue
         try:
             detection = detector.detect(image)

@@ -40,8 +40,13 @@ class LiveUpdate:
 class LiveCalibrator:
     """Feed it frames; it keeps the views worth keeping. Thread-safe: frames in one thread, calibrate in another."""
 
-    def __init__(self, board: BoardSpec, still_seconds: float = STILL_SECONDS, still_frames: int = STILL_FRAMES,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        board: BoardSpec,
+        still_seconds: float = STILL_SECONDS,
+        still_frames: int = STILL_FRAMES,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.board = board
         self.still_seconds = still_seconds
         self.still_frames = still_frames
@@ -115,8 +120,9 @@ class LiveCalibrator:
         by_frames = self._still_count / self.still_frames
         return float(min(1.0, by_time, by_frames))
 
-    def _update(self, detection: BoardDetection | None, problem: str | None, progress: float,
-                captured: bool) -> LiveUpdate:
+    def _update(
+        self, detection: BoardDetection | None, problem: str | None, progress: float, captured: bool
+    ) -> LiveUpdate:
         with self._lock:
             coverage = self._coverage
             count = len(self._views)
@@ -139,11 +145,14 @@ class LiveCalibrator:
 
 
 def _is_still(previous: BoardDetection, current: BoardDetection) -> bool:
-    common, previous_index, current_index = np.intersect1d(previous.corner_ids, current.corner_ids,
-                                                           return_indices=True)
+    common, previous_index, current_index = np.intersect1d(
+        previous.corner_ids, current.corner_ids, return_indices=True
+    )
     if len(common) < max(4, current.corner_count // 2):
         return False
-    motion = np.linalg.norm(previous.image_points_px[previous_index] - current.image_points_px[current_index], axis=1)
+    motion = np.linalg.norm(
+        previous.image_points_px[previous_index] - current.image_points_px[current_index], axis=1
+    )
     width, height = current.image_size_px
     return float(motion.mean()) <= STILL_FRACTION_OF_DIAGONAL * float(np.hypot(width, height))
 
@@ -170,8 +179,17 @@ def draw_overlay(image: np.ndarray, update: LiveUpdate) -> np.ndarray:
     cv2.polylines(canvas, [hull], True, colour, max(1, radius // 2), cv2.LINE_AA)
     if 0.0 < update.still_progress < 1.0:
         x0, y0, x1, _ = detection.bounding_box_px()
-        cv2.ellipse(canvas, (int(x1), int(y0)), (3 * radius, 3 * radius), -90, 0, 360 * update.still_progress,
-                    colour, max(2, radius // 2), cv2.LINE_AA)
+        cv2.ellipse(
+            canvas,
+            (int(x1), int(y0)),
+            (3 * radius, 3 * radius),
+            -90,
+            0,
+            360 * update.still_progress,
+            colour,
+            max(2, radius // 2),
+            cv2.LINE_AA,
+        )
     return canvas
 
 

@@ -32,8 +32,15 @@ class PrintedBoard:
     path: Path
 
 
-def fitting_board(kind: str, cols: int | None, rows: int | None, paper: str, square_m: float | None = None,
-                  marker_m: float | None = None, dictionary: str = DEFAULT_DICTIONARY) -> BoardSpec:
+def fitting_board(
+    kind: str,
+    cols: int | None,
+    rows: int | None,
+    paper: str,
+    square_m: float | None = None,
+    marker_m: float | None = None,
+    dictionary: str = DEFAULT_DICTIONARY,
+) -> BoardSpec:
     """The board to print: the given size, or the largest whole-millimetre squares that fit the paper."""
     if paper not in PAPERS_MM:
         raise UserError(f"unknown paper '{paper}': use {', '.join(PAPERS_MM)}")
@@ -45,7 +52,9 @@ def fitting_board(kind: str, cols: int | None, rows: int | None, paper: str, squ
     largest_mm = float(np.floor(min(width_mm / across, height_mm / down)))
     if square_m is None:
         if largest_mm < 5:
-            raise UserError(f"a {cols}x{rows} board does not fit on {paper}: choose fewer squares or bigger paper")
+            raise UserError(
+                f"a {cols}x{rows} board does not fit on {paper}: choose fewer squares or bigger paper"
+            )
         square_m = largest_mm / 1000.0
     elif square_m * 1000.0 > largest_mm + 1e-9:
         raise UserError(
@@ -72,7 +81,9 @@ def write_board(board: BoardSpec, path: str | Path, paper: str = "a4", dpi: int 
     width_mm, height_mm = _board_area_mm(paper)
     board_w_mm, board_h_mm = (v * 1000.0 for v in board.size_m)
     if board_w_mm > width_mm + 1e-6 or board_h_mm > height_mm + 1e-6:
-        raise UserError(f"{board.describe()} is {board_w_mm:.0f}x{board_h_mm:.0f} mm: it does not fit on {paper}")
+        raise UserError(
+            f"{board.describe()} is {board_w_mm:.0f}x{board_h_mm:.0f} mm: it does not fit on {paper}"
+        )
     figure = _sheet(board, paper, dpi if suffix == ".png" else 72)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,26 +106,59 @@ def _sheet(board: BoardSpec, paper: str, dpi: int):
     axes = figure.add_axes((left / paper_w, bottom / paper_h, board_w / paper_w, board_h / paper_h))
     axes.set_axis_off()
     px_per_square = max(8, int(round(board.square_m / MM_PER_INCH * 1000.0 * max(dpi, 300))))
-    axes.imshow(board.render(px_per_square), cmap="gray", vmin=0, vmax=255, interpolation="none",
-                extent=(0, board_w, board_h, 0), aspect="auto")
+    axes.imshow(
+        board.render(px_per_square),
+        cmap="gray",
+        vmin=0,
+        vmax=255,
+        interpolation="none",
+        extent=(0, board_w, board_h, 0),
+        aspect="auto",
+    )
     text_left = MARGIN_MM / paper_w
     band_top = MARGIN_MM + TEXT_BAND_MM
     lines = [
         (board.describe(), 10, "bold", "sans-serif"),
         (f"arwed calibrate {board.cli_text()}", 8, "normal", "monospace"),
-        ("Print at 100% (no 'fit to page'). Measure the bar below (100 mm) and a square"
-         f" ({board.square_m * 1000:g} mm); if they differ, give --square as measured. Keep the sheet flat.",
-         7, "normal", "sans-serif"),
+        (
+            "Print at 100% (no 'fit to page'). Measure the bar below (100 mm) and a square"
+            f" ({board.square_m * 1000:g} mm); if they differ, give --square as measured. Keep the sheet flat.",
+            7,
+            "normal",
+            "sans-serif",
+        ),
     ]
     for index, (text, size, weight, family) in enumerate(lines):
-        figure.text(text_left, (band_top - 2.0 - 4.5 * index) / paper_h, text, fontsize=size, fontweight=weight,
-                    family=family, va="top")
+        figure.text(
+            text_left,
+            (band_top - 2.0 - 4.5 * index) / paper_h,
+            text,
+            fontsize=size,
+            fontweight=weight,
+            family=family,
+            va="top",
+        )
     bar_left, bar_bottom = MARGIN_MM, MARGIN_MM + 1.0
-    figure.add_artist(Rectangle((bar_left / paper_w, bar_bottom / paper_h), SCALE_BAR_MM / paper_w,
-                                1.5 / paper_h, transform=figure.transFigure, color="black"))
+    figure.add_artist(
+        Rectangle(
+            (bar_left / paper_w, bar_bottom / paper_h),
+            SCALE_BAR_MM / paper_w,
+            1.5 / paper_h,
+            transform=figure.transFigure,
+            color="black",
+        )
+    )
     for tick_mm in range(0, int(SCALE_BAR_MM) + 1, 10):
-        figure.add_artist(Rectangle(((bar_left + tick_mm - 0.15) / paper_w, bar_bottom / paper_h), 0.3 / paper_w,
-                                    4.0 / paper_h, transform=figure.transFigure, color="black"))
-    figure.text((bar_left + SCALE_BAR_MM + 3.0) / paper_w, bar_bottom / paper_h, "100 mm", fontsize=7,
-                va="bottom")
+        figure.add_artist(
+            Rectangle(
+                ((bar_left + tick_mm - 0.15) / paper_w, bar_bottom / paper_h),
+                0.3 / paper_w,
+                4.0 / paper_h,
+                transform=figure.transFigure,
+                color="black",
+            )
+        )
+    figure.text(
+        (bar_left + SCALE_BAR_MM + 3.0) / paper_w, bar_bottom / paper_h, "100 mm", fontsize=7, va="bottom"
+    )
     return figure

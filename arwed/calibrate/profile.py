@@ -36,7 +36,9 @@ _DISTORTION_LENGTHS = (4, 5, 8, 12, 14)
 class CalibrationProfile:
     path: str
     intrinsics: CameraIntrinsics  # at the calibrated resolution; source is the profile's path
-    floor: FloorPlane | None = None  # camera coordinates (OpenCV axes), normal pointing up; source "calibration"
+    floor: FloorPlane | None = (
+        None  # camera coordinates (OpenCV axes), normal pointing up; source "calibration"
+    )
     camera_height_m: float | None = None  # the camera's centre above the floor
     camera_tilt_deg: float | None = None  # the optical axis below the horizon (positive looks down)
     camera_roll_deg: float | None = None  # how far the world's up leans towards the picture's right
@@ -62,8 +64,14 @@ class CalibrationProfile:
 
     def with_floor(self, floor: FloorPlane, method: str) -> CalibrationProfile:
         height, tilt, roll = camera_pose_above(floor)
-        return dataclasses.replace(self, floor=floor, camera_height_m=height, camera_tilt_deg=tilt,
-                                   camera_roll_deg=roll, floor_method=method)
+        return dataclasses.replace(
+            self,
+            floor=floor,
+            camera_height_m=height,
+            camera_tilt_deg=tilt,
+            camera_roll_deg=roll,
+            floor_method=method,
+        )
 
     def with_stage(self, stage: StageCalibration) -> CalibrationProfile:
         return self.with_floor(stage.floor, stage.method)
@@ -85,7 +93,9 @@ def profile_from_calibration(result: CalibrationResult, path: str | Path) -> Cal
 # ----------------------------------------------------------------------------------------------- writing
 
 
-def save_profile(profile: CalibrationProfile, path: str | Path | None = None, ros: bool = False) -> list[Path]:
+def save_profile(
+    profile: CalibrationProfile, path: str | Path | None = None, ros: bool = False
+) -> list[Path]:
     """Write the profile (atomically) as OpenCV YAML; with `ros`, also NAME.ros.yaml (ROS camera_info)."""
     path = Path(path or profile.path)
     written = [path]
@@ -114,8 +124,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def _opencv_yaml(profile: CalibrationProfile) -> str:
     intrinsics = profile.intrinsics
-    storage = cv2.FileStorage("profile.yaml", cv2.FILE_STORAGE_WRITE | cv2.FILE_STORAGE_MEMORY
-                              | cv2.FILE_STORAGE_FORMAT_YAML)
+    storage = cv2.FileStorage(
+        "profile.yaml", cv2.FILE_STORAGE_WRITE | cv2.FILE_STORAGE_MEMORY | cv2.FILE_STORAGE_FORMAT_YAML
+    )
     if profile.calibration_time:
         storage.write("calibration_time", profile.calibration_time)
     storage.write("image_width", int(intrinsics.width_px))
@@ -123,15 +134,21 @@ def _opencv_yaml(profile: CalibrationProfile) -> str:
     if profile.board is not None:
         _write_board(storage, profile.board)
     storage.write("camera_matrix", intrinsics.matrix)
-    storage.write("distortion_coefficients", np.asarray(intrinsics.distortion_array, np.float64).reshape(1, -1))
+    storage.write(
+        "distortion_coefficients", np.asarray(intrinsics.distortion_array, np.float64).reshape(1, -1)
+    )
     if profile.rms_px is not None:
         storage.write("avg_reprojection_error", float(profile.rms_px))
     if profile.per_view_errors_px:
         storage.write("nr_of_frames", len(profile.per_view_errors_px))
-        storage.write("per_view_reprojection_errors", np.asarray(profile.per_view_errors_px, np.float64).reshape(-1, 1))
+        storage.write(
+            "per_view_reprojection_errors", np.asarray(profile.per_view_errors_px, np.float64).reshape(-1, 1)
+        )
     if profile.uncertainty is not None:
         u = profile.uncertainty
-        storage.write("intrinsics_std_dev_px", np.array([[u.fx_px], [u.fy_px], [u.cx_px], [u.cy_px]], np.float64))
+        storage.write(
+            "intrinsics_std_dev_px", np.array([[u.fx_px], [u.fy_px], [u.cx_px], [u.cy_px]], np.float64)
+        )
     if profile.floor is not None:
         storage.write("floor_normal", np.asarray(profile.floor.normal, np.float64).reshape(3, 1))
         storage.write("floor_offset_m", float(profile.floor.offset_m))
@@ -199,15 +216,23 @@ def load_profile(path: str | Path) -> CalibrationProfile:
     matrix = fields.matrix("camera_matrix", (3, 3))
     fx, fy, cx, cy = matrix[0, 0], matrix[1, 1], matrix[0, 2], matrix[1, 2]
     if fx <= 0 or fy <= 0 or not np.allclose(matrix[2], [0.0, 0.0, 1.0]):
-        raise InputFileError(path, "not a camera matrix (needs fx, fy > 0 and a last row of 0 0 1)", "camera_matrix")
+        raise InputFileError(
+            path, "not a camera matrix (needs fx, fy > 0 and a last row of 0 0 1)", "camera_matrix"
+        )
     if not (0 <= cx <= width and 0 <= cy <= height):
         raise InputFileError(
             path, f"principal point ({cx:g}, {cy:g}) lies outside the {width}x{height} image", "camera_matrix"
         )
     distortion = fields.vector("distortion_coefficients", _DISTORTION_LENGTHS)
     intrinsics = CameraIntrinsics(
-        width_px=width, height_px=height, fx_px=float(fx), fy_px=float(fy), cx_px=float(cx), cy_px=float(cy),
-        distortion=tuple(float(v) for v in distortion), source=str(path),
+        width_px=width,
+        height_px=height,
+        fx_px=float(fx),
+        fy_px=float(fy),
+        cx_px=float(cx),
+        cy_px=float(cy),
+        distortion=tuple(float(v) for v in distortion),
+        source=str(path),
     )
     errors = fields.optional_vector("per_view_reprojection_errors")
     std = fields.optional_vector("intrinsics_std_dev_px", (4,))
@@ -239,9 +264,13 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load("\n".join(lines), Loader=_ProfileLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise InputFileError(path, f"not a valid calibration profile: broken YAML{yaml_error_location(exc)}") from None
+        raise InputFileError(
+            path, f"not a valid calibration profile: broken YAML{yaml_error_location(exc)}"
+        ) from None
     if not isinstance(data, dict):
-        raise InputFileError(path, "not a calibration profile (expected fields such as image_width, camera_matrix)")
+        raise InputFileError(
+            path, "not a calibration profile (expected fields such as image_width, camera_matrix)"
+        )
     return data
 
 
@@ -296,7 +325,9 @@ class _Fields:
         if not isinstance(data, list) or not isinstance(rows, int) or not isinstance(cols, int):
             raise self._fail(name, "expected a matrix (rows, cols, data)")
         if len(data) != rows * cols:
-            raise self._fail(name, f"has {len(data)} numbers for a {rows}x{cols} matrix (the file is cut short?)")
+            raise self._fail(
+                name, f"has {len(data)} numbers for a {rows}x{cols} matrix (the file is cut short?)"
+            )
         try:
             array = np.asarray(data, dtype=np.float64)
         except (TypeError, ValueError):
@@ -309,7 +340,13 @@ class _Fields:
 
     def vector(self, name: str, lengths: tuple[int, ...] | None = None) -> np.ndarray:
         value = self._required(name)
-        count = len(value.get("data") or []) if isinstance(value, dict) else len(value) if isinstance(value, list) else 0
+        count = (
+            len(value.get("data") or [])
+            if isinstance(value, dict)
+            else len(value)
+            if isinstance(value, list)
+            else 0
+        )
         if count == 0:
             raise self._fail(name, "expected a list of numbers")
         if lengths and count not in lengths:
@@ -327,8 +364,14 @@ def _read_board(fields: _Fields) -> BoardSpec | None:
     marker = fields.number("marker_size_m", minimum=0.0) if kind == CHARUCO else None
     dictionary = fields.text("aruco_dictionary") if kind == CHARUCO else "DICT_5X5_100"
     try:
-        return BoardSpec(kind, fields.integer("board_cols", 2), fields.integer("board_rows", 2),
-                         fields.number("square_size_m", minimum=0.0), marker, dictionary)
+        return BoardSpec(
+            kind,
+            fields.integer("board_cols", 2),
+            fields.integer("board_rows", 2),
+            fields.number("square_size_m", minimum=0.0),
+            marker,
+            dictionary,
+        )
     except UserError as exc:
         raise InputFileError(fields.path, f"describes an impossible board: {exc}", "board_type") from None
 
@@ -336,7 +379,9 @@ def _read_board(fields: _Fields) -> BoardSpec | None:
 def _read_floor(fields: _Fields, profile: CalibrationProfile) -> CalibrationProfile:
     if fields.data.get("floor_normal") is None:
         if fields.data.get("floor_offset_m") is not None:
-            raise fields._fail("floor_normal", "missing while floor_offset_m is there (the floor is incomplete)")
+            raise fields._fail(
+                "floor_normal", "missing while floor_offset_m is there (the floor is incomplete)"
+            )
         return profile
     normal = fields.vector("floor_normal", (3,))
     length = float(np.linalg.norm(normal))
@@ -344,7 +389,9 @@ def _read_floor(fields: _Fields, profile: CalibrationProfile) -> CalibrationProf
         raise fields._fail("floor_normal", f"expected a unit vector, found one of length {length:g}")
     offset = fields.number("floor_offset_m")
     if offset <= 0:
-        raise fields._fail("floor_offset_m", f"the camera would be {offset:g} m above the floor (must be above it)")
+        raise fields._fail(
+            "floor_offset_m", f"the camera would be {offset:g} m above the floor (must be above it)"
+        )
     method = fields.optional_text("floor_method") or "board"
     floor = FloorPlane(normal=normal / length, offset_m=offset, source=FLOOR_SOURCE)
     return profile.with_floor(floor, method)

@@ -37,7 +37,9 @@ def open_frame_source(camera: int, video: str | None, size: str | None) -> Video
             capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
     if not capture.isOpened():
         capture.release()
-        raise SourceError(f"{name} cannot be opened" + ("" if video else " (is it connected, or used by another app?)"))
+        raise SourceError(
+            f"{name} cannot be opened" + ("" if video else " (is it connected, or used by another app?)")
+        )
     return VideoFrameSource(capture, name)
 
 

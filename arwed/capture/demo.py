@@ -115,14 +115,22 @@ class DemoSource:
         image = self._backdrop.copy()
         # warp only into the box the photo covers: OpenCV's cost follows the destination's size
         width, height = self._size
-        corners = affine @ np.array([[0, 0, 1], [self._photo_size[0], self._photo_size[1], 1]], dtype=np.float64).T
+        corners = (
+            affine @ np.array([[0, 0, 1], [self._photo_size[0], self._photo_size[1], 1]], dtype=np.float64).T
+        )
         x0, y0 = (max(0, int(np.floor(v))) for v in corners.min(axis=1))
         x1, y1 = min(width, int(np.ceil(corners[0].max()))), min(height, int(np.ceil(corners[1].max())))
         if x1 > x0 and y1 > y0:
             shifted = affine - np.array([[0.0, 0.0, x0], [0.0, 0.0, y0]])
             region = image[y0:y1, x0:x1]
-            cv2.warpAffine(self._photo, shifted, (x1 - x0, y1 - y0), dst=region, flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_TRANSPARENT)
+            cv2.warpAffine(
+                self._photo,
+                shifted,
+                (x1 - x0, y1 - y0),
+                dst=region,
+                flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_TRANSPARENT,
+            )
         return image
 
     def read(self) -> Frame | None:

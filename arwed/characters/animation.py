@@ -42,7 +42,9 @@ class Channel:
             p0, m0 = self.values[i, 1], self.values[i, 2] * span
             p1, m1 = self.values[i + 1, 1], self.values[i + 1, 0] * span
             u2, u3 = u * u, u * u * u
-            out = (2 * u3 - 3 * u2 + 1) * p0 + (u3 - 2 * u2 + u) * m0 + (-2 * u3 + 3 * u2) * p1 + (u3 - u2) * m1
+            out = (
+                (2 * u3 - 3 * u2 + 1) * p0 + (u3 - 2 * u2 + u) * m0 + (-2 * u3 + 3 * u2) * p1 + (u3 - u2) * m1
+            )
             return quat.normalize(out) if self.path == "rotation" else out
         a, b = self._key(i), self._key(i + 1)
         if self.path == "rotation":
@@ -70,7 +72,9 @@ class PoseArrays:
     morph_weights: np.ndarray
 
     def copy(self) -> PoseArrays:
-        return PoseArrays(self.translation.copy(), self.rotation.copy(), self.scale.copy(), self.morph_weights.copy())
+        return PoseArrays(
+            self.translation.copy(), self.rotation.copy(), self.scale.copy(), self.morph_weights.copy()
+        )
 
 
 def read_clips(doc: GltfDocument, skeleton: Skeleton) -> list[Clip]:
@@ -81,13 +85,18 @@ def read_clips(doc: GltfDocument, skeleton: Skeleton) -> list[Clip]:
         for c_index, channel in enumerate(anim.channels or []):
             where = f"animations[{a_index}].channels[{c_index}]"
             target = channel.target
-            if target is None or target.node not in to_skeleton or target.path not in (
-                    "translation", "rotation", "scale", "weights"):
+            if (
+                target is None
+                or target.node not in to_skeleton
+                or target.path not in ("translation", "rotation", "scale", "weights")
+            ):
                 continue
             samplers = anim.samplers or []
             if not 0 <= (channel.sampler or 0) < len(samplers):
                 raise doc.fail("refers to a sampler that does not exist", where)
-            parsed = _read_channel(doc, samplers[channel.sampler or 0], to_skeleton[target.node], target.path, where)
+            parsed = _read_channel(
+                doc, samplers[channel.sampler or 0], to_skeleton[target.node], target.path, where
+            )
             if parsed is not None:
                 channels.append(parsed)
         if channels:
@@ -205,7 +214,9 @@ class ClipPlayer:
         return blend(before, now, w)
 
     @staticmethod
-    def _evaluate(playing: _Playing, t: float, rest: PoseArrays, weight_slots: dict[int, np.ndarray]) -> PoseArrays:
+    def _evaluate(
+        playing: _Playing, t: float, rest: PoseArrays, weight_slots: dict[int, np.ndarray]
+    ) -> PoseArrays:
         if playing.clip is None:
             return rest
         pose = rest.copy()

@@ -251,7 +251,9 @@ def bowtie_shape() -> im.Shape:
     wings = []
     for sign in (1.0, -1.0):
         tip = centre + [0.048 * sign, 0.0, -0.010]
-        wings.append(im.intersect(im.round_cone(centre, tip, 0.007, 0.020), im.slab(2, -1.0, centre[2] + 0.008)))
+        wings.append(
+            im.intersect(im.round_cone(centre, tip, 0.007, 0.020), im.slab(2, -1.0, centre[2] + 0.008))
+        )
     knot = im.ellipsoid(centre + [0.0, 0.0, 0.003], [0.011, 0.010, 0.008])
     return im.union(knot, *wings, k=0.004)
 
@@ -268,7 +270,10 @@ def pocket_square_shape() -> im.Shape:
 
 def flower_shape() -> tuple[im.Shape, im.Shape]:
     centre = np.array([0.098, 1.385, _front_z(1.385) + 0.010])
-    petals = [im.sphere(centre + off, 0.009) for off in ([0.0, 0.0, 0.004], [0.008, 0.004, 0.0], [-0.007, 0.005, 0.0], [0.0, -0.008, 0.0])]
+    petals = [
+        im.sphere(centre + off, 0.009)
+        for off in ([0.0, 0.0, 0.004], [0.008, 0.004, 0.0], [-0.007, 0.005, 0.0], [0.0, -0.008, 0.0])
+    ]
     leaf = im.ellipsoid(centre + [0.012, -0.018, -0.004], [0.006, 0.016, 0.003])
     return im.union(*petals, k=0.004), leaf
 
@@ -313,7 +318,9 @@ def _hand_frame(sign: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     wrist = _joint("leftHand", sign)
     elbow = _joint("leftLowerArm", sign)
     along = wrist - elbow
-    along = along + np.array([-0.12 * sign, 0.0, 0.04]) * np.linalg.norm(along)  # the hand turns in to the thigh
+    along = along + np.array([-0.12 * sign, 0.0, 0.04]) * np.linalg.norm(
+        along
+    )  # the hand turns in to the thigh
     along /= np.linalg.norm(along)
     palm = np.array([-sign, 0.0, 0.0])
     palm -= (palm @ along) * along
@@ -336,9 +343,16 @@ def hand_shape(sign: float) -> im.Shape:
     ]
     palm_shape = im.union(*parts, k=0.015)
     fingers = []
-    for offset_c, length, curl in ((0.027, 0.090, 1.0), (0.009, 0.098, 1.05), (-0.009, 0.092, 1.1), (-0.026, 0.074, 1.15)):
+    for offset_c, length, curl in (
+        (0.027, 0.090, 1.0),
+        (0.009, 0.098, 1.05),
+        (-0.009, 0.092, 1.1),
+        (-0.026, 0.074, 1.15),
+    ):
         fingers.append(_finger(at(0.080, 0.003, offset_c), along, palm, length, curl))
-    thumb_shape = _finger(at(0.028, 0.010, 0.030), _unit(along * 0.8 + thumb * 0.45 + palm * 0.35), palm, 0.085, 0.5, 0.012)
+    thumb_shape = _finger(
+        at(0.028, 0.010, 0.030), _unit(along * 0.8 + thumb * 0.45 + palm * 0.35), palm, 0.085, 0.5, 0.012
+    )
     return im.union(palm_shape, im.union(*fingers, thumb_shape), k=0.008)
 
 
@@ -346,7 +360,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def _finger(base: np.ndarray, along: np.ndarray, palm: np.ndarray, length: float, curl: float, radius: float = 0.0092) -> im.Shape:
+def _finger(
+    base: np.ndarray, along: np.ndarray, palm: np.ndarray, length: float, curl: float, radius: float = 0.0092
+) -> im.Shape:
     """Three segments, each bent a little further towards the palm: a relaxed, slightly curled finger."""
     segments = []
     point = base
@@ -479,7 +495,13 @@ def brow_shape() -> im.Shape:
         inner = np.array([0.011 * s, 1.6985, 0.0875])
         middle = np.array([0.030 * s, 1.7035, 0.0850])
         outer = np.array([0.048 * s, 1.7005, 0.0725])
-        brows.append(im.union(im.round_cone(inner, middle, 0.0029, 0.0026), im.round_cone(middle, outer, 0.0026, 0.0015), k=0.002))
+        brows.append(
+            im.union(
+                im.round_cone(inner, middle, 0.0029, 0.0026),
+                im.round_cone(middle, outer, 0.0026, 0.0015),
+                k=0.002,
+            )
+        )
     return im.union(*brows)
 
 
@@ -500,16 +522,25 @@ def _bone_regions() -> dict[str, im.Shape]:
         "head": im.ellipsoid([0.0, 1.672, 0.0], [0.075, 0.095, 0.10]),
     }
     for sign, side in ((1.0, "left"), (-1.0, "right")):
-        j = {name: _joint(f"left{name}", sign) for name in ("Shoulder", "UpperArm", "LowerArm", "Hand", "UpperLeg", "LowerLeg", "Foot", "Toes")}
+        j = {
+            name: _joint(f"left{name}", sign)
+            for name in ("Shoulder", "UpperArm", "LowerArm", "Hand", "UpperLeg", "LowerLeg", "Foot", "Toes")
+        }
         wrist, along, _, _ = _hand_frame(sign)
-        regions[f"{side}Shoulder"] = im.round_cone(j["Shoulder"] + [0.03 * sign, 0.0, 0.0], j["UpperArm"] + [-0.015 * sign, 0.0, 0.0], 0.045, 0.05)
+        regions[f"{side}Shoulder"] = im.round_cone(
+            j["Shoulder"] + [0.03 * sign, 0.0, 0.0], j["UpperArm"] + [-0.015 * sign, 0.0, 0.0], 0.045, 0.05
+        )
         regions[f"{side}UpperArm"] = im.round_cone(j["UpperArm"], j["LowerArm"], 0.052, 0.046)
         regions[f"{side}LowerArm"] = im.round_cone(j["LowerArm"], j["Hand"], 0.045, 0.036)
         regions[f"{side}Hand"] = im.round_cone(wrist + along * 0.005, wrist + along * 0.17, 0.03, 0.03)
         regions[f"{side}UpperLeg"] = im.round_cone(j["UpperLeg"], j["LowerLeg"], 0.085, 0.060)
         regions[f"{side}LowerLeg"] = im.round_cone(j["LowerLeg"], j["Foot"], 0.060, 0.050)
-        regions[f"{side}Foot"] = im.round_cone(j["Foot"] + [0.0, -0.03, -0.06], j["Toes"] + [0.0, 0.015, -0.035], 0.05, 0.045)
-        regions[f"{side}Toes"] = im.round_cone(j["Toes"] + [0.0, 0.0, 0.02], j["Toes"] + [0.0, 0.0, 0.08], 0.035, 0.03)
+        regions[f"{side}Foot"] = im.round_cone(
+            j["Foot"] + [0.0, -0.03, -0.06], j["Toes"] + [0.0, 0.015, -0.035], 0.05, 0.045
+        )
+        regions[f"{side}Toes"] = im.round_cone(
+            j["Toes"] + [0.0, 0.0, 0.02], j["Toes"] + [0.0, 0.0, 0.08], 0.035, 0.03
+        )
     return regions
 
 
@@ -531,7 +562,9 @@ def dense_weights(points: np.ndarray, bones: list[str], falloff_m: float = _WEIG
     return dense
 
 
-def skin_weights(points: np.ndarray, bones: list[str], falloff_m: float = _WEIGHT_FALLOFF_M) -> tuple[np.ndarray, np.ndarray]:
+def skin_weights(
+    points: np.ndarray, bones: list[str], falloff_m: float = _WEIGHT_FALLOFF_M
+) -> tuple[np.ndarray, np.ndarray]:
     """Up to four (joint index, weight) pairs per point, weights summing to one (see dense_weights)."""
     return top_four(dense_weights(points, bones, falloff_m))
 
@@ -553,7 +586,9 @@ def top_four(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def jacket_body_weights(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The jacket's body follows the torso; its shoulders follow the collarbones and, a little, the arms."""
-    dense = dense_weights(points, _TORSO_BONES + ["leftShoulder", "rightShoulder", "leftUpperArm", "rightUpperArm"])
+    dense = dense_weights(
+        points, _TORSO_BONES + ["leftShoulder", "rightShoulder", "leftUpperArm", "rightUpperArm"]
+    )
     for side in ("left", "right"):
         dense[:, JOINT_NAMES.index(f"{side}UpperArm")] *= 0.35
     return top_four(dense / dense.sum(axis=1, keepdims=True))
@@ -654,7 +689,10 @@ _MORPH_EPSILON_M = 2e-5
 def face_morphs(p: np.ndarray) -> dict[str, np.ndarray]:
     """Vertex displacements for each face target; displacements under 20 micrometres are exactly zero."""
     morphs = _raw_face_morphs(p)
-    return {k: np.where(np.linalg.norm(v, axis=1, keepdims=True) < _MORPH_EPSILON_M, 0.0, v) for k, v in morphs.items()}
+    return {
+        k: np.where(np.linalg.norm(v, axis=1, keepdims=True) < _MORPH_EPSILON_M, 0.0, v)
+        for k, v in morphs.items()
+    }
 
 
 def _raw_face_morphs(p: np.ndarray) -> dict[str, np.ndarray]:
@@ -720,7 +758,9 @@ def _upper_lid_edges(azimuth_deg: np.ndarray, sign: float) -> dict[str, np.ndarr
     u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
     tilt = 6.0 * sign * np.clip(azimuth_deg / 55.0, -1.0, 1.0)
     shifts = {"happy": -14.0, "relaxed": -12.0, "surprised": 10.0, "angry": -8.0 - tilt, "sad": -8.0 + tilt}
-    edges = {k: edge + np.where(np.asarray(d) > 0.0, np.asarray(d) * (1.0 - u * u), d) for k, d in shifts.items()}
+    edges = {
+        k: edge + np.where(np.asarray(d) > 0.0, np.asarray(d) * (1.0 - u * u), d) for k, d in shifts.items()
+    }
     edges["blink"] = _lid_edge_deg(azimuth_deg, True, closed=True)
     return edges
 
@@ -764,10 +804,14 @@ def _direction(azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray
     return np.stack([np.sin(a) * np.cos(e), np.sin(e), np.cos(a) * np.cos(e)], axis=-1)
 
 
-def _eyelid_part(sign: float, upper: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+def _eyelid_part(
+    sign: float, upper: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """A closed thin lid: outer and inner spherical patches joined along the edge."""
     # The lower lid a little smaller: where the lids overlap at the corners, the upper one covers it.
-    outer_r, inner_r = (_LID_OUTER_R, _LID_INNER_R) if upper else (_LID_OUTER_R - 0.0003, _LID_INNER_R - 0.0002)
+    outer_r, inner_r = (
+        (_LID_OUTER_R, _LID_INNER_R) if upper else (_LID_OUTER_R - 0.0003, _LID_INNER_R - 0.0002)
+    )
     vo, fo, vv, aa = _lid_patch(sign, upper, outer_r)
     vi, fi, _, _ = _lid_patch(sign, upper, inner_r)
     n = len(vo)
@@ -789,7 +833,10 @@ def _eyelid_part(sign: float, upper: bool) -> tuple[np.ndarray, np.ndarray, np.n
         return centre + radius[:, None] * _direction(a2, elevation) - vertices
 
     edges = _upper_lid_edges(a2, sign) if upper else _lower_lid_edges(a2)
-    morphs = {k: (moved(e) if np.any(e != _lid_edge_deg(a2, upper)) else np.zeros_like(vertices)) for k, e in edges.items()}
+    morphs = {
+        k: (moved(e) if np.any(e != _lid_edge_deg(a2, upper)) else np.zeros_like(vertices))
+        for k, e in edges.items()
+    }
     import trimesh
 
     normals = np.asarray(trimesh.Trimesh(vertices, faces, process=False).vertex_normals)
@@ -841,7 +888,9 @@ _SIMPLIFY: dict[str, tuple[float, float]] = {
 }
 
 
-def _simplified(name: str, shape: im.Shape, m: im.ImplicitMesh, importance=None, bones=None) -> im.ImplicitMesh:
+def _simplified(
+    name: str, shape: im.Shape, m: im.ImplicitMesh, importance=None, bones=None
+) -> im.ImplicitMesh:
     key = name.removeprefix("left_").removeprefix("right_")
     if key not in _SIMPLIFY:
         return m
@@ -870,14 +919,18 @@ def _limb_blend(joints: np.ndarray, weights: np.ndarray) -> np.ndarray:
 _MAX_WEIGHT_STEP = 0.2
 
 
-def _implicit_part(name: str, material: str, shape: im.Shape, lo, hi, cell_m: float, bones, mesh: str = "", axes=None) -> Part:
+def _implicit_part(
+    name: str, material: str, shape: im.Shape, lo, hi, cell_m: float, bones, mesh: str = "", axes=None
+) -> Part:
     """Mesh a shape; `bones` is the list of bones it may follow, or a function giving the weights."""
     m = _simplified(name, shape, im.mesh_implicit(shape, lo, hi, cell_m, axes=axes), bones=bones)
     joints, weights = bones(m.vertices) if callable(bones) else skin_weights(m.vertices, bones)
     return Part(name, material, m.vertices, m.normals, m.faces, joints, weights, mesh=mesh)
 
 
-def _merge(name: str, material: str, pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _merge(
+    name: str, material: str, pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     vertices, normals, faces, base = [], [], [], 0
     for v, n, f in pieces:
         vertices.append(v)
@@ -891,34 +944,135 @@ def _body_parts() -> list[Part]:
     all_legs = _leg_bones("left") + _leg_bones("right")
     parts = [
         _implicit_part(
-            "jacket", "suit", jacket_body_shape(), None, None, 0.0, jacket_body_weights,
-            axes=_axes([-0.26, 0.76, -0.16], [0.26, 1.56, 0.17], [-0.26, 0.76, -0.03], [0.26, 1.56, 0.17], 0.009, 0.015),
+            "jacket",
+            "suit",
+            jacket_body_shape(),
+            None,
+            None,
+            0.0,
+            jacket_body_weights,
+            axes=_axes(
+                [-0.26, 0.76, -0.16],
+                [0.26, 1.56, 0.17],
+                [-0.26, 0.76, -0.03],
+                [0.26, 1.56, 0.17],
+                0.009,
+                0.015,
+            ),
         ),
         _implicit_part(
-            "trousers", "suit", trousers_shape(), None, None, 0.0, ["hips", "spine"] + all_legs,
+            "trousers",
+            "suit",
+            trousers_shape(),
+            None,
+            None,
+            0.0,
+            ["hips", "spine"] + all_legs,
             axes=_box_axes([-0.22, 0.02, -0.16], [0.22, 1.10, 0.15], (0.014, 0.016, 0.014)),
         ),
-        _implicit_part("shirt", "shirt", shirt_shape(), [-0.12, 1.02, -0.10], [0.12, 1.56, 0.19], 0.009, _TORSO_BONES + ["head"]),
-        _implicit_part("bowtie", "bowtie", bowtie_shape(), [-0.08, 1.45, 0.02], [0.08, 1.53, 0.09], 0.0045, ["neck", "upperChest"]),
-        _implicit_part("button", "bowtie", button_shape(), [-0.02, 1.04, 0.08], [0.02, 1.09, 0.15], 0.0035, ["spine", "chest"]),
-        _implicit_part("pocket_square", "shirt", pocket_square_shape(), [0.07, 1.27, 0.07], [0.14, 1.33, 0.16], 0.003, ["chest", "upperChest"]),
+        _implicit_part(
+            "shirt",
+            "shirt",
+            shirt_shape(),
+            [-0.12, 1.02, -0.10],
+            [0.12, 1.56, 0.19],
+            0.009,
+            _TORSO_BONES + ["head"],
+        ),
+        _implicit_part(
+            "bowtie",
+            "bowtie",
+            bowtie_shape(),
+            [-0.08, 1.45, 0.02],
+            [0.08, 1.53, 0.09],
+            0.0045,
+            ["neck", "upperChest"],
+        ),
+        _implicit_part(
+            "button",
+            "bowtie",
+            button_shape(),
+            [-0.02, 1.04, 0.08],
+            [0.02, 1.09, 0.15],
+            0.0035,
+            ["spine", "chest"],
+        ),
+        _implicit_part(
+            "pocket_square",
+            "shirt",
+            pocket_square_shape(),
+            [0.07, 1.27, 0.07],
+            [0.14, 1.33, 0.16],
+            0.003,
+            ["chest", "upperChest"],
+        ),
     ]
     petals, leaf = flower_shape()
-    parts.append(_implicit_part("flower", "flower", petals, [0.07, 1.36, 0.08], [0.13, 1.41, 0.16], 0.0035, ["chest", "upperChest"]))
-    parts.append(_implicit_part("leaf", "leaf", leaf, [0.09, 1.35, 0.08], [0.13, 1.39, 0.15], 0.003, ["chest", "upperChest"]))
+    parts.append(
+        _implicit_part(
+            "flower",
+            "flower",
+            petals,
+            [0.07, 1.36, 0.08],
+            [0.13, 1.41, 0.16],
+            0.0035,
+            ["chest", "upperChest"],
+        )
+    )
+    parts.append(
+        _implicit_part(
+            "leaf", "leaf", leaf, [0.09, 1.35, 0.08], [0.13, 1.39, 0.15], 0.003, ["chest", "upperChest"]
+        )
+    )
     for sign, side in ((1.0, "left"), (-1.0, "right")):
         x = sorted([0.10 * sign, 0.36 * sign])
         sleeve = _implicit_part(
-            f"{side}_sleeve", "suit", _sleeve(sign), None, None, 0.0, _arm_bones(side),
+            f"{side}_sleeve",
+            "suit",
+            _sleeve(sign),
+            None,
+            None,
+            0.0,
+            _arm_bones(side),
             axes=_box_axes([x[0], 0.84, -0.10], [x[1], 1.52, 0.10], (0.01, 0.012, 0.01)),
         )
         sleeve.mesh = "jacket"
         parts.append(sleeve)
         x = sorted([0.12 * sign, 0.42 * sign])
-        parts.append(_implicit_part(f"{side}_cuff", "shirt", cuff_shape(sign), [x[0], 0.86, -0.06], [x[1], 1.0, 0.08], 0.008, _arm_bones(side)))
-        parts.append(_implicit_part(f"{side}_hand", "skin", hand_shape(sign), [x[0], 0.66, -0.06], [x[1], 0.98, 0.14], 0.0055, _arm_bones(side)))
+        parts.append(
+            _implicit_part(
+                f"{side}_cuff",
+                "shirt",
+                cuff_shape(sign),
+                [x[0], 0.86, -0.06],
+                [x[1], 1.0, 0.08],
+                0.008,
+                _arm_bones(side),
+            )
+        )
+        parts.append(
+            _implicit_part(
+                f"{side}_hand",
+                "skin",
+                hand_shape(sign),
+                [x[0], 0.66, -0.06],
+                [x[1], 0.98, 0.14],
+                0.0055,
+                _arm_bones(side),
+            )
+        )
         x = sorted([0.03 * sign, 0.17 * sign])
-        parts.append(_implicit_part(f"{side}_shoe", "shoes", shoe_shape(sign), [x[0], -0.01, -0.11], [x[1], 0.18, 0.25], 0.011, _leg_bones(side)))
+        parts.append(
+            _implicit_part(
+                f"{side}_shoe",
+                "shoes",
+                shoe_shape(sign),
+                [x[0], -0.01, -0.11],
+                [x[1], 0.18, 0.25],
+                0.011,
+                _leg_bones(side),
+            )
+        )
     del all_legs
     jacket = jacket_shape()
     trousers = trousers_shape()
@@ -946,7 +1100,9 @@ def _face_importance(p: np.ndarray) -> np.ndarray:
 def _head_parts() -> list[Part]:
     head_bones = ["head", "neck", "upperChest"]
     # Fine grid lines over the face, coarse ones over the back of the head and the neck.
-    axes = _axes([-0.10, 1.36, -0.12], [0.10, 1.80, 0.13], [-0.055, 1.56, 0.035], [0.055, 1.72, 0.13], 0.0029, 0.0062)
+    axes = _axes(
+        [-0.10, 1.36, -0.12], [0.10, 1.80, 0.13], [-0.055, 1.56, 0.035], [0.055, 1.72, 0.13], 0.0029, 0.0062
+    )
     # Finer rows across the mouth, so the thin gap between the lips comes out clean.
     bands = [(1.56, 1.72, 0.0029), (_MOUTH_Y - 0.008, _MOUTH_Y + 0.008, 0.0012)]
     axes = (axes[0], im.banded_axis(1.36, 1.80, bands, 0.0062), axes[2])
@@ -956,12 +1112,24 @@ def _head_parts() -> list[Part]:
     morphs = face_morphs(skin.vertices)
     parts = _split_face(skin, joints, weights, morphs)
     clothes = im.union(jacket_shape(), shirt_shape())
-    parts = [_cull_hidden(p, im.union(clothes, hair_shape()), 0.003) if p.name == "head_skin" else p for p in parts]
+    parts = [
+        _cull_hidden(p, im.union(clothes, hair_shape()), 0.003) if p.name == "head_skin" else p for p in parts
+    ]
     hair = _implicit_part(
-        "hair", "hair", hair_shape(), None, None, 0.0, head_bones,
-        axes=_axes([-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], 0.007, 0.007),
+        "hair",
+        "hair",
+        hair_shape(),
+        None,
+        None,
+        0.0,
+        head_bones,
+        axes=_axes(
+            [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], [-0.11, 1.58, -0.14], [0.11, 1.83, 0.13], 0.007, 0.007
+        ),
     )
-    brows = _implicit_part("brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"])
+    brows = _implicit_part(
+        "brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"]
+    )
     hair = _cull_hidden(hair, _skull_and_face(), 0.002)
     brows.morphs = {k: v for k, v in face_morphs(brows.vertices).items() if np.any(v != 0.0)}
     brows.mesh = "brow"
@@ -993,13 +1161,20 @@ def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.nda
         used = np.unique(tris)
         remap = -np.ones(len(skin.vertices), dtype=np.int64)
         remap[used] = np.arange(len(used))
-        part = Part(name, "skin", skin.vertices[used], skin.normals[used], remap[tris], joints[used], weights[used])
+        part = Part(
+            name, "skin", skin.vertices[used], skin.normals[used], remap[tris], joints[used], weights[used]
+        )
         part.morphs = {k: v[used] for k, v in morphs.items() if moves[k][used].any()}
         if name == "face":
             skin_part, lips = _split_part(part, _lip_triangles(part.vertices, part.faces), "lips", "lips")
-            lips, walls = _split_part(lips, _mouth_wall_triangles(lips.vertices, lips.faces), "mouth_walls", "mouth")
+            lips, walls = _split_part(
+                lips, _mouth_wall_triangles(lips.vertices, lips.faces), "mouth_walls", "mouth"
+            )
             skin_part, more_walls = _split_part(
-                skin_part, _mouth_wall_triangles(skin_part.vertices, skin_part.faces), "mouth_walls_skin", "mouth"
+                skin_part,
+                _mouth_wall_triangles(skin_part.vertices, skin_part.faces),
+                "mouth_walls_skin",
+                "mouth",
             )
             parts += [p for p in (skin_part, lips, walls, more_walls) if len(p.faces)]
         else:
@@ -1024,8 +1199,15 @@ def _split_part(part: Part, tri_mask: np.ndarray, name: str, material: str) -> t
         remap[used] = np.arange(len(used))
         out.append(
             Part(
-                new_name, new_material, part.vertices[used], part.normals[used], remap[tris],
-                part.joints[used], part.weights[used], {k: v[used] for k, v in part.morphs.items()}, mesh=part.mesh,
+                new_name,
+                new_material,
+                part.vertices[used],
+                part.normals[used],
+                remap[tris],
+                part.joints[used],
+                part.weights[used],
+                {k: v[used] for k, v in part.morphs.items()},
+                mesh=part.mesh,
             )
         )
     return out[0], out[1]
@@ -1040,7 +1222,9 @@ def _mouth_parts() -> list[Part]:
     )
     parts = []
     for name, material, shape in (("mouth", "mouth", interior), ("teeth", "teeth", teeth)):
-        m = _simplified(name, shape, im.mesh_implicit(shape, [-0.03, 1.58, 0.04], [0.03, 1.625, 0.095], 0.0025))
+        m = _simplified(
+            name, shape, im.mesh_implicit(shape, [-0.03, 1.58, 0.04], [0.03, 1.625, 0.095], 0.0025)
+        )
         joints, weights = _fixed_weights(len(m.vertices), "head")
         parts.append(Part(name, material, m.vertices, m.normals, m.faces, joints, weights))
     # The lower half of the mouth's inside drops with the jaw.
@@ -1061,9 +1245,15 @@ def _eye_parts() -> list[Part]:
         irises.append((v, n, f, side))
         v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS + 0.0001], [0.0024, 0.0024, 0.0006], 4, 12)
         pupils.append((v, n, f, side))
-    for name, material, pieces in (("eye_whites", "eye_white", whites), ("irises", "iris", irises), ("pupils", "pupil", pupils)):
+    for name, material, pieces in (
+        ("eye_whites", "eye_white", whites),
+        ("irises", "iris", irises),
+        ("pupils", "pupil", pupils),
+    ):
         v, n, f = _merge(name, material, [(p[0], p[1], p[2]) for p in pieces])
-        bone_per_vertex = np.concatenate([np.full(len(p[0]), JOINT_NAMES.index(f"{p[3]}Eye")) for p in pieces])
+        bone_per_vertex = np.concatenate(
+            [np.full(len(p[0]), JOINT_NAMES.index(f"{p[3]}Eye")) for p in pieces]
+        )
         joints = np.zeros((len(v), 4), dtype=np.int64)
         joints[:, 0] = bone_per_vertex
         weights = np.zeros((len(v), 4))
@@ -1082,7 +1272,11 @@ def _eye_parts() -> list[Part]:
                 lid_morphs[key].append(morphs[key])
     v, n, f = _merge("eyelids", "skin", lids)
     joints, weights = _fixed_weights(len(v), "head")
-    parts.append(Part("eyelids", "skin", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in lid_morphs.items()}))
+    parts.append(
+        Part(
+            "eyelids", "skin", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in lid_morphs.items()}
+        )
+    )
     parts.append(_lash_part())
     return parts
 
@@ -1118,7 +1312,17 @@ def _lash_part() -> Part:
             morphs[key].append(place(edges[key]) - rest)
     v, n, f = _merge("lashes", "lashes", pieces)
     joints, weights = _fixed_weights(len(v), "head")
-    return Part("lashes", "lashes", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in morphs.items()}, mesh="eyelids")
+    return Part(
+        "lashes",
+        "lashes",
+        v,
+        n,
+        f,
+        joints,
+        weights,
+        {k: np.concatenate(d) for k, d in morphs.items()},
+        mesh="eyelids",
+    )
 
 
 def _unit_rows(v: np.ndarray) -> np.ndarray:
@@ -1157,7 +1361,9 @@ def _merge_primitives(parts: list[Part]) -> list[Part]:
             continue
         v, n, f = _merge(mesh, material, [(p.vertices, p.normals, p.faces) for p in group])
         names = [k for k in dict.fromkeys(k for p in group for k in p.morphs)]
-        morphs = {k: np.concatenate([p.morphs.get(k, np.zeros_like(p.vertices)) for p in group]) for k in names}
+        morphs = {
+            k: np.concatenate([p.morphs.get(k, np.zeros_like(p.vertices)) for p in group]) for k in names
+        }
         joints = np.concatenate([p.joints for p in group])
         weights = np.concatenate([p.weights for p in group])
         merged.append(Part(group[0].name, material, v, n, f, joints, weights, morphs, mesh=mesh))
@@ -1201,7 +1407,9 @@ class _Buffer:
     def _view(self, array: np.ndarray, target: int | None) -> int:
         self.blob += b"\0" * (-len(self.blob) % 4)
         data = np.ascontiguousarray(array).tobytes()
-        self.views.append(self.gltf.BufferView(buffer=0, byteOffset=len(self.blob), byteLength=len(data), target=target))
+        self.views.append(
+            self.gltf.BufferView(buffer=0, byteOffset=len(self.blob), byteLength=len(data), target=target)
+        )
         self.blob += data
         return len(self.views) - 1
 
@@ -1216,14 +1424,23 @@ class _Buffer:
             index_type = (np.uint16, _USHORT) if len(delta) < 65535 else (np.uint32, _UINT)
             accessor.sparse = g.Sparse(
                 count=len(moving),
-                indices=g.AccessorSparseIndices(bufferView=self._view(moving.astype(index_type[0]), None), componentType=index_type[1]),
+                indices=g.AccessorSparseIndices(
+                    bufferView=self._view(moving.astype(index_type[0]), None), componentType=index_type[1]
+                ),
                 values=g.AccessorSparseValues(bufferView=self._view(delta[moving], None)),
             )
         self.accessors.append(accessor)
         return len(self.accessors) - 1
 
-    def add(self, array: np.ndarray, component: int, kind: str, target: int | None, with_bounds: bool = False,
-            normalized: bool = False) -> int:
+    def add(
+        self,
+        array: np.ndarray,
+        component: int,
+        kind: str,
+        target: int | None,
+        with_bounds: bool = False,
+        normalized: bool = False,
+    ) -> int:
         g = self.gltf
         view = self._view(array, target)
         accessor = g.Accessor(bufferView=view, componentType=component, count=len(array), type=kind)
@@ -1257,12 +1474,16 @@ def _primitive(buf: _Buffer, part: Part, target_names: list[str], material_index
         WEIGHTS_0=buf.add(_byte_weights(part.weights), _UBYTE, "VEC4", _ARRAY_BUFFER, normalized=True),
     )
     index_type = (np.uint16, _USHORT) if len(part.vertices) < 65535 else (np.uint32, _UINT)
-    indices = buf.add(part.faces.reshape(-1).astype(index_type[0]), index_type[1], "SCALAR", _ELEMENT_ARRAY_BUFFER)
+    indices = buf.add(
+        part.faces.reshape(-1).astype(index_type[0]), index_type[1], "SCALAR", _ELEMENT_ARRAY_BUFFER
+    )
     targets = []
     for name in target_names:
         delta = part.morphs.get(name, np.zeros_like(part.vertices))
         targets.append({"POSITION": buf.add_sparse(_f32(delta))})
-    return g.Primitive(attributes=attributes, indices=indices, material=material_index, targets=targets or None)
+    return g.Primitive(
+        attributes=attributes, indices=indices, material=material_index, targets=targets or None
+    )
 
 
 def _byte_weights(weights: np.ndarray) -> np.ndarray:
@@ -1294,11 +1515,15 @@ def _joint_nodes(g, joints_m: dict[str, np.ndarray]) -> list:
     for name, parent, _ in JOINTS:
         offset = joints_m[name] - (joints_m[parent] if parent else 0.0)
         children = [i for i, (_, p, _) in enumerate(JOINTS) if p == name]
-        nodes.append(g.Node(name=name, translation=[float(x) for x in np.round(offset, 6)], children=children or None))
+        nodes.append(
+            g.Node(name=name, translation=[float(x) for x in np.round(offset, 6)], children=children or None)
+        )
     return nodes
 
 
-def _expressions(groups: dict[str, list[Part]], mesh_node: dict[str, int], target_names: dict[str, list[str]]) -> dict:
+def _expressions(
+    groups: dict[str, list[Part]], mesh_node: dict[str, int], target_names: dict[str, list[str]]
+) -> dict:
     def binds(*names: str) -> list[dict]:
         out = []
         for mesh, node in mesh_node.items():
@@ -1324,7 +1549,9 @@ def _expressions(groups: dict[str, list[Part]], mesh_node: dict[str, int], targe
     for name in _VISEMES:
         preset[name] = expression(name)
     for name in _EMOTIONS:
-        preset[name] = expression(name, override_blink="blend", override_mouth="blend" if name == "surprised" else "none")
+        preset[name] = expression(
+            name, override_blink="blend", override_mouth="blend" if name == "surprised" else "none"
+        )
     preset["neutral"] = expression()
     return {"preset": preset}
 
@@ -1375,7 +1602,9 @@ def groom_to_glb(groom: Groom) -> bytes:
         names = [n for n in _ordered_targets(parts)]
         target_names[mesh_name] = names
         primitives = [_primitive(buf, part, names, material_index[part.material]) for part in parts]
-        meshes.append(g.Mesh(name=mesh_name, primitives=primitives, extras={"targetNames": names} if names else None))
+        meshes.append(
+            g.Mesh(name=mesh_name, primitives=primitives, extras={"targetNames": names} if names else None)
+        )
         mesh_node[mesh_name] = len(nodes)
         nodes.append(g.Node(name=mesh_name, mesh=len(meshes) - 1, skin=0))
     root = g.Node(name=CHARACTER_NAME, children=[0] + list(mesh_node.values()))
@@ -1384,7 +1613,12 @@ def groom_to_glb(groom: Groom) -> bytes:
     for i, name in enumerate(JOINT_NAMES):
         inverse_bind[i, :3, 3] = -np.round(groom.joints_m[name], 6)
     # glTF matrices are column-major.
-    ibm = buf.add(np.transpose(inverse_bind, (0, 2, 1)).astype(np.float32).reshape(len(JOINT_NAMES), 16), _FLOAT, "MAT4", None)
+    ibm = buf.add(
+        np.transpose(inverse_bind, (0, 2, 1)).astype(np.float32).reshape(len(JOINT_NAMES), 16),
+        _FLOAT,
+        "MAT4",
+        None,
+    )
     gltf = g.GLTF2(
         asset=g.Asset(version="2.0", generator="arwed.characters.default_character"),
         scene=0,
@@ -1392,12 +1626,21 @@ def groom_to_glb(groom: Groom) -> bytes:
         nodes=nodes,
         meshes=meshes,
         materials=materials,
-        skins=[g.Skin(name="groom_skeleton", joints=list(range(len(JOINT_NAMES))), skeleton=0, inverseBindMatrices=ibm)],
+        skins=[
+            g.Skin(
+                name="groom_skeleton",
+                joints=list(range(len(JOINT_NAMES))),
+                skeleton=0,
+                inverseBindMatrices=ibm,
+            )
+        ],
         accessors=buf.accessors,
         bufferViews=buf.views,
         buffers=[g.Buffer(byteLength=len(buf.blob))],
         extensionsUsed=["VRMC_vrm"],
-        extensions={"VRMC_vrm": _vrm_extension(groom.joints_m, _expressions(groups, mesh_node, target_names))},
+        extensions={
+            "VRMC_vrm": _vrm_extension(groom.joints_m, _expressions(groups, mesh_node, target_names))
+        },
     )
     gltf.set_binary_blob(bytes(buf.blob))
     return b"".join(gltf.save_to_bytes())

@@ -18,17 +18,47 @@ import numpy as np
 from arwed.characters.gltf_io import GltfDocument
 
 PRESETS = (
-    "happy", "angry", "sad", "relaxed", "surprised", "aa", "ih", "ou", "ee", "oh",
-    "blink", "blinkLeft", "blinkRight", "lookUp", "lookDown", "lookLeft", "lookRight", "neutral",
+    "happy",
+    "angry",
+    "sad",
+    "relaxed",
+    "surprised",
+    "aa",
+    "ih",
+    "ou",
+    "ee",
+    "oh",
+    "blink",
+    "blinkLeft",
+    "blinkRight",
+    "lookUp",
+    "lookDown",
+    "lookLeft",
+    "lookRight",
+    "neutral",
 )
 BLINK_GROUP = ("blink", "blinkLeft", "blinkRight")
 LOOK_GROUP = ("lookUp", "lookDown", "lookLeft", "lookRight")
 MOUTH_GROUP = ("aa", "ih", "ou", "ee", "oh")
 _VRM0_PRESETS = {
-    "joy": "happy", "angry": "angry", "sorrow": "sad", "fun": "relaxed", "surprised": "surprised",
-    "a": "aa", "i": "ih", "u": "ou", "e": "ee", "o": "oh", "blink": "blink", "blink_l": "blinkLeft",
-    "blink_r": "blinkRight", "lookup": "lookUp", "lookdown": "lookDown", "lookleft": "lookLeft",
-    "lookright": "lookRight", "neutral": "neutral",
+    "joy": "happy",
+    "angry": "angry",
+    "sorrow": "sad",
+    "fun": "relaxed",
+    "surprised": "surprised",
+    "a": "aa",
+    "i": "ih",
+    "u": "ou",
+    "e": "ee",
+    "o": "oh",
+    "blink": "blink",
+    "blink_l": "blinkLeft",
+    "blink_r": "blinkRight",
+    "lookup": "lookUp",
+    "lookdown": "lookDown",
+    "lookleft": "lookLeft",
+    "lookright": "lookRight",
+    "neutral": "neutral",
 }
 _MORPH_NAME_PRESETS = {
     "blink": ("blink", "eyesclosed", "eyeclose", "eyesclose", "fcleyeclose", "closeeyes", "blinkboth"),
@@ -83,8 +113,11 @@ class ExpressionSet:
                 continue
             v = float(np.clip(value, 0.0, 1.0))
             values[name] = (1.0 if v > 0.5 else 0.0) if expr.is_binary else v
-        for group, attribute in ((BLINK_GROUP, "override_blink"), (LOOK_GROUP, "override_look_at"),
-                                 (MOUTH_GROUP, "override_mouth")):
+        for group, attribute in (
+            (BLINK_GROUP, "override_blink"),
+            (LOOK_GROUP, "override_look_at"),
+            (MOUTH_GROUP, "override_mouth"),
+        ):
             factor = self._override_factor(values, group, attribute)
             if factor >= 1.0:
                 continue
@@ -116,8 +149,12 @@ class ExpressionSet:
         return weights
 
 
-def read_expressions(doc: GltfDocument, morphs_of_mesh: dict[int, list[list[int]]],
-                     morph_names: list[str], mesh_of_node: dict[int, int]) -> ExpressionSet:
+def read_expressions(
+    doc: GltfDocument,
+    morphs_of_mesh: dict[int, list[list[int]]],
+    morph_names: list[str],
+    mesh_of_node: dict[int, int],
+) -> ExpressionSet:
     """morphs_of_mesh[mesh][k]: global morph indices of target k across that mesh's primitives."""
     vrm1 = doc.extension("VRMC_vrm")
     vrm0 = doc.extension("VRM")
@@ -155,8 +192,12 @@ def _vrm1_expressions(block: dict, morphs_of_mesh, mesh_of_node: dict[int, int])
                     indices = _targets(morphs_of_mesh, mesh_of_node.get(bind.get("node")), bind.get("index"))
                     binds.append((indices, float(bind.get("weight", 1.0))))
             out[name] = Expression(
-                name, binds, bool(spec.get("isBinary", False)),
-                _mode(spec.get("overrideBlink")), _mode(spec.get("overrideLookAt")), _mode(spec.get("overrideMouth")),
+                name,
+                binds,
+                bool(spec.get("isBinary", False)),
+                _mode(spec.get("overrideBlink")),
+                _mode(spec.get("overrideLookAt")),
+                _mode(spec.get("overrideMouth")),
                 len(spec.get("materialColorBinds") or []) + len(spec.get("textureTransformBinds") or []),
             )
     return out
@@ -176,8 +217,12 @@ def _vrm0_expressions(master: dict, morphs_of_mesh) -> dict[str, Expression]:
             if isinstance(bind, dict):
                 indices = _targets(morphs_of_mesh, bind.get("mesh"), bind.get("index"))
                 binds.append((indices, float(bind.get("weight", 100.0)) / 100.0))
-        out[name] = Expression(name, binds, bool(group.get("isBinary", False)),
-                               material_binds=len(group.get("materialValues") or []))
+        out[name] = Expression(
+            name,
+            binds,
+            bool(group.get("isBinary", False)),
+            material_binds=len(group.get("materialValues") or []),
+        )
     return out
 
 

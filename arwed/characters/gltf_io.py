@@ -105,7 +105,9 @@ class GltfDocument:
         start = int(view.byteOffset or 0)
         end = start + int(view.byteLength or 0)
         if start < 0 or end > len(data):
-            raise self.fail("reaches past the end of its buffer (truncated file?)", f"bufferViews[{view_index}]")
+            raise self.fail(
+                "reaches past the end of its buffer (truncated file?)", f"bufferViews[{view_index}]"
+            )
         return data[start:end]
 
     def _buffer(self, buffer_index: int, where: str) -> bytes:
@@ -126,7 +128,9 @@ def read_gltf(path: str | Path) -> GltfDocument:
     if not path.is_file():
         raise InputFileError(path, "is not a file")
     if size > MAX_FILE_BYTES:
-        raise InputFileError(path, f"is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES >> 20} MiB limit for a model")
+        raise InputFileError(
+            path, f"is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES >> 20} MiB limit for a model"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -137,7 +141,9 @@ def read_gltf(path: str | Path) -> GltfDocument:
         gltf, blob = _parse_json_gltf(path, data), None
     version = str(getattr(gltf.asset, "version", "") or "")
     if not version.startswith("2."):
-        raise InputFileError(path, f"is glTF version '{version or 'unknown'}'; only glTF 2.0 is supported", "asset.version")
+        raise InputFileError(
+            path, f"is glTF version '{version or 'unknown'}'; only glTF 2.0 is supported", "asset.version"
+        )
     doc = GltfDocument(path=path, gltf=gltf, buffers=[])
     doc.buffers = [_load_buffer(doc, i, blob) for i in range(len(gltf.buffers or []))]
     return doc
@@ -157,7 +163,9 @@ def _parse_glb(path: Path, data: bytes) -> tuple[pygltflib.GLTF2, bytes | None]:
         length, kind = struct.unpack_from("<II", data, offset)
         start, end = offset + 8, offset + 8 + length
         if end > declared:
-            raise InputFileError(path, f"truncated GLB: a chunk of {length} bytes runs past the end of the file")
+            raise InputFileError(
+                path, f"truncated GLB: a chunk of {length} bytes runs past the end of the file"
+            )
         chunks.setdefault(kind, data[start:end])
         offset = end + (-end % 4)
     if _CHUNK_JSON not in chunks:
@@ -178,7 +186,9 @@ def _gltf_from_json_bytes(path: Path, raw: bytes) -> pygltflib.GLTF2:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(path, f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise InputFileError(
+            path, f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     if not isinstance(document, dict) or "asset" not in document:
         raise InputFileError(path, "is JSON but not a glTF document (no 'asset')")
     # pygltflib's generic JSON mapping costs about a millisecond per object; a model with clips has
@@ -201,8 +211,19 @@ def _gltf_from_json_bytes(path: Path, raw: bytes) -> pygltflib.GLTF2:
 
 
 def _check_lists(path: Path, gltf: pygltflib.GLTF2) -> None:
-    for name in ("accessors", "bufferViews", "buffers", "meshes", "nodes", "skins", "materials", "images",
-                 "textures", "animations", "scenes"):
+    for name in (
+        "accessors",
+        "bufferViews",
+        "buffers",
+        "meshes",
+        "nodes",
+        "skins",
+        "materials",
+        "images",
+        "textures",
+        "animations",
+        "scenes",
+    ):
         value = getattr(gltf, name)
         if value is not None and not isinstance(value, list):
             raise InputFileError(path, "must be a list", name)
@@ -231,7 +252,9 @@ def _load_buffer(doc: GltfDocument, index: int, blob: bytes | None) -> bytes:
         except FileNotFoundError:
             raise doc.fail(f"buffer file '{buffer.uri}' is missing", where) from None
         except OSError as exc:
-            raise doc.fail(f"buffer file '{buffer.uri}' cannot be read ({exc.__class__.__name__})", where) from None
+            raise doc.fail(
+                f"buffer file '{buffer.uri}' cannot be read ({exc.__class__.__name__})", where
+            ) from None
     if len(data) < declared:
         raise doc.fail(f"has {len(data)} bytes but declares {declared} (truncated?)", where)
     return data
@@ -242,9 +265,12 @@ def resolve_confined_uri(model_path: Path, uri: str, where: str) -> Path:
     if "://" in uri or uri.lower().startswith("file:"):
         raise InputFileError(model_path, f"refers to '{uri}': only files beside the model are allowed", where)
     relative = urllib.parse.unquote(uri)
-    if (relative.startswith(("/", "\\")) or PureWindowsPath(relative).drive or "\x00" in relative):
-        raise InputFileError(model_path, f"refers to the absolute path '{uri}': refused, a model may only "
-                             "read files in its own folder", where)
+    if relative.startswith(("/", "\\")) or PureWindowsPath(relative).drive or "\x00" in relative:
+        raise InputFileError(
+            model_path,
+            f"refers to the absolute path '{uri}': refused, a model may only read files in its own folder",
+            where,
+        )
     folder = model_path.resolve().parent
     target = (folder / relative).resolve()
     if not target.is_relative_to(folder):
@@ -277,11 +303,15 @@ def _read_accessor(doc: GltfDocument, index: int) -> np.ndarray:
     if not isinstance(count, int) or count < 0:
         raise doc.fail("count is missing or negative", where)
     if count > MAX_ACCESSOR_ELEMENTS:
-        raise doc.fail(f"claims {count:,} elements, over the limit of {MAX_ACCESSOR_ELEMENTS:,}: refused", where)
+        raise doc.fail(
+            f"claims {count:,} elements, over the limit of {MAX_ACCESSOR_ELEMENTS:,}: refused", where
+        )
     if acc.bufferView is None:
         values = np.zeros((count, width), dtype=dtype)
     else:
-        values = _strided_view(doc, acc.bufferView, int(acc.byteOffset or 0), count, width, np.dtype(dtype), where)
+        values = _strided_view(
+            doc, acc.bufferView, int(acc.byteOffset or 0), count, width, np.dtype(dtype), where
+        )
     if acc.sparse is not None and getattr(acc.sparse, "count", 0):
         values = _apply_sparse(doc, acc.sparse, values, where)
     if acc.normalized and dtype is not np.float32:
@@ -290,8 +320,9 @@ def _read_accessor(doc: GltfDocument, index: int) -> np.ndarray:
     return values
 
 
-def _strided_view(doc: GltfDocument, view_index: int, byte_offset: int, count: int, width: int,
-                  dtype: np.dtype, where: str) -> np.ndarray:
+def _strided_view(
+    doc: GltfDocument, view_index: int, byte_offset: int, count: int, width: int, dtype: np.dtype, where: str
+) -> np.ndarray:
     views = doc.gltf.bufferViews or []
     if not 0 <= view_index < len(views):
         raise doc.fail(f"refers to bufferView {view_index}, which does not exist", where)
@@ -316,10 +347,24 @@ def _apply_sparse(doc: GltfDocument, sparse, values: np.ndarray, where: str) -> 
     if count > values.shape[0]:
         raise doc.fail("sparse count exceeds the accessor count", where)
     idx_dtype = np.dtype(_COMPONENT_DTYPES.get(sparse.indices.componentType, np.uint32))
-    indices = _strided_view(doc, sparse.indices.bufferView, int(sparse.indices.byteOffset or 0), count, 1,
-                            idx_dtype, where + ".sparse.indices")[:, 0].astype(np.int64)
-    patch = _strided_view(doc, sparse.values.bufferView, int(sparse.values.byteOffset or 0), count,
-                          values.shape[1], values.dtype, where + ".sparse.values")
+    indices = _strided_view(
+        doc,
+        sparse.indices.bufferView,
+        int(sparse.indices.byteOffset or 0),
+        count,
+        1,
+        idx_dtype,
+        where + ".sparse.indices",
+    )[:, 0].astype(np.int64)
+    patch = _strided_view(
+        doc,
+        sparse.values.bufferView,
+        int(sparse.values.byteOffset or 0),
+        count,
+        values.shape[1],
+        values.dtype,
+        where + ".sparse.values",
+    )
     if indices.size and (indices.min() < 0 or indices.max() >= values.shape[0]):
         raise doc.fail("sparse index out of range", where)
     values = values.copy()
@@ -378,9 +423,14 @@ def _animation_from_json(data: dict) -> pygltflib.Animation:
     for channel in data.get("channels") or []:
         if isinstance(channel, dict):
             target = channel.get("target") if isinstance(channel.get("target"), dict) else {}
-            channels.append(pygltflib.AnimationChannel(
-                sampler=channel.get("sampler"), target=_make(pygltflib.AnimationChannelTarget, target)))
-    samplers = [_make(pygltflib.AnimationSampler, s) for s in data.get("samplers") or [] if isinstance(s, dict)]
+            channels.append(
+                pygltflib.AnimationChannel(
+                    sampler=channel.get("sampler"), target=_make(pygltflib.AnimationChannelTarget, target)
+                )
+            )
+    samplers = [
+        _make(pygltflib.AnimationSampler, s) for s in data.get("samplers") or [] if isinstance(s, dict)
+    ]
     return pygltflib.Animation(name=data.get("name"), channels=channels, samplers=samplers)
 
 

@@ -14,14 +14,34 @@ from arwed.characters.gltf_io import GltfDocument
 from arwed.characters.skeleton import Skeleton
 
 REQUIRED_BONES = (
-    "hips", "spine", "head",
-    "leftUpperArm", "leftLowerArm", "leftHand", "rightUpperArm", "rightLowerArm", "rightHand",
-    "leftUpperLeg", "leftLowerLeg", "leftFoot", "rightUpperLeg", "rightLowerLeg", "rightFoot",
+    "hips",
+    "spine",
+    "head",
+    "leftUpperArm",
+    "leftLowerArm",
+    "leftHand",
+    "rightUpperArm",
+    "rightLowerArm",
+    "rightHand",
+    "leftUpperLeg",
+    "leftLowerLeg",
+    "leftFoot",
+    "rightUpperLeg",
+    "rightLowerLeg",
+    "rightFoot",
 )
 USABLE_BONES = ("hips", "spine", "head", "leftUpperArm", "leftLowerArm", "rightUpperArm", "rightLowerArm")
 OPTIONAL_BONES = (
-    "chest", "upperChest", "neck", "leftShoulder", "rightShoulder", "leftToes", "rightToes",
-    "leftEye", "rightEye", "jaw",
+    "chest",
+    "upperChest",
+    "neck",
+    "leftShoulder",
+    "rightShoulder",
+    "leftToes",
+    "rightToes",
+    "leftEye",
+    "rightEye",
+    "jaw",
 )
 
 
@@ -53,8 +73,11 @@ def read_humanoid(doc: GltfDocument, skeleton: Skeleton, candidates: set[int]) -
     vrm1 = doc.extension("VRMC_vrm")
     if vrm1 is not None:
         bones = (vrm1.get("humanoid") or {}).get("humanBones") or {}
-        mapped = {name: to_skeleton[b["node"]] for name, b in bones.items()
-                  if isinstance(b, dict) and b.get("node") in to_skeleton}
+        mapped = {
+            name: to_skeleton[b["node"]]
+            for name, b in bones.items()
+            if isinstance(b, dict) and b.get("node") in to_skeleton
+        }
         return HumanoidMap(mapped, "VRM 1.0")
     vrm0 = doc.extension("VRM")
     if vrm0 is not None:
@@ -107,7 +130,12 @@ _SIDE_PATTERNS = (
 def normalise_name(name: str) -> tuple[str | None, str]:
     """(side, body word) from a bone name: 'mixamorig:LeftForeArm' -> ('left', 'forearm')."""
     text = name.split(":")[-1].split("|")[-1]
-    text = re.sub(r"^(mixamorig|j_bip|j_adj|j_sec|bip0?1|def|org|mch|b|bone|j|jnt|armature)[\s_\-.]+", "", text, flags=re.I)
+    text = re.sub(
+        r"^(mixamorig|j_bip|j_adj|j_sec|bip0?1|def|org|mch|b|bone|j|jnt|armature)[\s_\-.]+",
+        "",
+        text,
+        flags=re.I,
+    )
     text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)  # split camel case before lowering
     tokens = [t for t in re.split(r"[\s_\-.]+", text.lower()) if t]
     if tokens and tokens[-1] == "end":
@@ -131,7 +159,7 @@ def normalise_name(name: str) -> tuple[str | None, str]:
             match = re.search(pattern, word)
             if match and len(word) > 2:
                 side = candidate
-                word = word[: match.start()] + word[match.end():]
+                word = word[: match.start()] + word[match.end() :]
                 break
     return side, word
 

@@ -184,7 +184,9 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
-def graded_axis(lo: float, hi: float, fine_lo: float, fine_hi: float, fine_m: float, coarse_m: float) -> np.ndarray:
+def graded_axis(
+    lo: float, hi: float, fine_lo: float, fine_hi: float, fine_m: float, coarse_m: float
+) -> np.ndarray:
     """Grid coordinates from lo to hi: `fine_m` apart inside [fine_lo, fine_hi], growing to `coarse_m` outside."""
     ramp = 4.0 * coarse_m
     coords = [lo]
@@ -406,7 +408,11 @@ def simplify(
     join vertices whose mixes differ by more than `max_blend_step` (L1), so cloth keeps short edges
     wherever it bends with a joint. Runs in a fixed order, so the result is the same every time.
     """
-    weight = np.ones(len(mesh.vertices)) if importance is None else np.asarray(importance(mesh.vertices), dtype=np.float64)
+    weight = (
+        np.ones(len(mesh.vertices))
+        if importance is None
+        else np.asarray(importance(mesh.vertices), dtype=np.float64)
+    )
     if callable(max_edge_m):
         max_edge = np.asarray(max_edge_m(mesh.vertices), dtype=np.float64)
     else:
@@ -437,9 +443,13 @@ def _plane_quadrics(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
 
 def _quadric_error(q, x: float, y: float, z: float) -> float:
     return (
-        q[0] * x * x + 2.0 * (q[1] * x * y + q[2] * x * z + q[3] * x)
-        + q[4] * y * y + 2.0 * (q[5] * y * z + q[6] * y)
-        + q[7] * z * z + 2.0 * q[8] * z + q[9]
+        q[0] * x * x
+        + 2.0 * (q[1] * x * y + q[2] * x * z + q[3] * x)
+        + q[4] * y * y
+        + 2.0 * (q[5] * y * z + q[6] * y)
+        + q[7] * z * z
+        + 2.0 * q[8] * z
+        + q[9]
     )
 
 
@@ -456,7 +466,14 @@ class _Collapser:
 
     _MIN_NORMAL_COS = 0.5
 
-    def __init__(self, vertices: np.ndarray, faces: np.ndarray, max_error_m: float, max_edge_m: np.ndarray, weight: np.ndarray):
+    def __init__(
+        self,
+        vertices: np.ndarray,
+        faces: np.ndarray,
+        max_error_m: float,
+        max_edge_m: np.ndarray,
+        weight: np.ndarray,
+    ):
         import heapq
 
         self.v = [tuple(p) for p in vertices.tolist()]
@@ -514,7 +531,9 @@ class _Collapser:
         tx, ty, tz = self.v[v]
         for w in nu:
             wx, wy, wz = self.v[w]
-            if (wx - tx) ** 2 + (wy - ty) ** 2 + (wz - tz) ** 2 > min(self.max_edge_sq[v], self.max_edge_sq[w]):
+            if (wx - tx) ** 2 + (wy - ty) ** 2 + (wz - tz) ** 2 > min(
+                self.max_edge_sq[v], self.max_edge_sq[w]
+            ):
                 return False
         if self.blend is not None:
             others = self.blend[sorted(nu - {v})]
@@ -527,7 +546,9 @@ class _Collapser:
             p = [self.v[v] if x == u else self.v[x] for x in tri]
             after = _cross(_sub(p[1], p[0]), _sub(p[2], p[0]))
             dot = before[0] * after[0] + before[1] * after[1] + before[2] * after[2]
-            norm_sq = (before[0] ** 2 + before[1] ** 2 + before[2] ** 2) * (after[0] ** 2 + after[1] ** 2 + after[2] ** 2)
+            norm_sq = (before[0] ** 2 + before[1] ** 2 + before[2] ** 2) * (
+                after[0] ** 2 + after[1] ** 2 + after[2] ** 2
+            )
             if norm_sq <= 0.0 or dot <= 0.0 or dot * dot < self._MIN_NORMAL_COS**2 * norm_sq:
                 return False
         return True

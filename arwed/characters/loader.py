@@ -66,8 +66,9 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
     is_vrm0 = doc.extension("VRM") is not None and doc.extension("VRMC_vrm") is None
     tpose_world = skeleton.rest_world()
     rotation = canonical_rotation(skeleton, humanoid, tpose_world, faces_minus_z=is_vrm0)
-    rest_rotation = relaxed_rest(skeleton, humanoid, rotation, skeleton.rest_rotation,
-                                 skeleton.rest_translation, skeleton.rest_scale)
+    rest_rotation = relaxed_rest(
+        skeleton, humanoid, rotation, skeleton.rest_rotation, skeleton.rest_translation, skeleton.rest_scale
+    )
     skinner = Skinner(skeleton, primitives, inverse_binds)
     if not humanoid.usable and not inverse_binds:
         as_authored, _ = skinner.skin(tpose_world, np.eye(4), np.zeros(len(skinner.morphs)))
@@ -81,18 +82,33 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
     centre = (rotation @ rest_world[hips, :3, 3])[[0, 2]] if hips is not None else None
     scale, offset, source_height = life_size(rest_positions, centre, height_m)
     normalisation = Normalisation(rotation, scale, offset, source_height)
-    tpose = PoseArrays(skeleton.rest_translation.copy(), skeleton.rest_rotation.copy(),
-                       skeleton.rest_scale.copy(), defaults)
-    rest = PoseArrays(skeleton.rest_translation.copy(), rest_rotation, skeleton.rest_scale.copy(), defaults.copy())
+    tpose = PoseArrays(
+        skeleton.rest_translation.copy(), skeleton.rest_rotation.copy(), skeleton.rest_scale.copy(), defaults
+    )
+    rest = PoseArrays(
+        skeleton.rest_translation.copy(), rest_rotation, skeleton.rest_scale.copy(), defaults.copy()
+    )
     mesh_of_node = {int(skeleton.gltf_index[p.node]): p.mesh_index for p in primitives}
     expressions = read_expressions(doc, morphs_of_mesh, morph_names, mesh_of_node)
     clips = read_clips(doc, skeleton)
     springs = read_spring_bones(doc, skeleton, rest_rotation)
     rigged = any(p.skin is not None for p in primitives) or bool(clips) or humanoid.usable
     ranges, by_expression = _look_at_settings(doc)
-    rig = CharacterRig(skeleton, skinner, normalisation, humanoid, tpose, rest,
-                       ClipPlayer({c.name: c for c in clips}), expressions, springs,
-                       LookAtController(ranges), by_expression, weight_slots, rigged and humanoid.usable)
+    rig = CharacterRig(
+        skeleton,
+        skinner,
+        normalisation,
+        humanoid,
+        tpose,
+        rest,
+        ClipPlayer({c.name: c for c in clips}),
+        expressions,
+        springs,
+        LookAtController(ranges),
+        by_expression,
+        weight_slots,
+        rigged and humanoid.usable,
+    )
     parts = _mesh_parts(primitives, skinner, rest_world, normalisation)
     info = _info(doc, parts, humanoid, normalisation, height_m, rigged, expressions, springs.active, clips)
     return LoadedCharacter(info, parts, rig)
@@ -170,8 +186,12 @@ def _look_at_settings(doc: GltfDocument) -> tuple[EyeRanges, bool]:
             spec = look.get(key) if isinstance(look.get(key), dict) else {}
             return RangeMap(float(spec.get("inputMaxValue", 90.0)), float(spec.get("outputScale", 10.0)))
 
-        ranges = EyeRanges(rm("rangeMapHorizontalInner"), rm("rangeMapHorizontalOuter"),
-                           rm("rangeMapVerticalDown"), rm("rangeMapVerticalUp"))
+        ranges = EyeRanges(
+            rm("rangeMapHorizontalInner"),
+            rm("rangeMapHorizontalOuter"),
+            rm("rangeMapVerticalDown"),
+            rm("rangeMapVerticalUp"),
+        )
         return ranges, look.get("type") == "expression"
     vrm0 = doc.extension("VRM")
     if vrm0 is not None and isinstance(vrm0.get("firstPerson"), dict):
@@ -181,28 +201,56 @@ def _look_at_settings(doc: GltfDocument) -> tuple[EyeRanges, bool]:
             spec = fp.get(key) if isinstance(fp.get(key), dict) else {}
             return RangeMap(float(spec.get("xRange", 90.0)), float(spec.get("yRange", 10.0)))
 
-        ranges = EyeRanges(rm0("lookAtHorizontalInner"), rm0("lookAtHorizontalOuter"),
-                           rm0("lookAtVerticalDown"), rm0("lookAtVerticalUp"))
+        ranges = EyeRanges(
+            rm0("lookAtHorizontalInner"),
+            rm0("lookAtHorizontalOuter"),
+            rm0("lookAtVerticalDown"),
+            rm0("lookAtVerticalUp"),
+        )
         return ranges, fp.get("lookAtTypeName") == "BlendShape"
     natural = RangeMap(30.0, 25.0)
     return EyeRanges(natural, natural, RangeMap(30.0, 20.0), RangeMap(30.0, 20.0)), False
 
 
-def _mesh_parts(primitives: list[RawPrimitive], skinner: Skinner, rest_world: np.ndarray,
-                normalisation: Normalisation) -> tuple[MeshPart, ...]:
+def _mesh_parts(
+    primitives: list[RawPrimitive], skinner: Skinner, rest_world: np.ndarray, normalisation: Normalisation
+) -> tuple[MeshPart, ...]:
     positions, normals = skinner.skin(rest_world, normalisation.root, np.zeros(len(skinner.morphs)))
     parts = []
     for prim, s in zip(primitives, skinner.part_slices, strict=True):
-        parts.append(MeshPart(
-            name=prim.name, faces=prim.faces, rest_positions_m=positions[s].copy(), rest_normals=normals[s].copy(),
-            material=prim.material.spec, uv=prim.uv, vertex_colors=prim.colors))
+        parts.append(
+            MeshPart(
+                name=prim.name,
+                faces=prim.faces,
+                rest_positions_m=positions[s].copy(),
+                rest_normals=normals[s].copy(),
+                material=prim.material.spec,
+                uv=prim.uv,
+                vertex_colors=prim.colors,
+            )
+        )
     return tuple(parts)
 
 
-def _info(doc: GltfDocument, parts, humanoid: HumanoidMap, normalisation: Normalisation, height_m: float,
-          rigged: bool, expressions, springs: bool, clips) -> CharacterInfo:
+def _info(
+    doc: GltfDocument,
+    parts,
+    humanoid: HumanoidMap,
+    normalisation: Normalisation,
+    height_m: float,
+    rigged: bool,
+    expressions,
+    springs: bool,
+    clips,
+) -> CharacterInfo:
     title, licence, meta = read_meta(doc)
-    vrm_version = "1.0" if doc.extension("VRMC_vrm") is not None else "0.x" if doc.extension("VRM") is not None else None
+    vrm_version = (
+        "1.0"
+        if doc.extension("VRMC_vrm") is not None
+        else "0.x"
+        if doc.extension("VRM") is not None
+        else None
+    )
     notices = list(dict.fromkeys(doc.warnings))
     if not rigged:
         notices.insert(0, NOT_RIGGED)

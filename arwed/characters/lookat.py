@@ -67,10 +67,12 @@ class LookAtController:
         dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), 0.25)
         self._last_t = t
         want_yaw, want_pitch = _angles(direction_body)
-        head_goal = np.array([
-            np.clip(want_yaw, -HEAD_YAW_LIMIT_DEG, HEAD_YAW_LIMIT_DEG),
-            np.clip(want_pitch, -HEAD_PITCH_DOWN_DEG, HEAD_PITCH_UP_DEG),
-        ])
+        head_goal = np.array(
+            [
+                np.clip(want_yaw, -HEAD_YAW_LIMIT_DEG, HEAD_YAW_LIMIT_DEG),
+                np.clip(want_pitch, -HEAD_PITCH_DOWN_DEG, HEAD_PITCH_UP_DEG),
+            ]
+        )
         self._head = _follow(self._head, head_goal, dt, HEAD_TAU_S, HEAD_MAX_SPEED_DEG_S)
         eye_goal = np.array([want_yaw, want_pitch]) - self._head
         self._eyes = _follow(self._eyes, eye_goal, dt, EYE_TAU_S, 1000.0)
@@ -88,7 +90,9 @@ class LookAtController:
     def look_expressions(self, gaze: Gaze) -> dict[str, float]:
         """Weights for lookLeft/Right/Up/Down, for models whose eyes move by expression (VRM lookAt type)."""
         yaw, pitch = gaze.eye_yaw_deg, gaze.eye_pitch_deg
-        horizontal = min(self.ranges.horizontal_outer(yaw) / max(self.ranges.horizontal_outer.output_scale_deg, 1e-9), 1.0)
+        horizontal = min(
+            self.ranges.horizontal_outer(yaw) / max(self.ranges.horizontal_outer.output_scale_deg, 1e-9), 1.0
+        )
         up = self.ranges.vertical_up(pitch) / max(self.ranges.vertical_up.output_scale_deg, 1e-9)
         down = self.ranges.vertical_down(pitch) / max(self.ranges.vertical_down.output_scale_deg, 1e-9)
         return {

@@ -69,7 +69,9 @@ class MaterialLibrary:
             return self._build_gltf(index, materials[index])
         except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
             self._doc.warnings.append(f"material {index} is malformed ({exc.__class__.__name__}): grey used")
-            return LoadedMaterial(MaterialSpec(name=f"material{index}", base_color_factor=GREY), TextureTransform())
+            return LoadedMaterial(
+                MaterialSpec(name=f"material{index}", base_color_factor=GREY), TextureTransform()
+            )
 
     def _build_gltf(self, index: int, material) -> LoadedMaterial:
         pbr = material.pbrMetallicRoughness

@@ -49,7 +49,9 @@ def read_primitives(doc: GltfDocument, skeleton: Skeleton, materials: MaterialLi
         if not 0 <= node.mesh < len(meshes):
             raise doc.fail(f"refers to mesh {node.mesh}, which does not exist", f"nodes[{gltf_index}].mesh")
         mesh = meshes[node.mesh]
-        skin = node.skin if isinstance(node.skin, int) and 0 <= node.skin < len(doc.gltf.skins or []) else None
+        skin = (
+            node.skin if isinstance(node.skin, int) and 0 <= node.skin < len(doc.gltf.skins or []) else None
+        )
         names = _target_names(mesh)
         for p_index, prim in enumerate(mesh.primitives or []):
             where = f"meshes[{node.mesh}].primitives[{p_index}]"
@@ -104,8 +106,20 @@ def _read_primitive(doc: GltfDocument, prim, where: str, materials: MaterialLibr
         if colors.shape[1] == 3:
             colors = np.concatenate([colors, np.ones((count, 1), np.float32)], axis=1)
     joints, weights = _influences(doc, attrs, count, where)
-    return RawPrimitive(name="", node=-1, mesh_index=-1, skin=None, positions=positions, normals=normals,
-                        faces=faces, material=material, uv=uv, colors=colors, joints=joints, weights=weights)
+    return RawPrimitive(
+        name="",
+        node=-1,
+        mesh_index=-1,
+        skin=None,
+        positions=positions,
+        normals=normals,
+        faces=faces,
+        material=material,
+        uv=uv,
+        colors=colors,
+        joints=joints,
+        weights=weights,
+    )
 
 
 def _attribute(doc: GltfDocument, attrs, name: str, count: int, width: int | None) -> np.ndarray | None:
@@ -141,7 +155,9 @@ def _faces(doc: GltfDocument, prim, mode: int, count: int, where: str) -> np.nda
     return faces.astype(np.int32)
 
 
-def _influences(doc: GltfDocument, attrs, count: int, where: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+def _influences(
+    doc: GltfDocument, attrs, count: int, where: str
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     if attrs.JOINTS_0 is None or attrs.WEIGHTS_0 is None:
         return None, None
     joint_sets = [doc.accessor(attrs.JOINTS_0).astype(np.int64)]

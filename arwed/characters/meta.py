@@ -5,15 +5,38 @@ from __future__ import annotations
 from arwed.characters.gltf_io import GltfDocument
 
 _VRM1_FIELDS = (
-    "name", "version", "authors", "copyrightInformation", "contactInformation", "references",
-    "thirdPartyLicenses", "licenseUrl", "avatarPermission", "commercialUsage", "creditNotation",
-    "allowRedistribution", "modification", "allowExcessivelyViolentUsage", "allowExcessivelySexualUsage",
-    "allowPoliticalOrReligiousUsage", "allowAntisocialOrHateUsage", "otherLicenseUrl",
+    "name",
+    "version",
+    "authors",
+    "copyrightInformation",
+    "contactInformation",
+    "references",
+    "thirdPartyLicenses",
+    "licenseUrl",
+    "avatarPermission",
+    "commercialUsage",
+    "creditNotation",
+    "allowRedistribution",
+    "modification",
+    "allowExcessivelyViolentUsage",
+    "allowExcessivelySexualUsage",
+    "allowPoliticalOrReligiousUsage",
+    "allowAntisocialOrHateUsage",
+    "otherLicenseUrl",
 )
 _VRM0_FIELDS = (
-    "title", "version", "author", "contactInformation", "reference", "allowedUserName",
-    "violentUssageName", "sexualUssageName", "commercialUssageName", "licenseName",
-    "otherPermissionUrl", "otherLicenseUrl",
+    "title",
+    "version",
+    "author",
+    "contactInformation",
+    "reference",
+    "allowedUserName",
+    "violentUssageName",
+    "sexualUssageName",
+    "commercialUssageName",
+    "licenseName",
+    "otherPermissionUrl",
+    "otherLicenseUrl",
 )
 
 

@@ -64,7 +64,9 @@ class LoadedCharacter:
         self.pose_mode = "idle"
         self._last_t: float | None = None
         self._q_canon = quat.from_matrix(rig.normalisation.rotation)
-        self._rest_world = rig.skeleton.world_matrices(rig.rest.translation, rig.rest.rotation, rig.rest.scale)
+        self._rest_world = rig.skeleton.world_matrices(
+            rig.rest.translation, rig.rest.rotation, rig.rest.scale
+        )
         self._last_world = self._rest_world
 
     @property
@@ -137,11 +139,17 @@ class LoadedCharacter:
         rig = self.rig
         root = rig.normalisation.root
         pos = self._last_world[:, :3, 3] @ root[:3, :3].T + root[:3, 3]
-        return SkeletonPose(tuple(rig.skeleton.names), rig.skeleton.parents.copy(), pos.astype(np.float32),
-                            dict(rig.humanoid.bones))
+        return SkeletonPose(
+            tuple(rig.skeleton.names),
+            rig.skeleton.parents.copy(),
+            pos.astype(np.float32),
+            dict(rig.humanoid.bones),
+        )
 
     # ----------------------------------------------------------------- layers
-    def _rotate(self, pose: PoseArrays, bone: int | None, axis: tuple[float, float, float], angle: float) -> None:
+    def _rotate(
+        self, pose: PoseArrays, bone: int | None, axis: tuple[float, float, float], angle: float
+    ) -> None:
         if bone is None or angle == 0.0:
             return
         q = quat.from_axis_angle(np.asarray(axis, float), angle)
@@ -186,9 +194,13 @@ class LoadedCharacter:
                 eyes = eyes + np.array([0.0, EYES_ABOVE_HEAD_BONE * self.height_m, 0.0])
             direction = quat.rotate(quat.conjugate(body_q), np.asarray(target_m, float) - eyes)
         gaze = rig.look_at.update(t, direction)
-        head_total = quat.multiply(body_q, quat.multiply(
-            quat.from_euler_yxz(math.radians(gaze.head_yaw_deg), -math.radians(gaze.head_pitch_deg)),
-            quat.conjugate(body_q)))
+        head_total = quat.multiply(
+            body_q,
+            quat.multiply(
+                quat.from_euler_yxz(math.radians(gaze.head_yaw_deg), -math.radians(gaze.head_pitch_deg)),
+                quat.conjugate(body_q),
+            ),
+        )
         neck = h.get("neck")
         if neck is not None:
             neck_q = quat.slerp(quat.IDENTITY, head_total, 0.35)
@@ -202,9 +214,15 @@ class LoadedCharacter:
             if bone is None:
                 continue
             yaw, pitch = rig.look_at.eye_angles(gaze, left_eye=side == "left")
-            eye_total = quat.multiply(body_q, quat.multiply(
-                quat.from_euler_yxz(math.radians(gaze.head_yaw_deg + yaw), -math.radians(gaze.head_pitch_deg + pitch)),
-                quat.conjugate(body_q)))
+            eye_total = quat.multiply(
+                body_q,
+                quat.multiply(
+                    quat.from_euler_yxz(
+                        math.radians(gaze.head_yaw_deg + yaw), -math.radians(gaze.head_pitch_deg + pitch)
+                    ),
+                    quat.conjugate(body_q),
+                ),
+            )
             self._rotate_q(pose, bone, quat.multiply(eye_total, quat.conjugate(head_total)))
         return {}
 

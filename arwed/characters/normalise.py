@@ -44,16 +44,20 @@ class Normalisation:
         return self.rotation.T @ ((np.asarray(p, dtype=np.float64) - self.offset_m) / self.scale)
 
 
-def canonical_rotation(skeleton: Skeleton, humanoid: HumanoidMap, rest_world: np.ndarray,
-                       faces_minus_z: bool) -> np.ndarray:
+def canonical_rotation(
+    skeleton: Skeleton, humanoid: HumanoidMap, rest_world: np.ndarray, faces_minus_z: bool
+) -> np.ndarray:
     """The rotation (3x3) that makes the character face +z, y up, its left hand towards +x."""
     pos = rest_world[:, :3, 3]
     bones = humanoid.bones
     up = left = None
     if "hips" in bones and "head" in bones:
         up = pos[bones["head"]] - pos[bones["hips"]]
-    for l_name, r_name in (("leftUpperArm", "rightUpperArm"), ("leftUpperLeg", "rightUpperLeg"),
-                           ("leftShoulder", "rightShoulder")):
+    for l_name, r_name in (
+        ("leftUpperArm", "rightUpperArm"),
+        ("leftUpperLeg", "rightUpperLeg"),
+        ("leftShoulder", "rightShoulder"),
+    ):
         if l_name in bones and r_name in bones:
             left = pos[bones[l_name]] - pos[bones[r_name]]
             break
@@ -105,8 +109,14 @@ def _snap_to_axes(frame: np.ndarray) -> np.ndarray:
     return frame
 
 
-def relaxed_rest(skeleton: Skeleton, humanoid: HumanoidMap, rotation_model_to_canonical: np.ndarray,
-                 local_rotation: np.ndarray, local_translation: np.ndarray, local_scale: np.ndarray) -> np.ndarray:
+def relaxed_rest(
+    skeleton: Skeleton,
+    humanoid: HumanoidMap,
+    rotation_model_to_canonical: np.ndarray,
+    local_rotation: np.ndarray,
+    local_translation: np.ndarray,
+    local_scale: np.ndarray,
+) -> np.ndarray:
     """Local rotations (N, 4) with the arms brought down from a T-pose to hang relaxed at the sides."""
     rot = local_rotation.copy()
     r_canon = rotation_model_to_canonical
@@ -127,8 +137,16 @@ def relaxed_rest(skeleton: Skeleton, humanoid: HumanoidMap, rotation_model_to_ca
     return rot
 
 
-def _aim_bone(skeleton: Skeleton, rot: np.ndarray, trans: np.ndarray, scale: np.ndarray, bone: int, child: int,
-              target_canonical: np.ndarray, r_canon: np.ndarray) -> None:
+def _aim_bone(
+    skeleton: Skeleton,
+    rot: np.ndarray,
+    trans: np.ndarray,
+    scale: np.ndarray,
+    bone: int,
+    child: int,
+    target_canonical: np.ndarray,
+    r_canon: np.ndarray,
+) -> None:
     """Turn `bone` (in place, in `rot`) so the direction to `child` points along the canonical target."""
     world = skeleton.world_matrices(trans, rot, scale)
     current = r_canon @ (world[child, :3, 3] - world[bone, :3, 3])
@@ -148,8 +166,9 @@ def apply_world_rotation(skeleton: Skeleton, rot: np.ndarray, bone: int, delta_m
     rot[bone] = quat.normalize(quat.multiply(local_delta, rot[bone]))
 
 
-def life_size(positions_canonical: np.ndarray, centre_xz: np.ndarray | None, height_m: float
-              ) -> tuple[float, np.ndarray, float]:
+def life_size(
+    positions_canonical: np.ndarray, centre_xz: np.ndarray | None, height_m: float
+) -> tuple[float, np.ndarray, float]:
     """(scale, offset, source height): scaled to height_m with the lowest point at y = 0, centred in x and z."""
     if len(positions_canonical) == 0:
         return 1.0, np.zeros(3), 0.0

@@ -19,7 +19,12 @@ from arwed.types import CameraIntrinsics
 
 POSE_MODES = ("rest", "idle", "tpose")
 # The contact sheet: (label, yaw of the camera around the character in degrees; 0 is in front of it).
-SHEET_VIEWS: tuple[tuple[str, float], ...] = (("front", 0.0), ("three-quarter", 35.0), ("side", 90.0), ("back", 180.0))
+SHEET_VIEWS: tuple[tuple[str, float], ...] = (
+    ("front", 0.0),
+    ("three-quarter", 35.0),
+    ("side", 90.0),
+    ("back", 180.0),
+)
 PREVIEW_FOV_DEG = 30.0
 
 
@@ -44,18 +49,25 @@ class OrbitView:
     target_m: tuple[float, float, float]
 
     def orbited(self, d_yaw_deg: float = 0.0, d_pitch_deg: float = 0.0) -> OrbitView:
-        return OrbitView(self.yaw_deg + d_yaw_deg, float(np.clip(self.pitch_deg + d_pitch_deg, -80.0, 80.0)),
-                         self.distance_m, self.target_m)
+        return OrbitView(
+            self.yaw_deg + d_yaw_deg,
+            float(np.clip(self.pitch_deg + d_pitch_deg, -80.0, 80.0)),
+            self.distance_m,
+            self.target_m,
+        )
 
     def zoomed(self, factor: float) -> OrbitView:
         """Closer for factor < 1, further for factor > 1 (kept between 0.3 m and 30 m)."""
-        return OrbitView(self.yaw_deg, self.pitch_deg, float(np.clip(self.distance_m * factor, 0.3, 30.0)),
-                         self.target_m)
+        return OrbitView(
+            self.yaw_deg, self.pitch_deg, float(np.clip(self.distance_m * factor, 0.3, 30.0)), self.target_m
+        )
 
     @property
     def eye_m(self) -> np.ndarray:
         yaw, pitch = math.radians(self.yaw_deg), math.radians(self.pitch_deg)
-        direction = np.array([math.sin(yaw) * math.cos(pitch), math.sin(pitch), math.cos(yaw) * math.cos(pitch)])
+        direction = np.array(
+            [math.sin(yaw) * math.cos(pitch), math.sin(pitch), math.cos(yaw) * math.cos(pitch)]
+        )
         return np.asarray(self.target_m) + self.distance_m * direction
 
     def character_to_camera(self) -> np.ndarray:
@@ -83,8 +95,14 @@ def posed_bounds(posed: tuple[PosedPart, ...]) -> tuple[np.ndarray, np.ndarray]:
     return points.min(axis=0).astype(np.float64), points.max(axis=0).astype(np.float64)
 
 
-def framing_view(bounds_min: np.ndarray, bounds_max: np.ndarray, intrinsics: CameraIntrinsics, yaw_deg: float,
-                 pitch_deg: float = 4.0, margin: float = 1.12) -> OrbitView:
+def framing_view(
+    bounds_min: np.ndarray,
+    bounds_max: np.ndarray,
+    intrinsics: CameraIntrinsics,
+    yaw_deg: float,
+    pitch_deg: float = 4.0,
+    margin: float = 1.12,
+) -> OrbitView:
     """An orbit view whose camera sees the whole bounding box, with a margin, from any yaw."""
     centre = 0.5 * (bounds_min + bounds_max)
     half_height = 0.5 * (bounds_max[1] - bounds_min[1])
@@ -132,8 +150,14 @@ def ruler_ticks(height_m: float, step_m: float = 0.1) -> list[tuple[float, str]]
     return ticks
 
 
-def draw_ruler(image_bgr: np.ndarray, view: OrbitView, intrinsics: CameraIntrinsics, height_m: float,
-               side_offset_m: float, color=(235, 235, 235)) -> None:
+def draw_ruler(
+    image_bgr: np.ndarray,
+    view: OrbitView,
+    intrinsics: CameraIntrinsics,
+    height_m: float,
+    side_offset_m: float,
+    color=(235, 235, 235),
+) -> None:
     """A vertical ruler standing on the floor beside the character, with its height marked at the top."""
     right = view.right_m()
     right[1] = 0.0
@@ -151,18 +175,33 @@ def draw_ruler(image_bgr: np.ndarray, view: OrbitView, intrinsics: CameraIntrins
         a, b = px(base + [0.0, y, 0.0]), px(base + [0.0, y, 0.0] + right * (0.05 if label else 0.025))
         cv2.line(image_bgr, a, b, color, 1, cv2.LINE_AA)
         if label:
-            cv2.putText(image_bgr, label, (b[0] + 4, b[1] + 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, color, 1, cv2.LINE_AA)
+            cv2.putText(
+                image_bgr, label, (b[0] + 4, b[1] + 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, color, 1, cv2.LINE_AA
+            )
     top = base + [0.0, height_m, 0.0]
     a, b = px(top - right * 0.06), px(top + right * 0.06)
     cv2.line(image_bgr, a, b, (90, 200, 255), 2, cv2.LINE_AA)
     text = f"{height_m:.2f} m"
     (text_w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
-    cv2.putText(image_bgr, text, (min(a[0], b[0]) - text_w - 4, a[1] + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
-                (90, 200, 255), 1, cv2.LINE_AA)
+    cv2.putText(
+        image_bgr,
+        text,
+        (min(a[0], b[0]) - text_w - 4, a[1] + 5),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.5,
+        (90, 200, 255),
+        1,
+        cv2.LINE_AA,
+    )
 
 
-def draw_skeleton(image_bgr: np.ndarray, skeleton: SkeletonPose, view: OrbitView, intrinsics: CameraIntrinsics,
-                  color=(80, 220, 120)) -> None:
+def draw_skeleton(
+    image_bgr: np.ndarray,
+    skeleton: SkeletonPose,
+    view: OrbitView,
+    intrinsics: CameraIntrinsics,
+    color=(80, 220, 120),
+) -> None:
     """Bones as lines between joints, humanoid joints as dots (drawn over the render, not occluded)."""
     if len(skeleton.positions_m) == 0:
         return
@@ -188,6 +227,6 @@ def composite_over(background_bgr: np.ndarray, rgba: np.ndarray, origin_px: tupl
         return
     crop = rgba[:h, :w].astype(np.float32)
     alpha = crop[:, :, 3:4] / 255.0
-    target = background_bgr[y0:y0 + h, x0:x0 + w].astype(np.float32)
+    target = background_bgr[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
     blended = crop[:, :, 2::-1] * alpha + target * (1.0 - alpha)
-    background_bgr[y0:y0 + h, x0:x0 + w] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+    background_bgr[y0 : y0 + h, x0 : x0 + w] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)

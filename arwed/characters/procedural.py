@@ -36,7 +36,9 @@ class IdleRotations:
 
 def idle_rotations(t: float) -> IdleRotations:
     breath = 0.5 - 0.5 * math.cos(2 * math.pi * t / BREATH_PERIOD_S)  # 0 exhaled .. 1 inhaled
-    shift = math.sin(2 * math.pi * t / SHIFT_PERIOD_S) + 0.3 * math.sin(2 * math.pi * t / (SHIFT_PERIOD_S * 0.37))
+    shift = math.sin(2 * math.pi * t / SHIFT_PERIOD_S) + 0.3 * math.sin(
+        2 * math.pi * t / (SHIFT_PERIOD_S * 0.37)
+    )
     sway = math.sin(2 * math.pi * t / SWAY_PERIOD_S)
     return IdleRotations(
         hips_roll=math.radians(SHIFT_HIPS_DEG) * shift / 1.3,

@@ -30,12 +30,14 @@ def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.ndim == 1 and b.ndim == 1:  # one pair: plain floats are ten times faster than array ops
         ax, ay, az, aw = a.tolist()
         bx, by, bz, bw = b.tolist()
-        return np.array([
-            aw * bx + ax * bw + ay * bz - az * by,
-            aw * by - ax * bz + ay * bw + az * bx,
-            aw * bz + ax * by - ay * bx + az * bw,
-            aw * bw - ax * bx - ay * by - az * bz,
-        ])
+        return np.array(
+            [
+                aw * bx + ax * bw + ay * bz - az * by,
+                aw * by - ax * bz + ay * bw + az * bx,
+                aw * bz + ax * by - ay * bx + az * bw,
+                aw * bw - ax * bx - ay * by - az * bz,
+            ]
+        )
     ax, ay, az, aw = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
     bx, by, bz, bw = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
     out = np.empty(np.broadcast_shapes(a.shape, b.shape))
@@ -117,7 +119,7 @@ def from_to(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     dot = np.sum(u * v, axis=-1, keepdims=True)
     axis = np.cross(u, v)
     q = np.concatenate([axis, 1.0 + dot], axis=-1)
-    opposite = (dot[..., 0] < -1.0 + 1e-9)
+    opposite = dot[..., 0] < -1.0 + 1e-9
     if np.any(opposite):
         # 180 degrees: any axis perpendicular to u will do
         uu = np.broadcast_to(u, q.shape[:-1] + (3,))[opposite]

@@ -67,7 +67,9 @@ class Skeleton:
             self._plan = plan
         return plan
 
-    def node_world(self, translation: np.ndarray, rotation: np.ndarray, scale: np.ndarray, node: int) -> np.ndarray:
+    def node_world(
+        self, translation: np.ndarray, rotation: np.ndarray, scale: np.ndarray, node: int
+    ) -> np.ndarray:
         """(4, 4) world transform of one node, composing only its chain to the root."""
         chain = self.chain_to_root(node)[::-1]
         local = compose(translation[chain], rotation[chain], scale[chain])
@@ -135,8 +137,15 @@ def build_skeleton(doc: GltfDocument) -> Skeleton:
     depth_arr = np.asarray(depth)
     levels = [np.flatnonzero(depth_arr == d) for d in range(int(depth_arr.max()) + 1)] if n else []
     names = [(nodes[g].name or f"node{g}") for g in order]
-    return Skeleton(names, np.asarray(parent_of, dtype=np.int64), np.asarray(order, dtype=np.int64),
-                    translation, rotation, scale, levels)
+    return Skeleton(
+        names,
+        np.asarray(parent_of, dtype=np.int64),
+        np.asarray(order, dtype=np.int64),
+        translation,
+        rotation,
+        scale,
+        levels,
+    )
 
 
 def _scene_roots(doc: GltfDocument, has_parent: set[int]) -> list[int]:
@@ -166,7 +175,9 @@ def _node_trs(doc: GltfDocument, index: int) -> tuple[np.ndarray, np.ndarray, np
                 r[:, 0] = -r[:, 0]
             return t, quat.from_matrix(r), s
         t = np.asarray(node.translation if node.translation is not None else [0, 0, 0], dtype=np.float64)
-        r = quat.normalize(np.asarray(node.rotation if node.rotation is not None else [0, 0, 0, 1], dtype=np.float64))
+        r = quat.normalize(
+            np.asarray(node.rotation if node.rotation is not None else [0, 0, 0, 1], dtype=np.float64)
+        )
         s = np.asarray(node.scale if node.scale is not None else [1, 1, 1], dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise doc.fail(f"has a malformed transform ({exc})", f"nodes[{index}]") from None

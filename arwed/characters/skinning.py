@@ -53,8 +53,13 @@ class Skinner:
             if prim.skin is not None and prim.skin in inverse_binds:
                 joint_nodes, ibms = inverse_binds[prim.skin]
                 slots = np.clip(prim.joints, 0, len(joint_nodes) - 1)
-                lookup = np.array([entry(("skin", prim.skin, j), int(joint_nodes[j]), ibms[j])
-                                   for j in range(len(joint_nodes))], dtype=np.int64)
+                lookup = np.array(
+                    [
+                        entry(("skin", prim.skin, j), int(joint_nodes[j]), ibms[j])
+                        for j in range(len(joint_nodes))
+                    ],
+                    dtype=np.int64,
+                )
                 mask = prim.weights > 0
                 rows.append(np.repeat(vertex_ids[:, None], prim.weights.shape[1], axis=1)[mask])
                 cols.append(lookup[slots][mask])
@@ -67,10 +72,18 @@ class Skinner:
             for morph in prim.morphs:
                 moved = np.flatnonzero(np.any(np.abs(morph.delta_positions) > 1e-9, axis=1))
                 if morph.delta_normals is not None:
-                    moved = np.union1d(moved, np.flatnonzero(np.any(np.abs(morph.delta_normals) > 1e-9, axis=1)))
-                self.morphs.append(SparseMorph(
-                    morph.name, part, moved + offset, morph.delta_positions[moved],
-                    None if morph.delta_normals is None else morph.delta_normals[moved]))
+                    moved = np.union1d(
+                        moved, np.flatnonzero(np.any(np.abs(morph.delta_normals) > 1e-9, axis=1))
+                    )
+                self.morphs.append(
+                    SparseMorph(
+                        morph.name,
+                        part,
+                        moved + offset,
+                        morph.delta_positions[moved],
+                        None if morph.delta_normals is None else morph.delta_normals[moved],
+                    )
+                )
             self.part_slices.append(slice(offset, offset + count))
             offset += count
         self.vertex_count = offset
@@ -78,13 +91,21 @@ class Skinner:
         self.palette_ibm = np.asarray(palette_ibm, dtype=np.float64).reshape(-1, 4, 4)
         shape = (offset, len(palette_nodes))
         self.weights = scipy.sparse.csr_matrix(
-            (np.concatenate(vals).astype(np.float32) if vals else np.zeros(0, np.float32),
-             (np.concatenate(rows) if rows else np.zeros(0, int), np.concatenate(cols) if cols else np.zeros(0, int))),
-            shape=shape)
-        self.rest_positions = (np.concatenate([p.positions for p in primitives]) if primitives
-                               else np.zeros((0, 3), np.float32)).astype(np.float32)
-        self.rest_normals = (np.concatenate([p.normals for p in primitives]) if primitives
-                             else np.zeros((0, 3), np.float32)).astype(np.float32)
+            (
+                np.concatenate(vals).astype(np.float32) if vals else np.zeros(0, np.float32),
+                (
+                    np.concatenate(rows) if rows else np.zeros(0, int),
+                    np.concatenate(cols) if cols else np.zeros(0, int),
+                ),
+            ),
+            shape=shape,
+        )
+        self.rest_positions = (
+            np.concatenate([p.positions for p in primitives]) if primitives else np.zeros((0, 3), np.float32)
+        ).astype(np.float32)
+        self.rest_normals = (
+            np.concatenate([p.normals for p in primitives]) if primitives else np.zeros((0, 3), np.float32)
+        ).astype(np.float32)
         self._last_key: tuple | None = None
         self._last_result: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -93,7 +114,9 @@ class Skinner:
         m = np.matmul(root, np.matmul(world[self.palette_nodes], self.palette_ibm))
         return m[:, :3, :]
 
-    def skin(self, world: np.ndarray, root: np.ndarray, morph_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def skin(
+        self, world: np.ndarray, root: np.ndarray, morph_weights: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Posed (V, 3) positions and unit normals, float32, in the space `root` maps to."""
         palette = self.palette(world, root).astype(np.float32)
         key = (palette.tobytes(), morph_weights.tobytes())

@@ -46,8 +46,13 @@ class Collider:
 
 
 class SpringBones:
-    def __init__(self, skeleton: Skeleton, joints: list[SpringJoint], colliders: list[Collider],
-                 rest_rotation: np.ndarray):
+    def __init__(
+        self,
+        skeleton: Skeleton,
+        joints: list[SpringJoint],
+        colliders: list[Collider],
+        rest_rotation: np.ndarray,
+    ):
         self.skeleton = skeleton
         self.joints = joints
         self.colliders = colliders
@@ -82,8 +87,14 @@ class SpringBones:
         self._current = self._previous = self._rotations = None
         self._last_input = None
 
-    def update(self, rotation: np.ndarray, translation: np.ndarray, scale: np.ndarray, dt: float,
-               root_motion_model: np.ndarray | None) -> None:
+    def update(
+        self,
+        rotation: np.ndarray,
+        translation: np.ndarray,
+        scale: np.ndarray,
+        dt: float,
+        root_motion_model: np.ndarray | None,
+    ) -> None:
         """Advance by dt seconds and write the spring joints' local rotations into `rotation` (in place)."""
         if not self.active:
             return
@@ -110,7 +121,9 @@ class SpringBones:
         self._rotations = rotation[self.nodes].copy()
 
     def _initialise(self, world: np.ndarray) -> None:
-        tails_world = np.einsum("nij,nj->ni", world[self.nodes][:, :3, :3], self._tails) + world[self.nodes][:, :3, 3]
+        tails_world = (
+            np.einsum("nij,nj->ni", world[self.nodes][:, :3, :3], self._tails) + world[self.nodes][:, :3, 3]
+        )
         self._current = self._to_center(world, tails_world)
         self._previous = self._current.copy()
         heads = world[self.nodes][:, :3, 3]
@@ -132,8 +145,14 @@ class SpringBones:
             out[has] = np.einsum("nij,nj->ni", m[:, :3, :3], points[has]) + m[:, :3, 3]
         return out
 
-    def _step(self, world_fk: np.ndarray, dt: float, rotation: np.ndarray, translation: np.ndarray,
-              scale: np.ndarray) -> None:
+    def _step(
+        self,
+        world_fk: np.ndarray,
+        dt: float,
+        rotation: np.ndarray,
+        translation: np.ndarray,
+        scale: np.ndarray,
+    ) -> None:
         current_w = self._from_center(world_fk, self._current)
         previous_w = self._from_center(world_fk, self._previous)
         next_w = np.zeros_like(current_w)
@@ -154,8 +173,12 @@ class SpringBones:
             frame = _rotation_part(parent_world) @ self.rest_local_matrix[level]
             axis_world = np.einsum("nij,nj->ni", frame, self.bone_axis[level])
             cur, prev = current_w[level], previous_w[level]
-            nxt = (cur + (cur - prev) * (1.0 - self.drag[level, None]) + dt * self.stiffness[level, None] * axis_world
-                   + dt * self.gravity[level])
+            nxt = (
+                cur
+                + (cur - prev) * (1.0 - self.drag[level, None])
+                + dt * self.stiffness[level, None] * axis_world
+                + dt * self.gravity[level]
+            )
             length = self.bone_length[level, None]
             nxt = head + _unit(nxt - head) * length
             nxt = self._collide(level, nxt, head, length, collider_shapes)
@@ -181,8 +204,14 @@ class SpringBones:
             radii.append(c.radius)
         return np.array(starts), np.array(ends), np.array(radii)
 
-    def _collide(self, level: np.ndarray, nxt: np.ndarray, head: np.ndarray, length: np.ndarray,
-                 shapes: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    def _collide(
+        self,
+        level: np.ndarray,
+        nxt: np.ndarray,
+        head: np.ndarray,
+        length: np.ndarray,
+        shapes: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> np.ndarray:
         starts, ends, radii = shapes
         mask = self.collide[level]
         if len(radii) == 0 or not np.any(mask):
@@ -195,7 +224,9 @@ class SpringBones:
         away = nxt[:, None, :] - closest
         dist = np.linalg.norm(away, axis=2)
         depth = (radii[None, :] + self.hit_radius[level, None]) - dist  # > 0: inside
-        push = np.where((mask & (depth > 0))[..., None], away / np.maximum(dist, 1e-9)[..., None] * depth[..., None], 0.0)
+        push = np.where(
+            (mask & (depth > 0))[..., None], away / np.maximum(dist, 1e-9)[..., None] * depth[..., None], 0.0
+        )
         if not np.any(push):
             return nxt
         nxt = nxt + push.sum(axis=1)
@@ -288,8 +319,9 @@ def _vec(value, default, flip_z: bool = False) -> np.ndarray:
     return v
 
 
-def _vrm1_springs(ext: dict, to_skeleton: dict[int, int], rest_world: np.ndarray
-                  ) -> tuple[list[SpringJoint], list[Collider]]:
+def _vrm1_springs(
+    ext: dict, to_skeleton: dict[int, int], rest_world: np.ndarray
+) -> tuple[list[SpringJoint], list[Collider]]:
     colliders: list[Collider] = []
     collider_index: dict[int, int] = {}
     for i, c in enumerate(ext.get("colliders") or []):
@@ -302,8 +334,14 @@ def _vrm1_springs(ext: dict, to_skeleton: dict[int, int], rest_world: np.ndarray
             continue
         tail = _vec(spec.get("tail"), [0, 0, 0]) if spec is capsule else None
         collider_index[i] = len(colliders)
-        colliders.append(Collider(to_skeleton[c["node"]], _vec(spec.get("offset"), [0, 0, 0]), tail,
-                                  float(spec.get("radius", 0.0))))
+        colliders.append(
+            Collider(
+                to_skeleton[c["node"]],
+                _vec(spec.get("offset"), [0, 0, 0]),
+                tail,
+                float(spec.get("radius", 0.0)),
+            )
+        )
     groups = []
     for g in ext.get("colliderGroups") or []:
         ids = g.get("colliders") if isinstance(g, dict) else None
@@ -312,24 +350,44 @@ def _vrm1_springs(ext: dict, to_skeleton: dict[int, int], rest_world: np.ndarray
     for spring in ext.get("springs") or []:
         if not isinstance(spring, dict):
             continue
-        chain = [j for j in spring.get("joints") or [] if isinstance(j, dict) and j.get("node") in to_skeleton]
-        spring_colliders = tuple(sorted({c for g in spring.get("colliderGroups") or []
-                                         if isinstance(g, int) and 0 <= g < len(groups) for c in groups[g]}))
+        chain = [
+            j for j in spring.get("joints") or [] if isinstance(j, dict) and j.get("node") in to_skeleton
+        ]
+        spring_colliders = tuple(
+            sorted(
+                {
+                    c
+                    for g in spring.get("colliderGroups") or []
+                    if isinstance(g, int) and 0 <= g < len(groups)
+                    for c in groups[g]
+                }
+            )
+        )
         center = to_skeleton.get(spring.get("center"), -1)
         above = -1
         for head, tail in zip(chain, chain[1:], strict=False):
             node, tail_node = to_skeleton[head["node"]], to_skeleton[tail["node"]]
-            joints.append(SpringJoint(
-                node, _local_point(rest_world, node, rest_world[tail_node, :3, 3]),
-                float(head.get("stiffness", 1.0)), float(head.get("gravityPower", 0.0)),
-                _vec(head.get("gravityDir"), [0, -1, 0]), float(head.get("dragForce", 0.5)),
-                float(head.get("hitRadius", 0.0)), spring_colliders, center, above))
+            joints.append(
+                SpringJoint(
+                    node,
+                    _local_point(rest_world, node, rest_world[tail_node, :3, 3]),
+                    float(head.get("stiffness", 1.0)),
+                    float(head.get("gravityPower", 0.0)),
+                    _vec(head.get("gravityDir"), [0, -1, 0]),
+                    float(head.get("dragForce", 0.5)),
+                    float(head.get("hitRadius", 0.0)),
+                    spring_colliders,
+                    center,
+                    above,
+                )
+            )
             above = len(joints) - 1
     return joints, colliders
 
 
-def _vrm0_springs(secondary: dict, skeleton: Skeleton, to_skeleton: dict[int, int], rest_world: np.ndarray
-                  ) -> tuple[list[SpringJoint], list[Collider]]:
+def _vrm0_springs(
+    secondary: dict, skeleton: Skeleton, to_skeleton: dict[int, int], rest_world: np.ndarray
+) -> tuple[list[SpringJoint], list[Collider]]:
     colliders: list[Collider] = []
     groups: list[tuple[int, ...]] = []
     for g in secondary.get("colliderGroups") or []:
@@ -339,8 +397,14 @@ def _vrm0_springs(secondary: dict, skeleton: Skeleton, to_skeleton: dict[int, in
                 if isinstance(c, dict):
                     ids.append(len(colliders))
                     # VRM 0.x stores Unity-side offsets: z is mirrored relative to glTF
-                    colliders.append(Collider(to_skeleton[g["node"]], _vec(c.get("offset"), [0, 0, 0], True), None,
-                                              float(c.get("radius", 0.0))))
+                    colliders.append(
+                        Collider(
+                            to_skeleton[g["node"]],
+                            _vec(c.get("offset"), [0, 0, 0], True),
+                            None,
+                            float(c.get("radius", 0.0)),
+                        )
+                    )
         groups.append(tuple(ids))
     joints: list[SpringJoint] = []
     for group in secondary.get("boneGroups") or []:
@@ -352,8 +416,16 @@ def _vrm0_springs(secondary: dict, skeleton: Skeleton, to_skeleton: dict[int, in
             gravity_dir=_vec(group.get("gravityDir"), [0, -1, 0], True),
             drag=float(group.get("dragForce", 0.4)),
             hit_radius=float(group.get("hitRadius", 0.02)),
-            colliders=tuple(sorted({c for g in group.get("colliderGroups") or []
-                                    if isinstance(g, int) and 0 <= g < len(groups) for c in groups[g]})),
+            colliders=tuple(
+                sorted(
+                    {
+                        c
+                        for g in group.get("colliderGroups") or []
+                        if isinstance(g, int) and 0 <= g < len(groups)
+                        for c in groups[g]
+                    }
+                )
+            ),
             center=to_skeleton.get(group.get("center"), -1),
         )
         for root in group.get("bones") or []:
@@ -362,8 +434,9 @@ def _vrm0_springs(secondary: dict, skeleton: Skeleton, to_skeleton: dict[int, in
     return joints, colliders
 
 
-def _vrm0_chain(skeleton: Skeleton, rest_world: np.ndarray, node: int, above: int, params: dict,
-                joints: list[SpringJoint]) -> None:
+def _vrm0_chain(
+    skeleton: Skeleton, rest_world: np.ndarray, node: int, above: int, params: dict, joints: list[SpringJoint]
+) -> None:
     stack = [(node, above)]
     while stack:
         current, previous = stack.pop()
@@ -379,6 +452,8 @@ def _vrm0_chain(skeleton: Skeleton, rest_world: np.ndarray, node: int, above: in
             tail_world = rest_world[current, :3, 3] + direction / norm * VRM0_END_LENGTH_M
         if np.linalg.norm(tail_world - rest_world[current, :3, 3]) < 1e-9:
             continue
-        joints.append(SpringJoint(current, _local_point(rest_world, current, tail_world), previous=previous, **params))
+        joints.append(
+            SpringJoint(current, _local_point(rest_world, current, tail_world), previous=previous, **params)
+        )
         here = len(joints) - 1
         stack.extend((int(c), here) for c in children)

@@ -33,71 +33,141 @@ Trusted: RMS reprojection error under 0.5 px and 1.96 standard deviations of fx,
 
 
 def _add_board_options(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("--board", default=None if not required else "charuco:11x8", metavar="KIND:COLSxROWS",
-                        help="chessboard:COLSxROWS (inner corners) or charuco:COLSxROWS (squares)"
-                        + ("" if required else "; without it, the board recorded in the profile"))
-    parser.add_argument("--square", type=float, metavar="METRES",
-                        help="side of one printed square, measured on the print, in metres")
-    parser.add_argument("--marker", type=float, metavar="METRES", help="ChArUco: side of one ArUco marker, metres")
-    parser.add_argument("--dict", dest="dictionary", default="DICT_5X5_100", metavar="DICT",
-                        help="ChArUco: the ArUco dictionary (e.g. DICT_4X4_50, DICT_5X5_100, DICT_6X6_250)")
+    parser.add_argument(
+        "--board",
+        default=None if not required else "charuco:11x8",
+        metavar="KIND:COLSxROWS",
+        help="chessboard:COLSxROWS (inner corners) or charuco:COLSxROWS (squares)"
+        + ("" if required else "; without it, the board recorded in the profile"),
+    )
+    parser.add_argument(
+        "--square",
+        type=float,
+        metavar="METRES",
+        help="side of one printed square, measured on the print, in metres",
+    )
+    parser.add_argument(
+        "--marker", type=float, metavar="METRES", help="ChArUco: side of one ArUco marker, metres"
+    )
+    parser.add_argument(
+        "--dict",
+        dest="dictionary",
+        default="DICT_5X5_100",
+        metavar="DICT",
+        help="ChArUco: the ArUco dictionary (e.g. DICT_4X4_50, DICT_5X5_100, DICT_6X6_250)",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = HelpFormatter
     parser.epilog = EPILOG
     source = parser.add_argument_group("where the views come from (default: a live window on camera 0)")
-    source.add_argument("--images", nargs="+", metavar="GLOB",
-                        help='image files or patterns, e.g. "shots/*.jpg" (quote the pattern)')
+    source.add_argument(
+        "--images",
+        nargs="+",
+        metavar="GLOB",
+        help='image files or patterns, e.g. "shots/*.jpg" (quote the pattern)',
+    )
     source.add_argument("--camera", type=int, default=0, metavar="INDEX", help="live: the camera to open")
     source.add_argument("--video", metavar="FILE", help="live: play a recorded video instead of a camera")
-    source.add_argument("--size", metavar="WxH", help="live: ask the camera for this resolution, e.g. 1280x720")
+    source.add_argument(
+        "--size", metavar="WxH", help="live: ask the camera for this resolution, e.g. 1280x720"
+    )
     _add_board_options(parser, required=True)
     parser.add_argument("--out", default=DEFAULT_PROFILE, metavar="FILE.yaml", help="the profile to write")
-    parser.add_argument("--format", choices=("opencv", "ros"), default="opencv",
-                        help="ros: also write FILE.ros.yaml (ROS camera_info) beside the OpenCV YAML")
+    parser.add_argument(
+        "--format",
+        choices=("opencv", "ros"),
+        default="opencv",
+        help="ros: also write FILE.ros.yaml (ROS camera_info) beside the OpenCV YAML",
+    )
     outliers = parser.add_mutually_exclusive_group()
-    outliers.add_argument("--drop-outliers", action="store_true",
-                          help="drop views whose error stands out and calibrate again, without asking")
+    outliers.add_argument(
+        "--drop-outliers",
+        action="store_true",
+        help="drop views whose error stands out and calibrate again, without asking",
+    )
     outliers.add_argument("--keep-outliers", action="store_true", help="never drop views, without asking")
 
     actions = parser.add_subparsers(dest="calibrate_action", metavar="[board|floor]")
-    board = actions.add_parser("board", help="write a printable board (PDF or PNG) at true size",
-                               description="Write a printable board at true physical size, its dimensions"
-                               " printed on the sheet.", formatter_class=HelpFormatter)
+    board = actions.add_parser(
+        "board",
+        help="write a printable board (PDF or PNG) at true size",
+        description="Write a printable board at true physical size, its dimensions printed on the sheet.",
+        formatter_class=HelpFormatter,
+    )
     board.add_argument("--type", dest="kind", choices=("chessboard", "charuco"), default="charuco")
     board.add_argument("--out", required=True, metavar="FILE.pdf|FILE.png")
     board.add_argument("--paper", choices=("a4", "letter", "a3"), default="a4", help="landscape")
-    board.add_argument("--size", metavar="COLSxROWS",
-                       help="inner corners (chessboard, default 9x6) or squares (charuco, default 11x8)")
-    board.add_argument("--square", type=float, metavar="METRES",
-                       help="square side (default: the largest whole millimetre that fits the paper)")
-    board.add_argument("--marker", type=float, metavar="METRES", help="ChArUco marker side (default 0.7 x square)")
+    board.add_argument(
+        "--size",
+        metavar="COLSxROWS",
+        help="inner corners (chessboard, default 9x6) or squares (charuco, default 11x8)",
+    )
+    board.add_argument(
+        "--square",
+        type=float,
+        metavar="METRES",
+        help="square side (default: the largest whole millimetre that fits the paper)",
+    )
+    board.add_argument(
+        "--marker", type=float, metavar="METRES", help="ChArUco marker side (default 0.7 x square)"
+    )
     board.add_argument("--dict", dest="dictionary", default="DICT_5X5_100", metavar="DICT")
     board.add_argument("--dpi", type=int, default=300, help="PNG resolution (written into the file)")
 
-    floor = actions.add_parser("floor", help="measure the floor and the camera's height and tilt (a board on the"
-                               " floor, or a person of known height)", formatter_class=HelpFormatter,
-                               description="Lay the board flat on the floor where the ceremony happens, take a"
-                               " picture with the calibrated camera, and store the floor plane, the camera's"
-                               " height and tilt in the profile (the character's feet then stand on it). With no"
-                               " board: a person whose height is given stands still in view (less exact: a few"
-                               " centimetres and about a degree).")
+    floor = actions.add_parser(
+        "floor",
+        help="measure the floor and the camera's height and tilt (a board on the"
+        " floor, or a person of known height)",
+        formatter_class=HelpFormatter,
+        description="Lay the board flat on the floor where the ceremony happens, take a"
+        " picture with the calibrated camera, and store the floor plane, the camera's"
+        " height and tilt in the profile (the character's feet then stand on it). With no"
+        " board: a person whose height is given stands still in view (less exact: a few"
+        " centimetres and about a degree).",
+    )
     method = floor.add_mutually_exclusive_group(required=True)
-    method.add_argument("--image", nargs="+", metavar="FILE",
-                        help="picture(s) of the board on the floor (several: the plane through all of them)")
-    method.add_argument("--person-height", type=float, metavar="METRES",
-                        help="no board: a person of this height stands still, whole body in view, in --source")
-    floor.add_argument("--source", default="camera:0", metavar="SPEC",
-                       help="with --person-height: camera:N, a video file or a picture of the person")
-    floor.add_argument("--frames", type=int, default=60, metavar="N",
-                       help="with --person-height: how many frames of the person to use")
-    floor.add_argument("--profile", default=DEFAULT_PROFILE, metavar="FILE.yaml",
-                       help="the camera's profile (from arwed calibrate); the floor is added to it")
+    method.add_argument(
+        "--image",
+        nargs="+",
+        metavar="FILE",
+        help="picture(s) of the board on the floor (several: the plane through all of them)",
+    )
+    method.add_argument(
+        "--person-height",
+        type=float,
+        metavar="METRES",
+        help="no board: a person of this height stands still, whole body in view, in --source",
+    )
+    floor.add_argument(
+        "--source",
+        default="camera:0",
+        metavar="SPEC",
+        help="with --person-height: camera:N, a video file or a picture of the person",
+    )
+    floor.add_argument(
+        "--frames",
+        type=int,
+        default=60,
+        metavar="N",
+        help="with --person-height: how many frames of the person to use",
+    )
+    floor.add_argument(
+        "--profile",
+        default=DEFAULT_PROFILE,
+        metavar="FILE.yaml",
+        help="the camera's profile (from arwed calibrate); the floor is added to it",
+    )
     _add_board_options(floor, required=False)
     floor.set_defaults(board=None)
-    floor.add_argument("--thickness", type=float, default=0.0, metavar="METRES",
-                       help="thickness of the board lying on the floor (its surface is that much above it)")
+    floor.add_argument(
+        "--thickness",
+        type=float,
+        default=0.0,
+        metavar="METRES",
+        help="thickness of the board lying on the floor (its surface is that much above it)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -192,8 +262,9 @@ def _measure_floor(args: argparse.Namespace) -> int:
     if collected.skipped:
         print(collected.report(board), file=sys.stderr)
     if not collected.views:
-        raise UserError(f"no {board.describe()} found in {len(collected.paths)} picture(s): the floor cannot be"
-                        " measured")
+        raise UserError(
+            f"no {board.describe()} found in {len(collected.paths)} picture(s): the floor cannot be measured"
+        )
     width, height = collected.views[0].detection.image_size_px
     intrinsics = profile.intrinsics_for(width, height)
     stage = floor_from_board([view.detection for view in collected.views], intrinsics, args.thickness)

@@ -13,18 +13,39 @@ POSES = ("rest", "idle", "tpose")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="a .vrm (VRM 0.x or 1.0), .glb or .gltf file")
-    parser.add_argument("--out", metavar="FILE.png",
-                        help="write a contact sheet (front, three-quarter, side, back) instead of opening a window")
-    parser.add_argument("--info", metavar="FILE.json",
-                        help="write the model's facts (format, triangles, bones, heights, scale, licence) as JSON")
-    parser.add_argument("--pose", choices=POSES, default="rest",
-                        help="rest: arms relaxed and still; idle: alive (breathing, blinking); tpose: as authored")
-    parser.add_argument("--height", type=float, default=1.80, metavar="METRES",
-                        help="scale the character to this height")
-    parser.add_argument("--expression", action="append", default=[], metavar="NAME=WEIGHT",
-                        help="hold an expression in the contact sheet, e.g. happy=1 (repeatable)")
-    parser.add_argument("--time", type=float, default=1.0, metavar="SECONDS",
-                        help="the moment of the idle motion shown in the contact sheet")
+    parser.add_argument(
+        "--out",
+        metavar="FILE.png",
+        help="write a contact sheet (front, three-quarter, side, back) instead of opening a window",
+    )
+    parser.add_argument(
+        "--info",
+        metavar="FILE.json",
+        help="write the model's facts (format, triangles, bones, heights, scale, licence) as JSON",
+    )
+    parser.add_argument(
+        "--pose",
+        choices=POSES,
+        default="rest",
+        help="rest: arms relaxed and still; idle: alive (breathing, blinking); tpose: as authored",
+    )
+    parser.add_argument(
+        "--height", type=float, default=1.80, metavar="METRES", help="scale the character to this height"
+    )
+    parser.add_argument(
+        "--expression",
+        action="append",
+        default=[],
+        metavar="NAME=WEIGHT",
+        help="hold an expression in the contact sheet, e.g. happy=1 (repeatable)",
+    )
+    parser.add_argument(
+        "--time",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="the moment of the idle motion shown in the contact sheet",
+    )
     parser.add_argument("--skeleton", action="store_true", help="draw the skeleton over the contact sheet")
 
 
@@ -91,6 +112,8 @@ def _write_sheet(character, args: argparse.Namespace, expressions: dict[str, flo
     cue = CharacterCue(time_s=args.time, expressions=expressions)
     sheet = contact_sheet(character, cue, overlays=Overlays(ruler=True, skeleton=args.skeleton))
     if not cv2.imwrite(str(out), sheet):
-        raise UserError(f"{out}: cannot write the contact sheet (use a .png or .jpg name in a writable folder)")
+        raise UserError(
+            f"{out}: cannot write the contact sheet (use a .png or .jpg name in a writable folder)"
+        )
     print(f"wrote {out}")
     return 0

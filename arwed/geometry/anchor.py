@@ -46,8 +46,13 @@ def anchor_beside(person_floor_m: np.ndarray, floor: FloorPlane, lateral_m: floa
     return floor.project(np.asarray(person_floor_m, dtype=np.float64) + lateral_m * side_direction(floor))
 
 
-def facing_direction(anchor_m: np.ndarray, person_floor_m: np.ndarray, floor: FloorPlane,
-                     facing_deg: float, lateral_sign: float) -> np.ndarray:
+def facing_direction(
+    anchor_m: np.ndarray,
+    person_floor_m: np.ndarray,
+    floor: FloorPlane,
+    facing_deg: float,
+    lateral_sign: float,
+) -> np.ndarray:
     """The character's forward direction on the floor.
 
     0 degrees faces the camera, 90 faces the person exactly, values in between turn proportionally
@@ -61,7 +66,9 @@ def facing_direction(anchor_m: np.ndarray, person_floor_m: np.ndarray, floor: Fl
     to_person = in_plane(offset, up) if np.linalg.norm(offset) > MIN_FACING_DISTANCE_M else None
     if to_person is None:
         to_person = -lateral_sign * side_direction(floor)
-    angle_to_person = math.atan2(float(np.dot(cross(to_camera, to_person), up)), float(np.dot(to_camera, to_person)))
+    angle_to_person = math.atan2(
+        float(np.dot(cross(to_camera, to_person), up)), float(np.dot(to_camera, to_person))
+    )
     turn = math.radians(facing_deg) * angle_to_person / (math.pi / 2.0)
     return math.cos(turn) * to_camera + math.sin(turn) * cross(up, to_camera)
 

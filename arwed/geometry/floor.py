@@ -87,14 +87,24 @@ class FloorEstimator:
         self._eased = None
         self._up = self._target = None
 
-    def observe(self, up: np.ndarray | None, soles_m: Sequence[np.ndarray], hip_m: np.ndarray,
-                body_height_m: float, scale: float) -> None:
+    def observe(
+        self,
+        up: np.ndarray | None,
+        soles_m: Sequence[np.ndarray],
+        hip_m: np.ndarray,
+        body_height_m: float,
+        scale: float,
+    ) -> None:
         """One frame's evidence in camera coordinates at skeleton scale `scale`.
 
         up: the body's axis (unit) or None; soles_m: the middle of each seen foot's sole (the lower one is
         taken as standing on the floor); hip_m: the hip centre; body_height_m: the height at this scale.
         """
-        if up is not None and np.all(np.isfinite(up)) and np.dot(up, CAMERA_UP) >= math.cos(math.radians(MAX_UP_TILT_DEG)):
+        if (
+            up is not None
+            and np.all(np.isfinite(up))
+            and np.dot(up, CAMERA_UP) >= math.cos(math.radians(MAX_UP_TILT_DEG))
+        ):
             self._ups.append(np.asarray(up, dtype=np.float64))
         self._frames_since_refresh += 1
         if self._frames_since_refresh >= FLOOR_REFRESH_FRAMES or self._target is None:

@@ -37,8 +37,13 @@ class PersonGate:
         self._candidate: tuple[np.ndarray, float, float] | None = None  # position, last seen, first seen
         self.replaced = False  # the last NEW verdict replaced someone who was being followed
 
-    def check(self, position_m: np.ndarray, time_s: float, forget_after_s: float,
-              confirm_other_s: float = CONFIRM_OTHER_S) -> Verdict:
+    def check(
+        self,
+        position_m: np.ndarray,
+        time_s: float,
+        forget_after_s: float,
+        confirm_other_s: float = CONFIRM_OTHER_S,
+    ) -> Verdict:
         position_m = np.asarray(position_m, dtype=np.float64)
         self.replaced = False
         if self._last is None or time_s - self._last[1] > forget_after_s:

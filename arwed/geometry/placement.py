@@ -78,8 +78,13 @@ class BodyScale:
 class Placer:
     """Stateful per-frame placement: call `update` once per frame, with None when nobody was detected."""
 
-    def __init__(self, intrinsics: CameraIntrinsics, placement: PlacementSettings, tracking: TrackingSettings,
-                 calibrated_floor: FloorPlane | None = None) -> None:
+    def __init__(
+        self,
+        intrinsics: CameraIntrinsics,
+        placement: PlacementSettings,
+        tracking: TrackingSettings,
+        calibrated_floor: FloorPlane | None = None,
+    ) -> None:
         self.intrinsics = intrinsics
         self.settings = placement
         self.tracking = tracking
@@ -124,7 +129,9 @@ class Placer:
             self._restart_motion()  # a loop or a seek: the last placement is still held, from now
             self._last_seen_s = None if self._last_seen_s is None else time_s
         pose, other_person = self._observe(observation, time_s) if observation is not None else (None, False)
-        placement = self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
+        placement = (
+            self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
+        )
         self._last_time_s = time_s
         return placement
 
@@ -148,7 +155,8 @@ class Placer:
     def _observe(self, observation: PoseObservation, time_s: float) -> tuple[BodyPose | None, bool]:
         """The person's body pose, or (None, True) when it is someone else (see identity.py)."""
         mediapipe_height = body.estimate_height_m(
-            np.asarray(observation.world_landmarks_m, dtype=np.float64), body.legs_visible(observation.visibility)
+            np.asarray(observation.world_landmarks_m, dtype=np.float64),
+            body.legs_visible(observation.visibility),
         )
         if not math.isfinite(mediapipe_height) or mediapipe_height <= 0.0:
             return None, False
@@ -157,8 +165,12 @@ class Placer:
         if pose is None:
             return None, False
         hip = body.midpoint(pose.landmarks_m, body.LEFT_HIP, body.RIGHT_HIP)
-        verdict = self._gate.check(hip, time_s, self.tracking.hold_s + self.tracking.fade_s,
-                                   getattr(self.tracking, "switch_person_s", CONFIRM_OTHER_S))
+        verdict = self._gate.check(
+            hip,
+            time_s,
+            self.tracking.hold_s + self.tracking.fade_s,
+            getattr(self.tracking, "switch_person_s", CONFIRM_OTHER_S),
+        )
         if verdict is Verdict.OTHER:
             return None, True
         if self._gate.replaced:
@@ -217,7 +229,9 @@ class Placer:
         self._floor.observe(up, _soles(pose), hip, height_m, pose.scale)
         return self._floor.current(time_s, pose.scale)
 
-    def _place_anchor(self, person_floor: np.ndarray, floor: FloorPlane, time_s: float) -> tuple[np.ndarray, np.ndarray]:
+    def _place_anchor(
+        self, person_floor: np.ndarray, floor: FloorPlane, time_s: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         elapsed_s = 0.0 if self._last_time_s is None else max(0.0, time_s - self._last_time_s)
         lateral_target = side_sign(self.settings.side) * self.settings.gap_m
         self._lateral_m = _ease(self._lateral_m, lateral_target, elapsed_s)
@@ -228,7 +242,9 @@ class Placer:
                 self._locked_anchor = target if self._anchor is None else self._anchor
             target = floor.project(self._locked_anchor)
         self._anchor = floor.project(_limit_speed(self._anchor, target, elapsed_s))
-        forward = facing_direction(self._anchor, person_floor, floor, self._facing_deg, side_sign(self.settings.side))
+        forward = facing_direction(
+            self._anchor, person_floor, floor, self._facing_deg, side_sign(self.settings.side)
+        )
         return self._anchor, forward
 
     def _notes(self, floor: FloorPlane, height_m: float) -> tuple[str, ...]:

@@ -92,7 +92,9 @@ class BodyPoseSolver:
             return self._remember(from_guess)
         self._frames_since_global = 0
         global_fit = self._global(object_m, image_px)
-        if from_guess is None or (global_fit is not None and global_fit[2] < PREFER_GUESS_RATIO * from_guess[2]):
+        if from_guess is None or (
+            global_fit is not None and global_fit[2] < PREFER_GUESS_RATIO * from_guess[2]
+        ):
             return self._remember(global_fit)
         return self._remember(from_guess)
 

@@ -24,8 +24,15 @@ BACKGROUND_BGR = (112, 106, 100)
 LABEL_BGR = (230, 230, 230)
 
 
-def render_view(renderer: CharacterRenderer, character: Character, posed: tuple[PosedPart, ...], view: OrbitView,
-                size_px: tuple[int, int], overlays: Overlays = DEFAULT_OVERLAYS, label: str = "") -> np.ndarray:
+def render_view(
+    renderer: CharacterRenderer,
+    character: Character,
+    posed: tuple[PosedPart, ...],
+    view: OrbitView,
+    size_px: tuple[int, int],
+    overlays: Overlays = DEFAULT_OVERLAYS,
+    label: str = "",
+) -> np.ndarray:
     """One BGR picture of the posed character from `view` on a plain background."""
     width, height = size_px
     intrinsics = tile_intrinsics(width, height)
@@ -55,8 +62,13 @@ class PreviewRenderer:
         self._renderer = CharacterRenderer()
         self._renderer.set_character(character)
 
-    def render(self, posed: tuple[PosedPart, ...], view: OrbitView, size_px: tuple[int, int],
-               overlays: Overlays = DEFAULT_OVERLAYS) -> np.ndarray:
+    def render(
+        self,
+        posed: tuple[PosedPart, ...],
+        view: OrbitView,
+        size_px: tuple[int, int],
+        overlays: Overlays = DEFAULT_OVERLAYS,
+    ) -> np.ndarray:
         return render_view(self._renderer, self.character, posed, view, size_px, overlays)
 
     def close(self) -> None:
@@ -67,17 +79,31 @@ def _floor_line(image: np.ndarray, view: OrbitView, intrinsics) -> None:
     """A faint ellipse on the floor under the character, so the feet visibly stand on something."""
     cam = view.character_to_camera()
     angles = np.linspace(0.0, 2.0 * np.pi, 73)
-    ring = np.stack([0.45 * np.cos(angles) + view.target_m[0], np.zeros_like(angles),
-                     0.45 * np.sin(angles) + view.target_m[2]], axis=1)
+    ring = np.stack(
+        [
+            0.45 * np.cos(angles) + view.target_m[0],
+            np.zeros_like(angles),
+            0.45 * np.sin(angles) + view.target_m[2],
+        ],
+        axis=1,
+    )
     points = ring @ cam[:3, :3].T + cam[:3, 3]
     if np.any(points[:, 2] <= 0.05):
         return
-    uv = points[:, :2] / points[:, 2:3] * [intrinsics.fx_px, intrinsics.fy_px] + [intrinsics.cx_px, intrinsics.cy_px]
+    uv = points[:, :2] / points[:, 2:3] * [intrinsics.fx_px, intrinsics.fy_px] + [
+        intrinsics.cx_px,
+        intrinsics.cy_px,
+    ]
     cv2.polylines(image, [np.round(uv).astype(np.int32)], True, (92, 86, 80), 1, cv2.LINE_AA)
 
 
-def contact_sheet(character: Character, cue: CharacterCue, tile_px: tuple[int, int] = (480, 720),
-                  overlays: Overlays = DEFAULT_OVERLAYS, renderer: CharacterRenderer | None = None) -> np.ndarray:
+def contact_sheet(
+    character: Character,
+    cue: CharacterCue,
+    tile_px: tuple[int, int] = (480, 720),
+    overlays: Overlays = DEFAULT_OVERLAYS,
+    renderer: CharacterRenderer | None = None,
+) -> np.ndarray:
     """Front, three-quarter, side and back views in a 2 x 2 grid (BGR), all with the same camera distance."""
     own = renderer is None
     renderer = renderer or CharacterRenderer()

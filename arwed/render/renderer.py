@@ -279,7 +279,11 @@ class CharacterRenderer:
 
     def _resolution_scale(self, region_pixels: int) -> float:
         """Below 1 when a software renderer would spend too long on a large region (a character close by)."""
-        if self._multisampled or self.max_software_pixels is None or region_pixels <= self.max_software_pixels:
+        if (
+            self._multisampled
+            or self.max_software_pixels is None
+            or region_pixels <= self.max_software_pixels
+        ):
             return 1.0
         return float(np.sqrt(self.max_software_pixels / region_pixels))
 

@@ -18,7 +18,10 @@ from arwed.types import Frame, PoseObservation
 
 TRACKING_WIDTH_PX = 640
 BBOX_MARGIN = 0.08
-WARM_UP_SIZE_PX = (256, 256)  # landmarks sit inside the silhouette: widen the box by this fraction of its size
+WARM_UP_SIZE_PX = (
+    256,
+    256,
+)  # landmarks sit inside the silhouette: widen the box by this fraction of its size
 
 
 def pose_model_path(model_complexity: int = 1) -> Path:

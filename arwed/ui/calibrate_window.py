@@ -101,8 +101,14 @@ def _pixmap(bgr: np.ndarray) -> QPixmap:
 
 
 class CalibrateWindow(QMainWindow):
-    def __init__(self, calibrator: LiveCalibrator, read_frame: Callable[[], np.ndarray | None], profile_path: Path,
-                 ros: bool = False, poll_ms: int = 30):
+    def __init__(
+        self,
+        calibrator: LiveCalibrator,
+        read_frame: Callable[[], np.ndarray | None],
+        profile_path: Path,
+        ros: bool = False,
+        poll_ms: int = 30,
+    ):
         super().__init__()
         self.calibrator, self.profile_path, self.ros = calibrator, Path(profile_path), ros
         self.result: CalibrationResult | None = None
@@ -207,14 +213,21 @@ class CalibrateWindow(QMainWindow):
 
     def _show_frame(self, overlay: np.ndarray) -> None:
         pixmap = _pixmap(overlay)
-        self.video.setPixmap(pixmap.scaled(self.video.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
+        self.video.setPixmap(
+            pixmap.scaled(
+                self.video.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
 
     def _show_update(self, update: LiveUpdate) -> None:
         self.last_update = update
         for name, value in update.bars.items():
             self.bars[name].setValue(int(round(value * 100)))
-        self.views_label.setText(f"Views: {update.view_count}" + ("  - enough to calibrate" if update.ready else ""))
+        self.views_label.setText(
+            f"Views: {update.view_count}" + ("  - enough to calibrate" if update.ready else "")
+        )
         self.hint.setText(update.hint)
         self.calibrate_button.setEnabled(update.ready and self._job is None)
 
@@ -270,8 +283,11 @@ class CalibrateWindow(QMainWindow):
         except UserError as exc:
             self.status.setText(f"Not saved: {exc}")
             return
-        self.status.setText("Saved " + " and ".join(str(p) for p in written)
-                            + ". Measure the floor next: arwed calibrate floor --image ...")
+        self.status.setText(
+            "Saved "
+            + " and ".join(str(p) for p in written)
+            + ". Measure the floor next: arwed calibrate floor --image ..."
+        )
 
     def _start_over(self) -> None:
         self.calibrator.reset()

@@ -77,8 +77,13 @@ class _Viewport(QLabel):
 
 
 class PreviewWindow(QMainWindow):
-    def __init__(self, character: Character, view_renderer: ViewRenderer, model_path: Path | None = None,
-                 pose: str = "idle"):
+    def __init__(
+        self,
+        character: Character,
+        view_renderer: ViewRenderer,
+        model_path: Path | None = None,
+        pose: str = "idle",
+    ):
         super().__init__()
         self.character = character
         self.setWindowTitle(f"arwed preview - {model_path.name if model_path else character.info.name}")
@@ -248,8 +253,9 @@ class PreviewWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def run_preview_window(character: Character, view_renderer: ViewRenderer, model_path: Path | None = None,
-                       pose: str = "idle") -> int:
+def run_preview_window(
+    character: Character, view_renderer: ViewRenderer, model_path: Path | None = None, pose: str = "idle"
+) -> int:
     app = QApplication.instance() or QApplication([])
     window = PreviewWindow(character, view_renderer, model_path, pose)
     window.resize(1100, 820)

@@ -28,7 +28,9 @@ def _synthetic_set(board: BoardSpec, whole_board: bool) -> SyntheticSet:
     poses = calibration_poses(board, count=24, whole_board=whole_board)
     images = [render_view(board, pose, seed=index) for index, pose in enumerate(poses)]
     detector = BoardDetector(board)
-    views = [CalibrationView(f"view{index:02d}.png", detector.detect(image)) for index, image in enumerate(images)]
+    views = [
+        CalibrationView(f"view{index:02d}.png", detector.detect(image)) for index, image in enumerate(images)
+    ]
     return SyntheticSet(board, poses, images, views)
 
 

@@ -55,7 +55,10 @@ def _rays(camera: CameraIntrinsics, supersampling: int) -> np.ndarray:
     ).reshape(-1, 2)
     sample = np.random.default_rng(0).choice(len(normalised), 20000, replace=False)
     check = cv2.projectPoints(
-        np.column_stack((normalised[sample], np.ones(len(sample)))), np.zeros(3), np.zeros(3), camera.matrix,
+        np.column_stack((normalised[sample], np.ones(len(sample)))),
+        np.zeros(3),
+        np.zeros(3),
+        camera.matrix,
         camera.distortion_array,
     )[0].reshape(-1, 2)
     assert np.abs(check - grid.reshape(-1, 2)[sample]).max() < 1e-3, "the lens inverse is not accurate enough"
@@ -68,8 +71,14 @@ def _texture(board: BoardSpec) -> tuple[np.ndarray, int]:
     return board.render(TEXTURE_PX_PER_SQUARE, margin_px=margin), margin
 
 
-def render_view(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics = TRUE_CAMERA,
-                blur_sigma_px: float = 0.7, noise_grey: float = 2.0, seed: int = 0) -> np.ndarray:
+def render_view(
+    board: BoardSpec,
+    pose: BoardPose,
+    camera: CameraIntrinsics = TRUE_CAMERA,
+    blur_sigma_px: float = 0.7,
+    noise_grey: float = 2.0,
+    seed: int = 0,
+) -> np.ndarray:
     """The board seen by the camera, as a BGR image."""
     rays = _rays(camera, SUPERSAMPLING)
     texture, margin = _texture(board)
@@ -83,11 +92,20 @@ def render_view(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics = TR
     scale = TEXTURE_PX_PER_SQUARE / board.square_m
     map_xy = (board_xy * scale + margin - 0.5).astype(np.float32)
     map_xy[behind] = -1e6
-    sampled = np.full((camera.height_px * SUPERSAMPLING, camera.width_px * SUPERSAMPLING), BACKGROUND_GREY, np.uint8)
-    sampled[window] = cv2.remap(texture, map_xy[..., 0], map_xy[..., 1], cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=BACKGROUND_GREY)
-    image = cv2.resize(sampled.astype(np.float32), (camera.width_px, camera.height_px),
-                       interpolation=cv2.INTER_AREA)
+    sampled = np.full(
+        (camera.height_px * SUPERSAMPLING, camera.width_px * SUPERSAMPLING), BACKGROUND_GREY, np.uint8
+    )
+    sampled[window] = cv2.remap(
+        texture,
+        map_xy[..., 0],
+        map_xy[..., 1],
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=BACKGROUND_GREY,
+    )
+    image = cv2.resize(
+        sampled.astype(np.float32), (camera.width_px, camera.height_px), interpolation=cv2.INTER_AREA
+    )
     # a gentle light falloff, so the board is not perfectly black and white
     image = 30.0 + image * 0.8
     if blur_sigma_px > 0:
@@ -98,8 +116,9 @@ def render_view(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics = TR
     return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
 
 
-def _board_window(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics, margin_px: int
-                  ) -> tuple[slice, slice]:
+def _board_window(
+    board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics, margin_px: int
+) -> tuple[slice, slice]:
     """The supersampled image region the board (with its white margin) can cover, to render only that."""
     margin_m = margin_px / TEXTURE_PX_PER_SQUARE * board.square_m
     width, height = board.size_m
@@ -109,8 +128,9 @@ def _board_window(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics, m
     in_camera = outline @ pose.rotation.T + pose.translation_m
     if (in_camera[:, 2] <= 0.05).any():
         return slice(None), slice(None)
-    pixels = cv2.projectPoints(outline, pose.rvec, pose.translation_m, camera.matrix,
-                               camera.distortion_array)[0].reshape(-1, 2)
+    pixels = cv2.projectPoints(
+        outline, pose.rvec, pose.translation_m, camera.matrix, camera.distortion_array
+    )[0].reshape(-1, 2)
     s = SUPERSAMPLING
     x0, y0 = np.floor((pixels.min(axis=0) - 4) * s).astype(int)
     x1, y1 = np.ceil((pixels.max(axis=0) + 4) * s).astype(int)
@@ -120,15 +140,24 @@ def _board_window(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics, m
 
 
 def true_corners_px(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics = TRUE_CAMERA) -> np.ndarray:
-    return cv2.projectPoints(board.object_points(), pose.rvec, pose.translation_m, camera.matrix,
-                             camera.distortion_array)[0].reshape(-1, 2)
+    return cv2.projectPoints(
+        board.object_points(), pose.rvec, pose.translation_m, camera.matrix, camera.distortion_array
+    )[0].reshape(-1, 2)
 
 
-def pose_facing(board: BoardSpec, target_px: tuple[float, float], distance_m: float, tilt_x_deg: float,
-                tilt_y_deg: float, roll_deg: float = 0.0,
-                camera: CameraIntrinsics = TRUE_CAMERA) -> BoardPose:
+def pose_facing(
+    board: BoardSpec,
+    target_px: tuple[float, float],
+    distance_m: float,
+    tilt_x_deg: float,
+    tilt_y_deg: float,
+    roll_deg: float = 0.0,
+    camera: CameraIntrinsics = TRUE_CAMERA,
+) -> BoardPose:
     """The board's centre on the ray through `target_px`, `distance_m` away, tilted about its own axes."""
-    ray = np.array([(target_px[0] - camera.cx_px) / camera.fx_px, (target_px[1] - camera.cy_px) / camera.fy_px, 1.0])
+    ray = np.array(
+        [(target_px[0] - camera.cx_px) / camera.fx_px, (target_px[1] - camera.cy_px) / camera.fy_px, 1.0]
+    )
     centre = ray / np.linalg.norm(ray) * distance_m
     rotation = Rotation.from_euler("xyz", [tilt_x_deg, tilt_y_deg, roll_deg], degrees=True).as_matrix()
     width, height = board.size_m
@@ -136,23 +165,51 @@ def pose_facing(board: BoardSpec, target_px: tuple[float, float], distance_m: fl
     return BoardPose(rotation, translation)
 
 
-def calibration_poses(board: BoardSpec, camera: CameraIntrinsics = TRUE_CAMERA, count: int = 24,
-                      whole_board: bool = False) -> list[BoardPose]:
+def calibration_poses(
+    board: BoardSpec, camera: CameraIntrinsics = TRUE_CAMERA, count: int = 24, whole_board: bool = False
+) -> list[BoardPose]:
     """`count` varied views: all over the image, near and far, tilted both ways about both axes.
 
     With `whole_board`, only views that show every square (a chessboard is found only whole).
     """
     w, h = camera.width_px, camera.height_px
-    spots = [(0.5, 0.5), (0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75), (0.5, 0.25), (0.5, 0.75),
-             (0.25, 0.5), (0.75, 0.5), (0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8)]
-    tilts = [(0, 0), (30, 0), (-30, 0), (0, 30), (0, -30), (25, 25), (-25, 25), (25, -25), (-25, -25),
-             (35, 10), (-10, 35), (15, -35)]
+    spots = [
+        (0.5, 0.5),
+        (0.25, 0.25),
+        (0.75, 0.25),
+        (0.25, 0.75),
+        (0.75, 0.75),
+        (0.5, 0.25),
+        (0.5, 0.75),
+        (0.25, 0.5),
+        (0.75, 0.5),
+        (0.2, 0.2),
+        (0.8, 0.2),
+        (0.2, 0.8),
+        (0.8, 0.8),
+    ]
+    tilts = [
+        (0, 0),
+        (30, 0),
+        (-30, 0),
+        (0, 30),
+        (0, -30),
+        (25, 25),
+        (-25, 25),
+        (25, -25),
+        (-25, -25),
+        (35, 10),
+        (-10, 35),
+        (15, -35),
+    ]
     board_width = board.size_m[0]
     poses = []
     for index in range(count * 6):
         spot_x, spot_y = spots[index % len(spots)]
         tilt_x, tilt_y = tilts[index % len(tilts)]
-        distance = board_width * (1.3, 1.9, 2.8)[index % 3] * (1.0 + 0.25 * (index // 24)) + 0.03 * (index % 4)
+        distance = board_width * (1.3, 1.9, 2.8)[index % 3] * (1.0 + 0.25 * (index // 24)) + 0.03 * (
+            index % 4
+        )
         roll = (-8, 0, 8, 4)[index % 4]
         pose = pose_facing(board, (spot_x * w, spot_y * h), distance, tilt_x, tilt_y, roll, camera)
         if whole_board and not _whole_board_visible(board, pose, camera):
@@ -166,12 +223,22 @@ def calibration_poses(board: BoardSpec, camera: CameraIntrinsics = TRUE_CAMERA, 
 def _whole_board_visible(board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics) -> bool:
     width, height = board.size_m
     margin = 0.5 * board.square_m
-    outline = np.array([[-margin, -margin, 0], [width + margin, -margin, 0], [width + margin, height + margin, 0],
-                        [-margin, height + margin, 0]])
-    pixels = cv2.projectPoints(outline, pose.rvec, pose.translation_m, camera.matrix,
-                               camera.distortion_array)[0].reshape(-1, 2)
-    return bool((pixels >= 5).all() and (pixels[:, 0] < camera.width_px - 5).all()
-                and (pixels[:, 1] < camera.height_px - 5).all())
+    outline = np.array(
+        [
+            [-margin, -margin, 0],
+            [width + margin, -margin, 0],
+            [width + margin, height + margin, 0],
+            [-margin, height + margin, 0],
+        ]
+    )
+    pixels = cv2.projectPoints(
+        outline, pose.rvec, pose.translation_m, camera.matrix, camera.distortion_array
+    )[0].reshape(-1, 2)
+    return bool(
+        (pixels >= 5).all()
+        and (pixels[:, 0] < camera.width_px - 5).all()
+        and (pixels[:, 1] < camera.height_px - 5).all()
+    )
 
 
 def covered_pixels(detections, camera: CameraIntrinsics = TRUE_CAMERA, step_px: int = 8) -> np.ndarray:
@@ -185,14 +252,21 @@ def covered_pixels(detections, camera: CameraIntrinsics = TRUE_CAMERA, step_px: 
     return np.column_stack((xs[inside], ys[inside])).astype(np.float64)
 
 
-def projection_errors_px(recovered: CameraIntrinsics, pixels: np.ndarray,
-                         truth: CameraIntrinsics = TRUE_CAMERA) -> np.ndarray:
+def projection_errors_px(
+    recovered: CameraIntrinsics, pixels: np.ndarray, truth: CameraIntrinsics = TRUE_CAMERA
+) -> np.ndarray:
     """For each pixel: trace its ray through the true lens, project the ray with the recovered camera."""
     criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 200, 1e-12)
-    rays = cv2.undistortPointsIter(pixels.reshape(-1, 1, 2), truth.matrix, truth.distortion_array, None, None,
-                                   criteria).reshape(-1, 2)
-    projected = cv2.projectPoints(np.column_stack((rays, np.ones(len(rays)))), np.zeros(3), np.zeros(3),
-                                  recovered.matrix, recovered.distortion_array)[0].reshape(-1, 2)
+    rays = cv2.undistortPointsIter(
+        pixels.reshape(-1, 1, 2), truth.matrix, truth.distortion_array, None, None, criteria
+    ).reshape(-1, 2)
+    projected = cv2.projectPoints(
+        np.column_stack((rays, np.ones(len(rays)))),
+        np.zeros(3),
+        np.zeros(3),
+        recovered.matrix,
+        recovered.distortion_array,
+    )[0].reshape(-1, 2)
     return np.linalg.norm(projected - pixels, axis=1)
 
 
@@ -207,13 +281,16 @@ class RecoveryFigures:
     covered_fraction: float
 
     def text(self) -> str:
-        return (f"fx {self.fx_error_percent:+.3f}%  fy {self.fy_error_percent:+.3f}%  cx {self.cx_error_px:+.3f} px"
-                f"  cy {self.cy_error_px:+.3f} px  RMS {self.rms_px:.3f} px  max projection error"
-                f" {self.max_projection_error_px:.3f} px over {self.covered_fraction * 100:.0f}% of the image")
+        return (
+            f"fx {self.fx_error_percent:+.3f}%  fy {self.fy_error_percent:+.3f}%  cx {self.cx_error_px:+.3f} px"
+            f"  cy {self.cy_error_px:+.3f} px  RMS {self.rms_px:.3f} px  max projection error"
+            f" {self.max_projection_error_px:.3f} px over {self.covered_fraction * 100:.0f}% of the image"
+        )
 
 
-def recovery_figures(recovered: CameraIntrinsics, rms_px: float, detections,
-                     truth: CameraIntrinsics = TRUE_CAMERA) -> RecoveryFigures:
+def recovery_figures(
+    recovered: CameraIntrinsics, rms_px: float, detections, truth: CameraIntrinsics = TRUE_CAMERA
+) -> RecoveryFigures:
     pixels = covered_pixels(detections, truth)
     grid = ((truth.height_px + 7) // 8) * ((truth.width_px + 7) // 8)
     return RecoveryFigures(
@@ -233,15 +310,22 @@ def camera_up(tilt_deg: float, roll_deg: float) -> np.ndarray:
     return np.array([np.sin(r) * np.cos(t), -np.cos(r) * np.cos(t), -np.sin(t)])
 
 
-def floor_point(up: np.ndarray, height_m: float, pixel: tuple[float, float],
-                camera: CameraIntrinsics = TRUE_CAMERA) -> np.ndarray:
+def floor_point(
+    up: np.ndarray, height_m: float, pixel: tuple[float, float], camera: CameraIntrinsics = TRUE_CAMERA
+) -> np.ndarray:
     """Where the ray through an (undistorted) pixel meets the floor height_m below the camera."""
     ray = np.array([(pixel[0] - camera.cx_px) / camera.fx_px, (pixel[1] - camera.cy_px) / camera.fy_px, 1.0])
     return ray * (-height_m / float(up @ ray))
 
 
-def board_on_floor(board: BoardSpec, up: np.ndarray, height_m: float, pixel: tuple[float, float],
-                   yaw_deg: float = 0.0, camera: CameraIntrinsics = TRUE_CAMERA) -> BoardPose:
+def board_on_floor(
+    board: BoardSpec,
+    up: np.ndarray,
+    height_m: float,
+    pixel: tuple[float, float],
+    yaw_deg: float = 0.0,
+    camera: CameraIntrinsics = TRUE_CAMERA,
+) -> BoardPose:
     """The board lying face up on the floor, centred under `pixel`, turned by `yaw_deg` about the vertical."""
     centre = floor_point(up, height_m, pixel, camera)
     across = np.array([1.0, 0.0, 0.0]) - up * up[0]
@@ -276,10 +360,19 @@ _BODY_UNIT = np.array(
 )
 
 
-def standing_person_frames(height_m: float, up: np.ndarray, camera_height_m: float, pixel: tuple[float, float],
-                           frames: int = 20, facing_yaw_deg: float = 20.0, pixel_noise: float = 1.0,
-                           world_noise_m: float = 0.01, world_scale: float = 0.93, seed: int = 0,
-                           camera: CameraIntrinsics = TRUE_CAMERA):
+def standing_person_frames(
+    height_m: float,
+    up: np.ndarray,
+    camera_height_m: float,
+    pixel: tuple[float, float],
+    frames: int = 20,
+    facing_yaw_deg: float = 20.0,
+    pixel_noise: float = 1.0,
+    world_noise_m: float = 0.01,
+    world_scale: float = 0.93,
+    seed: int = 0,
+    camera: CameraIntrinsics = TRUE_CAMERA,
+):
     """PoseObservations of a person standing still on the floor, as MediaPipe would report them (noisy, its
     world landmarks hip-centred, in its own orientation and a little off in scale)."""
     from arwed.types import PoseObservation
@@ -293,8 +386,9 @@ def standing_person_frames(height_m: float, up: np.ndarray, camera_height_m: flo
     body_to_camera = np.column_stack((left, up, forward))
     body = _BODY_UNIT * height_m
     in_camera = body @ body_to_camera.T + feet
-    truth_px = cv2.projectPoints(in_camera, np.zeros(3), np.zeros(3), camera.matrix,
-                                 camera.distortion_array)[0].reshape(-1, 2)
+    truth_px = cv2.projectPoints(in_camera, np.zeros(3), np.zeros(3), camera.matrix, camera.distortion_array)[
+        0
+    ].reshape(-1, 2)
     hips = body[23:25].mean(axis=0)
     mediapipe_axes = Rotation.from_euler("xyz", [180.0, 25.0, 4.0], degrees=True).as_matrix()
     rng = np.random.default_rng(seed)
@@ -302,9 +396,15 @@ def standing_person_frames(height_m: float, up: np.ndarray, camera_height_m: flo
     for index in range(frames):
         world = (body - hips) @ mediapipe_axes.T * world_scale + rng.normal(0, world_noise_m, body.shape)
         image = truth_px + rng.normal(0, pixel_noise, truth_px.shape)
-        observations.append(PoseObservation(
-            frame_index=index, media_time_s=index / 30.0, image_landmarks_px=image, world_landmarks_m=world,
-            visibility=np.full(33, 0.95), segmentation_mask=None,
-            bbox_px=(*image.min(axis=0), *image.max(axis=0)),
-        ))
+        observations.append(
+            PoseObservation(
+                frame_index=index,
+                media_time_s=index / 30.0,
+                image_landmarks_px=image,
+                world_landmarks_m=world,
+                visibility=np.full(33, 0.95),
+                segmentation_mask=None,
+                bbox_px=(*image.min(axis=0), *image.max(axis=0)),
+            )
+        )
     return observations

@@ -44,6 +44,7 @@ def test_render_has_one_block_of_pixels_per_square():
     image = board.render(10, margin_px=5)
     assert image.shape == (4 * 10 + 10, 5 * 10 + 10)
     assert image[5, 5] == 0 and image[5 + 10, 5] == 255 and image[0, 0] == 255  # black top-left, white margin
-    found, _ = cv2.findChessboardCorners(cv2.resize(image, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST),
-                                         (4, 3))
+    found, _ = cv2.findChessboardCorners(
+        cv2.resize(image, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST), (4, 3)
+    )
     assert found

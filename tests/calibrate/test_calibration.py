@@ -47,8 +47,11 @@ def test_a_disturbed_view_is_an_outlier_and_dropping_it_helps(charuco_set):
     views = list(charuco_set.views)
     bad = views[5].detection
     rng = np.random.default_rng(1)
-    shaken = dataclasses.replace(bad, image_points_px=bad.image_points_px + rng.normal(0, 1.5, bad.image_points_px.shape)
-                                 .astype(np.float32))
+    shaken = dataclasses.replace(
+        bad,
+        image_points_px=bad.image_points_px
+        + rng.normal(0, 1.5, bad.image_points_px.shape).astype(np.float32),
+    )
     views[5] = CalibrationView("shaken.png", shaken)
     result = calibrate_camera(views, CHARUCO)
     assert result.outlier_views == (5,)
@@ -68,9 +71,12 @@ def test_too_few_views_say_how_many_were_found_and_needed(charuco_set):
 def test_square_on_views_are_not_trusted_and_the_verdict_says_to_tilt():
     detector = BoardDetector(CHARUCO)
     spots = [(640, 360), (400, 250), (880, 250), (400, 470), (880, 470), (640, 250)]
-    views = [CalibrationView(f"flat{i}", detector.detect(render_view(CHARUCO, pose_facing(CHARUCO, spot, 0.7, 0, 0),
-                                                                      seed=i)))
-             for i, spot in enumerate(spots)]
+    views = [
+        CalibrationView(
+            f"flat{i}", detector.detect(render_view(CHARUCO, pose_facing(CHARUCO, spot, 0.7, 0, 0), seed=i))
+        )
+        for i, spot in enumerate(spots)
+    ]
     result = calibrate_camera(views, CHARUCO)
     verdict = judge(result)
     assert not verdict.trusted

@@ -9,7 +9,16 @@ from arwed.cli import build_parser, main
 from tests.calibrate.synthetic import TRUE_CAMERA, board_on_floor, camera_up, render_view
 from tests.calibrate.test_floor import FLOOR_BOARD
 
-CHARUCO_OPTIONS = ["--board", "charuco:11x8", "--square", "0.03", "--marker", "0.022", "--dict", "DICT_5X5_100"]
+CHARUCO_OPTIONS = [
+    "--board",
+    "charuco:11x8",
+    "--square",
+    "0.03",
+    "--marker",
+    "0.022",
+    "--dict",
+    "DICT_5X5_100",
+]
 
 
 @pytest.fixture
@@ -26,15 +35,36 @@ def shots(tmp_path, charuco_set):
 
 def test_calibrate_from_images_lists_skips_and_writes_profiles(shots, tmp_path, capsys):
     out = tmp_path / "calibration" / "cam.yaml"
-    code = main(["calibrate", "--images", str(shots / "*.png"), *CHARUCO_OPTIONS, "--out", str(out),
-                 "--format", "ros", "--keep-outliers"])
+    code = main(
+        [
+            "calibrate",
+            "--images",
+            str(shots / "*.png"),
+            *CHARUCO_OPTIONS,
+            "--out",
+            str(out),
+            "--format",
+            "ros",
+            "--keep-outliers",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "15 images: 12 with the board" in captured.err
     assert "skipped" in captured.err and "shot90.png: not an image OpenCV can read" in captured.err
     assert "shot91.png: " in captured.err and "shot92.png: is 640x360" in captured.err
-    for text in ("RMS reprojection error", "fx = ", "std dev", "cy = ", "Per-view RMS errors", "shot03.png",
-                 "Largest corner error", "Outlier views", "Coverage: left-right", "TRUSTED"):
+    for text in (
+        "RMS reprojection error",
+        "fx = ",
+        "std dev",
+        "cy = ",
+        "Per-view RMS errors",
+        "shot03.png",
+        "Largest corner error",
+        "Outlier views",
+        "Coverage: left-right",
+        "TRUSTED",
+    ):
         assert text in captured.out
     profile = load_profile(out)
     assert abs(profile.intrinsics.fx_px - TRUE_CAMERA.fx_px) / TRUE_CAMERA.fx_px < 0.005
@@ -60,13 +90,43 @@ def test_no_matching_images_and_bad_board_exit_2(tmp_path, capsys):
 
 def test_floor_goes_into_the_profile(shots, tmp_path, capsys):
     out = tmp_path / "cam.yaml"
-    assert main(["calibrate", "--images", str(shots / "shot0*.png"), *CHARUCO_OPTIONS, "--out", str(out),
-                 "--keep-outliers"]) == 0
+    assert (
+        main(
+            [
+                "calibrate",
+                "--images",
+                str(shots / "shot0*.png"),
+                *CHARUCO_OPTIONS,
+                "--out",
+                str(out),
+                "--keep-outliers",
+            ]
+        )
+        == 0
+    )
     up = camera_up(22.0, 3.0)
     floor_image = tmp_path / "stage.png"
-    cv2.imwrite(str(floor_image), render_view(FLOOR_BOARD, board_on_floor(FLOOR_BOARD, up, 1.3, (700, 520), 15.0)))
-    code = main(["calibrate", "floor", "--image", str(floor_image), "--profile", str(out), "--board", "charuco:8x6",
-                 "--square", "0.08", "--marker", "0.056", "--dict", "DICT_4X4_50"])
+    cv2.imwrite(
+        str(floor_image), render_view(FLOOR_BOARD, board_on_floor(FLOOR_BOARD, up, 1.3, (700, 520), 15.0))
+    )
+    code = main(
+        [
+            "calibrate",
+            "floor",
+            "--image",
+            str(floor_image),
+            "--profile",
+            str(out),
+            "--board",
+            "charuco:8x6",
+            "--square",
+            "0.08",
+            "--marker",
+            "0.056",
+            "--dict",
+            "DICT_4X4_50",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "camera 1.30" in captured.out
@@ -88,8 +148,23 @@ def test_floor_refuses_a_broken_profile(tmp_path, capsys):
 
 def test_print_a_board(tmp_path, capsys):
     out = tmp_path / "board.png"
-    assert main(["calibrate", "board", "--type", "chessboard", "--paper", "letter", "--out", str(out),
-                 "--dpi", "100"]) == 0
+    assert (
+        main(
+            [
+                "calibrate",
+                "board",
+                "--type",
+                "chessboard",
+                "--paper",
+                "letter",
+                "--out",
+                str(out),
+                "--dpi",
+                "100",
+            ]
+        )
+        == 0
+    )
     assert out.exists() and "--board chessboard:9x6 --square 0.023" in capsys.readouterr().out
 
 
@@ -98,8 +173,18 @@ def test_help_explains_how_boards_are_counted():
     calibrate = parser._subparsers._group_actions[0].choices["calibrate"]
     text = calibrate.format_help()
     assert "counts INNER corners" in text and "counts SQUARES" in text
-    for option in ("--images", "--board", "--square", "--marker", "--dict", "--out", "--format", "--drop-outliers",
-                   "--camera", "--video"):
+    for option in (
+        "--images",
+        "--board",
+        "--square",
+        "--marker",
+        "--dict",
+        "--out",
+        "--format",
+        "--drop-outliers",
+        "--camera",
+        "--video",
+    ):
         assert option in text
 
 
@@ -113,10 +198,24 @@ def test_floor_from_a_person_in_a_picture(tmp_path, capsys):
     photo = shared_path("data", "messi5.jpg")
     profile_path = tmp_path / "photo.yaml"
     save_profile(CalibrationProfile(str(profile_path), intrinsics_from_fov(548, 342, 60.0)))
-    code = main(["calibrate", "floor", "--person-height", "1.70", "--source", str(photo), "--frames", "12",
-                 "--profile", str(profile_path)])
+    code = main(
+        [
+            "calibrate",
+            "floor",
+            "--person-height",
+            "1.70",
+            "--source",
+            str(photo),
+            "--frames",
+            "12",
+            "--profile",
+            str(profile_path),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "found in 12 of the frames" in captured.out and "floor from a person of known height" in captured.out
+    assert (
+        "found in 12 of the frames" in captured.out and "floor from a person of known height" in captured.out
+    )
     assert "warning: the camera seems rolled" in captured.err
     assert load_profile(profile_path).floor_method == "person"

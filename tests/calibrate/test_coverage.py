@@ -11,7 +11,12 @@ from arwed.calibrate.coverage import (
 
 
 def test_bars_fill_as_views_spread():
-    assert coverage_bars([]).items() == [("Left-right", 0.0), ("Top-bottom", 0.0), ("Distance", 0.0), ("Tilt", 0.0)]
+    assert coverage_bars([]).items() == [
+        ("Left-right", 0.0),
+        ("Top-bottom", 0.0),
+        ("Distance", 0.0),
+        ("Tilt", 0.0),
+    ]
     one = [ViewGeometry(0.5, 0.5, 0.4, 0.0, 0.0)]
     assert not coverage_bars(one).full
     spread = [ViewGeometry(0.1, 0.1, 0.2, -25, -25), ViewGeometry(0.9, 0.9, 0.6, 25, 25)]

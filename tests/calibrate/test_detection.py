@@ -20,8 +20,9 @@ def _errors(board, pose, detection):
 @pytest.mark.parametrize("which", ["charuco_set", "chessboard_set"])
 def test_corners_are_sub_pixel_accurate(which, request):
     data = request.getfixturevalue(which)
-    errors = np.concatenate([_errors(data.board, pose, view.detection)
-                             for pose, view in zip(data.poses, data.views, strict=True)])
+    errors = np.concatenate(
+        [_errors(data.board, pose, view.detection) for pose, view in zip(data.poses, data.views, strict=True)]
+    )
     distances = np.linalg.norm(errors, axis=1)
     assert np.sqrt((distances**2).mean()) < 0.08
     assert distances.max() < 0.35

@@ -23,19 +23,24 @@ def _angle_deg(a, b) -> float:
     return float(np.degrees(np.arccos(np.clip(np.dot(a, b), -1.0, 1.0))))
 
 
-@pytest.mark.parametrize(("height", "tilt", "roll", "pixel", "yaw"), [
-    (1.30, 22.0, 3.0, (700, 520), 15.0),
-    (1.60, 25.0, -2.0, (560, 560), -30.0),
-    (0.95, 8.0, 0.0, (640, 640), 0.0),
-])
+@pytest.mark.parametrize(
+    ("height", "tilt", "roll", "pixel", "yaw"),
+    [
+        (1.30, 22.0, 3.0, (700, 520), 15.0),
+        (1.60, 25.0, -2.0, (560, 560), -30.0),
+        (0.95, 8.0, 0.0, (640, 640), 0.0),
+    ],
+)
 def test_floor_from_a_board_on_it(height, tilt, roll, pixel, yaw):
     up = camera_up(tilt, roll)
     image = render_view(FLOOR_BOARD, board_on_floor(FLOOR_BOARD, up, height, pixel, yaw), seed=11)
     detection = BoardDetector(FLOOR_BOARD).detect(image)
     stage = floor_from_board([detection], TRUE_CAMERA)
     angle, offset = _angle_deg(stage.floor.normal, up), stage.floor.offset_m - height
-    print(f"\nboard on floor at {height} m, tilt {tilt}: normal off by {angle:.3f} deg, offset by {offset * 100:+.2f} cm;"
-          f" estimated std {stage.normal_std_deg:.3f} deg, {stage.offset_std_m * 100:.2f} cm")
+    print(
+        f"\nboard on floor at {height} m, tilt {tilt}: normal off by {angle:.3f} deg, offset by {offset * 100:+.2f} cm;"
+        f" estimated std {stage.normal_std_deg:.3f} deg, {stage.offset_std_m * 100:.2f} cm"
+    )
     assert angle < 1.0
     assert abs(offset) < 0.01
     assert stage.camera_height_m == pytest.approx(height, abs=0.01)
@@ -55,8 +60,10 @@ def test_a_far_board_gives_a_loose_floor_and_says_so():
     image = render_view(FLOOR_BOARD, board_on_floor(FLOOR_BOARD, up, 1.6, (560, 600), -30.0), seed=11)
     stage = floor_from_board([BoardDetector(FLOOR_BOARD).detect(image)], TRUE_CAMERA)
     angle, offset = _angle_deg(stage.floor.normal, up), stage.floor.offset_m - 1.6
-    print(f"\nfar board: normal off by {angle:.3f} deg, offset by {offset * 100:+.2f} cm;"
-          f" estimated std {stage.normal_std_deg:.3f} deg, {stage.offset_std_m * 100:.2f} cm")
+    print(
+        f"\nfar board: normal off by {angle:.3f} deg, offset by {offset * 100:+.2f} cm;"
+        f" estimated std {stage.normal_std_deg:.3f} deg, {stage.offset_std_m * 100:.2f} cm"
+    )
     assert 1.96 * stage.offset_std_m > 0.01
     assert any("height is known only to" in warning for warning in stage.warnings)
     assert angle < 3 * stage.normal_std_deg and abs(offset) < 3 * stage.offset_std_m
@@ -68,8 +75,10 @@ def test_floor_with_the_calibrated_camera(charuco_set):
     up = camera_up(22.0, 3.0)
     image = render_view(FLOOR_BOARD, board_on_floor(FLOOR_BOARD, up, 1.3, (700, 520), 15.0), seed=12)
     stage = floor_from_board([BoardDetector(FLOOR_BOARD).detect(image)], intrinsics)
-    print(f"\nwith calibrated intrinsics: normal off by {_angle_deg(stage.floor.normal, up):.3f} deg,"
-          f" offset by {(stage.floor.offset_m - 1.3) * 100:+.2f} cm")
+    print(
+        f"\nwith calibrated intrinsics: normal off by {_angle_deg(stage.floor.normal, up):.3f} deg,"
+        f" offset by {(stage.floor.offset_m - 1.3) * 100:+.2f} cm"
+    )
     assert _angle_deg(stage.floor.normal, up) < 1.0
     assert abs(stage.floor.offset_m - 1.3) < 0.01
 
@@ -88,8 +97,10 @@ def test_floor_from_a_person_of_known_height():
 def test_person_floor_needs_enough_clear_frames_and_a_plausible_height():
     up = camera_up(12.0, 0.0)
     frames = standing_person_frames(1.72, up, 1.35, (640, 650), frames=12)
-    hidden = [frame.__class__(**{**frame.__dict__, "visibility": np.where(np.arange(33) >= 29, 0.1, 0.9)})
-              for frame in frames[:5]]
+    hidden = [
+        frame.__class__(**{**frame.__dict__, "visibility": np.where(np.arange(33) >= 29, 0.1, 0.9)})
+        for frame in frames[:5]
+    ]
     with pytest.raises(UserError, match="seen clearly in 7 frames, 10 needed"):
         floor_from_person(hidden + frames[5:], 1.72, TRUE_CAMERA)
     with pytest.raises(UserError, match="not plausible"):

@@ -33,7 +33,9 @@ def test_pdf_has_the_paper_size(tmp_path):
     write_board(board, path, "a4")
     text = path.read_bytes().decode("latin-1")
     box = [float(v) for v in re.search(r"/MediaBox\s*\[\s*([\d.\s]+)\]", text).group(1).split()]
-    assert box[2] == pytest.approx(297 / 25.4 * 72, abs=0.5) and box[3] == pytest.approx(210 / 25.4 * 72, abs=0.5)
+    assert box[2] == pytest.approx(297 / 25.4 * 72, abs=0.5) and box[3] == pytest.approx(
+        210 / 25.4 * 72, abs=0.5
+    )
 
 
 def test_defaults_fit_the_paper_and_errors_are_clear(tmp_path):

@@ -17,9 +17,13 @@ UP = np.array([0.05, -0.93, -0.3637])
 
 def _profile(path, floor=True) -> CalibrationProfile:
     profile = CalibrationProfile(
-        path=str(path), intrinsics=INTRINSICS, rms_px=0.061, per_view_errors_px=(0.05, 0.07, 0.06),
+        path=str(path),
+        intrinsics=INTRINSICS,
+        rms_px=0.061,
+        per_view_errors_px=(0.05, 0.07, 0.06),
         uncertainty=IntrinsicsUncertainty(0.14, 0.15, 0.2, 0.17),
-        board=BoardSpec("charuco", 11, 8, 0.02, 0.014, "DICT_5X5_100"), calibration_time="2025-06-01T10:00:00+02:00",
+        board=BoardSpec("charuco", 11, 8, 0.02, 0.014, "DICT_5X5_100"),
+        calibration_time="2025-06-01T10:00:00+02:00",
     )
     if floor:
         up = UP / np.linalg.norm(UP)
@@ -33,7 +37,9 @@ def test_round_trip_keeps_everything(tmp_path):
     loaded = load_profile(path)
     assert loaded.path == str(path)
     assert loaded.intrinsics == CameraIntrinsics(**{**INTRINSICS.__dict__, "source": str(path)})
-    assert loaded.rms_px == pytest.approx(0.061) and loaded.per_view_errors_px == pytest.approx((0.05, 0.07, 0.06))
+    assert loaded.rms_px == pytest.approx(0.061) and loaded.per_view_errors_px == pytest.approx(
+        (0.05, 0.07, 0.06)
+    )
     assert loaded.uncertainty == IntrinsicsUncertainty(0.14, 0.15, 0.2, 0.17)
     assert loaded.board == BoardSpec("charuco", 11, 8, 0.02, 0.014, "DICT_5X5_100")
     assert loaded.floor.source == "calibration" and loaded.floor.offset_m == pytest.approx(1.42)
@@ -91,17 +97,29 @@ def _saved_text(tmp_path) -> str:
     [
         (lambda t: t.replace("image_width: 1280\n", ""), "image_width", "missing"),
         (lambda t: t.replace("image_height: 720", "image_height: -3"), "image_height", "at least 1"),
-        (lambda t: t.replace("rows: 3\n   cols: 3", "rows: 2\n   cols: 3", 1), "camera_matrix", "6 for|6 numbers|9 numbers"),
+        (
+            lambda t: t.replace("rows: 3\n   cols: 3", "rows: 2\n   cols: 3", 1),
+            "camera_matrix",
+            "6 for|6 numbers|9 numbers",
+        ),
         (lambda t: t.replace("1001.5", "nan", 1), "camera_matrix", "not finite|not a number"),
         (lambda t: t.replace("1001.5", "-1001.5", 1), "camera_matrix", "fx, fy > 0"),
         (lambda t: t.replace("652.39999999999998", "5000.", 1), "camera_matrix", "outside"),
         (lambda t: t.replace("cols: 5", "cols: 3"), "distortion_coefficients", "5 numbers for a 1x3 matrix"),
-        (lambda t: re.sub(r"cols: 5\n   dt: d\n   data: \[[^\]]*\]", "cols: 3\n   dt: d\n   data: [ 0.1, 0.2, 0.3 ]", t),
-         "distortion_coefficients", "expected 4 or 5 or 8"),
+        (
+            lambda t: re.sub(
+                r"cols: 5\n   dt: d\n   data: \[[^\]]*\]", "cols: 3\n   dt: d\n   data: [ 0.1, 0.2, 0.3 ]", t
+            ),
+            "distortion_coefficients",
+            "expected 4 or 5 or 8",
+        ),
         (lambda t: t.replace("floor_offset_m", "floor_offset_xx"), "floor_offset_m", "missing"),
         (lambda t: t.replace("floor_normal", "floor_normxx"), "floor_normal", "floor is incomplete"),
-        (lambda t: t.replace("floor_offset_m: 1.4199999999999999", "floor_offset_m: oops"), "floor_offset_m",
-         "expected a number"),
+        (
+            lambda t: t.replace("floor_offset_m: 1.4199999999999999", "floor_offset_m: oops"),
+            "floor_offset_m",
+            "expected a number",
+        ),
         (lambda t: t.replace("board_type: charuco", "board_type: circles"), "board_type", "one of"),
     ],
 )
@@ -121,7 +139,7 @@ def test_unit_normal_is_checked(tmp_path):
     start = text.index("floor_normal")
     data_at = text.index("data: [", start) + len("data: [")
     path = tmp_path / "broken.yaml"
-    path.write_text(text[:data_at] + "0., 0., 0.5 ]\n" + text[text.index("]", data_at) + 2:])
+    path.write_text(text[:data_at] + "0., 0., 0.5 ]\n" + text[text.index("]", data_at) + 2 :])
     with pytest.raises(InputFileError, match="unit vector") as caught:
         load_profile(path)
     assert caught.value.field == "floor_normal"

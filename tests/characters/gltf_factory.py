@@ -45,10 +45,16 @@ class GltfBuilder:
             self.blob.append(0)
         offset = len(self.blob)
         self.blob.extend(data.tobytes())
-        self.gltf.bufferViews.append(pygltflib.BufferView(buffer=0, byteOffset=offset, byteLength=data.nbytes))
+        self.gltf.bufferViews.append(
+            pygltflib.BufferView(buffer=0, byteOffset=offset, byteLength=data.nbytes)
+        )
         rows = data.reshape(len(data), -1)
-        acc = pygltflib.Accessor(bufferView=len(self.gltf.bufferViews) - 1, componentType=component,
-                                 count=count if count is not None else len(data), type=kind)
+        acc = pygltflib.Accessor(
+            bufferView=len(self.gltf.bufferViews) - 1,
+            componentType=component,
+            count=count if count is not None else len(data),
+            type=kind,
+        )
         if kind == "VEC3" and component == FLOAT and len(rows):
             acc.min = rows.min(axis=0).tolist()
             acc.max = rows.max(axis=0).tolist()
@@ -58,8 +64,11 @@ class GltfBuilder:
     def add_bones(self, bones: list[Bone]) -> list[int]:
         first = len(self.gltf.nodes)
         for bone in bones:
-            self.gltf.nodes.append(pygltflib.Node(name=bone.name, translation=list(bone.translation),
-                                                  rotation=list(bone.rotation)))
+            self.gltf.nodes.append(
+                pygltflib.Node(
+                    name=bone.name, translation=list(bone.translation), rotation=list(bone.rotation)
+                )
+            )
         for i, bone in enumerate(bones):
             if bone.parent >= 0:
                 self.gltf.nodes[first + bone.parent].children.append(first + i)
@@ -75,8 +84,12 @@ class GltfBuilder:
             attrs.JOINTS_0 = self.accessor(spec.joints, "VEC4", USHORT)
             attrs.WEIGHTS_0 = self.accessor(spec.weights, "VEC4")
         targets = [pygltflib.Attributes(POSITION=self.accessor(d, "VEC3")) for _, d in spec.targets]
-        prim = pygltflib.Primitive(attributes=attrs, indices=self.accessor(spec.faces.reshape(-1), "SCALAR", UINT),
-                                   material=material, targets=targets)
+        prim = pygltflib.Primitive(
+            attributes=attrs,
+            indices=self.accessor(spec.faces.reshape(-1), "SCALAR", UINT),
+            material=material,
+            targets=targets,
+        )
         mesh = pygltflib.Mesh(name=name, primitives=[prim])
         if spec.targets:
             mesh.extras = {"targetNames": [n for n, _ in spec.targets]}
@@ -87,11 +100,19 @@ class GltfBuilder:
         """A skin whose bind pose is the nodes' current (rest) pose."""
         world = _world_matrices(self.gltf, joint_nodes)
         ibm = np.linalg.inv(world).transpose(0, 2, 1).reshape(-1, 16)  # column-major
-        self.gltf.skins.append(pygltflib.Skin(joints=joint_nodes, inverseBindMatrices=self.accessor(ibm, "MAT4")))
+        self.gltf.skins.append(
+            pygltflib.Skin(joints=joint_nodes, inverseBindMatrices=self.accessor(ibm, "MAT4"))
+        )
         return len(self.gltf.skins) - 1
 
-    def add_node(self, name: str, mesh: int | None = None, skin: int | None = None, parent: int | None = None,
-                 translation=(0.0, 0.0, 0.0)) -> int:
+    def add_node(
+        self,
+        name: str,
+        mesh: int | None = None,
+        skin: int | None = None,
+        parent: int | None = None,
+        translation=(0.0, 0.0, 0.0),
+    ) -> int:
         self.gltf.nodes.append(pygltflib.Node(name=name, mesh=mesh, skin=skin, translation=list(translation)))
         index = len(self.gltf.nodes) - 1
         if parent is not None:
@@ -102,18 +123,31 @@ class GltfBuilder:
         self.gltf.scenes = [pygltflib.Scene(nodes=roots)]
         self.gltf.scene = 0
 
-    def add_animation(self, name: str, node: int, path: str, times: np.ndarray, values: np.ndarray,
-                      interpolation: str = "LINEAR") -> None:
+    def add_animation(
+        self,
+        name: str,
+        node: int,
+        path: str,
+        times: np.ndarray,
+        values: np.ndarray,
+        interpolation: str = "LINEAR",
+    ) -> None:
         kind = {"rotation": "VEC4", "translation": "VEC3", "scale": "VEC3", "weights": "SCALAR"}[path]
-        sampler = pygltflib.AnimationSampler(input=self.accessor(times, "SCALAR"),
-                                             output=self.accessor(values, kind), interpolation=interpolation)
+        sampler = pygltflib.AnimationSampler(
+            input=self.accessor(times, "SCALAR"),
+            output=self.accessor(values, kind),
+            interpolation=interpolation,
+        )
         anim = next((a for a in self.gltf.animations if a.name == name), None)
         if anim is None:
             anim = pygltflib.Animation(name=name, channels=[], samplers=[])
             self.gltf.animations.append(anim)
         anim.samplers.append(sampler)
-        anim.channels.append(pygltflib.AnimationChannel(
-            sampler=len(anim.samplers) - 1, target=pygltflib.AnimationChannelTarget(node=node, path=path)))
+        anim.channels.append(
+            pygltflib.AnimationChannel(
+                sampler=len(anim.samplers) - 1, target=pygltflib.AnimationChannelTarget(node=node, path=path)
+            )
+        )
 
     def write_glb(self, path: Path) -> Path:
         self.gltf.buffers = [pygltflib.Buffer(byteLength=len(self.blob))]
@@ -154,8 +188,22 @@ def box(centre, size) -> tuple[np.ndarray, np.ndarray]:
     c = np.asarray(centre, float)
     h = np.asarray(size, float) / 2
     corners = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float) * h + c
-    faces = np.array([[0, 1, 3], [0, 3, 2], [4, 6, 7], [4, 7, 5], [0, 4, 5], [0, 5, 1],
-                      [2, 3, 7], [2, 7, 6], [0, 2, 6], [0, 6, 4], [1, 5, 7], [1, 7, 3]])
+    faces = np.array(
+        [
+            [0, 1, 3],
+            [0, 3, 2],
+            [4, 6, 7],
+            [4, 7, 5],
+            [0, 4, 5],
+            [0, 5, 1],
+            [2, 3, 7],
+            [2, 7, 6],
+            [0, 2, 6],
+            [0, 6, 4],
+            [1, 5, 7],
+            [1, 7, 3],
+        ]
+    )
     return corners, faces
 
 
@@ -231,7 +279,9 @@ def humanoid_builder(vrm: str | None = "1.0", springs: bool = False) -> tuple[Gl
     """A T-posed humanoid as VRM 1.0, VRM 0.x (facing -z, as 0.x files do) or plain glTF (vrm=None)."""
     bones = [Bone(b.name, b.parent, b.translation, b.rotation) for b in HUMANOID_BONES]
     if vrm == "0.x":  # VRM 0.x models face -z: mirror x and z of everything
-        bones = [Bone(b.name, b.parent, (-b.translation[0], b.translation[1], -b.translation[2])) for b in bones]
+        bones = [
+            Bone(b.name, b.parent, (-b.translation[0], b.translation[1], -b.translation[2])) for b in bones
+        ]
     builder = GltfBuilder()
     nodes = builder.add_bones(bones)
     spec, _ = humanoid_mesh(HUMANOID_BONES)
@@ -247,26 +297,58 @@ def humanoid_builder(vrm: str | None = "1.0", springs: bool = False) -> tuple[Gl
     if vrm == "1.0":
         ext = {
             "specVersion": "1.0",
-            "meta": {"name": "Test Partner", "authors": ["arwed tests"], "licenseUrl": "https://vrm.dev/licenses/1.0/",
-                     "avatarPermission": "onlyAuthor", "commercialUsage": "personalNonProfit",
-                     "allowRedistribution": False, "modification": "prohibited"},
+            "meta": {
+                "name": "Test Partner",
+                "authors": ["arwed tests"],
+                "licenseUrl": "https://vrm.dev/licenses/1.0/",
+                "avatarPermission": "onlyAuthor",
+                "commercialUsage": "personalNonProfit",
+                "allowRedistribution": False,
+                "modification": "prohibited",
+            },
             "humanoid": {"humanBones": {n: {"node": nodes[i]} for i, n in enumerate(humanoid_names)}},
-            "expressions": {"preset": {
-                "blink": {"morphTargetBinds": [{"node": body, "index": 0, "weight": 1.0}]},
-                "happy": {"morphTargetBinds": [{"node": body, "index": 1, "weight": 1.0}], "overrideBlink": "block"},
-            }},
+            "expressions": {
+                "preset": {
+                    "blink": {"morphTargetBinds": [{"node": body, "index": 0, "weight": 1.0}]},
+                    "happy": {
+                        "morphTargetBinds": [{"node": body, "index": 1, "weight": 1.0}],
+                        "overrideBlink": "block",
+                    },
+                }
+            },
         }
         builder.gltf.extensions["VRMC_vrm"] = ext
         builder.gltf.extensionsUsed.append("VRMC_vrm")
         if springs:
             builder.gltf.extensions["VRMC_springBone"] = {
                 "specVersion": "1.0",
-                "colliders": [{"node": nodes[4], "shape": {"sphere": {"offset": [0, 0.12, 0], "radius": 0.1}}}],
+                "colliders": [
+                    {"node": nodes[4], "shape": {"sphere": {"offset": [0, 0.12, 0], "radius": 0.1}}}
+                ],
                 "colliderGroups": [{"name": "head", "colliders": [0]}],
-                "springs": [{"name": "hair", "colliderGroups": [0], "joints": [
-                    {"node": nodes[17], "stiffness": 1.0, "gravityPower": 0.0, "dragForce": 0.4, "hitRadius": 0.02},
-                    {"node": nodes[18], "stiffness": 1.0, "gravityPower": 0.0, "dragForce": 0.4, "hitRadius": 0.02},
-                    {"node": nodes[19]}]}],
+                "springs": [
+                    {
+                        "name": "hair",
+                        "colliderGroups": [0],
+                        "joints": [
+                            {
+                                "node": nodes[17],
+                                "stiffness": 1.0,
+                                "gravityPower": 0.0,
+                                "dragForce": 0.4,
+                                "hitRadius": 0.02,
+                            },
+                            {
+                                "node": nodes[18],
+                                "stiffness": 1.0,
+                                "gravityPower": 0.0,
+                                "dragForce": 0.4,
+                                "hitRadius": 0.02,
+                            },
+                            {"node": nodes[19]},
+                        ],
+                    }
+                ],
             }
             builder.gltf.extensionsUsed.append("VRMC_springBone")
     elif vrm == "0.x":
@@ -274,10 +356,20 @@ def humanoid_builder(vrm: str | None = "1.0", springs: bool = False) -> tuple[Gl
             "specVersion": "0.0",
             "meta": {"title": "Old Partner", "author": "arwed tests", "licenseName": "CC0"},
             "humanoid": {"humanBones": [{"bone": n, "node": nodes[i]} for i, n in enumerate(humanoid_names)]},
-            "blendShapeMaster": {"blendShapeGroups": [
-                {"name": "Blink", "presetName": "blink", "binds": [{"mesh": mesh, "index": 0, "weight": 100}]},
-                {"name": "Joy", "presetName": "joy", "binds": [{"mesh": mesh, "index": 1, "weight": 100}]},
-            ]},
+            "blendShapeMaster": {
+                "blendShapeGroups": [
+                    {
+                        "name": "Blink",
+                        "presetName": "blink",
+                        "binds": [{"mesh": mesh, "index": 0, "weight": 100}],
+                    },
+                    {
+                        "name": "Joy",
+                        "presetName": "joy",
+                        "binds": [{"mesh": mesh, "index": 1, "weight": 100}],
+                    },
+                ]
+            },
             "secondaryAnimation": {"boneGroups": [], "colliderGroups": []},
         }
         builder.gltf.extensions["VRM"] = ext

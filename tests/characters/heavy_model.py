@@ -55,7 +55,8 @@ def write_heavy_vrm(path: Path, seed: int = 1) -> Path:
     builder.set_scene([nodes[0], body])
     names = [b.name for b in HUMANOID_BONES if not b.name.startswith("hair")]
     builder.gltf.extensions["VRMC_vrm"] = {
-        "specVersion": "1.0", "meta": {"name": "heavy", "authors": ["arwed"], "licenseUrl": "x"},
+        "specVersion": "1.0",
+        "meta": {"name": "heavy", "authors": ["arwed"], "licenseUrl": "x"},
         "humanoid": {"humanBones": {n: {"node": nodes[i]} for i, n in enumerate(names)}},
         "expressions": {"preset": {"blink": {"morphTargetBinds": [{"node": body, "index": 0, "weight": 1}]}}},
     }
@@ -63,8 +64,22 @@ def write_heavy_vrm(path: Path, seed: int = 1) -> Path:
         "specVersion": "1.0",
         "colliders": [{"node": nodes[head], "shape": {"sphere": {"offset": [0, 0.1, 0], "radius": 0.09}}}],
         "colliderGroups": [{"colliders": [0]}],
-        "springs": [{"joints": [{"node": nodes[j], "stiffness": 0.8, "gravityPower": 0.2, "dragForce": 0.4,
-                                 "hitRadius": 0.01} for j in chain], "colliderGroups": [0]} for chain in chains],
+        "springs": [
+            {
+                "joints": [
+                    {
+                        "node": nodes[j],
+                        "stiffness": 0.8,
+                        "gravityPower": 0.2,
+                        "dragForce": 0.4,
+                        "hitRadius": 0.01,
+                    }
+                    for j in chain
+                ],
+                "colliderGroups": [0],
+            }
+            for chain in chains
+        ],
     }
     builder.gltf.extensionsUsed = ["VRMC_vrm", "VRMC_springBone"]
     return builder.write_glb(path)

@@ -15,10 +15,12 @@ def render_front(character, posed, size=(160, 240)) -> np.ndarray:
 
     scene = pyrender.Scene(ambient_light=[0.4, 0.4, 0.4], bg_color=[0, 0, 0, 0])
     for part, pose in zip(character.parts, posed, strict=True):
-        material = pyrender.MetallicRoughnessMaterial(baseColorFactor=part.material.base_color_factor,
-                                                      doubleSided=True)
-        primitive = pyrender.Primitive(positions=pose.positions_m, normals=pose.normals, indices=part.faces,
-                                       material=material)
+        material = pyrender.MetallicRoughnessMaterial(
+            baseColorFactor=part.material.base_color_factor, doubleSided=True
+        )
+        primitive = pyrender.Primitive(
+            positions=pose.positions_m, normals=pose.normals, indices=part.faces, material=material
+        )
         scene.add(pyrender.Mesh([primitive]))
     height = character.height_m
     camera_pose = np.eye(4)

@@ -34,8 +34,9 @@ def test_linear_rotation_is_slerped():
 
 
 def test_step_holds_the_previous_key():
-    channel = Channel(0, "translation", np.array([0.0, 1.0, 2.0]), np.array([[0, 0, 0], [1, 0, 0], [2, 0, 0.0]]),
-                      "STEP")
+    channel = Channel(
+        0, "translation", np.array([0.0, 1.0, 2.0]), np.array([[0, 0, 0], [1, 0, 0], [2, 0, 0.0]]), "STEP"
+    )
     np.testing.assert_allclose(channel.sample(0.99), [0, 0, 0])
     np.testing.assert_allclose(channel.sample(1.5), [1, 0, 0])
 
@@ -120,7 +121,7 @@ def test_stopping_a_clip_fades_back_to_rest(partner_path):
 def nose_centre(character, cue: CharacterCue) -> np.ndarray:
     parts = character.pose(cue)
     points = parts[0].positions_m
-    return points[len(points) - 40: len(points) - 32].mean(axis=0)  # the nose box (see gltf_factory)
+    return points[len(points) - 40 : len(points) - 32].mean(axis=0)  # the nose box (see gltf_factory)
 
 
 def test_expressions_by_name_move_vertices(partner_path):
@@ -166,13 +167,16 @@ def test_blocking_expression_stops_blinks(partner_path):
 
 def test_vrm_override_and_binary_rules():
     idx = np.array([0])
-    expressions = ExpressionSet({
-        "blink": Expression("blink", [(idx, 1.0)]),
-        "happy": Expression("happy", [(np.array([1]), 1.0)], override_blink="blend"),
-        "angry": Expression("angry", [(np.array([2]), 1.0)], is_binary=True, override_blink="block"),
-        "aa": Expression("aa", [(np.array([3]), 1.0)], is_binary=True),
-        "sad": Expression("sad", [(np.array([4]), 1.0)], override_mouth="blend"),
-    }, morph_count=5)
+    expressions = ExpressionSet(
+        {
+            "blink": Expression("blink", [(idx, 1.0)]),
+            "happy": Expression("happy", [(np.array([1]), 1.0)], override_blink="blend"),
+            "angry": Expression("angry", [(np.array([2]), 1.0)], is_binary=True, override_blink="block"),
+            "aa": Expression("aa", [(np.array([3]), 1.0)], is_binary=True),
+            "sad": Expression("sad", [(np.array([4]), 1.0)], override_mouth="blend"),
+        },
+        morph_count=5,
+    )
     assert expressions.resolve({"blink": 1.0, "happy": 0.25})["blink"] == pytest.approx(0.75)
     assert expressions.resolve({"blink": 1.0, "angry": 0.4})["blink"] == 1.0  # binary 0.4 -> 0: no effect
     assert expressions.resolve({"blink": 1.0, "angry": 0.6})["blink"] == 0.0
@@ -200,7 +204,9 @@ def face_yaw(character, cue: CharacterCue) -> float:
     return math.degrees(math.atan2(d[0], d[2]))
 
 
-@pytest.mark.parametrize("target_deg, expected_deg", [(30.0, 30.0), (-40.0, -40.0), (80.0, 55.0), (170.0, 0.0)])
+@pytest.mark.parametrize(
+    "target_deg, expected_deg", [(30.0, 30.0), (-40.0, -40.0), (80.0, 55.0), (170.0, 0.0)]
+)
 def test_head_turns_towards_the_target_within_limits(partner_path, target_deg, expected_deg):
     character = load_character(partner_path)
     head_height = character.skeleton().positions_m[character.skeleton().humanoid["head"]][1] + 0.08

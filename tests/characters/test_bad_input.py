@@ -29,9 +29,14 @@ def static_box_builder(uv: bool = False) -> GltfBuilder:
 def with_texture(builder: GltfBuilder, uri: str) -> GltfBuilder:
     builder.gltf.images = [pygltflib.Image(uri=uri)]
     builder.gltf.textures = [pygltflib.Texture(source=0)]
-    builder.gltf.materials = [pygltflib.Material(
-        name="skin", pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(
-            baseColorFactor=[1, 1, 1, 1], baseColorTexture=pygltflib.TextureInfo(index=0)))]
+    builder.gltf.materials = [
+        pygltflib.Material(
+            name="skin",
+            pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(
+                baseColorFactor=[1, 1, 1, 1], baseColorTexture=pygltflib.TextureInfo(index=0)
+            ),
+        )
+    ]
     return builder
 
 
@@ -113,13 +118,16 @@ def test_texture_outside_the_folder_is_refused(tmp_path, uri):
     assert_one_line(info.value, path, "outside the model's folder")
 
 
-@pytest.mark.parametrize("uri", ["/etc/passwd", "C:\\\\Windows\\\\win.ini", "file:///etc/passwd",
-                                 "https://example.com/x.png"])
+@pytest.mark.parametrize(
+    "uri", ["/etc/passwd", "C:\\\\Windows\\\\win.ini", "file:///etc/passwd", "https://example.com/x.png"]
+)
 def test_absolute_paths_and_other_schemes_are_refused(tmp_path, uri):
     path = with_texture(static_box_builder(uv=True), uri).write_gltf(tmp_path / "statue.gltf")
     with pytest.raises(InputFileError) as info:
         load_character(path)
-    assert_one_line(info.value, path, "refused" if not uri.startswith(("file", "http")) else "beside the model")
+    assert_one_line(
+        info.value, path, "refused" if not uri.startswith(("file", "http")) else "beside the model"
+    )
 
 
 def test_buffer_outside_the_folder_is_refused(tmp_path):

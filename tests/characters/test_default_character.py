@@ -45,13 +45,22 @@ def read(gltf: pygltflib.GLTF2, index: int) -> np.ndarray:
     else:
         view = gltf.bufferViews[acc.bufferView]
         start = (view.byteOffset or 0) + (acc.byteOffset or 0)
-        values = np.frombuffer(blob, dtype=dtype, count=acc.count * width, offset=start).reshape(acc.count, width)
+        values = np.frombuffer(blob, dtype=dtype, count=acc.count * width, offset=start).reshape(
+            acc.count, width
+        )
     if acc.sparse is not None:
         values = values.copy()
         iv = gltf.bufferViews[acc.sparse.indices.bufferView]
-        idx = np.frombuffer(blob, dtype=_DTYPES[acc.sparse.indices.componentType], count=acc.sparse.count, offset=iv.byteOffset)
+        idx = np.frombuffer(
+            blob,
+            dtype=_DTYPES[acc.sparse.indices.componentType],
+            count=acc.sparse.count,
+            offset=iv.byteOffset,
+        )
         vv = gltf.bufferViews[acc.sparse.values.bufferView]
-        values[idx] = np.frombuffer(blob, dtype=dtype, count=acc.sparse.count * width, offset=vv.byteOffset).reshape(-1, width)
+        values[idx] = np.frombuffer(
+            blob, dtype=dtype, count=acc.sparse.count * width, offset=vv.byteOffset
+        ).reshape(-1, width)
     if acc.normalized:
         values = values.astype(np.float64) / np.iinfo(dtype).max
     return values
@@ -78,7 +87,9 @@ def test_light_enough_for_a_software_renderer(gltf):
 
 
 def test_simplify_keeps_a_closed_surface_on_the_shape():
-    shape = im.union(im.sphere([0.0, 0.0, 0.0], 0.1), im.round_cone([0.0, 0.0, 0.0], [0.0, 0.2, 0.0], 0.05, 0.03), k=0.02)
+    shape = im.union(
+        im.sphere([0.0, 0.0, 0.0], 0.1), im.round_cone([0.0, 0.0, 0.0], [0.0, 0.2, 0.0], 0.05, 0.03), k=0.02
+    )
     fine = im.mesh_implicit(shape, [-0.13, -0.13, -0.13], [0.13, 0.26, 0.13], 0.006)
     coarse = im.simplify(shape, fine, 0.001, 0.04)
     again = im.simplify(shape, fine, 0.001, 0.04)
@@ -86,9 +97,12 @@ def test_simplify_keeps_a_closed_surface_on_the_shape():
     assert np.array_equal(coarse.faces, again.faces) and np.array_equal(coarse.vertices, again.vertices)
     # Every vertex is one of the originals (so on the surface, with its normal), every edge has two triangles.
     assert np.abs(shape(coarse.vertices)).max() < 1e-5
-    edges = np.sort(np.concatenate([coarse.faces[:, [0, 1]], coarse.faces[:, [1, 2]], coarse.faces[:, [2, 0]]]), axis=1)
+    edges = np.sort(
+        np.concatenate([coarse.faces[:, [0, 1]], coarse.faces[:, [1, 2]], coarse.faces[:, [2, 0]]]), axis=1
+    )
     _, counts = np.unique(edges, axis=0, return_counts=True)
     assert np.all(counts == 2)
+
     # Outward winding kept: the enclosed volume is positive and close to the fine mesh's.
     def volume(m):
         p = m.vertices[m.faces]
@@ -195,7 +209,21 @@ def test_blink_closes_the_eyelids(gltf):
         assert np.all(np.linalg.norm(pos[moved] - joints[f"{other}Eye"], axis=1) > 0.04)
     preset = gltf.extensions["VRMC_vrm"]["expressions"]["preset"]
     assert len(preset["blink"]["morphTargetBinds"]) == 2
-    for name in ("blink", "blinkLeft", "blinkRight", "aa", "ih", "ou", "ee", "oh", "happy", "sad", "angry", "surprised", "relaxed"):
+    for name in (
+        "blink",
+        "blinkLeft",
+        "blinkRight",
+        "aa",
+        "ih",
+        "ou",
+        "ee",
+        "oh",
+        "happy",
+        "sad",
+        "angry",
+        "surprised",
+        "relaxed",
+    ):
         binds = preset[name]["morphTargetBinds"]
         assert binds, name
         for bind in binds:
@@ -204,10 +232,15 @@ def test_blink_closes_the_eyelids(gltf):
 
 
 def test_aa_opens_the_mouth(gltf):
-    pos, delta = np.concatenate([p for p, _ in _targets(gltf, "face")["aa"]]), np.concatenate([d for _, d in _targets(gltf, "face")["aa"]])
+    pos, delta = (
+        np.concatenate([p for p, _ in _targets(gltf, "face")["aa"]]),
+        np.concatenate([d for _, d in _targets(gltf, "face")["aa"]]),
+    )
     moved = np.linalg.norm(delta, axis=1) > 1e-3
     assert moved.sum() > 100
-    mouth_y = pos[np.argmax(np.where(np.abs(pos[:, 0]) < 0.005, pos[:, 2], -1.0)), 1] - 0.035  # below the nose tip
+    mouth_y = (
+        pos[np.argmax(np.where(np.abs(pos[:, 0]) < 0.005, pos[:, 2], -1.0)), 1] - 0.035
+    )  # below the nose tip
     # The lower lip and chin drop by about a centimetre; nothing above the nose moves.
     assert delta[:, 1].min() < -0.008
     assert np.all(pos[moved, 1] < mouth_y + 0.03)
@@ -302,4 +335,6 @@ def test_lids_wrap_the_eyeball_and_leave_an_almond_open_in_front(gltf):
         assert rays_from(eye, sides, np.linspace(-40.0, 40.0, 9)).all(), side
         # From the front the eye shows between the lids, iris and white (the socket's rim clips the almond's
         # inner corner, by the nose).
-        assert not rays_from(eye, outward * np.linspace(-30.0, 40.0, 8), [0.0, 6.0], reach_m=0.018).any(), side
+        assert not rays_from(eye, outward * np.linspace(-30.0, 40.0, 8), [0.0, 6.0], reach_m=0.018).any(), (
+            side
+        )

@@ -78,15 +78,18 @@ def test_idle_keeps_the_feet_planted(tmp_path):
     assert max(abs(v) for v in lows) < 0.01
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("mixamorig:LeftForeArm", ("left", "forearm")),
-    ("UpperArm.L", ("left", "upperarm")),
-    ("upperarm_r", ("right", "upperarm")),
-    ("Bip01 L Thigh", ("left", "thigh")),
-    ("Right knee", ("right", "knee")),
-    ("J_Bip_C_Spine", (None, "spine")),
-    ("J_Bip_L_UpperArm", ("left", "upperarm")),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("mixamorig:LeftForeArm", ("left", "forearm")),
+        ("UpperArm.L", ("left", "upperarm")),
+        ("upperarm_r", ("right", "upperarm")),
+        ("Bip01 L Thigh", ("left", "thigh")),
+        ("Right knee", ("right", "knee")),
+        ("J_Bip_C_Spine", (None, "spine")),
+        ("J_Bip_L_UpperArm", ("left", "upperarm")),
+    ],
+)
 def test_bone_names_split_into_side_and_part(name, expected):
     assert normalise_name(name) == expected
 
@@ -96,15 +99,54 @@ def test_name_mapper_handles_mixamo_and_blender_rigs(tmp_path):
     from arwed.characters.skeleton import Skeleton
 
     for names in (
-        ["mixamorig:Hips", "mixamorig:Spine", "mixamorig:Spine1", "mixamorig:Neck", "mixamorig:Head",
-         "mixamorig:LeftArm", "mixamorig:LeftForeArm", "mixamorig:LeftHand", "mixamorig:LeftUpLeg",
-         "mixamorig:LeftLeg", "mixamorig:LeftFoot"],
-        ["Hips", "Spine", "Chest", "Neck", "Head", "UpperArm.L", "LowerArm.L", "Hand.L", "UpperLeg.L",
-         "LowerLeg.L", "Foot.L"],
+        [
+            "mixamorig:Hips",
+            "mixamorig:Spine",
+            "mixamorig:Spine1",
+            "mixamorig:Neck",
+            "mixamorig:Head",
+            "mixamorig:LeftArm",
+            "mixamorig:LeftForeArm",
+            "mixamorig:LeftHand",
+            "mixamorig:LeftUpLeg",
+            "mixamorig:LeftLeg",
+            "mixamorig:LeftFoot",
+        ],
+        [
+            "Hips",
+            "Spine",
+            "Chest",
+            "Neck",
+            "Head",
+            "UpperArm.L",
+            "LowerArm.L",
+            "Hand.L",
+            "UpperLeg.L",
+            "LowerLeg.L",
+            "Foot.L",
+        ],
     ):
         parents = np.array([-1, 0, 1, 2, 3, 2, 5, 6, 0, 8, 9])
-        skeleton = Skeleton(names, parents, np.arange(len(names)), np.zeros((11, 3)), np.tile([0, 0, 0, 1.0], (11, 1)),
-                            np.ones((11, 3)), [np.arange(11)])
+        skeleton = Skeleton(
+            names,
+            parents,
+            np.arange(len(names)),
+            np.zeros((11, 3)),
+            np.tile([0, 0, 0, 1.0], (11, 1)),
+            np.ones((11, 3)),
+            [np.arange(11)],
+        )
         mapped = map_by_names(skeleton, set(range(11)))
-        assert mapped == {"hips": 0, "spine": 1, "chest": 2, "neck": 3, "head": 4, "leftUpperArm": 5,
-                          "leftLowerArm": 6, "leftHand": 7, "leftUpperLeg": 8, "leftLowerLeg": 9, "leftFoot": 10}
+        assert mapped == {
+            "hips": 0,
+            "spine": 1,
+            "chest": 2,
+            "neck": 3,
+            "head": 4,
+            "leftUpperArm": 5,
+            "leftLowerArm": 6,
+            "leftHand": 7,
+            "leftUpperLeg": 8,
+            "leftLowerLeg": 9,
+            "leftFoot": 10,
+        }

@@ -11,11 +11,30 @@ from tests.conftest import shared_path
 
 pytestmark = pytest.mark.shared
 
-MODELS = ["RobotExpressive.glb", "CesiumMan.glb", "cryptovoxels.vrm",
-          "VRMC_vrm_expressions_isBinary_Overrides.vrm", "VRMC_materials_mtoon_UV_Animation_Test.vrm"]
-ALL_REQUIRED = ("hips", "spine", "head", "leftUpperArm", "leftLowerArm", "leftHand", "rightUpperArm",
-                "rightLowerArm", "rightHand", "leftUpperLeg", "leftLowerLeg", "leftFoot", "rightUpperLeg",
-                "rightLowerLeg", "rightFoot")
+MODELS = [
+    "RobotExpressive.glb",
+    "CesiumMan.glb",
+    "cryptovoxels.vrm",
+    "VRMC_vrm_expressions_isBinary_Overrides.vrm",
+    "VRMC_materials_mtoon_UV_Animation_Test.vrm",
+]
+ALL_REQUIRED = (
+    "hips",
+    "spine",
+    "head",
+    "leftUpperArm",
+    "leftLowerArm",
+    "leftHand",
+    "rightUpperArm",
+    "rightLowerArm",
+    "rightHand",
+    "leftUpperLeg",
+    "leftLowerLeg",
+    "leftFoot",
+    "rightUpperLeg",
+    "rightLowerLeg",
+    "rightFoot",
+)
 
 _cache: dict[str, object] = {}
 
@@ -40,8 +59,11 @@ def test_loads_poses_and_stands_life_size(name):
     assert abs(rest[:, 1].max() - 1.80) < 1e-3 and abs(rest[:, 1].min()) < 1e-3
     character.set_pose_mode("idle")
     for k in range(10):
-        posed = character.pose(CharacterCue(k / 30.0, look_at_m=np.array([0.8, 1.6, 0.6]),
-                                            root_motion_m=np.array([0.01, 0.0, 0.0])))
+        posed = character.pose(
+            CharacterCue(
+                k / 30.0, look_at_m=np.array([0.8, 1.6, 0.6]), root_motion_m=np.array([0.01, 0.0, 0.0])
+            )
+        )
         assert len(posed) == len(character.parts)
         for part, pose in zip(character.parts, posed, strict=True):
             assert pose.positions_m.shape == part.rest_positions_m.shape
@@ -84,8 +106,21 @@ def test_robot_maps_blender_names_plays_clips_and_expressions():
     character = model("RobotExpressive.glb")
     info = character.info
     assert info.format == "glTF" and info.humanoid
-    assert {"hips", "spine", "chest", "neck", "head", "leftUpperArm", "leftLowerArm", "rightUpperArm",
-            "rightLowerArm", "leftUpperLeg", "leftLowerLeg", "leftFoot", "rightFoot"} <= set(info.bones_mapped)
+    assert {
+        "hips",
+        "spine",
+        "chest",
+        "neck",
+        "head",
+        "leftUpperArm",
+        "leftLowerArm",
+        "rightUpperArm",
+        "rightLowerArm",
+        "leftUpperLeg",
+        "leftLowerLeg",
+        "leftFoot",
+        "rightFoot",
+    } <= set(info.bones_mapped)
     assert set(info.bones_missing) == {"leftHand", "rightHand"}  # the robot's palms hang off the forearm
     assert len(character.clip_names()) == 14 and "Wave" in character.clip_names()
     character.set_pose_mode("idle")
@@ -111,8 +146,10 @@ def test_cesium_man_is_a_static_figure_with_a_notice():
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("name, bones", [("VRMC_vrm_expressions_isBinary_Overrides.vrm", 22),
-                                         ("VRMC_materials_mtoon_UV_Animation_Test.vrm", 53)])
+@pytest.mark.parametrize(
+    "name, bones",
+    [("VRMC_vrm_expressions_isBinary_Overrides.vrm", 22), ("VRMC_materials_mtoon_UV_Animation_Test.vrm", 53)],
+)
 def test_vrm1_samples_read_meta_humanoid_and_materials(name, bones):
     character = model(name)
     info = character.info

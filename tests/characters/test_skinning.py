@@ -23,8 +23,12 @@ def two_bone_file(tmp_path, with_morph: bool = False):
     normals = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     joints = np.array([[1, 0, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0], [1, 0, 0, 0]])
     weights = np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0.5, 0.5, 0, 0], [1, 0, 0, 0]], dtype=float)
-    targets = [("lift", np.array([[0, 0, 0], [0, 0.25, 0], [0, 0, 0], [0, 0, 0]], float))] if with_morph else []
-    spec = MeshSpec(positions, np.array([[0, 1, 2], [0, 2, 3]]), joints, weights, normals=normals, targets=targets)
+    targets = (
+        [("lift", np.array([[0, 0, 0], [0, 0.25, 0], [0, 0, 0], [0, 0, 0]], float))] if with_morph else []
+    )
+    spec = MeshSpec(
+        positions, np.array([[0, 1, 2], [0, 2, 3]]), joints, weights, normals=normals, targets=targets
+    )
     mesh = builder.add_mesh(spec)
     skin = builder.add_skin(nodes)
     body = builder.add_node("body", mesh=mesh, skin=skin)

@@ -34,8 +34,9 @@ def _run(scene, path, frames=300, calibrated=None, seed=4, **observe):
     for i in range(frames):
         time_s = i / 30.0
         x_m, z_m = path(time_s)
-        placements.append(placer.update(scene.observe(x_m, z_m, time_s=time_s, frame_index=i, rng=rng, **observe),
-                                        time_s))
+        placements.append(
+            placer.update(scene.observe(x_m, z_m, time_s=time_s, frame_index=i, rng=rng, **observe), time_s)
+        )
     return placements
 
 
@@ -75,7 +76,9 @@ def test_calibrated_floor_is_used_when_given():
     placements = _run(scene, lambda t: (0.0, 3.0), frames=30, calibrated=calibrated, **NOISE)
     for placement in placements:
         assert placement.floor.source == "calibration"
-        assert np.allclose(placement.floor.normal, scene.floor().normal) and placement.floor.offset_m == pytest.approx(1.2)
+        assert np.allclose(
+            placement.floor.normal, scene.floor().normal
+        ) and placement.floor.offset_m == pytest.approx(1.2)
         assert abs(scene.floor().signed_height_m(placement.anchor_m)) < 1e-9
 
 
@@ -98,7 +101,9 @@ def test_floor_is_steady_frame_to_frame():
 def test_floor_glides_to_better_evidence():
     estimator = FloorEstimator()
     up = np.array([0.0, -1.0, 0.0])
-    hip = np.array([0.0, 0.2, 3.0])  # proportions: hips 0.53 * 1.75 m above the floor, so 1.1275 m below the camera
+    hip = np.array(
+        [0.0, 0.2, 3.0]
+    )  # proportions: hips 0.53 * 1.75 m above the floor, so 1.1275 m below the camera
     for i in range(20):
         estimator.observe(up, [], hip, 1.75, 1.0)
         proportions = estimator.current(i / 30.0, 1.0)

@@ -24,8 +24,12 @@ class Run:
     """Feeds a Placer frame by frame; `person(x, z)` or `nobody()` each advance the clock by one frame."""
 
     def __init__(self, placement=None, tracking=None, calibrated=None, seed=0, **noise):
-        self.placer = Placer(SCENE.intrinsics, placement or PlacementSettings(person_height_m=1.75),
-                             tracking or TrackingSettings(), calibrated)
+        self.placer = Placer(
+            SCENE.intrinsics,
+            placement or PlacementSettings(person_height_m=1.75),
+            tracking or TrackingSettings(),
+            calibrated,
+        )
         self.rng = np.random.default_rng(seed)
         self.noise = noise
         self.frame = 0
@@ -37,8 +41,9 @@ class Run:
 
     def person(self, x_m=0.0, z_m=3.0, frames=1, **kwargs):
         for _ in range(frames):
-            observation = SCENE.observe(x_m, z_m, time_s=self.time_s, frame_index=self.frame, rng=self.rng,
-                                        **{**self.noise, **kwargs})
+            observation = SCENE.observe(
+                x_m, z_m, time_s=self.time_s, frame_index=self.frame, rng=self.rng, **{**self.noise, **kwargs}
+            )
             self._step(observation)
         return self.out[-1]
 
@@ -71,7 +76,9 @@ def test_still_person_with_1px_noise_jitters_under_1cm_rms():
     run.person(frames=300)
     anchors = np.array([p.anchor_m for p in run.out[60:]])  # after 2 s of settling
     heads = np.array([p.person_head_m for p in run.out[60:]])
-    print(f"anchor jitter {1000 * _rms_jitter(anchors):.2f} mm RMS, head {1000 * _rms_jitter(heads):.2f} mm RMS")
+    print(
+        f"anchor jitter {1000 * _rms_jitter(anchors):.2f} mm RMS, head {1000 * _rms_jitter(heads):.2f} mm RMS"
+    )
     assert _rms_jitter(anchors) < 0.01
     assert _rms_jitter(heads) < 0.01
 
@@ -86,7 +93,9 @@ def test_anchor_within_10cm_of_the_truth_when_the_height_is_given():
     last = run.out[-1]
     assert last.person_height_m == pytest.approx(1.75, abs=0.03)
     assert "person height 1.75 m (given)" in last.notes
-    assert last.person_depth_m == pytest.approx(SCENE.body_in_camera(0.0, 3.0)[[23, 24]].mean(axis=0)[2], abs=0.1)
+    assert last.person_depth_m == pytest.approx(
+        SCENE.body_in_camera(0.0, 3.0)[[23, 24]].mean(axis=0)[2], abs=0.1
+    )
     eyes = SCENE.body_in_camera(0.0, 3.0)[[2, 5]].mean(axis=0)
     assert np.linalg.norm(last.person_head_m - eyes) < 0.1
     assert "default field of view (no calibration)" in last.notes
@@ -118,7 +127,9 @@ def test_anchor_keeps_up_with_a_walking_person():
     for i in range(60):  # 1 m/s to the right for 2 s
         x_m = -1.0 + (i + 1) / FPS
         errors.append(np.linalg.norm(run.person(x_m).anchor_m - SCENE.floor_point(x_m + 0.7, 3.0)))
-    print(f"walking at 1 m/s: median anchor error {100 * np.median(errors):.1f} cm, max {100 * max(errors):.1f} cm")
+    print(
+        f"walking at 1 m/s: median anchor error {100 * np.median(errors):.1f} cm, max {100 * max(errors):.1f} cm"
+    )
     assert np.median(errors) < 0.08 and max(errors) < 0.15
 
 
@@ -147,7 +158,7 @@ def test_no_jump_when_the_person_returns_elsewhere():
     before = run.person(0.0, frames=30)
     run.nobody(frames=90)
     assert run.out[-1].state is TrackingState.LOST
-    returned = run.out[len(run.out):]
+    returned = run.out[len(run.out) :]
     run.person(-1.0, frames=60)  # back, a metre to the left
     returned = run.out[120:]
     steps = _anchor_steps([run.out[119], *returned])
@@ -227,7 +238,9 @@ def test_side_and_gap(side, x_m):
 def test_changing_side_glides_instead_of_jumping():
     run = Run()
     run.person(frames=30)
-    run.placer.update_settings(PlacementSettings(person_height_m=1.75, side="left", gap_m=0.9, facing_deg=90.0))
+    run.placer.update_settings(
+        PlacementSettings(person_height_m=1.75, side="left", gap_m=0.9, facing_deg=90.0)
+    )
     run.person(frames=90)
     assert _anchor_steps(run.out[29:]).max() <= ANCHOR_MAX_SPEED_MPS / FPS + 1e-9
     last = run.out[-1]

@@ -31,7 +31,9 @@ def test_hips_out_of_view_are_placed_from_the_shoulders():
 
 
 def test_upper_body_view_reports_the_assumed_height_unless_given():
-    scene = default_scene(camera_height_m=1.5, tilt_down_deg=0.0)  # close and level: the legs are out of frame
+    scene = default_scene(
+        camera_height_m=1.5, tilt_down_deg=0.0
+    )  # close and level: the legs are out of frame
     for given, expected in ((None, body.ASSUMED_HEIGHT_M), (1.62, 1.62)):
         placer = Placer(scene.intrinsics, PlacementSettings(person_height_m=given), TrackingSettings())
         for i in range(20):

@@ -23,15 +23,33 @@ def _error_lines(err: str) -> list[str]:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (("render", "--source", "/no/such/video.mp4", "--out", "{tmp}/o.mp4"), "/no/such/video.mp4: no such file"),
-        (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--mode", "sideways"), "invalid choice: 'sideways'"),
-        (("render", "--source", "demo", "--out", "/proc/no/such/o.mp4", "--max-frames", "1"), "/proc/no/such/o.mp4"),
-        (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--stats", "/proc/x/s.json"), "/proc/x/s.json"),
+        (
+            ("render", "--source", "/no/such/video.mp4", "--out", "{tmp}/o.mp4"),
+            "/no/such/video.mp4: no such file",
+        ),
+        (
+            ("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--mode", "sideways"),
+            "invalid choice: 'sideways'",
+        ),
+        (
+            ("render", "--source", "demo", "--out", "/proc/no/such/o.mp4", "--max-frames", "1"),
+            "/proc/no/such/o.mp4",
+        ),
+        (
+            ("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--stats", "/proc/x/s.json"),
+            "/proc/x/s.json",
+        ),
         (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--gap", "-3"), "placement.gap_m"),
         (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--settings", "{tmp}/bad.yaml"), "bad.yaml"),
-        (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--character", "{tmp}/broken.glb"), "broken.glb"),
+        (
+            ("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--character", "{tmp}/broken.glb"),
+            "broken.glb",
+        ),
         (("render", "--source", "demo", "--out", "{tmp}/o.xyz", "--max-frames", "1"), "unknown output type"),
-        (("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--calibration", "{tmp}/cam.yaml"), "cam.yaml"),
+        (
+            ("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--calibration", "{tmp}/cam.yaml"),
+            "cam.yaml",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, argv, expected):
@@ -47,8 +65,16 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, argv, expected)
 
 def test_settings_file_errors_name_the_file_and_the_field(tmp_path, capsys):
     (tmp_path / "s.yaml").write_text("tracking:\n  hold_s: forever\n")
-    code, err = _run(capsys, "render", "--source", "demo", "--out", str(tmp_path / "o.mp4"),
-                     "--settings", str(tmp_path / "s.yaml"))
+    code, err = _run(
+        capsys,
+        "render",
+        "--source",
+        "demo",
+        "--out",
+        str(tmp_path / "o.mp4"),
+        "--settings",
+        str(tmp_path / "s.yaml"),
+    )
     assert code == 2 and "s.yaml: field 'tracking.hold_s'" in err
 
 

@@ -21,11 +21,14 @@ def test_bench_reports_stages_fps_and_latency(tmp_path, capsys):
     assert "offline:" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["bench", "--size", "big"], "expected WIDTHxHEIGHT"),
-    (["bench", "--runs", "sometimes"], "use live, offline"),
-    (["bench", "--frames", "3"], "at least"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bench", "--size", "big"], "expected WIDTHxHEIGHT"),
+        (["bench", "--runs", "sometimes"], "use live, offline"),
+        (["bench", "--frames", "3"], "at least"),
+    ],
+)
 def test_bench_refuses_bad_options(capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err

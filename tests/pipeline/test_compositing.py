@@ -21,7 +21,9 @@ def _layer(depth_m: float = 3.0) -> RenderedLayer:
     """A 40x80 opaque red block at (200, 60) in a 320x240 frame, at a known depth."""
     rgba = np.zeros((80, 40, 4), np.uint8)
     rgba[:, :] = (*CHARACTER_RGB, 255)
-    return RenderedLayer(rgba, np.full((80, 40), depth_m, np.float32), (200, 60), (320, 240), (200, 60, 240, 140))
+    return RenderedLayer(
+        rgba, np.full((80, 40), depth_m, np.float32), (200, 60), (320, 240), (200, 60, 240, 140)
+    )
 
 
 def _placement(person_depth_m: float = 2.0) -> Placement:
@@ -30,9 +32,16 @@ def _placement(person_depth_m: float = 2.0) -> Placement:
     to_camera[:3, :3] = np.diag([1.0, -1.0, -1.0])
     to_camera[:3, 3] = (0.5, 1.2, 3.0)
     return Placement(
-        media_time_s=0.0, state=TrackingState.TRACKING, person_feet_m=np.array([-0.2, 1.2, 3.0]),
-        person_head_m=np.array([-0.2, -0.4, 3.0]), person_depth_m=person_depth_m, person_height_m=1.7,
-        floor=floor, anchor_m=np.array([0.5, 1.2, 3.0]), character_to_camera=to_camera, opacity=1.0,
+        media_time_s=0.0,
+        state=TrackingState.TRACKING,
+        person_feet_m=np.array([-0.2, 1.2, 3.0]),
+        person_head_m=np.array([-0.2, -0.4, 3.0]),
+        person_depth_m=person_depth_m,
+        person_height_m=1.7,
+        floor=floor,
+        anchor_m=np.array([0.5, 1.2, 3.0]),
+        character_to_camera=to_camera,
+        opacity=1.0,
     )
 
 
@@ -42,7 +51,11 @@ def _camera_image() -> np.ndarray:
 
 @pytest.mark.parametrize(
     ("mode", "background_bgr"),
-    [(CompositeMode.STAGE, (100, 100, 100)), (CompositeMode.GLASSES, (0, 0, 0)), (CompositeMode.KEYED, (0, 255, 0))],
+    [
+        (CompositeMode.STAGE, (100, 100, 100)),
+        (CompositeMode.GLASSES, (0, 0, 0)),
+        (CompositeMode.KEYED, (0, 255, 0)),
+    ],
 )
 def test_modes_put_the_character_on_their_background(mode, background_bgr):
     out = Compositor(CompositeSettings(mode=mode, shadow=False)).compose(

@@ -13,8 +13,21 @@ from tests.conftest import shared_path
 
 def _render(tmp_path, source: str, frames: int, *extra: str) -> dict:
     out, stats = tmp_path / "out.mp4", tmp_path / "stats.json"
-    code = main(["render", "--source", source, "--out", str(out), "--stats", str(stats),
-                 "--max-frames", str(frames), "--no-progress", *extra])
+    code = main(
+        [
+            "render",
+            "--source",
+            source,
+            "--out",
+            str(out),
+            "--stats",
+            str(stats),
+            "--max-frames",
+            str(frames),
+            "--no-progress",
+            *extra,
+        ]
+    )
     assert code == 0
     capture = cv2.VideoCapture(str(out))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == frames

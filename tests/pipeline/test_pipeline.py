@@ -34,7 +34,9 @@ def test_latest_slot_keeps_only_the_newest():
 def test_offline_run_delivers_every_frame_in_order():
     settings, frames = Settings(), []
     source = DemoSource(frames=8, size_px=(640, 360))
-    pipeline = Pipeline(source, settings, procedural_humanoid(), outputs=[_collecting_output(settings, frames)])
+    pipeline = Pipeline(
+        source, settings, procedural_humanoid(), outputs=[_collecting_output(settings, frames)]
+    )
     _run(pipeline)
     assert pipeline.error is None
     assert [f.frame_index for f in frames] == list(range(8))
@@ -65,7 +67,9 @@ class _FlakyCharacter:
 def test_a_failing_frame_is_logged_once_and_the_loop_goes_on(caplog):
     settings, frames = Settings(), []
     source = DemoSource(frames=10, size_px=(640, 360))
-    pipeline = Pipeline(source, settings, _FlakyCharacter({3, 4, 5}), outputs=[_collecting_output(settings, frames)])
+    pipeline = Pipeline(
+        source, settings, _FlakyCharacter({3, 4, 5}), outputs=[_collecting_output(settings, frames)]
+    )
     with caplog.at_level(logging.ERROR, logger="arwed.pipeline"):
         _run(pipeline)
     assert len(frames) == 10 and pipeline.error is None
@@ -77,7 +81,9 @@ def test_a_failing_frame_is_logged_once_and_the_loop_goes_on(caplog):
 def test_live_mode_keeps_up_and_stops_cleanly():
     settings, frames = Settings(), []
     source = DemoSource(frames=45, size_px=(640, 360), realtime=True)
-    pipeline = Pipeline(source, settings, procedural_humanoid(), outputs=[_collecting_output(settings, frames)])
+    pipeline = Pipeline(
+        source, settings, procedural_humanoid(), outputs=[_collecting_output(settings, frames)]
+    )
     before = {t.name for t in threading.enumerate()}
     _run(pipeline)
     assert len(frames) >= 20  # the newest frame wins: some may be skipped, none piles up
@@ -89,7 +95,9 @@ def test_live_mode_keeps_up_and_stops_cleanly():
 def test_stop_in_the_middle_returns_promptly():
     settings = Settings()
     source = DemoSource(frames=10_000, size_px=(320, 180), realtime=True, loop=True)
-    pipeline = Pipeline(source, settings, procedural_humanoid(), outputs=[Output("x", settings.composite, lambda f: None)])
+    pipeline = Pipeline(
+        source, settings, procedural_humanoid(), outputs=[Output("x", settings.composite, lambda f: None)]
+    )
     pipeline.start()
     time.sleep(1.0)
     started = time.monotonic()

@@ -60,7 +60,9 @@ def test_region_render_equals_full_frame_render(renderer):
         renderer.max_software_pixels = 120_000
     x0, y0 = cropped.origin_px
     h, w = cropped.rgba.shape[:2]
-    assert cropped.rgba.shape[0] < 360 and cropped.rgba.shape[1] < 640  # only the character's region was drawn
+    assert (
+        cropped.rgba.shape[0] < 360 and cropped.rgba.shape[1] < 640
+    )  # only the character's region was drawn
     difference = np.abs(full.rgba[y0 : y0 + h, x0 : x0 + w].astype(int) - cropped.rgba.astype(int))
     assert np.mean(difference > 8) < 0.01
     assert cropped.character_bbox_px == pytest.approx(full.character_bbox_px, abs=1.0)

@@ -25,9 +25,9 @@ def test_contact_sheet_and_facts_of_the_default_character(tmp_path, capsys):
     h, w = sheet.shape[0] // 2, sheet.shape[1] // 2
     for row in range(2):
         for col in range(2):
-            tile = sheet[row * h:(row + 1) * h, col * w:(col + 1) * w].astype(np.int32)
+            tile = sheet[row * h : (row + 1) * h, col * w : (col + 1) * w].astype(np.int32)
             # The character stands in the middle of every tile (the ruler is at the right edge).
-            middle = tile[int(0.08 * h):int(0.95 * h), int(0.2 * w):int(0.65 * w)]
+            middle = tile[int(0.08 * h) : int(0.95 * h), int(0.2 * w) : int(0.65 * w)]
             differs = np.abs(middle - np.array(BACKGROUND_BGR)).max(axis=2) > 40
             assert differs.mean() > 0.05, (row, col)
             rows_hit = np.nonzero(differs.any(axis=1))[0]
@@ -88,7 +88,9 @@ def test_orbit_camera_looks_at_its_target_from_the_right_side():
 def test_framing_view_keeps_the_whole_figure_in_the_picture():
     low, high = np.array([-0.3, 0.0, -0.15]), np.array([0.3, 1.8, 0.25])
     intrinsics = tile_intrinsics(480, 720)
-    corners = np.array([[x, y, z] for x in (low[0], high[0]) for y in (low[1], high[1]) for z in (low[2], high[2])])
+    corners = np.array(
+        [[x, y, z] for x in (low[0], high[0]) for y in (low[1], high[1]) for z in (low[2], high[2])]
+    )
     for yaw in (0.0, 35.0, 90.0, 180.0, 250.0):
         view = framing_view(low, high, intrinsics, yaw)
         m = view.character_to_camera()

@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export QT_QPA_PLATFORM=offscreen PYOPENGL_PLATFORM=egl
 .venv/bin/ruff check arwed tests
+.venv/bin/ruff format --check arwed tests
 .venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest "$@"

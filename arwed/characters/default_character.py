@@ -13,7 +13,10 @@ the eyes hang on the leftEye/rightEye bones for look-at. The rest pose has the a
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1663,8 +1666,52 @@ def generate(path: str | Path = DEFAULT_CHARACTER_PATH) -> Path:
     return path
 
 
+_MODULE = "arwed.characters.default_character"
+
+
+def reproducible_environment() -> dict[str, str]:
+    """The environment in which the generation gives the same bytes on every x86-64 machine.
+
+    numpy picks SIMD kernels (and OpenBLAS its own kernels) by CPU at import time, and their results differ in
+    the last bit: on an AVX-512 Intel and an AVX2 AMD the same code made different floats, which steered the
+    simplifier to different collapses. Only the baseline SSE3 kernels and one BLAS thread are the same
+    everywhere, so the generator runs with every dispatched feature switched off.
+    """
+    from numpy.core import _multiarray_umath
+
+    env = dict(os.environ)
+    env["NPY_DISABLE_CPU_FEATURES"] = " ".join(_multiarray_umath.__cpu_dispatch__)
+    env["OPENBLAS_CORETYPE"] = "Prescott"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    # The child imports this very copy of arwed, not whichever one the environment would find first.
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    return env
+
+
+def _in_reproducible_environment() -> bool:
+    wanted = reproducible_environment()
+    keys = ("NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS")
+    return all(os.environ.get(key) == wanted[key] for key in keys)
+
+
+def build_glb_reproducibly() -> bytes:
+    """The default character's GLB bytes, generated in a child process with `reproducible_environment()`."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / f"{CHARACTER_NAME}.glb"
+        subprocess.run(
+            [sys.executable, "-m", _MODULE, str(target)],
+            env=reproducible_environment(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return target.read_bytes()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if not _in_reproducible_environment():
+        return subprocess.call([sys.executable, "-m", _MODULE, *argv], env=reproducible_environment())
     target = Path(argv[0]) if argv else DEFAULT_CHARACTER_PATH
     path = generate(target)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")

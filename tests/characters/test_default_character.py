@@ -26,7 +26,7 @@ REQUIRED_BONES = {
 
 @pytest.fixture(scope="module")
 def glb_bytes() -> bytes:
-    return dc.groom_to_glb(dc.build_groom())
+    return dc.build_glb_reproducibly()
 
 
 @pytest.fixture(scope="module")

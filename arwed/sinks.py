@@ -2,10 +2,15 @@
 
 `open_sink(out)` picks by the path: a name ending in .mp4/.avi/.mkv/.mov is a video; a folder (existing,
 or a path ending in /) or a pattern with a %d field is an image sequence of PNG (or JPEG) frames.
+Every write is checked: a full disk or a failing write raises a UserError (one line, exit 2) and what was
+written before stays whole. Videos go through the one crash-safe writer (arwed.video_writer); an image
+is written to a temporary name and renamed, so a frame on disk is never half a frame.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 from pathlib import Path
 from typing import Protocol
@@ -14,8 +19,9 @@ import cv2
 import numpy as np
 
 from arwed.errors import UserError
+from arwed.video_writer import AudioFormat, VideoWriter
 
-VIDEO_CODECS = {".mp4": "mp4v", ".mov": "mp4v", ".mkv": "mp4v", ".avi": "MJPG"}
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi")
 FRAME_PATTERN = "frame_%06d.png"
 
 
@@ -25,6 +31,23 @@ class FrameSink(Protocol):
     def write(self, image: np.ndarray) -> None: ...
 
     def close(self) -> None: ...
+
+
+def write_file_atomically(path: Path, data: bytes, when: str = "") -> None:
+    """`data` under `path`, whole or not at all (a temporary name renamed); a failure is one UserError."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as file:
+            file.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        problem = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or exc
+        where = f" {when}" if when else ""
+        raise UserError(
+            f"{path}: cannot be written{where} ({problem}); what was written before is kept"
+        ) from None
 
 
 def _check_writable_dir(folder: Path, shown: str) -> None:
@@ -40,24 +63,24 @@ def _check_writable_dir(folder: Path, shown: str) -> None:
 
 
 class VideoFileSink:
-    def __init__(self, path: Path, fps: float, size_px: tuple[int, int]):
+    """A video file through the crash-safe VideoWriter (optionally with an audio track)."""
+
+    def __init__(self, path: Path, fps: float, size_px: tuple[int, int], audio: AudioFormat | None = None):
         self.path = str(path)
         _check_writable_dir(path.parent if str(path.parent) else Path("."), self.path)
         if path.is_dir():
             raise UserError(f"{self.path}: is a folder; give a file name such as out.mp4")
-        fourcc = cv2.VideoWriter_fourcc(*VIDEO_CODECS[path.suffix.lower()])
-        self._writer = cv2.VideoWriter(self.path, fourcc, float(fps), size_px)
-        if not self._writer.isOpened():
-            raise UserError(f"{self.path}: cannot be written (OpenCV could not open a video writer)")
-        self._size = size_px
+        self.writer = VideoWriter(path, fps, size_px, audio=audio)
+
+    @property
+    def frames_written(self) -> int:
+        return self.writer.frames_written
 
     def write(self, image: np.ndarray) -> None:
-        if image.shape[2] == 4:
-            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-        self._writer.write(image)
+        self.writer.write(image)
 
     def close(self) -> None:
-        self._writer.release()
+        self.writer.close()
 
 
 class ImageSequenceSink:
@@ -71,10 +94,16 @@ class ImageSequenceSink:
             [cv2.IMWRITE_PNG_COMPRESSION, 1] if suffix == ".png" else [cv2.IMWRITE_JPEG_QUALITY, 95]
         )
 
+    @property
+    def frames_written(self) -> int:
+        return self._index
+
     def write(self, image: np.ndarray) -> None:
         name = self._pattern % self._index
-        if not cv2.imwrite(name, image, self._params):
-            raise UserError(f"{name}: cannot be written")
+        ok, encoded = cv2.imencode(Path(name).suffix, image, self._params)
+        if not ok:
+            raise UserError(f"{name}: OpenCV cannot encode this frame")
+        write_file_atomically(Path(name), encoded.tobytes(), f"at frame {self._index}")
         self._index += 1
 
     def close(self) -> None:
@@ -84,7 +113,7 @@ class ImageSequenceSink:
 def open_sink(out: str, fps: float, size_px: tuple[int, int], needs_alpha: bool = False) -> FrameSink:
     path = Path(out).expanduser()
     suffix = path.suffix.lower()
-    if suffix in VIDEO_CODECS and "%" not in out:
+    if suffix in VIDEO_SUFFIXES and "%" not in out:
         if needs_alpha:
             raise UserError(
                 f"{out}: keyed output with alpha needs an image sequence; give a folder, e.g. out/frames/"

@@ -62,6 +62,25 @@ class _StatsRecorder:
             self.per_frame.append(entry)
 
 
+class _Delivery:
+    """Hands each composited frame to the sink; a sink that fails (a full disk) stops the run, once."""
+
+    def __init__(self, sink, recorder: _StatsRecorder, progress) -> None:
+        self._sink, self._recorder, self._progress = sink, recorder, progress
+        self.failure: UserError | None = None
+
+    def __call__(self, composite: CompositeFrame) -> None:
+        if self.failure is not None:
+            return
+        try:
+            self._sink.write(composite.image)
+        except UserError as exc:  # what was written stays playable; the run ends with this one line
+            self.failure = exc
+            return
+        self._recorder.record(composite)
+        self._progress.update(1)
+
+
 def _rounded(values) -> list[float]:
     return [round(float(v), 4) for v in values]
 
@@ -92,10 +111,7 @@ def run(args: argparse.Namespace) -> int:
         total=total, unit="frame", disable=True if args.no_progress else None, desc="render", leave=False
     )
 
-    def deliver(composite: CompositeFrame) -> None:
-        sink.write(composite.image)
-        recorder.record(composite)
-        progress.update(1)
+    deliver = _Delivery(sink, recorder, progress)
 
     pipeline = Pipeline(
         scene.source,
@@ -108,12 +124,14 @@ def run(args: argparse.Namespace) -> int:
     )
     pipeline.start()
     try:
-        while not pipeline.wait(0.2):
+        while not pipeline.wait(0.2) and deliver.failure is None:
             pass
     finally:
         pipeline.stop()
-        sink.close()
         progress.close()
+        sink.close()
+    if deliver.failure is not None:
+        raise deliver.failure
     if pipeline.error is not None:
         raise pipeline.error
     summary = _summary(pipeline, recorder, scene.notes)

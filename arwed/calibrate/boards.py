@@ -23,6 +23,10 @@ DEFAULT_DICTIONARY = "DICT_5X5_100"
 _BOARD_PATTERN = re.compile(r"^\s*(chessboard|charuco)\s*:\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 
 
+class BoardNotFound(Exception):
+    """No usable board in an image; the message says why, for the list of skipped images."""
+
+
 @dataclass(frozen=True)
 class BoardSpec:
     """A printed board. `cols` x `rows` counts inner corners for a chessboard (as OpenCV does), squares for ChArUco."""

@@ -14,18 +14,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from arwed.calibrate.boards import CHESSBOARD, BoardSpec
+from arwed.calibrate.boards import CHESSBOARD, BoardNotFound, BoardSpec
+from arwed.calibrate.chessboard import MAX_REFINE_HALF_WINDOW_PX, find_chessboard, refine_windows
 
-MAX_REFINE_HALF_WINDOW_PX = 12
-_PREVIEW_WIDTH_PX = 640
+__all__ = ["BoardDetection", "BoardDetector", "BoardNotFound", "MirroredImage", "to_grey"]
+
 _CHARUCO_HALF_PIXEL_SHIFT = tuple(int(p) for p in cv2.__version__.split(".")[:2]) < (4, 13)
 _SUBPIX_CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 100, 1e-4)
-# a chessboard corner's window reaches at most this fraction of the way to its nearest neighbour corner
-_CHESSBOARD_WINDOW_FRACTION = 0.4
-
-
-class BoardNotFound(Exception):
-    """No usable board in an image; the message says why, for the list of skipped images."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +58,19 @@ def to_grey(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
+class MirroredImage(BoardNotFound):
+    """The picture is mirrored (the markers read only when flipped back): a mirrored image gives a wrong
+    camera model, so it is refused rather than used."""
+
+
+def charuco_detector(board: BoardSpec, try_refine_markers: bool) -> cv2.aruco.CharucoDetector:
+    """OpenCV's ChArUco detector; `try_refine_markers` looks again, where the board says a marker must be, for
+    markers the first pass missed (blur, noise, a board cut by the image edge), so more corners are found."""
+    parameters = cv2.aruco.CharucoParameters()
+    parameters.tryRefineMarkers = try_refine_markers
+    return cv2.aruco.CharucoDetector(board.charuco_board, parameters)
+
+
 class BoardDetector:
     """Detects one board kind; keeps OpenCV's detector objects between frames (live video)."""
 
@@ -70,7 +78,7 @@ class BoardDetector:
         self.board = board
         self._charuco = None
         if board.kind != CHESSBOARD:
-            self._charuco = cv2.aruco.CharucoDetector(board.charuco_board)
+            self._charuco = charuco_detector(board, try_refine_markers=True)
 
     def detect(self, image: np.ndarray, fast: bool = False) -> BoardDetection:
         """The board's corners, or BoardNotFound saying why. `fast` skips slow searches and diagnoses (live video)."""
@@ -80,18 +88,10 @@ class BoardDetector:
         return self._detect_charuco(grey, fast)
 
     def _detect_chessboard(self, grey: np.ndarray, fast: bool) -> BoardDetection:
-        corners = _find_chessboard(grey, self.board, fast)
-        if corners is None:
-            raise BoardNotFound(
-                f"no {self.board.cols}x{self.board.rows} chessboard found (the whole board must be in the picture;"
-                f" --board counts inner corners: a board of {self.board.cols + 1}x{self.board.rows + 1} squares"
-                f" has {self.board.cols}x{self.board.rows})"
-            )
-        points = corners.reshape(-1, 2).astype(np.float32)
-        grid = points.reshape(self.board.rows, self.board.cols, 2)
-        windows = _chessboard_windows(grid).ravel()
-        refined = _refine(grey, points, windows)
-        ids = np.arange(len(points), dtype=np.int32)
+        grid = find_chessboard(grey, self.board, fast)
+        windows = refine_windows(grey, grid).ravel()
+        refined = _refine(grey, grid.reshape(-1, 2).astype(np.float32), windows)
+        ids = np.arange(len(refined), dtype=np.int32)
         return BoardDetection(
             image_points_px=refined,
             object_points_m=self.board.object_points()[ids].astype(np.float32),
@@ -132,6 +132,7 @@ def _explain_charuco_failure(
     markers = 0 if marker_ids is None else len(marker_ids)
     if found >= board.min_corners_per_view:
         return
+    _refuse_a_mirrored_image(board, grey, markers)
     family = _family(board.dictionary)
     likely = _likely_dictionary_family(grey) if guess_dictionary else None
     if likely is not None and likely != family and (markers == 0 or found == 0):
@@ -150,6 +151,22 @@ def _explain_charuco_failure(
         f"only {found} ChArUco corners found ({markers} markers), {board.min_corners_per_view} needed:"
         " show more of the board, or check --board (it counts squares for ChArUco) and --marker"
     )
+
+
+def _refuse_a_mirrored_image(board: BoardSpec, grey: np.ndarray, markers_seen: int) -> None:
+    """A marker never reads in a mirror image (decoding tries its four rotations, not its reflection), so a
+    board whose markers read only in the flipped picture was seen by a mirroring camera."""
+    dictionary = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, board.dictionary))
+    _, ids, _ = cv2.aruco.ArucoDetector(dictionary, cv2.aruco.DetectorParameters()).detectMarkers(
+        cv2.flip(grey, 1)
+    )
+    flipped = 0 if ids is None else int(np.count_nonzero(ids.ravel() <= board.charuco_board.getIds().max()))
+    if flipped >= max(4, 2 * markers_seen + 1):
+        raise MirroredImage(
+            f"the picture is mirrored ({flipped} markers read only when it is flipped back, {markers_seen}"
+            " as it is): turn mirroring off in the camera's settings (or its app) and take the views again;"
+            " a mirrored image gives a wrong camera model"
+        )
 
 
 _DICTIONARY_FAMILIES = (
@@ -181,79 +198,9 @@ def _likely_dictionary_family(grey: np.ndarray) -> str | None:
     return best
 
 
-def _find_chessboard(grey: np.ndarray, board: BoardSpec, fast: bool) -> np.ndarray | None:
-    """Approximate inner corners (N, 2) at full resolution, or None.
-
-    findChessboardCornersSB first: it is robust and takes a fraction of a second whether or not a board is
-    there, where the classic detector can spend ten seconds on a board cut by the image edge; the classic one
-    (with FAST_CHECK, at half size to bound its time) is the fallback. Live previews search a small copy only.
-    """
-    pattern = (board.cols, board.rows)
-    classic_flags = cv2.CALIB_CB_ADAPTIVE_THRESH | cv2.CALIB_CB_NORMALIZE_IMAGE | cv2.CALIB_CB_FAST_CHECK
-    if fast:
-        attempts = [(min(1.0, _PREVIEW_WIDTH_PX / grey.shape[1]), "sb")]
-    else:
-        attempts = [(1.0, "sb"), (0.5, "classic")]
-    for scale, method in attempts:
-        image = (
-            grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        )
-        if method == "sb":
-            found, corners = cv2.findChessboardCornersSB(image, pattern)
-        else:
-            found, corners = cv2.findChessboardCorners(image, pattern, flags=classic_flags)
-        if not found:
-            continue
-        corners = (corners.reshape(-1, 2).astype(np.float64) + 0.5) / scale - 0.5
-        # a grid that is not a whole chessboard (e.g. part of a board cut by the image edge) is no board
-        if _squares_alternate(grey, board, corners):
-            return corners
-    return None
-
-
-def _squares_alternate(grey: np.ndarray, board: BoardSpec, corners: np.ndarray) -> bool:
-    """Whether the board's squares, the outer ring included, alternate in colour where they are in the image."""
-    homography, _ = cv2.findHomography(board.object_points()[:, :2], corners.astype(np.float64))
-    if homography is None:
-        return False
-    across, down = board.squares
-    centres = (np.mgrid[0:across, 0:down].T.reshape(-1, 2) + 0.5) * board.square_m
-    pixels = cv2.perspectiveTransform(centres.reshape(-1, 1, 2), homography).reshape(-1, 2)
-    height, width = grey.shape
-    inside = (
-        (pixels[:, 0] >= 0) & (pixels[:, 1] >= 0) & (pixels[:, 0] <= width - 1) & (pixels[:, 1] <= height - 1)
-    )
-    smoothed = cv2.blur(grey, (3, 3))
-    pixels = np.round(pixels[inside]).astype(int)
-    values = smoothed[pixels[:, 1], pixels[:, 0]].astype(np.float64)
-    parity = (np.mgrid[0:across, 0:down].T.reshape(-1, 2).sum(axis=1) % 2 == 0)[inside]
-    if parity.all() or not parity.any():
-        return False
-    dark, light = values[parity], values[~parity]
-    if dark.mean() > light.mean():
-        dark, light = light, dark
-    return bool(dark.max() < light.min())
-
-
 def _collinear(object_points: np.ndarray) -> bool:
     centred = object_points[:, :2] - object_points[:, :2].mean(axis=0)
     return bool(np.linalg.svd(centred, compute_uv=False)[-1] < 1e-6)
-
-
-def _chessboard_windows(grid: np.ndarray) -> np.ndarray:
-    """Half-windows (rows, cols) from each corner's Chebyshev distance to its nearest grid neighbour."""
-    nearest = np.full(grid.shape[:2], np.inf)
-    for axis in (0, 1):
-        steps = np.abs(np.diff(grid, axis=axis)).max(axis=2)
-        if axis == 0:
-            nearest[:-1] = np.minimum(nearest[:-1], steps)
-            nearest[1:] = np.minimum(nearest[1:], steps)
-        else:
-            nearest[:, :-1] = np.minimum(nearest[:, :-1], steps)
-            nearest[:, 1:] = np.minimum(nearest[:, 1:], steps)
-    return np.clip(np.floor(_CHESSBOARD_WINDOW_FRACTION * nearest), 2, MAX_REFINE_HALF_WINDOW_PX).astype(
-        np.int32
-    )
 
 
 def _charuco_windows(points: np.ndarray, marker_corners) -> np.ndarray:

@@ -25,6 +25,8 @@ EYE_HEIGHT_FRACTION = 0.936
 MIN_PERSON_FRAMES = 10
 MAX_PERSON_SPREAD_DEG = 1.5  # frames of someone standing still agree better than this
 MAX_PLAUSIBLE_ROLL_DEG = 10.0  # a camera set up for a ceremony is about level
+PLAUSIBLE_HEIGHT_M = (0.3, 4.0)  # from a low tripod to a balcony
+PLAUSIBLE_TILT_DEG = (-20.0, 70.0)  # looking a little up to steeply down
 MAX_BOARD_RMS_PX = 2.0  # above this the board is not flat or the intrinsics do not fit this camera
 GRAZING_ANGLE_DEG = 75.0  # a board seen this edge-on gives a poor plane
 MAX_HEIGHT_UNCERTAINTY_M = 0.01  # warn when the camera height is known less well than this (95%)
@@ -75,6 +77,38 @@ class StageCalibration:
                 f" +/-{1.96 * self.offset_std_m * 100:.1f} cm"
             )
         return text
+
+
+class BoardNotOnFloor(UserError):
+    """The board's plane puts the camera where no ceremony camera stands: the board is on a wall or held up."""
+
+
+def implausible_figures(stage: StageCalibration) -> list[str]:
+    """The camera's height, tilt and roll above the measured floor that no camera set up for a ceremony has."""
+    problems = []
+    low, high = PLAUSIBLE_HEIGHT_M
+    if not low <= stage.camera_height_m <= high:
+        problems.append(f"{stage.camera_height_m:.2f} m above the floor (plausible: {low:g} to {high:g} m)")
+    if abs(stage.camera_roll_deg) > MAX_PLAUSIBLE_ROLL_DEG:
+        problems.append(
+            f"rolled {stage.camera_roll_deg:.1f} deg (plausible: under {MAX_PLAUSIBLE_ROLL_DEG:g})"
+        )
+    down, up = PLAUSIBLE_TILT_DEG
+    if not down <= stage.camera_tilt_deg <= up:
+        problems.append(f"tilted {stage.camera_tilt_deg:.1f} deg down (plausible: {down:g} to {up:g})")
+    return problems
+
+
+def check_board_on_floor(stage: StageCalibration) -> None:
+    """BoardNotOnFloor, saying why, when the board cannot have been lying on the floor."""
+    problems = implausible_figures(stage)
+    if problems:
+        raise BoardNotOnFloor(
+            "the board does not seem to lie on the floor: the camera would be "
+            + ", ".join(problems)
+            + "; lay the board flat on the floor where the ceremony happens (not on a wall, not held up),"
+            " or give --force to save this floor anyway"
+        )
 
 
 def camera_pose_above(floor: FloorPlane) -> tuple[float, float, float]:

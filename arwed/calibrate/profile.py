@@ -25,6 +25,7 @@ import yaml
 from arwed.calibrate.boards import BOARD_KINDS, CHARUCO, BoardSpec
 from arwed.calibrate.calibration import CalibrationResult, IntrinsicsUncertainty
 from arwed.calibrate.floor import FLOOR_SOURCE, StageCalibration, camera_pose_above
+from arwed.calibrate.kept_fields import write_kept_fields
 from arwed.errors import InputFileError, UserError, yaml_error_location
 from arwed.geometry.camera import scaled_to
 from arwed.types import CameraIntrinsics, FloorPlane
@@ -94,12 +95,19 @@ def profile_from_calibration(result: CalibrationResult, path: str | Path) -> Cal
 
 
 def save_profile(
-    profile: CalibrationProfile, path: str | Path | None = None, ros: bool = False
+    profile: CalibrationProfile,
+    path: str | Path | None = None,
+    ros: bool = False,
+    keep_other_fields: bool = False,
 ) -> list[Path]:
-    """Write the profile (atomically) as OpenCV YAML; with `ros`, also NAME.ros.yaml (ROS camera_info)."""
+    """Write the profile (atomically) as OpenCV YAML; with `ros`, also NAME.ros.yaml (ROS camera_info).
+
+    `keep_other_fields`: the fields of the file already there that arwed does not write (OpenCV's `nframes`,
+    `flags`, `extrinsic_parameters`, ...) are written again unchanged (adding the floor loses nothing)."""
     path = Path(path or profile.path)
     written = [path]
-    _write_atomically(path, _opencv_yaml(profile))
+    kept = _read_mapping(path) if keep_other_fields and path.exists() else {}
+    _write_atomically(path, _opencv_yaml(profile, kept))
     if ros:
         ros_path = ros_path_for(path)
         _write_atomically(ros_path, ros_camera_info_yaml(profile.intrinsics, path.stem))
@@ -122,7 +130,33 @@ def _write_atomically(path: Path, text: str) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _opencv_yaml(profile: CalibrationProfile) -> str:
+# the fields arwed writes itself; any others in a profile are kept as they are when the floor is added
+_ARWED_FIELDS = {
+    "calibration_time",
+    "image_width",
+    "image_height",
+    "board_type",
+    "board_cols",
+    "board_rows",
+    "square_size_m",
+    "marker_size_m",
+    "aruco_dictionary",
+    "camera_matrix",
+    "distortion_coefficients",
+    "avg_reprojection_error",
+    "nr_of_frames",
+    "per_view_reprojection_errors",
+    "intrinsics_std_dev_px",
+    "floor_normal",
+    "floor_offset_m",
+    "camera_height_m",
+    "camera_tilt_deg",
+    "camera_roll_deg",
+    "floor_method",
+}
+
+
+def _opencv_yaml(profile: CalibrationProfile, kept: dict[str, Any] | None = None) -> str:
     intrinsics = profile.intrinsics
     storage = cv2.FileStorage(
         "profile.yaml", cv2.FILE_STORAGE_WRITE | cv2.FILE_STORAGE_MEMORY | cv2.FILE_STORAGE_FORMAT_YAML
@@ -149,6 +183,8 @@ def _opencv_yaml(profile: CalibrationProfile) -> str:
         storage.write(
             "intrinsics_std_dev_px", np.array([[u.fx_px], [u.fy_px], [u.cx_px], [u.cy_px]], np.float64)
         )
+    if kept:
+        write_kept_fields(storage, kept, _ARWED_FIELDS)
     if profile.floor is not None:
         storage.write("floor_normal", np.asarray(profile.floor.normal, np.float64).reshape(3, 1))
         storage.write("floor_offset_m", float(profile.floor.offset_m))

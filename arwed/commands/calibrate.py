@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -162,6 +163,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _add_board_options(floor, required=False)
     floor.set_defaults(board=None)
     floor.add_argument(
+        "--force",
+        action="store_true",
+        help="save the floor from a board even when the camera's height, tilt or roll above it is implausible"
+        " (the board seems to be on a wall or held up, not lying on the floor)",
+    )
+    floor.add_argument(
         "--thickness",
         type=float,
         default=0.0,
@@ -245,7 +252,7 @@ def _report_and_save(result, args: argparse.Namespace) -> int:
 
 
 def _measure_floor(args: argparse.Namespace) -> int:
-    from arwed.calibrate.floor import floor_from_board
+    from arwed.calibrate.floor import check_board_on_floor, floor_from_board
     from arwed.calibrate.images import collect_views, expand_patterns
     from arwed.calibrate.profile import load_profile
 
@@ -268,7 +275,18 @@ def _measure_floor(args: argparse.Namespace) -> int:
     width, height = collected.views[0].detection.image_size_px
     intrinsics = profile.intrinsics_for(width, height)
     stage = floor_from_board([view.detection for view in collected.views], intrinsics, args.thickness)
+    if args.force:
+        stage = dataclasses.replace(stage, warnings=(*stage.warnings, *_implausible_warnings(stage)))
+    else:
+        check_board_on_floor(stage)
     return _save_stage(profile, stage)
+
+
+def _implausible_warnings(stage) -> list[str]:
+    from arwed.calibrate.floor import implausible_figures
+
+    problems = implausible_figures(stage)
+    return [f"saved with --force although the camera would be {', '.join(problems)}"] if problems else []
 
 
 def _save_stage(profile, stage) -> int:
@@ -277,7 +295,7 @@ def _save_stage(profile, stage) -> int:
     print(stage.summary())
     for warning in stage.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    save_profile(profile.with_stage(stage))
+    save_profile(profile.with_stage(stage), keep_other_fields=True)
     print(f"Saved the floor into {profile.path}")
     return 0
 

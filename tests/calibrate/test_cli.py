@@ -219,3 +219,93 @@ def test_floor_from_a_person_in_a_picture(tmp_path, capsys):
     )
     assert "warning: the camera seems rolled" in captured.err
     assert load_profile(profile_path).floor_method == "person"
+
+
+FLOOR_OPTIONS = ["--board", "charuco:8x6", "--square", "0.08", "--marker", "0.056", "--dict", "DICT_4X4_50"]
+
+
+def _opencv_sample_profile(path):
+    """A profile as OpenCV's calibration sample writes it (its own fields beside the camera's)."""
+    storage = cv2.FileStorage(str(path), cv2.FILE_STORAGE_WRITE)
+    storage.write("calibration_time", "Tue Dec  1 10:00:00 2026")
+    storage.write("nframes", 13)
+    storage.write("image_width", TRUE_CAMERA.width_px)
+    storage.write("image_height", TRUE_CAMERA.height_px)
+    storage.write("board_width", 9)
+    storage.write("board_height", 6)
+    storage.write("square_size", 0.025)
+    storage.write("flags", 6144)
+    storage.writeComment("flags: +zero_tangent_dist")
+    storage.write("camera_matrix", TRUE_CAMERA.matrix)
+    storage.write(
+        "distortion_coefficients", np.asarray(TRUE_CAMERA.distortion_array, np.float64).reshape(5, 1)
+    )
+    storage.write("avg_reprojection_error", 0.21)
+    storage.write("extrinsic_parameters", np.arange(13 * 6, dtype=np.float64).reshape(13, 6) / 7.0)
+    storage.write("image_points", (np.arange(13 * 54 * 2, dtype=np.float32).reshape(13, 54, 2) / 3.0))
+    storage.release()
+
+
+def _fields(path):
+    storage = cv2.FileStorage(str(path), cv2.FILE_STORAGE_READ)
+    root = storage.root()
+    values = {}
+    for name in root.keys():
+        node = root.getNode(name)
+        values[name] = node.mat() if node.isMap() else node.string() if node.isString() else node.real()
+    storage.release()
+    return values
+
+
+def test_floor_keeps_the_fields_opencv_wrote(tmp_path, capsys):
+    profile_path = tmp_path / "opencv.yaml"
+    _opencv_sample_profile(profile_path)
+    before = _fields(profile_path)
+    floor_image = tmp_path / "stage.png"
+    up = camera_up(22.0, 3.0)
+    cv2.imwrite(
+        str(floor_image), render_view(FLOOR_BOARD, board_on_floor(FLOOR_BOARD, up, 1.3, (700, 520), 15.0))
+    )
+    code = main(
+        ["calibrate", "floor", "--image", str(floor_image), "--profile", str(profile_path), *FLOOR_OPTIONS]
+    )
+    assert code == 0, capsys.readouterr().err
+    after = _fields(profile_path)
+    for name in (
+        "nframes",
+        "flags",
+        "board_width",
+        "board_height",
+        "square_size",
+        "extrinsic_parameters",
+        "image_points",
+    ):
+        assert name in after, name
+        assert np.array_equal(np.asarray(after[name]), np.asarray(before[name])), name
+    assert after["image_points"].shape == (13, 54, 2) and after["image_points"].dtype == np.float32
+    assert after["calibration_time"] == before["calibration_time"]
+    assert np.allclose(after["camera_matrix"], before["camera_matrix"])
+    profile = load_profile(profile_path)
+    assert profile.floor is not None and profile.camera_height_m == pytest.approx(1.3, abs=0.01)
+
+
+def test_floor_refuses_a_board_held_up_and_force_saves_it(tmp_path, capsys):
+    from arwed.calibrate.profile import CalibrationProfile, save_profile
+    from tests.calibrate.synthetic import pose_facing
+
+    profile_path = tmp_path / "cam.yaml"
+    save_profile(CalibrationProfile(str(profile_path), TRUE_CAMERA))
+    image = tmp_path / "held.png"
+    cv2.imwrite(
+        str(image), render_view(FLOOR_BOARD, pose_facing(FLOOR_BOARD, (640, 400), 1.0, 50.0, 10.0, 55.0))
+    )
+    command = ["calibrate", "floor", "--image", str(image), "--profile", str(profile_path), *FLOOR_OPTIONS]
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "the board does not seem to lie on the floor" in err and "rolled" in err and "--force" in err
+    assert load_profile(profile_path).floor is None
+    assert main([*command, "--force"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: saved with --force although the camera would be" in captured.err
+    assert load_profile(profile_path).floor is not None

@@ -110,3 +110,34 @@ def test_person_floor_needs_enough_clear_frames_and_a_plausible_height():
 def test_no_board_no_floor():
     with pytest.raises(UserError, match="no board found"):
         floor_from_board([], TRUE_CAMERA)
+
+
+@pytest.mark.parametrize(
+    ("pose_args", "said"),
+    [
+        (((640, 360), 1.2, 0.0, 0.0, 0.0), "tilted 9"),  # on a wall, facing the camera
+        (((640, 400), 1.0, 50.0, 10.0, 55.0), "rolled"),  # held up, turned
+    ],
+)
+def test_a_board_not_lying_on_the_floor_is_refused(pose_args, said):
+    from arwed.calibrate.floor import BoardNotOnFloor, check_board_on_floor, implausible_figures
+    from tests.calibrate.synthetic import pose_facing
+
+    image = render_view(FLOOR_BOARD, pose_facing(FLOOR_BOARD, *pose_args), seed=3)
+    stage = floor_from_board([BoardDetector(FLOOR_BOARD).detect(image)], TRUE_CAMERA)
+    print(f"\n{stage.summary()}")
+    assert implausible_figures(stage)
+    with pytest.raises(
+        BoardNotOnFloor, match=f"does not seem to lie on the floor: the camera would be .*{said}"
+    ):
+        check_board_on_floor(stage)
+
+
+def test_a_board_on_the_floor_is_plausible():
+    from arwed.calibrate.floor import check_board_on_floor, implausible_figures
+
+    up = camera_up(22.0, 3.0)
+    image = render_view(FLOOR_BOARD, board_on_floor(FLOOR_BOARD, up, 1.3, (700, 520), 15.0), seed=11)
+    stage = floor_from_board([BoardDetector(FLOOR_BOARD).detect(image)], TRUE_CAMERA)
+    assert implausible_figures(stage) == []
+    check_board_on_floor(stage)

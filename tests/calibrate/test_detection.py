@@ -72,3 +72,15 @@ def test_blank_image_is_quickly_refused():
         with pytest.raises(BoardNotFound):
             BoardDetector(board).detect(blank)
     assert time.monotonic() - started < 5.0
+
+
+def test_a_mirrored_charuco_view_is_refused_with_advice(charuco_set):
+    """A mirroring webcam: the markers read only when the picture is flipped back."""
+    from arwed.calibrate.detection import MirroredImage
+
+    detector = BoardDetector(CHARUCO)
+    assert detector.detect(charuco_set.images[3]).corner_count >= 6  # as the camera really sees it
+    mirrored = cv2.flip(charuco_set.images[3], 1)
+    for fast in (False, True):
+        with pytest.raises(MirroredImage, match="the picture is mirrored .* turn mirroring off"):
+            detector.detect(mirrored, fast=fast)

@@ -250,7 +250,7 @@ def _fields(path):
     storage = cv2.FileStorage(str(path), cv2.FILE_STORAGE_READ)
     root = storage.root()
     values = {}
-    for name in root.keys():
+    for name in root.keys():  # noqa: SIM118 - a cv2.FileNode, not a dict
         node = root.getNode(name)
         values[name] = node.mat() if node.isMap() else node.string() if node.isString() else node.real()
     storage.release()

@@ -93,24 +93,19 @@ def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool
         live=live,
         max_frames=frames,
     )
-    pipeline.start()
-    while not pipeline.wait(0.5):
-        pass
-    pipeline.stop()
-    if pipeline.error is not None:
-        raise pipeline.error
+    report = pipeline.run(poll_s=0.5)
     steady = delivered[WARMUP_FRAMES:]
     fps = (len(steady) - 1) / (steady[-1] - steady[0]) if len(steady) > 1 else 0.0
-    medians = pipeline.timings.medians()
+    medians = dict(report.stage_ms)
     return {
-        "frames_out": pipeline.frames_rendered,
-        "frames_with_person": pipeline.frames_with_person,
+        "frames_out": report.frames_rendered,
+        "frames_with_person": report.frames_with_person,
         "frames_with_character": sum(with_character[WARMUP_FRAMES:]),
         "fps": round(fps, 2),
         "latency_ms": round(medians.pop("latency", 0.0), 2),
-        "tracking_hz": round(pipeline.timings.counts["tracking"] / pipeline.elapsed_s, 2),
+        "tracking_hz": round(report.stage_counts["tracking"] / report.elapsed_s, 2),
         "stage_ms": {k: round(v, 2) for k, v in medians.items()},
-        "renderer": pipeline.renderer_name,
+        "renderer": report.renderer,
     }
 
 

@@ -6,10 +6,14 @@ import argparse
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from arwed.commands.common import add_scene_arguments, open_scene, settings_from_args
 from arwed.errors import UserError
 from arwed.types import CompositeFrame, CompositeMode
+
+if TYPE_CHECKING:
+    from arwed.pipeline import RunReport
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -122,19 +126,14 @@ def run(args: argparse.Namespace) -> int:
         live=False,
         max_frames=args.max_frames,
     )
-    pipeline.start()
     try:
-        while not pipeline.wait(0.2) and deliver.failure is None:
-            pass
+        report = pipeline.run(stop_when=lambda: deliver.failure is not None)
     finally:
-        pipeline.stop()
         progress.close()
         sink.close()
     if deliver.failure is not None:
         raise deliver.failure
-    if pipeline.error is not None:
-        raise pipeline.error
-    summary = _summary(pipeline, recorder, scene.notes)
+    summary = _summary(report, recorder, scene.notes)
     if args.stats:
         Path(args.stats).write_text(json.dumps(summary, indent=1), encoding="utf-8")
     print(
@@ -146,14 +145,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(pipeline, recorder: _StatsRecorder, notes: list[str]) -> dict:
+def _summary(report: RunReport, recorder: _StatsRecorder, notes: list[str]) -> dict:
     per_frame = sorted(recorder.per_frame, key=lambda entry: entry["t"])
     return {
-        "frames": pipeline.frames_rendered,
+        "frames": report.frames_rendered,
         "frames_with_person": sum(1 for entry in per_frame if entry["person"]),
-        "fps": round(pipeline.fps, 2),
-        "stage_ms": {k: round(v, 2) for k, v in pipeline.timings.medians().items()},
-        "renderer": pipeline.renderer_name,
+        "fps": round(report.fps, 2),
+        "stage_ms": {k: round(v, 2) for k, v in report.stage_ms.items()},
+        "renderer": report.renderer,
         "notes": notes,
         "per_frame": per_frame,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 import numpy as np
 
@@ -21,6 +22,21 @@ def intrinsics_from_fov(width_px: int, height_px: int, horizontal_fov_deg: float
         cy_px=height_px / 2.0,
         source=f"default {horizontal_fov_deg:g} deg horizontal field of view",
     )
+
+
+class CalibratedCamera(Protocol):
+    """What a calibration profile offers: the calibrated camera at a given image size."""
+
+    def intrinsics_for(self, width_px: int, height_px: int) -> CameraIntrinsics: ...
+
+
+def camera_intrinsics(
+    width_px: int, height_px: int, profile: CalibratedCamera | None, default_hfov_deg: float
+) -> CameraIntrinsics:
+    """The camera at this image size: calibrated when there is a profile, else the default field of view."""
+    if profile is not None:
+        return profile.intrinsics_for(width_px, height_px)
+    return intrinsics_from_fov(width_px, height_px, default_hfov_deg)
 
 
 def scaled_to(intrinsics: CameraIntrinsics, width_px: int, height_px: int) -> CameraIntrinsics:

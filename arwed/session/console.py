@@ -26,7 +26,9 @@ import numpy as np
 
 from arwed.config import Settings
 from arwed.errors import UserError
+from arwed.geometry.camera import camera_intrinsics
 from arwed.session import keepsakes
+from arwed.session.pipeline_port import PipelineFactory, RunningPipeline
 from arwed.session.shortcuts import ShortcutMap
 from arwed.session.state import ConsoleConfig, OutputConfig, remember, save_console_config
 from arwed.types import CompositeFrame, CompositeMode
@@ -141,7 +143,7 @@ class ConsoleSession:
         source_opener: Callable | None = None,
         character_loader: Callable | None = None,
         profile_loader: Callable | None = None,
-        pipeline_factory: Callable | None = None,
+        pipeline_factory: PipelineFactory | None = None,
         camera_lister: Callable[[], list[str]] | None = None,
     ):
         defaults = (
@@ -166,7 +168,7 @@ class ConsoleSession:
             self._outputs[self._allocate_output_id()] = output
         self._taps = {stream: FrameTap() for stream in STREAMS}
         self._rate = _Rate()
-        self._pipeline = None
+        self._pipeline: RunningPipeline | None = None
         self._source_name: str | None = None
         self._character = None
         self._character_name = "none yet"
@@ -250,7 +252,7 @@ class ConsoleSession:
         self._hidden = bool(hidden)
         pipeline = self._pipeline
         if pipeline is not None:
-            pipeline.character_hidden = self._hidden
+            pipeline.set_character_hidden(self._hidden)
         log.info("character %s", "hidden" if hidden else "shown")
         self.on_change()
 
@@ -366,8 +368,7 @@ class ConsoleSession:
             return
         wanted = self.streams_needed()
         if [output.name for output in pipeline.outputs] != wanted:
-            # the render thread iterates the list it read: replacing the list (never mutating it) is safe
-            pipeline.outputs = self._pipeline_outputs()
+            pipeline.set_outputs(self._pipeline_outputs())
 
     # ----- frames (render thread) ------------------------------------------------------------------------
 
@@ -405,11 +406,8 @@ class ConsoleSession:
         self.on_frame(stream)
 
     def _fx_px(self, width: int, height: int) -> float:
-        profile = self._profile
-        if profile is not None:
-            return float(profile.intrinsics_for(width, height).fx_px)
-        hfov = np.radians(self._config.settings.camera.default_hfov_deg)
-        return float(width / (2.0 * np.tan(hfov / 2.0)))
+        hfov_deg = self._config.settings.camera.default_hfov_deg
+        return float(camera_intrinsics(width, height, self._profile, hfov_deg).fx_px)
 
     def _feed_keepsakes(self, frame: TapFrame, now_s: float) -> None:
         recorder, camera = self._recorder, self._virtual_camera
@@ -572,7 +570,7 @@ class ConsoleSession:
             outputs=self._pipeline_outputs(),
             live=True,
         )
-        pipeline.character_hidden = self._hidden
+        pipeline.set_character_hidden(self._hidden)
         for tap in self._taps.values():
             tap.clear()
         pipeline.start()

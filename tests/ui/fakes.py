@@ -1,7 +1,7 @@
 """Stand-ins for the pipeline, sources and loaders: the console's logic tested in milliseconds.
 
-FakePipeline behaves like arwed.pipeline.Pipeline as the session uses it: threads that deliver a
-CompositeFrame per output at ~60 Hz, `character_hidden`, `set_character`, `update_settings`, `stop`.
+FakePipeline implements arwed.session.pipeline_port.RunningPipeline, as arwed.pipeline.Pipeline does:
+a thread that delivers a CompositeFrame per output at ~60 Hz, and records what the session told it.
 Its frames are known: the stage image is mid grey with the character as a pure red block in the right
 half (absent when hidden); glasses frames are black with the same block.
 """
@@ -29,12 +29,12 @@ class FakePipeline:
 
     def __init__(self, source, settings, character, profile=None, outputs=None, live=None, max_frames=None):
         self.source, self.settings, self.character, self.profile = source, settings, character, profile
-        self.outputs = outputs or []
+        self.outputs = tuple(outputs or ())
         self.live = live
         self.character_hidden = False
+        self.error = None
         self.last_state = "tracking"
         self.renderer_name = "fake renderer"
-        self.error = None
         self.settings_updates: list = []
         self.characters_set: list = []
         self._stop = threading.Event()
@@ -62,6 +62,12 @@ class FakePipeline:
     def update_settings(self, settings) -> None:
         self.settings_updates.append(settings)
         self.settings = settings
+
+    def set_outputs(self, outputs) -> None:
+        self.outputs = tuple(outputs)
+
+    def set_character_hidden(self, hidden: bool) -> None:
+        self.character_hidden = bool(hidden)
 
     def _run(self) -> None:
         index = 0

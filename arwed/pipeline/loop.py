@@ -1,0 +1,251 @@
+"""`Pipeline`: three threads (capture, tracking, render) over the shared stages, in a live or offline flow.
+
+Controlled only through its methods, from any thread: `start`/`wait`/`stop` or `run`, and the commands
+`set_character`, `update_settings`, `set_outputs`, `set_character_hidden`. Every attribute is its own;
+what it reports is read through properties and `report()`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from arwed.capture.sources import FrameSource
+from arwed.characters.base import Character
+from arwed.config import Settings
+from arwed.pipeline.flows import Flow, LiveFlow, OfflineFlow
+from arwed.pipeline.health import FrameErrors, Timings
+from arwed.pipeline.stages import CameraModel, Output, RenderStage, TrackingResult, TrackingStage
+
+if TYPE_CHECKING:
+    from arwed.calibrate.profile import CalibrationProfile
+
+log = logging.getLogger("arwed.pipeline")
+
+READY_POLL_S = 0.1
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """A run's figures, as `arwed render --stats` and `arwed bench` print them."""
+
+    frames_rendered: int
+    frames_with_person: int
+    elapsed_s: float
+    fps: float
+    stage_ms: dict[str, float]  # medians over the last frames, with "latency"
+    stage_counts: dict[str, int]
+    renderer: str
+
+
+class Pipeline:
+    def __init__(
+        self,
+        source: FrameSource,
+        settings: Settings,
+        character: Character,
+        profile: CalibrationProfile | None = None,
+        outputs: Sequence[Output] | None = None,
+        live: bool | None = None,
+        max_frames: int | None = None,
+    ):
+        self._source = source
+        self._max_frames = max_frames
+        self._flow: Flow = LiveFlow() if (source.is_live if live is None else live) else OfflineFlow()
+        self._timings = Timings()
+        errors = FrameErrors()
+        camera = CameraModel(profile, settings.camera.default_hfov_deg)
+        self._tracking = TrackingStage(settings, profile, camera, self._timings, errors)
+        self._rendering = RenderStage(character, camera, self._timings, errors)
+        # replaced whole by the commands, read once per frame by the render thread
+        self._outputs: tuple[Output, ...] = tuple(outputs or ())
+        self._hidden = False
+        # written by the render thread only
+        self._frames_rendered = 0
+        self._frames_with_person = 0
+        self._last_state = "lost"
+        self._renderer_name = ""
+        self._finished_s = 0.0
+        # written by the capture thread only
+        self._source_stale = False
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._tracker_ready = threading.Event()
+        self._renderer_ready = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._started_s = 0.0
+
+    # ----- control (any thread) -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._started_s = time.monotonic()
+        for name, target in (
+            ("capture", self._capture_loop),
+            ("tracking", self._tracking_loop),
+            ("render", self._render_loop),
+        ):
+            thread = threading.Thread(target=self._guarded(target), name=f"arwed {name}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """True once the run has ended (the source ran out, or a stage could not start)."""
+        return self._done.wait(timeout_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5.0)
+        self._source.close()
+
+    def run(self, poll_s: float = 0.2, stop_when: Callable[[], bool] | None = None) -> RunReport:
+        """Start, wait for the end of the source (or for `stop_when()`), stop; raise what stopped a stage,
+        else the run's figures."""
+        self.start()
+        try:
+            while not self.wait(poll_s) and not (stop_when is not None and stop_when()):
+                pass
+        finally:
+            self.stop()
+        if self._error is not None:
+            raise self._error
+        return self.report()
+
+    def set_character(self, character: Character) -> None:
+        self._rendering.new_character.post(character)
+
+    def update_settings(self, settings: Settings) -> None:
+        self._tracking.new_settings.post(settings)
+
+    def set_outputs(self, outputs: Sequence[Output]) -> None:
+        self._outputs = tuple(outputs)  # the render thread keeps iterating the tuple it read
+
+    def set_character_hidden(self, hidden: bool) -> None:
+        self._hidden = bool(hidden)
+
+    # ----- reading (any thread) -------------------------------------------------------------------------
+
+    @property
+    def outputs(self) -> tuple[Output, ...]:
+        return self._outputs
+
+    @property
+    def character_hidden(self) -> bool:
+        return self._hidden
+
+    @property
+    def error(self) -> BaseException | None:
+        """What stopped a stage (it could not even start); per-frame failures are only logged."""
+        return self._error
+
+    @property
+    def last_state(self) -> str:
+        return self._last_state
+
+    @property
+    def renderer_name(self) -> str:
+        return self._renderer_name
+
+    @property
+    def source_stale(self) -> bool:
+        """A live source is repeating its last frame (camera unplugged)."""
+        return self._source_stale
+
+    @property
+    def timings(self) -> Timings:
+        return self._timings
+
+    @property
+    def frames_rendered(self) -> int:
+        return self._frames_rendered
+
+    @property
+    def elapsed_s(self) -> float:
+        end = self._finished_s or time.monotonic()
+        return max(1e-9, end - self._started_s)
+
+    @property
+    def fps(self) -> float:
+        return self._frames_rendered / self.elapsed_s
+
+    def report(self) -> RunReport:
+        return RunReport(
+            frames_rendered=self._frames_rendered,
+            frames_with_person=self._frames_with_person,
+            elapsed_s=self.elapsed_s,
+            fps=self.fps,
+            stage_ms=self._timings.medians(),
+            stage_counts=self._timings.counts(),
+            renderer=self._renderer_name,
+        )
+
+    # ----- threads ----------------------------------------------------------------------------------------
+
+    def _guarded(self, loop: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                loop()
+            except BaseException as exc:  # a stage that cannot even start: stop the whole run, report it
+                log.exception("%s failed", threading.current_thread().name)
+                self._error = self._error or exc
+                self._stop.set()
+                self._done.set()
+
+        return run
+
+    def _capture_loop(self) -> None:
+        # Frames wait for MediaPipe and the renderer to be ready (a second or two), so that the run does
+        # not start with a backlog of frames without the character.
+        while not self._stop.is_set() and not (
+            self._tracker_ready.wait(READY_POLL_S) and self._renderer_ready.wait(READY_POLL_S)
+        ):
+            pass
+        count = 0
+        while not self._stop.is_set() and (self._max_frames is None or count < self._max_frames):
+            started = time.perf_counter()
+            frame = self._source.read()
+            if frame is None:
+                break
+            self._timings.add("capture", (time.perf_counter() - started) * 1000.0)
+            self._source_stale = frame.stale  # the source logs the loss and the return itself
+            self._flow.captured(frame, self._stop)
+            count += 1
+        self._flow.captured(None, self._stop)
+
+    def _tracking_loop(self) -> None:
+        stage = self._tracking
+        try:
+            stage.open()
+            self._tracker_ready.set()
+            while (frame := self._flow.next_to_track(self._stop)) is not None:
+                started = time.monotonic()
+                self._flow.tracked(stage.track(frame), self._stop)
+                rate_hz = stage.settings.tracking.live_rate_hz
+                self._flow.rest_after_tracking(time.monotonic() - started, rate_hz, self._stop)
+        finally:
+            stage.close()
+            self._flow.tracked(None, self._stop)
+
+    def _render_loop(self) -> None:
+        stage = self._rendering
+        last: TrackingResult | None = None
+        try:
+            self._renderer_name = stage.open()
+            self._renderer_ready.set()
+            while True:
+                frame, result = self._flow.next_to_render(last, self._stop)
+                if frame is None:
+                    break
+                last = result or last
+                rendered = stage.render(frame, last, self._outputs, self._hidden)
+                self._frames_rendered += 1
+                self._frames_with_person += int(rendered.has_person)
+                self._last_state = rendered.state
+        finally:
+            stage.close()
+            self._finished_s = time.monotonic()
+            self._done.set()

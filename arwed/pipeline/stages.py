@@ -1,0 +1,216 @@
+"""The stages both flows share: tracking (MediaPipe, then placement) and rendering (animation, render,
+composite, outputs). Each is built, used and closed on its own thread; commands reach it through mailboxes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from arwed.characters.base import Character, CharacterCue
+from arwed.compositing import Compositor
+from arwed.config import CompositeSettings, Settings
+from arwed.geometry.camera import camera_intrinsics
+from arwed.geometry.placement import Placer
+from arwed.pipeline.channels import Mailbox
+from arwed.pipeline.health import FrameErrors, Timings
+from arwed.tracking.pose import PoseTracker
+from arwed.types import CameraIntrinsics, CompositeFrame, Frame, Placement, PoseObservation, RenderedLayer
+
+if TYPE_CHECKING:
+    from arwed.calibrate.profile import CalibrationProfile
+    from arwed.render.renderer import CharacterRenderer
+
+
+@dataclass(frozen=True)
+class TrackingResult:
+    """What tracking hands to rendering, in both flows: the frame it looked at and what it found there."""
+
+    frame: Frame
+    observation: PoseObservation | None
+    placement: Placement | None
+
+    @property
+    def frame_index(self) -> int:
+        return self.frame.index
+
+
+@dataclass
+class Output:
+    """One composited output: its own mode and settings, fed every rendered frame on the render thread."""
+
+    name: str
+    settings: CompositeSettings
+    deliver: Callable[[CompositeFrame], None]
+    compositor: Compositor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.compositor = Compositor(self.settings)
+
+
+class CameraModel:
+    """The camera's intrinsics per image size (the profile's, else the default field of view), cached."""
+
+    def __init__(self, profile: CalibrationProfile | None, default_hfov_deg: float) -> None:
+        self._profile = profile
+        self._default_hfov_deg = default_hfov_deg
+        self._by_size: dict[tuple[int, int], CameraIntrinsics] = {}
+
+    def intrinsics_for(self, frame: Frame) -> CameraIntrinsics:
+        size = frame.size_px
+        cached = self._by_size.get(size)
+        if cached is None:  # two threads may both compute it once: the same value, no lock needed
+            cached = camera_intrinsics(*size, self._profile, self._default_hfov_deg)
+            self._by_size[size] = cached
+        return cached
+
+
+class TrackingStage:
+    """MediaPipe then placement. Lives on the tracking thread: `open`, `track` each frame, `close`."""
+
+    def __init__(
+        self, settings: Settings, profile, camera: CameraModel, timings: Timings, errors: FrameErrors
+    ) -> None:
+        self.settings = settings
+        self._floor = profile.floor if profile is not None else None
+        self._camera, self._timings, self._errors = camera, timings, errors
+        self.new_settings = Mailbox()  # any thread posts; the tracking thread collects before each frame
+        self._tracker: PoseTracker | None = None
+        self._placer: Placer | None = None
+
+    def open(self) -> None:
+        self._tracker = PoseTracker(self.settings.tracking)
+        self._tracker.warm_up()
+
+    def track(self, frame: Frame) -> TrackingResult:
+        self._apply_new_settings()
+        placer = self._placer = self._placer or self._make_placer(frame)
+        started = time.perf_counter()
+        observation = None
+        try:
+            observation = self._tracker.process(frame)
+        except Exception as exc:
+            self._errors.report("tracking", frame.index, exc)
+        tracked = time.perf_counter()
+        placement = placer.update(observation, frame.media_time_s)
+        placed = time.perf_counter()
+        self._timings.add("tracking", (tracked - started) * 1000.0)
+        self._timings.add("placement", (placed - tracked) * 1000.0)
+        return TrackingResult(frame, observation, placement)
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
+
+    def _apply_new_settings(self) -> None:
+        settings = self.new_settings.collect()
+        if settings is None:
+            return
+        self.settings = settings
+        if self._placer is not None and settings.placement is not self._placer.settings:
+            self._placer.update_settings(settings.placement)
+
+    def _make_placer(self, frame: Frame) -> Placer:
+        intrinsics = self._camera.intrinsics_for(frame)
+        return Placer(intrinsics, self.settings.placement, self.settings.tracking, self._floor)
+
+
+@dataclass(frozen=True)
+class RenderedFrame:
+    """What one pass of the render stage did, for the loop's counters."""
+
+    has_person: bool
+    state: str  # the placement's state, "lost" without one
+
+
+class RenderStage:
+    """Animation, render, composite, outputs. Lives on the render thread: `open`, `render` each frame, `close`.
+
+    The character arrives through a mailbox; the outputs and the hidden flag are read once per frame
+    from values another thread replaces whole (never mutates)."""
+
+    def __init__(self, character: Character, camera: CameraModel, timings: Timings, errors: FrameErrors):
+        self._character = character
+        self._camera, self._timings, self._errors = camera, timings, errors
+        self.new_character = Mailbox()
+        self._renderer: CharacterRenderer | None = None
+        self._last_anchor_m: np.ndarray | None = None
+
+    def open(self) -> str:
+        """Make the GL context and draw once; the renderer's name."""
+        # pyrender takes seconds to import: on the render thread, not when the console starts
+        from arwed.render.renderer import CharacterRenderer
+
+        self._renderer = CharacterRenderer()
+        self._renderer.set_character(self._character)
+        self._renderer.warm_up(self._character.pose(CharacterCue(time_s=0.0)))
+        return self._renderer.renderer_name()
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+
+    def render(
+        self, frame: Frame, result: TrackingResult | None, outputs: tuple[Output, ...], hidden: bool
+    ) -> RenderedFrame:
+        self._apply_new_character()
+        placement = result.placement if result else None
+        mask = result.observation.segmentation_mask if result and result.observation else None
+        intrinsics = self._camera.intrinsics_for(frame)
+        layer, times = None, {}
+        if placement is not None and placement.opacity > 0.0 and not hidden:
+            try:
+                layer, times = self._draw_character(frame, placement, intrinsics)
+            except Exception as exc:
+                self._errors.report("rendering", frame.index, exc)
+        started = time.perf_counter()
+        for output in outputs:
+            image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, mask)
+            composed = time.perf_counter()
+            output.deliver(_composite_frame(frame, image, output, placement, layer, times))
+            times["output"] = times.get("output", 0.0) + (time.perf_counter() - composed) * 1000.0
+            times["composite"] = times.get("composite", 0.0) + (composed - started) * 1000.0
+            started = time.perf_counter()
+        self._timings.add_all(times)
+        self._timings.add("latency", (time.monotonic() - frame.capture_time_s) * 1000.0)
+        has_person = result is not None and result.observation is not None
+        return RenderedFrame(has_person, placement.state.value if placement else "lost")
+
+    def _apply_new_character(self) -> None:
+        character = self.new_character.collect()
+        if character is not None:
+            self._renderer.set_character(character)
+            self._character = character
+
+    def _draw_character(
+        self, frame: Frame, placement: Placement, intrinsics: CameraIntrinsics
+    ) -> tuple[RenderedLayer, dict[str, float]]:
+        started = time.perf_counter()
+        rotation, translation = placement.character_to_camera[:3, :3], placement.character_to_camera[:3, 3]
+        look_at = rotation.T @ (placement.person_head_m - translation)  # rigid: the inverse is the transpose
+        moved = None if self._last_anchor_m is None else rotation.T @ (translation - self._last_anchor_m)
+        self._last_anchor_m = translation.copy()  # spring bones (hair, coat tails) react to the walk
+        cue = CharacterCue(time_s=frame.media_time_s, look_at_m=look_at, root_motion_m=moved)
+        posed = self._character.pose(cue)
+        animated = time.perf_counter()
+        layer = self._renderer.render(
+            posed, placement.character_to_camera, intrinsics, opacity=placement.opacity
+        )
+        rendered = time.perf_counter()
+        return layer, {"animation": (animated - started) * 1000.0, "render": (rendered - animated) * 1000.0}
+
+
+def _composite_frame(frame, image, output, placement, layer, times) -> CompositeFrame:
+    return CompositeFrame(
+        image=image,
+        frame_index=frame.index,
+        capture_time_s=frame.capture_time_s,
+        media_time_s=frame.media_time_s,
+        mode=output.settings.mode,
+        placement=placement,
+        character_bbox_px=layer.character_bbox_px if layer is not None else None,
+        stage_ms=dict(times),
+    )

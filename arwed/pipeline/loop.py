@@ -39,6 +39,7 @@ class RunReport:
     stage_ms: dict[str, float]  # medians over the last frames, with "latency"
     stage_counts: dict[str, int]
     renderer: str
+    source_stale: bool  # the live source was repeating its last frame at the end (camera unplugged)
 
 
 class Pipeline:
@@ -151,36 +152,21 @@ class Pipeline:
         return self._renderer_name
 
     @property
-    def source_stale(self) -> bool:
-        """A live source is repeating its last frame (camera unplugged)."""
-        return self._source_stale
-
-    @property
     def timings(self) -> Timings:
         return self._timings
 
-    @property
-    def frames_rendered(self) -> int:
-        return self._frames_rendered
-
-    @property
-    def elapsed_s(self) -> float:
-        end = self._finished_s or time.monotonic()
-        return max(1e-9, end - self._started_s)
-
-    @property
-    def fps(self) -> float:
-        return self._frames_rendered / self.elapsed_s
-
     def report(self) -> RunReport:
+        end_s = self._finished_s or time.monotonic()
+        elapsed_s = max(1e-9, end_s - self._started_s)
         return RunReport(
             frames_rendered=self._frames_rendered,
             frames_with_person=self._frames_with_person,
-            elapsed_s=self.elapsed_s,
-            fps=self.fps,
+            elapsed_s=elapsed_s,
+            fps=self._frames_rendered / elapsed_s,
             stage_ms=self._timings.medians(),
             stage_counts=self._timings.counts(),
             renderer=self._renderer_name,
+            source_stale=self._source_stale,
         )
 
     # ----- threads ----------------------------------------------------------------------------------------

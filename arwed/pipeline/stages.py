@@ -17,12 +17,12 @@ from arwed.geometry.camera import camera_intrinsics
 from arwed.geometry.placement import Placer
 from arwed.pipeline.channels import Mailbox
 from arwed.pipeline.health import FrameErrors, Timings
+from arwed.render.renderer import CharacterRenderer
 from arwed.tracking.pose import PoseTracker
 from arwed.types import CameraIntrinsics, CompositeFrame, Frame, Placement, PoseObservation, RenderedLayer
 
 if TYPE_CHECKING:
     from arwed.calibrate.profile import CalibrationProfile
-    from arwed.render.renderer import CharacterRenderer
 
 
 @dataclass(frozen=True)
@@ -141,9 +141,6 @@ class RenderStage:
 
     def open(self) -> str:
         """Make the GL context and draw once; the renderer's name."""
-        # pyrender takes seconds to import: on the render thread, not when the console starts
-        from arwed.render.renderer import CharacterRenderer
-
         self._renderer = CharacterRenderer()
         self._renderer.set_character(self._character)
         self._renderer.warm_up(self._character.pose(CharacterCue(time_s=0.0)))

@@ -27,6 +27,7 @@ import numpy as np
 from arwed.config import Settings
 from arwed.errors import UserError
 from arwed.geometry.camera import camera_intrinsics
+from arwed.pipeline import Output
 from arwed.session import keepsakes
 from arwed.session.pipeline_port import PipelineFactory, RunningPipeline
 from arwed.session.shortcuts import ShortcutMap
@@ -350,8 +351,6 @@ class ConsoleSession:
         return [stream for stream in STREAMS if stream == "stage" or stream in modes]
 
     def _pipeline_outputs(self) -> list:
-        from arwed.pipeline import Output
-
         composite = self._config.settings.composite
         return [
             Output(

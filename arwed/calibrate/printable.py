@@ -23,6 +23,9 @@ TEXT_BAND_MM = 24.0  # below the board: the dimensions, the options to give arwe
 DEFAULT_SIZES = {CHESSBOARD: (9, 6), CHARUCO: (11, 8)}  # inner corners / squares
 MARKER_FRACTION = 0.7  # ChArUco marker side / square side: room around each marker for corner refinement
 SCALE_BAR_MM = 100.0
+SCALE_BAR_HEIGHT_MM = 1.5
+SCALE_TICK_MM = 0.3
+SCALE_TICK_HEIGHT_MM = 4.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,16 @@ def write_board(board: BoardSpec, path: str | Path, paper: str = "a4", dpi: int 
     return PrintedBoard(board, paper, path)
 
 
+def _scale_bar_marks_mm() -> list[tuple[float, float, float]]:
+    """The scale bar's marks (left, width, height in mm from the bar's left end): the bar, and a tick every
+    10 mm; the end ticks lie inside the bar, so its ink measures exactly SCALE_BAR_MM end to end."""
+    marks = [(0.0, SCALE_BAR_MM, SCALE_BAR_HEIGHT_MM)]
+    for tick_mm in range(0, int(SCALE_BAR_MM) + 1, 10):
+        left = min(max(tick_mm - SCALE_TICK_MM / 2.0, 0.0), SCALE_BAR_MM - SCALE_TICK_MM)
+        marks.append((left, SCALE_TICK_MM, SCALE_TICK_HEIGHT_MM))
+    return marks
+
+
 def _sheet(board: BoardSpec, paper: str, dpi: int):
     from matplotlib.figure import Figure  # matplotlib is slow to import: only when a board is printed
     from matplotlib.patches import Rectangle
@@ -139,23 +152,17 @@ def _sheet(board: BoardSpec, paper: str, dpi: int):
             va="top",
         )
     bar_left, bar_bottom = MARGIN_MM, MARGIN_MM + 1.0
-    figure.add_artist(
-        Rectangle(
-            (bar_left / paper_w, bar_bottom / paper_h),
-            SCALE_BAR_MM / paper_w,
-            1.5 / paper_h,
-            transform=figure.transFigure,
-            color="black",
-        )
-    )
-    for tick_mm in range(0, int(SCALE_BAR_MM) + 1, 10):
+    for left_mm, width_mm, height_mm in _scale_bar_marks_mm():
+        # filled only: matplotlib's default 1 pt outline would add 0.35 mm to every mark
         figure.add_artist(
             Rectangle(
-                ((bar_left + tick_mm - 0.15) / paper_w, bar_bottom / paper_h),
-                0.3 / paper_w,
-                4.0 / paper_h,
+                ((bar_left + left_mm) / paper_w, bar_bottom / paper_h),
+                width_mm / paper_w,
+                height_mm / paper_h,
                 transform=figure.transFigure,
-                color="black",
+                facecolor="black",
+                edgecolor="none",
+                linewidth=0.0,
             )
         )
     figure.text(

@@ -10,7 +10,7 @@ SYSTEM_PACKAGES=(
   libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 libxrender1 libxi6 libsm6 libice6
-  xvfb xauth
+  xvfb xauth xdotool x11-apps
 )
 
 missing_system_packages() {

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from arwed.calibrate.calibration import CalibrationResult, without_outliers
+from arwed.calibrate.calibration import MIN_VIEWS, CalibrationResult, without_outliers
 from arwed.calibrate.live import LiveCalibrator, LiveUpdate, coverage_image, draw_overlay
 from arwed.calibrate.profile import profile_from_calibration, save_profile
 from arwed.calibrate.report import result_text
@@ -42,9 +42,14 @@ _MISSING_FRAMES_BEFORE_END = 40
 class _FrameWorker(threading.Thread):
     """Reads frames and feeds the calibrator; the window picks up the latest result."""
 
-    def __init__(self, calibrator: LiveCalibrator, read_frame: Callable[[], np.ndarray | None]):
+    def __init__(
+        self,
+        calibrator: LiveCalibrator,
+        read_frame: Callable[[], np.ndarray | None],
+        frame_time: Callable[[], float | None] | None = None,
+    ):
         super().__init__(name="calibrate-frames", daemon=True)
-        self._calibrator, self._read_frame = calibrator, read_frame
+        self._calibrator, self._read_frame, self._frame_time = calibrator, read_frame, frame_time
         self._stop_requested = threading.Event()
         self._lock = threading.Lock()
         self._latest: tuple[np.ndarray, LiveUpdate, np.ndarray] | None = None
@@ -68,7 +73,7 @@ class _FrameWorker(threading.Thread):
                 time.sleep(0.02)
                 continue
             missing = 0
-            update = self._calibrator.process(frame)
+            update = self._calibrator.process(frame, now_s=self._frame_time() if self._frame_time else None)
             overlay = draw_overlay(frame, update)
             counts = self._calibrator.coverage.counts.copy()
             with self._lock:
@@ -108,6 +113,7 @@ class CalibrateWindow(QMainWindow):
         profile_path: Path,
         ros: bool = False,
         poll_ms: int = 30,
+        frame_time: Callable[[], float | None] | None = None,
     ):
         super().__init__()
         self.calibrator, self.profile_path, self.ros = calibrator, Path(profile_path), ros
@@ -117,7 +123,7 @@ class CalibrateWindow(QMainWindow):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibrate")
         self.setWindowTitle(f"arwed - calibrate the camera ({calibrator.board.describe()})")
         self._build()
-        self._worker = _FrameWorker(calibrator, read_frame)
+        self._worker = _FrameWorker(calibrator, read_frame, frame_time)
         self._worker.start()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
@@ -156,7 +162,7 @@ class CalibrateWindow(QMainWindow):
         self.views_label = QLabel("Views: 0")
         right.addWidget(self.views_label)
         actions = QHBoxLayout()
-        self.calibrate_button = self._button("Calibrate", self._start_calibration, actions)
+        self.calibrate_button = self._button("&Calibrate", self._start_calibration, actions)
         self.drop_button = self._button("Drop outliers", self._drop_outliers, actions)
         self.drop_button.setToolTip("Calibrate again without the views whose error stands out")
         right.addLayout(actions)
@@ -168,7 +174,7 @@ class CalibrateWindow(QMainWindow):
         self.details.setMinimumHeight(100)
         right.addWidget(self.details, 1)
         files = QHBoxLayout()
-        self.save_button = self._button("Save", self._save, files)
+        self.save_button = self._button("&Save", self._save, files)
         self.save_button.setToolTip(f"Write the profile to {self.profile_path}")
         self.reset_button = self._button("Start over", self._start_over, files)
         self.reset_button.setEnabled(True)
@@ -209,6 +215,9 @@ class CalibrateWindow(QMainWindow):
             self.video.setText(self._worker.error or "No frames: the camera or video gave nothing.")
         elif self._worker.ended:
             self.hint.setText(self._worker.error or "The video has ended: calibrate with the views kept.")
+            # nothing more will come: calibrate with what was kept, the verdict says how far to trust it
+            enough = self.calibrator.view_count >= MIN_VIEWS
+            self.calibrate_button.setEnabled(enough and self._job is None)
         self._check_job()
 
     def _show_frame(self, overlay: np.ndarray) -> None:
@@ -309,7 +318,9 @@ class CalibrateWindow(QMainWindow):
 def run_calibrate_window(calibrator: LiveCalibrator, source, profile_path: Path, ros: bool = False) -> int:
     """Open the window on a frame source (with `read()`), until the operator closes it."""
     app = QApplication.instance() or QApplication([])
-    window = CalibrateWindow(calibrator, source.read, profile_path, ros=ros)
+    window = CalibrateWindow(
+        calibrator, source.read, profile_path, ros=ros, frame_time=getattr(source, "frame_time_s", None)
+    )
     window.resize(1280, 760)
     window.show()
     app.exec()

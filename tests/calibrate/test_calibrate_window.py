@@ -62,3 +62,48 @@ def test_window_survives_a_source_with_no_frames(qtbot, tmp_path):
     qtbot.waitUntil(lambda: "No frames" in window.video.text(), timeout=10_000)
     assert not window.calibrate_button.isEnabled()
     window.close()
+
+
+def real_views_video(path: Path, frames_per_view: int = 7, fps: float = 10.0) -> Path:
+    """The 13 real photographs of a printed chessboard as a video: each held still for a while."""
+    import cv2
+
+    from tests.conftest import shared_path
+
+    views = sorted(shared_path("data", "calibration-views").glob("*.jpg"))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
+    for view in views:
+        image = cv2.imread(str(view))
+        for _ in range(frames_per_view):
+            writer.write(image)
+    writer.release()
+    return path
+
+
+def test_window_fed_the_real_views_as_a_video_captures_all_13(qtbot, tmp_path):
+    from arwed.calibrate.boards import BoardSpec
+    from arwed.calibrate.video import open_frame_source
+
+    video = real_views_video(tmp_path / "views.avi")
+    source = open_frame_source(0, str(video), None)
+    calibrator = LiveCalibrator(BoardSpec("chessboard", 9, 6, 0.025))
+    window = CalibrateWindow(
+        calibrator, source.read, tmp_path / "real.yaml", poll_ms=10, frame_time=source.frame_time_s
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window._worker.ended, timeout=120_000)
+    assert calibrator.view_count == 13
+    qtbot.waitUntil(lambda: window.calibrate_button.isEnabled(), timeout=5_000)  # the video is over
+    window.calibrate_button.click()
+    qtbot.waitUntil(lambda: window.save_button.isEnabled(), timeout=60_000)
+    result = window.result
+    print(
+        f"\nlive, real views as a video: {len(result.views)} views, RMS {result.rms_px:.3f} px,"
+        f" fx {result.intrinsics.fx_px:.2f}, fy {result.intrinsics.fy_px:.2f}, cx {result.intrinsics.cx_px:.2f},"
+        f" cy {result.intrinsics.cy_px:.2f}; {window.verdict.text()}"
+    )
+    assert abs(result.intrinsics.fx_px / 537.43 - 1.0) < 0.01 and result.rms_px <= 0.25
+    assert "NOT" not in window.verdict.text()
+    window.close()
+    source.close()

@@ -1,0 +1,100 @@
+"""`arwed calibrate --video` as the operator runs it: a real window under Xvfb, driven by xdotool, fed the 13
+real photographs of a printed chessboard as a video. It keeps all 13, calibrates and saves on the keys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from arwed.calibrate.profile import load_profile
+from tests.calibrate.test_calibrate_window import real_views_video
+from tests.conftest import REPO_ROOT
+from tests.ui.test_app_xvfb import xvfb_display  # noqa: F401 - the fixture
+
+
+def _xdotool(display: str, *args: str, timeout: float = 20.0) -> str:
+    result = subprocess.run(
+        ["xdotool", *args],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return result.stdout.strip()
+
+
+def read_xwd(path: Path) -> np.ndarray:
+    """A TrueColor XWD dump (what `xwd -root` writes on Xvfb) as a BGR image."""
+    data = path.read_bytes()
+    header = np.frombuffer(data[:100], ">u4")
+    header_size, width, height, byte_order = int(header[0]), int(header[4]), int(header[5]), int(header[7])
+    bits_per_pixel, bytes_per_line, colours = int(header[11]), int(header[12]), int(header[19])
+    assert bits_per_pixel in (24, 32), f"expected 24 or 32 bits per pixel, found {bits_per_pixel}"
+    size = bits_per_pixel // 8
+    start = header_size + 12 * colours
+    rows = np.frombuffer(data[start : start + bytes_per_line * height], np.uint8).reshape(height, -1)
+    pixels = rows[:, : width * size].reshape(height, width, size)
+    # LSBFirst: blue, green, red (, pad); MSBFirst: (pad,) red, green, blue
+    return np.ascontiguousarray(pixels[..., :3] if byte_order == 0 else pixels[..., -3:][..., ::-1])
+
+
+@pytest.mark.slow
+def test_calibrate_window_under_xvfb_keeps_all_13_real_views(xvfb_display, tmp_path):  # noqa: F811
+    if shutil.which("xdotool") is None or shutil.which("xwd") is None:
+        pytest.skip(
+            "xdotool or xwd is not installed (apt-get install xdotool x11-apps, or scripts/bootstrap.sh)"
+        )
+    video = real_views_video(tmp_path / "views.avi")
+    out = tmp_path / "live.yaml"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(DISPLAY=xvfb_display, PYTHONPATH=str(REPO_ROOT))
+    command = [sys.executable, "-m", "arwed", "calibrate", "--video", str(video), "--board", "chessboard:9x6"]
+    app = subprocess.Popen(
+        [*command, "--square", "0.025", "--out", str(out)],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        window = _xdotool(xvfb_display, "search", "--sync", "--name", "arwed - calibrate", timeout=60)
+        assert window, "the calibration window did not open"
+        window = window.splitlines()[0]
+        deadline, views = time.monotonic() + 180, 0
+        while time.monotonic() < deadline and views < 13:
+            assert app.poll() is None, app.stderr.read()[-2000:]
+            # Calibrate (Alt+C) is active once the video is over; then Save (Alt+S) writes the profile
+            _xdotool(xvfb_display, "windowfocus", "--sync", window)
+            _xdotool(xvfb_display, "key", "alt+c")
+            time.sleep(1.5)
+            _xdotool(xvfb_display, "key", "alt+s")
+            time.sleep(0.5)
+            if out.exists():
+                views = len(load_profile(out).per_view_errors_px)
+        assert views == 13
+        profile = load_profile(out)
+        assert abs(profile.intrinsics.fx_px / 537.43 - 1.0) < 0.01 and profile.rms_px <= 0.25
+        dump = tmp_path / "screen.xwd"
+        subprocess.run(["xwd", "-root", "-silent", "-out", str(dump)], env=env, check=True, timeout=20)
+        screen = read_xwd(dump)
+        shots = Path(os.environ.get("ARWED_SCREENSHOT_DIR", tmp_path))
+        shots.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(shots / "calibrate_window_xvfb.png"), screen)
+        # the coverage map (green where corners were seen) and the verdict (green when trusted) are shown
+        green = (screen[..., 1].astype(int) > 180) & (screen[..., 0] < 120) & (screen[..., 2] < 120)
+        assert green.sum() > 50
+    finally:
+        app.terminate()
+        try:
+            app.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            app.kill()

@@ -17,14 +17,20 @@ def shipped_characters() -> list[Path]:
     return sorted(p for p in ASSETS_DIR.glob("*") if p.suffix.lower() in (".glb", ".gltf", ".vrm"))
 
 
+def default_character_path() -> Path | None:
+    """The shipped default character's file; None where this install lacks it (the simple figure then)."""
+    path = ASSETS_DIR / DEFAULT_CHARACTER
+    return path if path.is_file() else None
+
+
 def load_character_or_default(path: str | Path | None, height_m: float) -> Character:
     """The user's model (errors name the file), else the shipped default, else a simple built-in figure."""
-    default = ASSETS_DIR / DEFAULT_CHARACTER
-    if path is not None or default.is_file():
+    chosen = path if path is not None else default_character_path()
+    if chosen is not None:
         from arwed.characters.loader import load_character
 
-        return load_character(path or default, height_m=height_m)
+        return load_character(chosen, height_m=height_m)
     from arwed.characters.figure import procedural_humanoid
 
-    log.warning("%s is missing; using the simple built-in figure", default)
+    log.warning("%s is missing; using the simple built-in figure", ASSETS_DIR / DEFAULT_CHARACTER)
     return procedural_humanoid(height_m)

@@ -193,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     config = _resolve_screens(config, names)
     session = ConsoleSession(config, config_path)
-    ids = list(session.outputs())
+    ids = list(session.outputs.current())
     forced = set(ids[len(args.output) : len(args.output) + len(args.fullscreen_output)])  # in the order given
     options = AppOptions(
         quit_after_s=args.quit_after,

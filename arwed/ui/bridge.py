@@ -1,7 +1,9 @@
-"""From the session's threads to the GUI thread: frames, changes and log records become queued signals.
+"""From the session's threads to the GUI thread: frames, per-field events and log records become signals.
 
 The render thread only sets a flag and emits; a stream's signal is not emitted again until the GUI
-has taken the frame, so a slow GUI never piles up events (it simply shows the newest frame).
+has taken the frame, so a slow GUI never piles up events (it simply shows the newest frame). Each
+session event (arwed.session.events) reaches the handlers that views registered with `on(name, ...)`,
+on the GUI thread, with the field's new value.
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger("arwed.console")
 
 
 class SessionBridge(QObject):
     frame_ready = Signal(str)  # stream name
-    changed = Signal()
+    event = Signal(str, object)  # a session field's name and its new value
     log_record = Signal(int, str, float)  # level, message, time
 
     def __init__(self, session, parent: QObject | None = None):
@@ -23,9 +29,17 @@ class SessionBridge(QObject):
         self.session = session
         self._pending: set[str] = set()
         self._pending_lock = threading.Lock()
-        self._change_pending = threading.Event()
-        session.on_frame = self._frame_from_any_thread
-        session.on_change = self._change_from_any_thread
+        self._handlers: dict[str, list[Callable[[object], None]]] = {}
+        self._listening: list[tuple] = [(session.frames.frame, self._frame_from_any_thread)]
+        for emitter in session.events.all():
+            self._listening.append((emitter, partial(self._event_from_any_thread, emitter.name)))
+        for emitter, callback in self._listening:
+            emitter.connect(callback)
+        self.event.connect(self._dispatch)
+
+    def on(self, name: str, handler: Callable[[object], None]) -> None:
+        """Call `handler(value)` on the GUI thread whenever the session's field `name` changes."""
+        self._handlers.setdefault(name, []).append(handler)
 
     def _frame_from_any_thread(self, stream: str) -> None:
         with self._pending_lock:
@@ -39,18 +53,23 @@ class SessionBridge(QObject):
         with self._pending_lock:
             self._pending.discard(stream)
 
-    def _change_from_any_thread(self) -> None:
-        if not self._change_pending.is_set():
-            self._change_pending.set()
-            self.changed.emit()
+    def _event_from_any_thread(self, name: str, value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the bridge is gone: the app is closing
+            self.event.emit(name, value)
 
-    @Slot()
-    def change_seen(self) -> None:
-        self._change_pending.clear()
+    @Slot(str, object)
+    def _dispatch(self, name: str, value: object) -> None:
+        for handler in self._handlers.get(name, ()):
+            try:
+                handler(value)
+            except Exception:  # noqa: BLE001 - one view that cannot refresh leaves the others working
+                log.exception("the console could not show the new %s", name)
 
     def detach(self) -> None:
-        self.session.on_frame = lambda stream: None
-        self.session.on_change = lambda: None
+        for emitter, callback in self._listening:
+            emitter.disconnect(callback)
+        self._listening.clear()
+        self._handlers.clear()
 
 
 class QtLogHandler(logging.Handler):

@@ -1,7 +1,8 @@
 """The operator console: a big live preview, the ceremony buttons, outputs, the log and the side panels.
 
-A thin view over `arwed.session.ConsoleSession`: it paints frames the session publishes, shows the
-session's status, and sends the operator's clicks and keys to the session. Nothing here blocks.
+A thin view over `arwed.session.ConsoleSession`: it paints frames the session publishes, shows each
+field of the session when its event says it changed (nothing here polls), and sends the operator's
+clicks and keys to the session. Nothing here blocks.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QStatusBar,
@@ -25,16 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from arwed.ui.bridge import QtLogHandler, SessionBridge
+from arwed.ui.ceremony_bar import CeremonyBar
 from arwed.ui.frame_view import DisplayImage, FrameView
 from arwed.ui.log_panel import LogPanel
-from arwed.ui.outputs import OutputManager, describe_output
+from arwed.ui.outputs import OutputManager
 from arwed.ui.panels import KeepsakesPanel, OutputsPanel, ScenePanel
 from arwed.ui.shortcuts import ShortcutDispatcher, ShortcutEditor
+from arwed.ui.thumbnails import ThumbnailRow
 
 log = logging.getLogger("arwed.console")
 
-STATUS_INTERVAL_MS = 250
-THUMBNAIL_INTERVAL_S = 0.25
 QUIT_CONFIRM_S = 3.0
 TRACKING_COLOURS = {"tracking": "#66bb6a", "held": "#ffca28", "lost": "#ef5350", "idle": "#78909c"}
 
@@ -46,20 +45,6 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return area
-
-
-class OutputThumbnail(QFrame):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("thumbnail")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(2)
-        self.view = FrameView(self, smooth=False)
-        self.view.setFixedSize(QSize(176, 99))
-        self.caption = QLabel("", objectName="thumbCaption")
-        layout.addWidget(self.view)
-        layout.addWidget(self.caption)
 
 
 class ConsoleWindow(QMainWindow):
@@ -75,21 +60,31 @@ class ConsoleWindow(QMainWindow):
         self._quit_armed_s = 0.0
         self.cpu_at_start = (time.thread_time(), time.process_time())
         self._closed = False
-        self._last_thumbnail_s: dict[str, float] = {}
-        self.thumbnails: dict[int, OutputThumbnail] = {}
         self._build()
         self.log_handler = QtLogHandler(self.bridge)
         self.bridge.log_record.connect(self.log_panel.add)
         logging.getLogger("arwed").addHandler(self.log_handler)
         logging.getLogger("arwed.console").setLevel(logging.INFO)
         self.bridge.frame_ready.connect(self._on_frame)
-        self.bridge.changed.connect(self.refresh)
+        self._listen()
         self.outputs.changed.connect(self._refresh_outputs)
         self.dispatcher = ShortcutDispatcher(session.shortcuts, self._handlers(), self)
-        self._status_timer = QTimer(self, interval=STATUS_INTERVAL_MS)
-        self._status_timer.timeout.connect(self._refresh_status)
-        self._status_timer.start()
         self.refresh()
+
+    def _listen(self) -> None:
+        """Each session field refreshes only what shows it."""
+        on = self.bridge.on
+        for field in ("hidden", "blackout", "locked", "recording", "shortcuts"):
+            on(field, lambda _: self._refresh_ceremony(self.session.status()))
+        on("shortcuts", lambda _: self.shortcut_editor.refresh())
+        on("outputs", lambda _: self.outputs.sync())
+        on("setup", lambda _: self.scene_panel.refresh_pickers())
+        on("settings", lambda _: self.scene_panel.refresh_placement())
+        on("character", lambda name: self.scene_panel.show_character_status(f"Showing: {name}"))
+        for field in ("virtual_camera", "keepsake_dir"):
+            on(field, lambda _: self.keepsakes_panel.refresh())
+        for field in ("running", "rate", "tracking", "renderer", "busy", "problem"):
+            on(field, lambda _: self._refresh_status())
 
     # ----- layout ----------------------------------------------------------------------------------------
 
@@ -114,49 +109,14 @@ class ConsoleWindow(QMainWindow):
         self.preview.setObjectName("preview")
         self.preview.setMinimumSize(480, 270)
         layout.addWidget(self.preview, 1)
-        layout.addLayout(self._ceremony_bar())
-        self.thumbnail_row = QHBoxLayout()
-        self.thumbnail_row.setSpacing(8)
-        self.no_outputs = QLabel(
-            "No outputs yet: add the projector or the glasses under Outputs.", objectName="hint"
-        )
-        self.thumbnail_row.addWidget(self.no_outputs)
-        self.thumbnail_row.addStretch(1)
-        layout.addLayout(self.thumbnail_row)
+        self.ceremony_bar = CeremonyBar(self.session, column)
+        layout.addWidget(self.ceremony_bar)
+        self.thumbnail_row = ThumbnailRow(self.session, self.outputs, column)
+        layout.addWidget(self.thumbnail_row)
         self.log_panel = LogPanel(column)
         self.log_panel.setFixedHeight(110)
         layout.addWidget(self.log_panel)
         return column
-
-    def _ceremony_bar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        self.hide_button = self._big_button("Hide character", "hideButton", checkable=True)
-        self.hide_button.clicked.connect(lambda on: self.session.set_hidden(on))
-        self.blackout_button = self._big_button("Blackout", "blackoutButton", checkable=True)
-        self.blackout_button.clicked.connect(lambda on: self.session.set_blackout(on))
-        self.lock_button = self._big_button("Lock spot", "lockButton", checkable=True)
-        self.lock_button.setToolTip(
-            "Freeze the character's spot on the floor (someone walking past won't move it)"
-        )
-        self.lock_button.clicked.connect(lambda on: self.session.set_locked(on))
-        self.snapshot_button = self._big_button("Snapshot", "snapshotButton")
-        self.snapshot_button.clicked.connect(self.session.snapshot)
-        self.record_button = self._big_button("Record", "recordButton", checkable=True)
-        self.record_button.clicked.connect(lambda _: self.session.toggle_recording())
-        for button in (self.hide_button, self.blackout_button, self.lock_button):
-            bar.addWidget(button, 2)
-        bar.addSpacing(16)
-        bar.addWidget(self.snapshot_button, 1)
-        bar.addWidget(self.record_button, 1)
-        return bar
-
-    def _big_button(self, text: str, name: str, checkable: bool = False) -> QPushButton:
-        button = QPushButton(text, objectName=name, checkable=checkable)
-        button.setMinimumHeight(52)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays with the shortcuts
-        button.setProperty("big", True)
-        return button
 
     def _side_panel(self) -> QWidget:
         self.tabs = QTabWidget()
@@ -191,15 +151,15 @@ class ConsoleWindow(QMainWindow):
     # ----- actions ---------------------------------------------------------------------------------------
 
     def _handlers(self) -> dict:
-        session = self.session
+        session, ceremony, keepsakes = self.session, self.session.ceremony, self.session.keepsakes
         return {
-            "toggle_hidden": lambda: session.set_hidden(not session.hidden),
-            "toggle_blackout": lambda: session.set_blackout(not session.blackout),
-            "step_forward": session.step_forward,
-            "step_back": session.step_back,
-            "toggle_lock": lambda: session.set_locked(not session.settings.placement.locked),
-            "snapshot": session.snapshot,
-            "toggle_recording": session.toggle_recording,
+            "toggle_hidden": lambda: ceremony.set_hidden(not ceremony.hidden),
+            "toggle_blackout": lambda: ceremony.set_blackout(not ceremony.blackout),
+            "step_forward": ceremony.step_forward,
+            "step_back": ceremony.step_back,
+            "toggle_lock": lambda: ceremony.set_locked(not session.settings.placement.locked),
+            "snapshot": keepsakes.snapshot,
+            "toggle_recording": keepsakes.toggle_recording,
             "quit": self.quit_pressed,
         }
 
@@ -233,56 +193,35 @@ class ConsoleWindow(QMainWindow):
         if stream == "stage":
             self.preview.show_frame(frame, display)
         self.outputs.show_frames(stream, frame, display)
-        now = time.monotonic()
-        if now - self._last_thumbnail_s.get(stream, 0.0) >= THUMBNAIL_INTERVAL_S:
-            self._last_thumbnail_s[stream] = now
-            outputs = self.session.outputs()
-            for output_id, thumbnail in self.thumbnails.items():
-                state = self.outputs.states.get(output_id)
-                waiting = state is not None and state.waiting_for is not None
-                if output_id in outputs and outputs[output_id].mode.value == stream and not waiting:
-                    thumbnail.view.show_frame(frame, display)
+        self.thumbnail_row.show_frame(stream, frame, display)
 
     # ----- refreshing ------------------------------------------------------------------------------------
 
-    @Slot()
     def refresh(self) -> None:
-        self.bridge.change_seen()
+        """Show every field once (at the start; afterwards each event refreshes its own part)."""
         if self._closed:
             return
         self.outputs.sync()
         self.scene_panel.refresh()
         self.shortcut_editor.refresh()
+        self.keepsakes_panel.refresh()
+        status = self.session.status()
+        self.scene_panel.show_character_status(f"Showing: {status.character}")
+        self._refresh_ceremony(status)
         self._refresh_status()
+
+    @property
+    def thumbnails(self) -> dict:
+        return self.thumbnail_row.thumbnails
 
     def _refresh_outputs(self) -> None:
         self.outputs_panel.refresh()
-        outputs = self.session.outputs()
-        for output_id in list(self.thumbnails):
-            if output_id not in outputs:
-                self.thumbnails.pop(output_id).deleteLater()
-        for output_id, output in outputs.items():
-            thumbnail = self.thumbnails.get(output_id)
-            if thumbnail is None:
-                thumbnail = self.thumbnails[output_id] = OutputThumbnail()
-                self.thumbnail_row.insertWidget(self.thumbnail_row.count() - 1, thumbnail)
-            state = self.outputs.states.get(output_id)
-            where = output.screen or "window"
-            if state is not None and state.waiting_for:
-                where = f"{state.waiting_for} unplugged"
-            thumbnail.caption.setText(f"{describe_output(output_id, output)} · {where}")
-            thumbnail.view.black = self.session.blackout
-            thumbnail.view.side_by_side = output.side_by_side and output.mode.value == "glasses"
-            waiting = state is not None and state.waiting_for is not None
-            thumbnail.view.message = "screen unplugged" if waiting else ""
-            if waiting:
-                thumbnail.view.show_frame(None)
-            thumbnail.view.update()
-        self.no_outputs.setVisible(not outputs)
+        self.thumbnail_row.refresh()
 
     def _refresh_status(self) -> None:
+        if self._closed:
+            return
         status = self.session.status()
-        self._refresh_ceremony(status)
         colour = TRACKING_COLOURS.get(status.tracking, "#78909c")
         self.tracking_label.setText(f"● {status.tracking}")
         self.tracking_label.setStyleSheet(f"color: {colour};")
@@ -292,8 +231,6 @@ class ConsoleWindow(QMainWindow):
         )
         self.renderer_label.setText(status.renderer or "renderer —")
         self.source_label.setText(status.source or "no source")
-        self.keepsakes_panel.refresh(status)
-        self.scene_panel.show_character_status(f"Showing: {status.character}")
         self.preview.message = status.busy or status.problem or "Starting…"
         if self.preview.frame is None:
             self.preview.update()
@@ -301,25 +238,7 @@ class ConsoleWindow(QMainWindow):
             self.statusBar().showMessage(f"{status.busy}…", 2000)
 
     def _refresh_ceremony(self, status) -> None:
-        for button, on in (
-            (self.hide_button, status.hidden),
-            (self.blackout_button, status.blackout),
-            (self.lock_button, status.locked),
-            (self.record_button, status.recording is not None),
-        ):
-            button.setChecked(on)
-        keys = self.session.shortcuts
-        for button, action, text in (
-            (self.hide_button, "toggle_hidden", "Show character" if status.hidden else "Hide character"),
-            (self.blackout_button, "toggle_blackout", "End blackout" if status.blackout else "Blackout"),
-            (self.lock_button, "toggle_lock", "Unlock spot" if status.locked else "Lock spot"),
-            (self.snapshot_button, "snapshot", "Snapshot"),
-            (self.record_button, "toggle_recording", "■ Stop recording" if status.recording else "● Record"),
-        ):
-            bound = keys.keys_for(action)
-            text = f"{text}   [{bound[0]}]" if bound else text
-            if button.text() != text:
-                button.setText(text)
+        self.ceremony_bar.show_state(status, self.session.shortcuts)
         badges = [
             text for on, text in ((status.hidden, "Character hidden"), (status.locked, "Spot locked")) if on
         ]
@@ -329,10 +248,7 @@ class ConsoleWindow(QMainWindow):
             self.preview.update()
         if self.outputs.windows() and any(w.view.black != status.blackout for w in self.outputs.windows()):
             self.outputs.set_black(status.blackout)
-        for thumbnail in self.thumbnails.values():
-            if thumbnail.view.black != status.blackout:
-                thumbnail.view.black = status.blackout
-                thumbnail.view.update()
+        self.thumbnail_row.set_black(status.blackout)
 
     # ----- closing ---------------------------------------------------------------------------------------
 
@@ -345,7 +261,6 @@ class ConsoleWindow(QMainWindow):
         if self._closed:
             return True
         self._closed = True
-        self._status_timer.stop()
         self.bridge.detach()
         self.outputs.close_all()
         logging.getLogger("arwed").removeHandler(self.log_handler)

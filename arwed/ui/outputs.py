@@ -141,7 +141,7 @@ class OutputManager(QObject):
         return [state.window for state in self.states.values() if state.window is not None]
 
     def sync(self) -> None:
-        outputs = self.session.outputs()
+        outputs = self.session.outputs.current()
         names = self.screens.names()
         for output_id in list(self.states):
             if output_id not in outputs:
@@ -186,7 +186,7 @@ class OutputManager(QObject):
             self.screens.geometry(output.screen) if output.screen else None,
             full_screen,
         )
-        window.view.black = self.session.blackout
+        window.view.black = self.session.ceremony.blackout
         return window
 
     def _close(self, output_id: int) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QProcess, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -28,12 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from arwed.session import choices
+from arwed.session.choices import OPEN_FILE
 from arwed.session.state import OutputConfig
 from arwed.types import CompositeMode
 from arwed.ui.dialogs import MODEL_FILTER, PROFILE_FILTER, VIDEO_FILTER, open_file_later, open_folder_later
 from arwed.ui.outputs import describe_output
 
-OPEN_FILE = "\x00open"  # item data of the "Open…" entries
 SETTINGS_DELAY_MS = 250  # let a spin box settle before the placement changes
 
 
@@ -55,73 +55,87 @@ def _group(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     return box, layout
 
 
-def _title(path: Path) -> str:
-    return path.stem.replace("_", " ").replace("-", " ").title()
-
-
 def preview_window_available() -> bool:
     return importlib.util.find_spec("arwed.ui.preview_window") is not None
+
+
+class RecentPicker(QComboBox):
+    """A "choices, recent files, Open…" picker bound to the session: it shows `choices(config)`, selects
+    `config.<field>`, and tells the session `choose(value)`; "Open…" asks for a file first."""
+
+    def __init__(self, session, field: str, choices, choose, dialog: tuple[str, str], parent=None):
+        super().__init__(parent, objectName=f"{field}Combo")
+        self._session, self._field, self._choices, self._choose = session, field, choices, choose
+        self._dialog_title, self._dialog_filter = dialog
+        self.activated.connect(self._chosen)
+
+    def refresh(self) -> None:
+        config = self._session.config
+        items = [(choice.label, choice.value) for choice in self._choices(config)]
+        _set_items(self, items, getattr(config, self._field))
+
+    def _chosen(self, index: int) -> None:
+        value = self.itemData(index)
+        if value == OPEN_FILE:
+            self.refresh()  # back to the current choice until a file is picked
+            open_file_later(self, self._dialog_title, self._dialog_filter, self._choose)
+        else:
+            self._choose(value)
 
 
 class ScenePanel(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
+        scene = session.scene
+        self.source_combo = RecentPicker(
+            session,
+            "source",
+            lambda config: choices.source_choices(scene.cameras(), config),
+            scene.set_source,
+            ("Choose a video or image", VIDEO_FILTER),
+        )
+        self.character_combo = RecentPicker(
+            session,
+            "character",
+            choices.character_choices,
+            scene.set_character,
+            ("Choose a character (.vrm, .glb, .gltf)", MODEL_FILTER),
+        )
+        self.calibration_combo = RecentPicker(
+            session,
+            "calibration",
+            choices.calibration_choices,
+            scene.set_calibration,
+            ("Choose a calibration profile", PROFILE_FILTER),
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._source_group())
         layout.addWidget(self._character_group())
-        layout.addWidget(self._calibration_group())
+        box, inner = _group("Camera calibration")
+        inner.addWidget(self.calibration_combo)
+        layout.addWidget(box)
         layout.addWidget(self._placement_group())
         layout.addStretch(1)
         self._settings_timer = QTimer(self, singleShot=True, interval=SETTINGS_DELAY_MS)
         self._settings_timer.timeout.connect(self._send_settings)
         self.refresh()
 
-    # ----- source ------------------------------------------------------------------------------------
-
     def _source_group(self) -> QGroupBox:
         box, layout = _group("Source")
         row = QHBoxLayout()
-        self.source_combo = QComboBox(objectName="sourceCombo")
-        self.source_combo.activated.connect(self._source_chosen)
         rescan = QPushButton("Rescan", objectName="rescanButton")
         rescan.setToolTip("Look for cameras again (after plugging one in)")
-        rescan.clicked.connect(self.refresh)
+        rescan.clicked.connect(self.source_combo.refresh)
         row.addWidget(self.source_combo, 1)
         row.addWidget(rescan)
         layout.addLayout(row)
         return box
 
-    def _source_items(self) -> list[tuple[str, object]]:
-        items: list[tuple[str, object]] = [
-            (f"Camera {spec.partition(':')[2]}", spec) for spec in self.session.cameras()
-        ]
-        items.append(("Demo (built-in)", "demo"))
-        for recent in self.session.config.recent_sources:
-            if recent != "demo" and not recent.startswith("camera:"):
-                items.append((Path(recent).name, recent))
-        current = self.session.config.source
-        if current and current not in [data for _, data in items]:
-            items.append((current, current))
-        items.append(("Open a video or image…", OPEN_FILE))
-        return items
-
-    def _source_chosen(self, index: int) -> None:
-        spec = self.source_combo.itemData(index)
-        if spec == OPEN_FILE:
-            self.refresh()  # back to the running source until a file is picked
-            open_file_later(self, "Choose a video or image", VIDEO_FILTER, self.session.set_source)
-        elif spec:
-            self.session.set_source(spec)
-
-    # ----- character -----------------------------------------------------------------------------------
-
     def _character_group(self) -> QGroupBox:
         box, layout = _group("Character")
         row = QHBoxLayout()
-        self.character_combo = QComboBox(objectName="characterCombo")
-        self.character_combo.activated.connect(self._character_chosen)
         self.preview_button = QPushButton("Preview…", objectName="previewButton")
         self.preview_button.clicked.connect(self._open_preview)
         if not preview_window_available():
@@ -136,68 +150,14 @@ class ScenePanel(QWidget):
         layout.addWidget(self.character_note)
         return box
 
-    def _character_items(self) -> list[tuple[str, object]]:
-        from arwed.characters.catalog import ASSETS_DIR, DEFAULT_CHARACTER, shipped_characters
-
-        default = ASSETS_DIR / DEFAULT_CHARACTER
-        label = f"{_title(default)} (default)" if default.is_file() else "Simple figure (default)"
-        items: list[tuple[str, object]] = [(label, None)]
-        items += [(_title(path), str(path)) for path in shipped_characters() if path != default]
-        known = {data for _, data in items}
-        items += [(Path(p).name, p) for p in self.session.config.recent_characters if p not in known]
-        items.append(("Open a model file…", OPEN_FILE))
-        return items
-
-    def _character_chosen(self, index: int) -> None:
-        path = self.character_combo.itemData(index)
-        if path == OPEN_FILE:
-            self.refresh()
-            open_file_later(
-                self, "Choose a character (.vrm, .glb, .gltf)", MODEL_FILTER, self.session.set_character
-            )
-        else:
-            self.session.set_character(path)
-
-    def _preview_path(self) -> str | None:
-        from arwed.characters.catalog import ASSETS_DIR, DEFAULT_CHARACTER
-
-        default = ASSETS_DIR / DEFAULT_CHARACTER
-        return self.session.config.character or (str(default) if default.is_file() else None)
-
     def _open_preview(self) -> None:
         """The character preview window, in its own process: it renders on its own and never slows the show."""
-        path = self._preview_path()
+        path = choices.character_file(self.session.config)
         if path:
             height = self.session.settings.placement.character_height_m
             QProcess.startDetached(
                 sys.executable, ["-m", "arwed", "preview", path, "--height", f"{height:g}"]
             )
-
-    # ----- calibration ---------------------------------------------------------------------------------
-
-    def _calibration_group(self) -> QGroupBox:
-        box, layout = _group("Camera calibration")
-        self.calibration_combo = QComboBox(objectName="calibrationCombo")
-        self.calibration_combo.activated.connect(self._calibration_chosen)
-        layout.addWidget(self.calibration_combo)
-        return box
-
-    def _calibration_items(self) -> list[tuple[str, object]]:
-        hfov = self.session.settings.camera.default_hfov_deg
-        items: list[tuple[str, object]] = [(f"None (assume a {hfov:g}° field of view)", None)]
-        items += [(Path(p).name, p) for p in self.session.config.recent_calibrations]
-        items.append(("Open a profile…", OPEN_FILE))
-        return items
-
-    def _calibration_chosen(self, index: int) -> None:
-        path = self.calibration_combo.itemData(index)
-        if path == OPEN_FILE:
-            self.refresh()
-            open_file_later(
-                self, "Choose a calibration profile", PROFILE_FILTER, self.session.set_calibration
-            )
-        else:
-            self.session.set_calibration(path)
 
     # ----- placement -----------------------------------------------------------------------------------
 
@@ -265,14 +225,21 @@ class ScenePanel(QWidget):
     # ----- refresh -------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        config = self.session.config
-        _set_items(self.source_combo, self._source_items(), config.source)
-        _set_items(self.character_combo, self._character_items(), config.character)
-        _set_items(self.calibration_combo, self._calibration_items(), config.calibration)
-        self.preview_button.setEnabled(preview_window_available() and self._preview_path() is not None)
+        self.refresh_pickers()
+        self.refresh_placement()
+
+    def refresh_pickers(self) -> None:
+        """The saved choices changed (a source, character or calibration was chosen)."""
+        for picker in (self.source_combo, self.character_combo, self.calibration_combo):
+            picker.refresh()
+        has_file = choices.character_file(self.session.config) is not None
+        self.preview_button.setEnabled(preview_window_available() and has_file)
+
+    def refresh_placement(self) -> None:
+        """The settings changed: show them, unless the operator is mid-change."""
         if self._settings_timer.isActive():
             return  # the operator is mid-change: do not overwrite the controls
-        placement = config.settings.placement
+        placement = self.session.settings.placement
         for widget, value in (
             (self.gap, placement.gap_m),
             (self.facing, int(round(placement.facing_deg))),
@@ -312,7 +279,7 @@ class OutputEditor(QFrame):
         layout = QFormLayout(self)
         self.title = QLabel("", objectName="cardTitle")
         remove = QPushButton("Remove", objectName="removeOutput")
-        remove.clicked.connect(lambda: session.remove_output(output_id))
+        remove.clicked.connect(lambda: session.outputs.remove(output_id))
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(remove)
@@ -378,7 +345,7 @@ class OutputEditor(QFrame):
             side_by_side=self.stereo.isChecked(),
             eye_distance_m=self.eyes.value() / 1000.0,
         )
-        self.session.update_output(self.output_id, output)
+        self.session.outputs.update(self.output_id, output)
 
 
 class OutputsPanel(QWidget):
@@ -414,10 +381,10 @@ class OutputsPanel(QWidget):
         names = self.manager.screens.names()
         others = [name for name in names if name != self.manager.console_screen]
         mode = self.new_mode.currentData()
-        self.session.add_output(OutputConfig(mode=mode, screen=others[0] if others else None))
+        self.session.outputs.add(OutputConfig(mode=mode, screen=others[0] if others else None))
 
     def refresh(self) -> None:
-        outputs = self.session.outputs()
+        outputs = self.session.outputs.current()
         for output_id in list(self.editors):
             if output_id not in outputs:
                 self.editors.pop(output_id).deleteLater()
@@ -440,7 +407,7 @@ class KeepsakesPanel(QWidget):
         buttons = QHBoxLayout()
         change = QPushButton("Change folder…")
         change.clicked.connect(
-            lambda: open_folder_later(self, "Keepsake folder", self.session.set_keepsake_dir)
+            lambda: open_folder_later(self, "Keepsake folder", self.session.keepsakes.set_folder)
         )
         show = QPushButton("Open folder")
         show.clicked.connect(self._open_folder)
@@ -479,15 +446,14 @@ class KeepsakesPanel(QWidget):
 
     def _toggle_virtual_camera(self, on: bool) -> None:
         if on:
-            self.session.start_virtual_camera()
+            self.session.keepsakes.start_virtual_camera()
         else:
-            self.session.stop_virtual_camera()
+            self.session.keepsakes.stop_virtual_camera()
 
-    def refresh(self, status) -> None:
+    def refresh(self) -> None:
         self.folder.setText(str(self.session.config.keepsake_root()))
-        self.virtual_camera.setChecked(status.virtual_camera is not None)
+        device = self.session.keepsakes.virtual_camera
+        self.virtual_camera.setChecked(device is not None)
         self.virtual_camera.setText(
-            f"Virtual camera on ({status.virtual_camera}) — click to stop"
-            if status.virtual_camera
-            else "Start the virtual camera"
+            f"Virtual camera on ({device}) — click to stop" if device else "Start the virtual camera"
         )

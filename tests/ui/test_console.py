@@ -98,26 +98,26 @@ def _press(widget, key, modifier=Qt.KeyboardModifier.NoModifier, text="", repeat
 def test_clicker_keys_step_through_the_ceremony(console):
     session = console.session
     _press(console, Qt.Key.Key_PageUp)
-    assert session.hidden and not session.blackout
+    assert session.ceremony.hidden and not session.ceremony.blackout
     _press(console, Qt.Key.Key_PageUp)
-    assert session.blackout
+    assert session.ceremony.blackout
     _press(console, Qt.Key.Key_PageDown)
-    assert not session.blackout and session.hidden
+    assert not session.ceremony.blackout and session.ceremony.hidden
     _press(console, Qt.Key.Key_PageDown)
-    assert not session.hidden
+    assert not session.ceremony.hidden
     _press(console, Qt.Key.Key_B, text="b")
-    assert session.blackout
+    assert session.ceremony.blackout
     _press(console, Qt.Key.Key_Period, text=".")
-    assert not session.blackout
+    assert not session.ceremony.blackout
     _press(console, Qt.Key.Key_Period, Qt.KeyboardModifier.KeypadModifier, text=".")
-    assert session.blackout
+    assert session.ceremony.blackout
 
 
 def test_a_held_key_acts_once(console):
     _press(console, Qt.Key.Key_H, text="h")
     for _ in range(5):
         _press(console, Qt.Key.Key_H, text="h", repeat=True)
-    assert console.session.hidden
+    assert console.session.ceremony.hidden
 
 
 def test_typing_in_a_field_is_typing_but_page_keys_still_work_in_spin_boxes(console, qtbot):
@@ -127,29 +127,31 @@ def test_typing_in_a_field_is_typing_but_page_keys_still_work_in_spin_boxes(cons
     qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
     field.clear()
     _press(field, Qt.Key.Key_B, text="b")
-    assert not console.session.blackout and field.text() == "b"
+    assert not console.session.ceremony.blackout and field.text() == "b"
     console.tabs.setCurrentIndex(0)
     gap = console.scene_panel.gap
     gap.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is gap)
     before = gap.value()
     _press(gap, Qt.Key.Key_PageUp)
-    assert console.session.hidden and gap.value() == before  # the clicker hid the character, not the gap
+    assert (
+        console.session.ceremony.hidden and gap.value() == before
+    )  # the clicker hid the character, not the gap
 
 
 def test_shortcuts_are_configurable(console):
     console.session.set_shortcut("toggle_blackout", ("F9",))
     _press(console, Qt.Key.Key_B, text="b")
-    assert not console.session.blackout
+    assert not console.session.ceremony.blackout
     _press(console, Qt.Key.Key_F9)
-    assert console.session.blackout
+    assert console.session.ceremony.blackout
     console.shortcut_editor.refresh()
     assert console.shortcut_editor.fields["toggle_blackout"].text() == "F9"
 
 
 def test_blackout_and_hide_act_at_once_on_every_output(console, qtbot):
-    console.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
-    console.session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
+    console.session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    console.session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
     windows = console.outputs.windows()
     assert len(windows) == 2 and all(w.isVisible() for w in windows)
     qtbot.waitUntil(lambda: all(w.view.frame is not None for w in windows), timeout=3000)
@@ -168,20 +170,20 @@ def test_blackout_and_hide_act_at_once_on_every_output(console, qtbot):
 
 
 def test_output_windows_are_frameless_full_screen_and_have_thumbnails(console):
-    output_id = console.session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="HDMI-1"))
+    output_id = console.session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="HDMI-1"))
     window = console.outputs.states[output_id].window
     assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
     assert window.isFullScreen()
     assert output_id in console.thumbnails and "glasses" in console.thumbnails[output_id].caption.text()
-    windowed = console.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen=None))
+    windowed = console.session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen=None))
     assert not console.outputs.states[windowed].window.isFullScreen()  # the console's screen stays usable
-    console.session.remove_output(output_id)
+    console.session.outputs.remove(output_id)
     assert output_id not in console.outputs.states and output_id not in console.thumbnails
 
 
 def test_unplugged_screen_closes_its_window_only_and_comes_back(console, qtbot):
-    stage = console.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
-    glasses = console.session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
+    stage = console.session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    glasses = console.session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
     console.screens.unplug("HDMI-1")
     assert console.outputs.states[stage].window is None
     assert console.outputs.states[stage].waiting_for == "HDMI-1"
@@ -234,7 +236,7 @@ def test_no_camera_says_so_and_offers_demo_and_files(qtbot, qapp, tmp_path):
 
 
 def test_bad_character_shows_the_loader_message_and_keeps_the_previous(console, qtbot):
-    console.session.set_character("/models/bad.vrm")
+    console.session.scene.set_character("/models/bad.vrm")
     qtbot.waitUntil(lambda: any("bad.vrm" in line for _, line in console.log_panel.lines), timeout=3000)
     line = next(line for _, line in console.log_panel.lines if "bad.vrm" in line)
     assert "not a glTF or VRM file (no glTF header)" in line and "keeping figure" in line
@@ -265,7 +267,7 @@ def test_placement_controls_reach_the_session_and_persist(qtbot, qapp, tmp_path)
 
 def test_quit_needs_a_second_press_and_closing_leaves_no_threads(qtbot, qapp, tmp_path):
     window, _ = _open_console(qtbot, qapp, ConsoleConfig(source="demo"), tmp_path)
-    window.session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    window.session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
     qtbot.waitUntil(lambda: window.preview.frame is not None, timeout=3000)
     _press(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert window.isVisible() and "again" in window.statusBar().currentMessage()
@@ -278,7 +280,7 @@ def test_quit_needs_a_second_press_and_closing_leaves_no_threads(qtbot, qapp, tm
 
 
 def test_stereo_output_draws_each_eye_shifted(console, qtbot):
-    output_id = console.session.add_output(
+    output_id = console.session.outputs.add(
         OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True, eye_distance_m=0.063)
     )
     window = console.outputs.states[output_id].window
@@ -322,7 +324,7 @@ def test_preview_button_opens_the_character_preview_in_its_own_process(console, 
 
     monkeypatch.setattr(panels, "QProcess", FakeProcess)
     monkeypatch.setattr(panels, "preview_window_available", lambda: True)
-    console.session.set_character("/models/partner.vrm")
+    console.session.scene.set_character("/models/partner.vrm")
     qtbot.waitUntil(lambda: console.session.config.character == "/models/partner.vrm", timeout=3000)
     console.scene_panel.refresh()
     assert console.scene_panel.preview_button.isEnabled()

@@ -40,25 +40,28 @@ def test_frames_reach_the_stage_tap_with_depth_and_focal_length(session):
 
 def test_hide_acts_on_the_very_next_frame_and_never_shows_a_late_one(session):
     seen_after_hide = []
-    session.set_hidden(True)
+    session.ceremony.set_hidden(True)
     version = session.tap("stage").version
     assert wait_until(lambda: session.tap("stage").version > version + 5)
-    original = session.on_frame
-    session.on_frame = lambda stream: seen_after_hide.append(session.tap(stream).latest())
+
+    def listener(stream):
+        seen_after_hide.append(session.tap(stream).latest())
+
+    session.frames.frame.connect(listener)
     assert wait_until(lambda: len(seen_after_hide) > 5)
-    session.on_frame = original
+    session.frames.frame.disconnect(listener)
     assert not any(frame.has_character or _has_character(frame) for frame in seen_after_hide)
     assert FakePipeline.instances[-1].character_hidden
 
 
 def test_frames_rendered_before_the_hide_are_dropped():
     s = make_session(ConsoleConfig(source="demo"))
-    s._hidden = True  # as if the operator pressed hide while this frame was being rendered
+    s.ceremony.set_hidden(True)  # as if the operator pressed hide while this frame was being rendered
     from tests.ui.fakes import FakePipeline as Fake
 
-    fake = Fake(None, s.settings, None, outputs=s._pipeline_outputs())
+    fake = Fake(None, s.settings, None, outputs=())
     composite = fake._frame(CompositeMode.STAGE, 0, hidden=False)
-    s._deliver("stage", composite)
+    s.frames.deliverer("stage")(composite)
     assert s.tap("stage").latest() is None
     s.close()
 
@@ -66,8 +69,8 @@ def test_frames_rendered_before_the_hide_are_dropped():
 def test_clicker_ladder_steps_between_blackout_hidden_and_shown(session):
     states = []
     for step in ("back", "back", "back", "forward", "forward", "forward"):
-        session.step_back() if step == "back" else session.step_forward()
-        states.append((session.hidden, session.blackout))
+        session.ceremony.step_back() if step == "back" else session.ceremony.step_forward()
+        states.append((session.ceremony.hidden, session.ceremony.blackout))
     assert states == [
         (True, False),
         (True, True),
@@ -79,24 +82,24 @@ def test_clicker_ladder_steps_between_blackout_hidden_and_shown(session):
 
 
 def test_lock_reaches_the_placement(session):
-    session.set_locked(True)
+    session.ceremony.set_locked(True)
     pipeline = FakePipeline.instances[-1]
     assert pipeline.settings_updates[-1].placement.locked
     assert session.status().locked
-    session.set_locked(False)
+    session.ceremony.set_locked(False)
     assert not pipeline.settings_updates[-1].placement.locked
 
 
 def test_outputs_add_streams_to_the_pipeline_and_remove_them(session):
     pipeline = FakePipeline.instances[-1]
     assert [o.name for o in pipeline.outputs] == ["stage"]
-    glasses = session.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
-    session.add_output(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    glasses = session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
+    session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
     assert [o.name for o in pipeline.outputs] == ["stage", "glasses"]
     assert pipeline.outputs[1].settings.mode is CompositeMode.GLASSES
     assert wait_until(lambda: session.tap("glasses").latest() is not None)
     assert session.tap("glasses").latest().image[0, 0].tolist() == [0, 0, 0]
-    session.remove_output(glasses)
+    session.outputs.remove(glasses)
     assert [o.name for o in pipeline.outputs] == ["stage"]
 
 
@@ -107,7 +110,7 @@ def test_no_camera_at_all_says_so_and_offers_the_demo(caplog):
     assert wait_until(lambda: s.status().problem is not None)
     assert s.status().problem == NO_CAMERA and not s.status().running
     assert "No camera found" in caplog.text
-    s.set_source("demo")
+    s.scene.set_source("demo")
     assert wait_until(lambda: s.status().running)
     assert s.status().problem is None
     s.close()
@@ -126,7 +129,7 @@ def test_first_camera_is_the_default_source():
 def test_a_source_that_fails_leaves_the_show_running(session, caplog):
     caplog.set_level(logging.ERROR, logger="arwed")
     running = FakePipeline.instances[-1]
-    session.set_source("/videos/gone.missing")
+    session.scene.set_source("/videos/gone.missing")
     assert wait_until(lambda: "gone.missing" in caplog.text)
     assert session.status().source == "demo" and running.running
 
@@ -134,11 +137,11 @@ def test_a_source_that_fails_leaves_the_show_running(session, caplog):
 def test_bad_character_keeps_the_previous_one_and_says_why(session, caplog):
     caplog.set_level(logging.ERROR, logger="arwed")
     pipeline = FakePipeline.instances[-1]
-    session.set_character("/models/bad.vrm")
+    session.scene.set_character("/models/bad.vrm")
     assert wait_until(lambda: "bad.vrm" in caplog.text)
     assert "not a glTF or VRM file" in caplog.text and "keeping figure" in caplog.text
     assert pipeline.characters_set == [] and session.config.character is None
-    session.set_character("/models/good.vrm")
+    session.scene.set_character("/models/good.vrm")
     assert wait_until(lambda: len(pipeline.characters_set) == 1)
     assert session.status().character == "good.vrm"
 
@@ -153,7 +156,7 @@ def test_bad_character_with_the_real_loader(tmp_path, caplog):
     s.start()
     assert wait_until(lambda: s.status().running, timeout_s=20)
     before = s.status().character
-    s.set_character(str(broken))
+    s.scene.set_character(str(broken))
     assert wait_until(lambda: "broken.glb" in caplog.text, timeout_s=20)
     assert s.status().character == before
     assert FakePipeline.instances[-1].characters_set == []
@@ -162,7 +165,7 @@ def test_bad_character_with_the_real_loader(tmp_path, caplog):
 
 def test_calibration_restarts_the_pipeline_with_the_profile(session):
     first = FakePipeline.instances[-1]
-    session.set_calibration("/profiles/hall.yaml")
+    session.scene.set_calibration("/profiles/hall.yaml")
     assert wait_until(lambda: FakePipeline.instances[-1] is not first and FakePipeline.instances[-1].running)
     assert FakePipeline.instances[-1].profile.path == "/profiles/hall.yaml"
     assert not first.running
@@ -180,7 +183,7 @@ def test_close_saves_the_set_up_and_leaves_no_threads(tmp_path):
     path = tmp_path / "console.yaml"
     s = make_session(ConsoleConfig(source="demo"), config_path=path)
     s.start()
-    s.add_output(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
+    s.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
     s.set_shortcut("snapshot", ("F12",))
     assert wait_until(lambda: s.status().running)
     assert s.close()
@@ -190,31 +193,33 @@ def test_close_saves_the_set_up_and_leaves_no_threads(tmp_path):
     assert saved.outputs == (OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"),)
     assert saved.shortcuts == {"snapshot": ("F12",)}
     again = make_session(saved, config_path=path)
-    assert list(again.outputs().values()) == list(saved.outputs)
+    assert list(again.outputs.current().values()) == list(saved.outputs)
     assert again.shortcuts.action_for("F12") == "snapshot"
     again.close()
 
 
 def test_snapshot_and_recording_write_keepsakes(session, tmp_path):
-    session.set_keepsake_dir(str(tmp_path))
-    session.snapshot()
+    session.keepsakes.set_folder(str(tmp_path))
+    session.keepsakes.snapshot()
     assert wait_until(lambda: list(tmp_path.glob("*/snapshot-*.png")))
-    session.start_recording()
+    session.keepsakes.start_recording()
     assert session.status().recording is not None
-    assert wait_until(lambda: session._recorder is not None and session._recorder.frames_written > 10)
-    session.stop_recording()
+    assert wait_until(
+        lambda: session.keepsakes._recorder is not None and session.keepsakes._recorder.frames_written > 10
+    )
+    session.keepsakes.stop_recording()
     assert wait_until(lambda: list(tmp_path.glob("*/recording-*.mp4")) and session.status().recording is None)
 
 
 def test_a_frame_that_cannot_be_shown_is_logged_and_the_last_good_one_stays(session, caplog):
     caplog.set_level(logging.ERROR, logger="arwed")
     good = session.tap("stage").latest()
-    deliver = session._deliverer("stage")
-    original = session._taps["stage"].put
-    session._taps["stage"].put = lambda frame: (_ for _ in ()).throw(MemoryError("no room"))
+    deliver = session.frames.deliverer("stage")
+    original = session.tap("stage").put
+    session.tap("stage").put = lambda frame: (_ for _ in ()).throw(MemoryError("no room"))
     broken = FakePipeline.instances[-1]._frame(CompositeMode.STAGE, 99999, hidden=False)
     deliver(broken)  # must not raise into the render thread
-    session._taps["stage"].put = original
+    session.tap("stage").put = original
     assert "frame 99999 could not be shown" in caplog.text
     assert good is not None and FakePipeline.instances[-1].running
 
@@ -230,7 +235,7 @@ def test_a_broken_calibration_profile_is_reported_and_the_previous_stays(tmp_pat
     s.start()
     assert wait_until(lambda: s.status().running)
     first = FakePipeline.instances[-1]
-    s.set_calibration(str(broken))
+    s.scene.set_calibration(str(broken))
     assert wait_until(lambda: "hall.yaml" in caplog.text)
     assert s.config.calibration is None and FakePipeline.instances[-1] is first and first.running
     s.close()

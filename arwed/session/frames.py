@@ -1,0 +1,145 @@
+"""The frame fan-out: composited frames from the render thread to the taps views read, with the
+ceremony's last guard (a frame rendered with the character after the operator hid it is never shown).
+
+Thread ownership: `deliverer(stream)` runs on the render thread and is the only writer of the taps
+and the rate; views read `tap(stream).latest()` and `rate()` from any thread (each under its own lock)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from arwed.session.events import Emitter, Rate
+from arwed.types import CompositeFrame, CompositeMode
+
+log = logging.getLogger("arwed.console")
+
+STREAMS = tuple(mode.value for mode in CompositeMode)  # "stage", "glasses", "keyed"
+RATE_WINDOW_S = 2.0
+
+
+@dataclass(frozen=True)
+class TapFrame:
+    """One composited frame as a view shows it; the image is never written to after it is published."""
+
+    image: np.ndarray
+    frame_index: int
+    capture_time_s: float
+    media_time_s: float
+    character_depth_m: float | None  # along the optical axis, for the glasses' stereo disparity
+    fx_px: float  # the camera's focal length in pixels at this image size
+    has_character: bool
+
+
+class FrameTap:
+    """The newest frame of one stream: written on the render thread, read on the GUI thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._frame: TapFrame | None = None
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def put(self, frame: TapFrame) -> None:
+        with self._lock:
+            self._frame, self._version = frame, self._version + 1
+
+    def latest(self) -> TapFrame | None:
+        with self._lock:
+            return self._frame
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frame, self._version = None, self._version + 1
+
+
+class RateMeter:
+    """Events per second and median latency over the last RATE_WINDOW_S."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: deque[tuple[float, float]] = deque()
+
+    def tick(self, now_s: float, latency_ms: float) -> None:
+        with self._lock:
+            self._events.append((now_s, latency_ms))
+            while self._events and self._events[0][0] < now_s - RATE_WINDOW_S:
+                self._events.popleft()
+
+    def read(self, now_s: float) -> Rate:
+        with self._lock:
+            recent = [(t, ms) for t, ms in self._events if t >= now_s - RATE_WINDOW_S]
+        if len(recent) < 2:
+            return Rate(0.0, recent[0][1] if recent else None)
+        span = max(recent[-1][0] - recent[0][0], 1e-6)
+        return Rate((len(recent) - 1) / span, float(np.median([ms for _, ms in recent])))
+
+
+class FrameFanOut:
+    """Turns each composited frame into a TapFrame for its stream and tells the listeners.
+
+    `hidden` and `fx_px` are asked per frame (their owners may change them at any time); a stage frame
+    also goes to `on_stage_frame` (the keepsakes) on the render thread."""
+
+    def __init__(
+        self,
+        hidden: Callable[[], bool],
+        fx_px: Callable[[int, int], float],
+        on_stage_frame: Callable[[TapFrame, float], None],
+    ) -> None:
+        self._hidden, self._fx_px, self._on_stage_frame = hidden, fx_px, on_stage_frame
+        self._taps = {stream: FrameTap() for stream in STREAMS}
+        self._rate = RateMeter()
+        self.frame: Emitter[str] = Emitter("frame")  # the stream that has a new frame (render thread)
+
+    def tap(self, stream: str) -> FrameTap:
+        return self._taps[stream]
+
+    def rate(self) -> Rate:
+        return self._rate.read(time.monotonic())
+
+    def clear(self) -> None:
+        for tap in self._taps.values():
+            tap.clear()
+
+    def deliverer(self, stream: str) -> Callable[[CompositeFrame], None]:
+        def deliver(composite: CompositeFrame) -> None:
+            try:
+                self._deliver(stream, composite)
+            except Exception:  # noqa: BLE001 - never let one bad frame stop the render thread
+                log.exception(
+                    "frame %d could not be shown; the last good frame stays up", composite.frame_index
+                )
+
+        return deliver
+
+    def _deliver(self, stream: str, composite: CompositeFrame) -> None:
+        has_character = composite.character_bbox_px is not None
+        if self._hidden() and has_character:
+            return  # rendered just before the operator hid the character: never show it
+        placement = composite.placement
+        image = composite.image.copy()  # the compositor reuses its buffer
+        frame = TapFrame(
+            image=image,
+            frame_index=composite.frame_index,
+            capture_time_s=composite.capture_time_s,
+            media_time_s=composite.media_time_s,
+            character_depth_m=float(placement.anchor_m[2]) if placement is not None else None,
+            fx_px=self._fx_px(image.shape[1], image.shape[0]),
+            has_character=has_character,
+        )
+        self._taps[stream].put(frame)
+        if stream == "stage":
+            now = time.monotonic()
+            self._rate.tick(now, (now - composite.capture_time_s) * 1000.0)
+            self._on_stage_frame(frame, now)
+        self.frame.emit(stream)

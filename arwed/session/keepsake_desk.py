@@ -1,0 +1,125 @@
+"""Snapshots, recordings and the virtual camera, fed from the stage stream.
+
+Thread ownership: the operator's thread starts and stops them (a slow stop finishes on the control
+thread); the render thread only offers frames to what is running (`offer`), reading the references
+once per frame. The virtual camera is opened on the control thread (it can take a second)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from arwed.session import keepsakes
+from arwed.session.control import ControlThread
+from arwed.session.events import SessionEvents
+from arwed.session.frames import TapFrame
+from arwed.session.setup import SetUp
+
+log = logging.getLogger("arwed.console")
+
+
+class Keepsakes:
+    def __init__(
+        self,
+        setup: SetUp,
+        control: ControlThread,
+        events: SessionEvents,
+        running: Callable[[], bool],
+        blackout: Callable[[], bool],
+        latest_stage_frame: Callable[[], TapFrame | None],
+    ) -> None:
+        self._setup, self._control, self._events = setup, control, events
+        self._running, self._blackout, self._latest = running, blackout, latest_stage_frame
+        self._recorder: keepsakes.Recorder | None = None
+        self._virtual_camera: keepsakes.VirtualCamera | None = None
+        self._snapshot_wanted = False
+
+    @property
+    def recording(self) -> Path | None:
+        recorder = self._recorder
+        return Path(recorder.path) if recorder is not None else None
+
+    @property
+    def virtual_camera(self) -> str | None:
+        camera = self._virtual_camera
+        return str(camera.device) if camera is not None else None
+
+    def offer(self, frame: TapFrame, now_s: float) -> None:
+        """A stage frame, on the render thread."""
+        recorder, camera = self._recorder, self._virtual_camera
+        if recorder is not None:
+            recorder.offer(frame.image, now_s)
+        if camera is not None:
+            camera.offer(np.zeros_like(frame.image) if self._blackout() else frame.image, now_s)
+        if self._snapshot_wanted:
+            self._snapshot_wanted = False
+            self._control.submit(lambda: self._write_snapshot(frame.image))
+
+    def snapshot(self) -> None:
+        """A full-resolution PNG of the next stage frame, into today's keepsake folder."""
+        if not self._running():
+            log.warning("snapshot: nothing is running")
+            return
+        self._snapshot_wanted = True
+
+    def _write_snapshot(self, image: np.ndarray) -> None:
+        path = keepsakes.keepsake_path(self._setup.keepsake_root(), "snapshot", ".png")
+        log.warning("snapshot saved: %s", keepsakes.write_snapshot(image, path))
+
+    def toggle_recording(self) -> None:
+        if self._recorder is not None:
+            self.stop_recording()
+        else:
+            self.start_recording()
+
+    def start_recording(self) -> None:
+        if self._recorder is not None:
+            return
+        path = keepsakes.keepsake_path(self._setup.keepsake_root(), "recording", ".mp4")
+        recorder = keepsakes.Recorder(path)
+        recorder.start()
+        self._recorder = recorder
+        log.warning("recording to %s", path)
+        self._events.recording.emit(Path(path))
+
+    def stop_recording(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            return
+        self._events.recording.emit(None)
+
+        def finish() -> None:
+            recorder.stop()
+            if recorder.error is None:
+                seconds = recorder.frames_written / recorder.fps
+                log.warning("recording saved: %s (%.0f s)", recorder.path, seconds)
+
+        self._control.submit(finish)
+
+    def start_virtual_camera(self) -> None:
+        self._control.submit(self._open_virtual_camera, "Starting the virtual camera")
+
+    def _open_virtual_camera(self) -> None:
+        if self._virtual_camera is not None:
+            return
+        frame = self._latest()
+        width, height = (frame.image.shape[1], frame.image.shape[0]) if frame else (1280, 720)
+        camera = keepsakes.open_virtual_camera(width, height, keepsakes.RECORDING_FPS)
+        worker = keepsakes.VirtualCamera(camera, (width, height))
+        worker.start()
+        self._virtual_camera = worker
+        log.warning("virtual camera on: %s (pick it in OBS or the video call)", worker.device)
+        self._events.virtual_camera.emit(str(worker.device))
+
+    def stop_virtual_camera(self) -> None:
+        worker, self._virtual_camera = self._virtual_camera, None
+        if worker is not None:
+            self._control.submit(worker.stop)
+            log.warning("virtual camera off")
+        self._events.virtual_camera.emit(None)
+
+    def set_folder(self, folder: str | None) -> None:
+        self._setup.set_keepsake_dir(folder)

@@ -1,0 +1,241 @@
+"""The running scene: which source, character and calibration the pipeline runs with, and the pipeline.
+
+Thread ownership: every field here is written on the control thread only (the commands queue jobs and
+return at once); other threads read them through `snapshot()`. The running pipeline is told of the
+operator's changes (settings, outputs, hidden) through its own thread-safe commands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from arwed.config import Settings
+from arwed.errors import UserError
+from arwed.session.control import ControlThread
+from arwed.session.events import Rate, SessionEvents
+from arwed.session.pipeline_port import PipelineFactory, RunningPipeline
+from arwed.session.setup import SetUp
+
+log = logging.getLogger("arwed.console")
+
+NO_CAMERA = "No camera found. Choose Demo or a video file under Source."
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """How the scene opens what the operator picks (the tests pass fakes)."""
+
+    open_source: Callable
+    load_character: Callable
+    load_profile: Callable
+    make_pipeline: PipelineFactory
+    list_cameras: Callable[[], list[str]]
+
+
+@dataclass(frozen=True)
+class SceneSnapshot:
+    running: bool
+    source: str | None
+    problem: str | None  # what the preview says when there is nothing to show (no camera, ...)
+    character: str
+    tracking: str  # "tracking", "held", "lost", or "idle" when nothing runs
+    renderer: str
+
+
+class Scene:
+    def __init__(
+        self,
+        setup: SetUp,
+        loaders: Loaders,
+        control: ControlThread,
+        events: SessionEvents,
+        pipeline_outputs: Callable[[], list],
+        hidden: Callable[[], bool],
+        before_start: Callable[[], None],
+    ) -> None:
+        self._setup, self._load, self._control, self._events = setup, loaders, control, events
+        self._pipeline_outputs = pipeline_outputs  # the Outputs for the streams the console shows
+        self._hidden = hidden
+        self._before_start = before_start  # clears the views' frames of the last run
+        self._pipeline: RunningPipeline | None = None
+        self._source: str | None = None
+        self._character = None
+        self._character_name = "none yet"
+        self._profile = None
+        self._problem: str | None = None
+        self._tracking = "idle"
+        self._renderer = ""
+
+    # ----- reading (any thread) --------------------------------------------------------------------
+
+    def snapshot(self) -> SceneSnapshot:
+        pipeline = self._pipeline
+        return SceneSnapshot(
+            running=pipeline is not None,
+            source=self._source,
+            problem=self._problem,
+            character=self._character_name,
+            tracking=pipeline.last_state if pipeline is not None else "idle",
+            renderer=pipeline.renderer_name if pipeline is not None else "",
+        )
+
+    @property
+    def profile(self):
+        return self._profile
+
+    def cameras(self) -> list[str]:
+        try:
+            return list(self._load.list_cameras())
+        except OSError:
+            return []
+
+    # ----- commands (any thread; the work runs on the control thread) -----------------------------
+
+    def start(self) -> None:
+        """Open the saved source and character and run."""
+        self._control.submit(self._job_start, "Starting")
+
+    def set_source(self, spec: str) -> None:
+        self._control.submit(lambda: self._job_source(spec), f"Opening {spec}")
+
+    def set_character(self, path: str | None) -> None:
+        self._control.submit(lambda: self._job_character(path), "Loading the character")
+
+    def set_calibration(self, path: str | None) -> None:
+        self._control.submit(lambda: self._job_calibration(path), "Loading the calibration")
+
+    def settings_changed(self, old: Settings, new: Settings) -> None:
+        """Placement changes glide in at once; a new character height reloads the model."""
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.update_settings(new)
+        if new.placement.character_height_m != old.placement.character_height_m:
+            path = self._setup.config().character
+            self._control.submit(lambda: self._job_character(path), "Resizing the character")
+
+    def outputs_changed(self) -> None:
+        pipeline = self._pipeline
+        if pipeline is not None:
+            wanted = self._pipeline_outputs()
+            if [output.name for output in pipeline.outputs] != [output.name for output in wanted]:
+                pipeline.set_outputs(wanted)
+
+    def hidden_changed(self, hidden: bool) -> None:
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.set_character_hidden(hidden)
+
+    # ----- the control thread ---------------------------------------------------------------------
+
+    def on_idle(self, rate: Callable[[], Rate]) -> None:
+        """Between jobs: a pipeline that stopped by itself is reported; the tracking and rate are pushed."""
+        pipeline = self._pipeline
+        if pipeline is None:
+            return
+        if pipeline.error is not None and pipeline.wait(0):
+            log.error("the pipeline stopped: %s", pipeline.error)
+            self.stop()
+            self._set_problem(f"Stopped: {pipeline.error}", log_it=False)
+            return
+        if pipeline.last_state != self._tracking:
+            self._tracking = pipeline.last_state
+            self._events.tracking.emit(self._tracking)
+        if pipeline.renderer_name != self._renderer:
+            self._renderer = pipeline.renderer_name
+            self._events.renderer.emit(self._renderer)
+        self._events.rate.emit(rate())
+
+    def stop(self) -> None:
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.stop()
+            self._tracking, self._renderer = "idle", ""
+            self._events.running.emit(None)
+            self._events.tracking.emit("idle")
+            self._events.renderer.emit("")
+
+    def _set_problem(self, problem: str | None, log_it: bool = True) -> None:
+        self._problem = problem
+        if problem and log_it:
+            log.warning("%s", problem)
+        self._events.problem.emit(problem)
+
+    def _job_start(self) -> None:
+        config = self._setup.config()
+        if config.calibration:
+            self._job_calibration(config.calibration, restart=False)
+        self._job_character(config.character)
+        spec = config.source
+        cameras = self.cameras()
+        if spec is None and cameras:
+            spec = cameras[0]
+        if spec is None or (spec.startswith("camera:") and not cameras):
+            self._set_problem(NO_CAMERA)
+            return
+        self._job_source(spec)
+
+    def _job_source(self, spec: str) -> None:
+        if spec == self._source and spec.startswith("camera:"):
+            self.stop()  # the device is ours already: let go before opening it again
+        try:
+            source = self._load.open_source(spec)
+        except UserError as exc:
+            if self._pipeline is None:
+                self._set_problem(f"{exc}", log_it=False)
+            raise
+        self.stop()
+        self._run(source, spec)
+        self._setup.choose("source", spec)
+
+    def _run(self, source, spec: str) -> None:
+        if self._character is None:
+            self._job_character(self._setup.config().character)
+        pipeline = self._load.make_pipeline(
+            source,
+            self._setup.settings,
+            self._character,
+            profile=self._profile,
+            outputs=self._pipeline_outputs(),
+            live=True,
+        )
+        pipeline.set_character_hidden(self._hidden())
+        self._before_start()
+        pipeline.start()
+        self._pipeline, self._source = pipeline, spec
+        self._set_problem(None)
+        self._events.running.emit(spec)
+        log.info("running %s", spec)
+
+    def _job_character(self, path: str | None) -> None:
+        height = self._setup.settings.placement.character_height_m
+        try:
+            character = self._load.load_character(path, height)
+        except UserError as exc:
+            keeping = f"; keeping {self._character_name}" if self._character is not None else ""
+            log.error("%s%s", exc, keeping)
+            if self._character is not None:
+                return
+            character = self._load.load_character(None, height)  # nothing yet: the shipped default
+            path = None
+        self._character = character
+        self._character_name = Path(path).name if path else character.info.name
+        for notice in character.info.notices:
+            log.warning("%s: %s", self._character_name, notice)
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.set_character(character)
+        self._setup.choose("character", path)
+        self._events.character.emit(self._character_name)
+
+    def _job_calibration(self, path: str | None, restart: bool = True) -> None:
+        profile = self._load.load_profile(path) if path else None
+        self._profile = profile
+        self._setup.choose("calibration", path)
+        hfov_deg = self._setup.settings.camera.default_hfov_deg
+        log.warning("calibration: %s", path or f"none (assuming a {hfov_deg:g}° field of view)")
+        if restart and self._pipeline is not None and self._source:
+            spec = self._source
+            self.stop()  # the profile is fixed for a pipeline's life: start again with it
+            self._run(self._load.open_source(spec), spec)

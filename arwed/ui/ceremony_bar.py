@@ -1,0 +1,64 @@
+"""The big ceremony buttons under the preview: hide, blackout, lock, snapshot, record.
+
+Clicks go straight to the session; `show(status, shortcuts)` sets what each button says (its state and
+its key) when the session's ceremony or keepsake events say it changed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+
+
+def _big_button(text: str, name: str, checkable: bool = False) -> QPushButton:
+    button = QPushButton(text, objectName=name, checkable=checkable)
+    button.setMinimumHeight(52)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays with the shortcuts
+    button.setProperty("big", True)
+    return button
+
+
+class CeremonyBar(QWidget):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        ceremony, keepsakes = session.ceremony, session.keepsakes
+        self.hide_button = _big_button("Hide character", "hideButton", checkable=True)
+        self.hide_button.clicked.connect(lambda on: ceremony.set_hidden(on))
+        self.blackout_button = _big_button("Blackout", "blackoutButton", checkable=True)
+        self.blackout_button.clicked.connect(lambda on: ceremony.set_blackout(on))
+        self.lock_button = _big_button("Lock spot", "lockButton", checkable=True)
+        self.lock_button.setToolTip(
+            "Freeze the character's spot on the floor (someone walking past won't move it)"
+        )
+        self.lock_button.clicked.connect(lambda on: ceremony.set_locked(on))
+        self.snapshot_button = _big_button("Snapshot", "snapshotButton")
+        self.snapshot_button.clicked.connect(keepsakes.snapshot)
+        self.record_button = _big_button("Record", "recordButton", checkable=True)
+        self.record_button.clicked.connect(lambda _: keepsakes.toggle_recording())
+        bar = QHBoxLayout(self)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(8)
+        for button in (self.hide_button, self.blackout_button, self.lock_button):
+            bar.addWidget(button, 2)
+        bar.addSpacing(16)
+        bar.addWidget(self.snapshot_button, 1)
+        bar.addWidget(self.record_button, 1)
+
+    def show_state(self, status, shortcuts) -> None:
+        for button, on in (
+            (self.hide_button, status.hidden),
+            (self.blackout_button, status.blackout),
+            (self.lock_button, status.locked),
+            (self.record_button, status.recording is not None),
+        ):
+            button.setChecked(on)
+        for button, action, text in (
+            (self.hide_button, "toggle_hidden", "Show character" if status.hidden else "Hide character"),
+            (self.blackout_button, "toggle_blackout", "End blackout" if status.blackout else "Blackout"),
+            (self.lock_button, "toggle_lock", "Unlock spot" if status.locked else "Lock spot"),
+            (self.snapshot_button, "snapshot", "Snapshot"),
+            (self.record_button, "toggle_recording", "■ Stop recording" if status.recording else "● Record"),
+        ):
+            bound = shortcuts.keys_for(action)
+            text = f"{text}   [{bound[0]}]" if bound else text
+            if button.text() != text:
+                button.setText(text)

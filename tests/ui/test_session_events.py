@@ -84,7 +84,9 @@ def test_the_console_window_polls_nothing_and_follows_the_events(qtbot, qapp, tm
     assert polling == []
     qtbot.waitUntil(lambda: window.tracking_label.text() == "● tracking", timeout=5000)
     qtbot.waitUntil(lambda: window.renderer_label.text() == "fake renderer", timeout=5000)
-    qtbot.waitUntil(lambda: window.fps_label.text().strip().endswith("fps") and "—" not in window.fps_label.text())
+    qtbot.waitUntil(
+        lambda: window.fps_label.text().strip().endswith("fps") and "—" not in window.fps_label.text()
+    )
     window.session.ceremony.set_hidden(True)  # from the test's thread: the GUI thread here
     assert window.ceremony_bar.hide_button.isChecked()
     qapp.removeEventFilter(window.dispatcher)

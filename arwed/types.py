@@ -118,6 +118,37 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class DirectionalLight:
+    """Light from far away: a unit vector from the scene towards the light (camera coordinates), linear RGB
+    irradiance (1.0 lights a white surface facing it fully)."""
+
+    towards_light: tuple[float, float, float]
+    rgb: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class SceneLight:
+    """The light the character is drawn in and casts its contact shadow by.
+
+    `key` is the dominant light (the sun, a window, a spot); `fills` soften the rest; `ambient_rgb` lights
+    every side alike. `shadow_softness` is 0 for a sharp shadow (a clear sun), 1 for a soft blob (overcast,
+    indoors). `source` says where it came from: "indoor default", "estimated" or "settings"."""
+
+    key: DirectionalLight = DirectionalLight((-0.5, -0.6, -0.6), (0.55, 0.528, 0.495))
+    fills: tuple[DirectionalLight, ...] = (
+        DirectionalLight((0.7, -0.2, -0.5), (0.17, 0.18, 0.2)),  # a cool fill from the right
+        DirectionalLight((0.0, -0.5, 1.0), (0.15, 0.15, 0.15)),  # a rim from behind
+    )
+    ambient_rgb: tuple[float, float, float] = (0.4, 0.4, 0.4)
+    shadow_softness: float = 1.0
+    source: str = "indoor default"
+
+    @property
+    def lights(self) -> tuple[DirectionalLight, ...]:
+        return (self.key, *self.fills)
+
+
+@dataclass(frozen=True)
 class RenderedLayer:
     """The character rendered over the region of the frame it covers."""
 

@@ -12,6 +12,8 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from arwed.characters.mtoon import MToonSpec
+
 AlphaMode = Literal["OPAQUE", "MASK", "BLEND"]
 
 
@@ -27,7 +29,9 @@ class MaterialSpec:
     metallic_factor: float = 0.0
     roughness_factor: float = 0.8
     emissive_factor: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    emissive_texture: np.ndarray | None = None  # (h, w, 3 or 4) uint8, sRGB
     shade_color_factor: tuple[float, float, float] | None = None  # MToon's shadow tint (linear RGB), if any
+    mtoon: MToonSpec | None = None  # the whole MToon material, when the model has one
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ def draw_skeleton(
 
 
 def composite_over(background_bgr: np.ndarray, rgba: np.ndarray, origin_px: tuple[int, int]) -> None:
-    """Blend a straight-alpha RGBA crop (the renderer's output) over a BGR image, in place."""
+    """Blend a premultiplied RGBA crop (the renderer's output) over a BGR image, in place."""
     x0, y0 = origin_px
     h = min(rgba.shape[0], background_bgr.shape[0] - y0)
     w = min(rgba.shape[1], background_bgr.shape[1] - x0)
@@ -228,5 +228,5 @@ def composite_over(background_bgr: np.ndarray, rgba: np.ndarray, origin_px: tupl
     crop = rgba[:h, :w].astype(np.float32)
     alpha = crop[:, :, 3:4] / 255.0
     target = background_bgr[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
-    blended = crop[:, :, 2::-1] * alpha + target * (1.0 - alpha)
+    blended = crop[:, :, 2::-1] + target * (1.0 - alpha)
     background_bgr[y0 : y0 + h, x0 : x0 + w] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)

@@ -20,7 +20,8 @@ from pyrender.shader_program import ShaderProgram, ShaderProgramCache
 
 from arwed.characters.base import Character, MaterialSpec, MeshPart, PosedPart
 from arwed.geometry.camera import intrinsics_from_fov, project_points
-from arwed.types import CameraIntrinsics, RenderedLayer
+from arwed.render.mtoon import MToonMaterial, TextureCache, ToonSceneRenderer, render_queue_key
+from arwed.types import CameraIntrinsics, RenderedLayer, SceneLight
 
 OPENCV_TO_OPENGL = np.diag([1.0, -1.0, -1.0, 1.0])  # camera axes: x right, y down, z forward -> y up, z back
 REGION_STEP_PX = 32  # region sizes are rounded up to this, so the framebuffer is rarely reallocated
@@ -102,14 +103,12 @@ class _CharacterShaderCache(ShaderProgramCache):
         return program
 
 
-def _texture(image: np.ndarray) -> pyrender.Texture:
-    channels = "RGBA" if image.shape[2] == 4 else "RGB"
-    return pyrender.Texture(source=np.ascontiguousarray(image), source_channels=channels)
-
-
-def _material(spec: MaterialSpec) -> pyrender.MetallicRoughnessMaterial:
-    texture = _texture(spec.base_color_texture) if spec.base_color_texture is not None else None
-    base, emissive, emissive_texture = spec.base_color_factor, spec.emissive_factor, None
+def _material(spec: MaterialSpec, textures: TextureCache) -> pyrender.MetallicRoughnessMaterial:
+    if spec.mtoon is not None:
+        return MToonMaterial(spec, spec.mtoon, textures)
+    texture = textures.get(spec.base_color_texture)
+    base, emissive = spec.base_color_factor, spec.emissive_factor
+    emissive_texture = textures.get(spec.emissive_texture)
     if spec.unlit:  # pyrender has no unlit shader: light it by emission, keep the alpha
         emissive, emissive_texture = tuple(base[:3]), texture
         base = (0.0, 0.0, 0.0, base[3])
@@ -130,7 +129,7 @@ def _material(spec: MaterialSpec) -> pyrender.MetallicRoughnessMaterial:
 class _DynamicPrimitive:
     """A pyrender primitive whose positions and normals are rewritten in its vertex buffer each frame."""
 
-    def __init__(self, part: MeshPart):
+    def __init__(self, part: MeshPart, textures: TextureCache):
         uv = None
         if part.uv is not None:
             uv = np.asarray(part.uv, dtype=np.float32).copy()
@@ -141,7 +140,7 @@ class _DynamicPrimitive:
             texcoord_0=uv,
             color_0=part.vertex_colors,
             indices=part.faces,
-            material=_material(part.material),
+            material=_material(part.material, textures),
         )
         columns = [part.rest_positions_m, part.rest_normals]
         columns += [a for a in (uv, part.vertex_colors) if a is not None]
@@ -185,34 +184,51 @@ def _bounding_corners(posed: tuple[PosedPart, ...]) -> np.ndarray:
 class CharacterRenderer:
     """Renders one character at a time into RenderedLayers; create and use it on one thread."""
 
-    def __init__(self, ambient: float = 0.4):
+    def __init__(self, light: SceneLight | None = None):
         self._offscreen: pyrender.OffscreenRenderer | None = None
-        self._scene = pyrender.Scene(bg_color=(0.0, 0.0, 0.0, 0.0), ambient_light=(ambient,) * 3)
+        self._scene = pyrender.Scene(bg_color=(0.0, 0.0, 0.0, 0.0))
         self._camera = pyrender.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0, znear=Z_NEAR_M, zfar=Z_FAR_M)
         self._camera_node = self._scene.add(self._camera, pose=np.eye(4))
-        self._add_lights()
+        self._light_nodes: list[pyrender.Node] = []
+        self.light = SceneLight()
+        self.set_light(light or SceneLight())
         self._character_node: pyrender.Node | None = None
         self._renderer_name = ""
         self._multisampled = True
         self.max_software_pixels: int | None = MAX_SOFTWARE_PIXELS
         self._primitives: list[_DynamicPrimitive] = []
 
-    def _add_lights(self) -> None:
-        # Lights live in camera space: a warm key from the upper left, a cool fill from the right, a rim from behind.
-        for direction, color, intensity in (
-            ((-0.5, 0.6, 0.6), (1.0, 0.96, 0.9), 0.55),
-            ((0.7, 0.2, 0.5), (0.85, 0.9, 1.0), 0.2),
-            ((0.0, 0.5, -1.0), (1.0, 1.0, 1.0), 0.15),
-        ):
-            light_dir = np.asarray(direction, dtype=np.float64)
-            pose = trimesh.geometry.align_vectors([0, 0, 1], light_dir / np.linalg.norm(light_dir))
-            self._scene.add(pyrender.DirectionalLight(color=color, intensity=intensity), pose=pose)
+    def set_light(self, light: SceneLight) -> None:
+        """Light the character by `light` from the next frame on (lights live in camera space)."""
+        if light == self.light and self._light_nodes:
+            return
+        for node in self._light_nodes:
+            self._scene.remove_node(node)
+        self._light_nodes = []
+        self._scene.ambient_light = np.asarray(light.ambient_rgb, dtype=np.float64)
+        for directional in light.lights:
+            towards = OPENCV_TO_OPENGL[:3, :3] @ np.asarray(directional.towards_light, dtype=np.float64)
+            norm = np.linalg.norm(towards)
+            rgb = np.asarray(directional.rgb, dtype=np.float64)
+            intensity = float(rgb.max())
+            if norm < 1e-9 or intensity <= 0.0:
+                continue
+            pose = trimesh.geometry.align_vectors([0, 0, 1], towards / norm)  # pyrender shines along -z
+            node = self._scene.add(pyrender.DirectionalLight(color=rgb / intensity, intensity=intensity), pose=pose)
+            self._light_nodes.append(node)
+        self.light = light
 
     def set_character(self, character: Character) -> None:
         if self._character_node is not None:
             self._scene.remove_node(self._character_node)
-        self._primitives = [_DynamicPrimitive(part) for part in character.parts]
-        mesh = pyrender.Mesh([p.primitive for p in self._primitives], name=character.info.name)
+        textures = TextureCache()
+        self._primitives = [_DynamicPrimitive(part, textures) for part in character.parts]
+        # drawn in MToon's render queue order (opaque, cut-out, transparent); the sort is stable
+        order = sorted(
+            range(len(character.parts)), key=lambda i: render_queue_key(character.parts[i].material)
+        )
+        primitives = [self._primitives[i].primitive for i in order]
+        mesh = pyrender.Mesh(primitives, name=character.info.name)
         self._character_node = self._scene.add(mesh, pose=np.eye(4))
 
     def warm_up(self, posed: tuple[PosedPart, ...]) -> None:
@@ -294,6 +310,7 @@ class CharacterRenderer:
             _msaa_samples = 0  # probe without multisampling, then decide from the renderer's name
             self._offscreen = pyrender.OffscreenRenderer(width, height)
             self._offscreen._renderer._program_cache = _CharacterShaderCache()
+            self._offscreen._renderer.__class__ = ToonSceneRenderer  # MToon programs and its outline pass
             self._renderer_name = GL.glGetString(GL.GL_RENDERER).decode(errors="replace")
             software = any(name in self._renderer_name.lower() for name in SOFTWARE_RENDERERS)
             self._multisampled = not software

@@ -1,0 +1,258 @@
+"""MToon in pyrender: a material that carries the MToon parameters, and a forward pass that draws them.
+
+pyrender draws every primitive with one PBR program and a fixed set of uniforms; MToon needs its own
+program, more textures, an outline pass (an inverted hull: the surface pushed out along its normals,
+front faces culled) and the render order the specification asks for. `ToonSceneRenderer` is pyrender's
+renderer with its forward pass drawing in the order the primitives are listed (the caller sorts them
+by render queue) and each MToon primitive with an outline twice: surface, then outline.
+Every other material goes through pyrender's own path unchanged.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from pathlib import Path
+
+import numpy as np
+import pyrender
+from OpenGL import GL
+from pyrender.constants import BufFlags, ProgramFlags, RenderFlags, TexFlags
+
+from arwed.characters.base import MaterialSpec
+from arwed.characters.mtoon import MToonSpec
+
+SHADER_DIR = Path(__file__).with_name("shaders")
+MTOON_VERTEX_SHADER = str(SHADER_DIR / "mtoon.vert")
+MTOON_FRAGMENT_SHADER = str(SHADER_DIR / "mtoon.frag")
+ALPHA_MODE_CODE = {"OPAQUE": 0.0, "MASK": 1.0, "BLEND": 2.0}
+# MToon's render queue: opaque, then cut-out, then transparent that writes depth, then transparent
+QUEUE_CLASS = {"OPAQUE": 0, "MASK": 1}
+
+
+class TextureCache:
+    """One pyrender texture per image: a model often uses the same image for lit and shade colour."""
+
+    def __init__(self) -> None:
+        self._textures: dict[int, tuple[np.ndarray, pyrender.Texture]] = {}
+
+    def get(self, image: np.ndarray | None) -> pyrender.Texture | None:
+        if image is None:
+            return None
+        entry = self._textures.get(id(image))
+        if entry is None or entry[0] is not image:
+            channels = "RGBA" if image.shape[2] == 4 else "RGB"
+            texture = pyrender.Texture(source=np.ascontiguousarray(image), source_channels=channels)
+            entry = self._textures[id(image)] = (image, texture)
+        return entry[1]
+
+
+class MToonMaterial(pyrender.MetallicRoughnessMaterial):
+    """pyrender's material plus the MToon parameters and textures (uploaded and freed with it)."""
+
+    def __init__(self, spec: MaterialSpec, mtoon: MToonSpec, textures: TextureCache):
+        super().__init__(
+            name=spec.name,
+            baseColorFactor=spec.base_color_factor,
+            baseColorTexture=textures.get(spec.base_color_texture),
+            metallicFactor=0.0,
+            roughnessFactor=1.0,
+            emissiveFactor=spec.emissive_factor,
+            emissiveTexture=textures.get(spec.emissive_texture),
+            alphaMode=spec.alpha_mode,
+            alphaCutoff=spec.alpha_cutoff,
+            doubleSided=spec.double_sided,
+        )
+        self.mtoon = mtoon
+        self.shade_texture = textures.get(mtoon.shade_multiply_texture)
+        self.shift_texture = textures.get(mtoon.shading_shift_texture)
+        self.matcap_texture = textures.get(mtoon.matcap_texture)
+        self.rim_texture = textures.get(mtoon.rim_multiply_texture)
+        self.outline_width_texture = textures.get(mtoon.outline_width_multiply_texture)
+        self.uniforms = _mtoon_uniforms(spec, mtoon)
+
+    def _compute_textures(self):
+        extra = (
+            self.shade_texture,
+            self.shift_texture,
+            self.matcap_texture,
+            self.rim_texture,
+            self.outline_width_texture,
+        )
+        return super()._compute_textures() | {t for t in extra if t is not None}
+
+    def _compute_transparency(self):
+        return self.alphaMode == "BLEND"
+
+
+def _mtoon_uniforms(spec: MaterialSpec, m: MToonSpec) -> dict[str, np.ndarray | float]:
+    f32 = np.float32
+    return {
+        "mtoon_shade_color": np.array(m.shade_color_factor, f32),
+        "mtoon_shading": np.array(
+            [m.shading_toony_factor, m.shading_shift_factor, m.shading_shift_texture_scale, 0.0], f32
+        ),
+        "mtoon_rim_color": np.array(m.parametric_rim_color_factor, f32),
+        "mtoon_rim": np.array(
+            [m.parametric_rim_fresnel_power_factor, m.parametric_rim_lift_factor, m.rim_lighting_mix_factor],
+            f32,
+        ),
+        "mtoon_matcap_factor": np.array(m.matcap_factor, f32),
+        "mtoon_outline_color": np.array([*m.outline_color_factor, m.outline_lighting_mix_factor], f32),
+        "mtoon_outline_width": np.array(
+            [m.outline_width_factor, 1.0 if m.outline_width_mode == "screenCoordinates" else 0.0], f32
+        ),
+        "mtoon_alpha": np.array([ALPHA_MODE_CODE[spec.alpha_mode], spec.alpha_cutoff], f32),
+        "mtoon_double_sided": 1.0 if spec.double_sided else 0.0,
+    }
+
+
+def render_queue_key(spec: MaterialSpec) -> tuple[int, int]:
+    """Where a material is drawn: (queue class, offset). The offset only counts for transparent ones."""
+    if spec.alpha_mode != "BLEND":
+        return QUEUE_CLASS[spec.alpha_mode], 0
+    z_write = spec.mtoon is not None and spec.mtoon.transparent_with_z_write
+    offset = spec.mtoon.render_queue_offset_number if spec.mtoon is not None else 0
+    return (2 if z_write else 3), offset
+
+
+class ToonSceneRenderer(pyrender.renderer.Renderer):
+    """pyrender's renderer with MToon programs, MToon uniforms and an outline pass.
+
+    Installed by class assignment on the renderer an OffscreenRenderer made (it adds no state)."""
+
+    def _forward_pass(self, scene, flags, seg_node_map=None):
+        if flags & (RenderFlags.SEG | RenderFlags.DEPTH_ONLY):
+            return super()._forward_pass(scene, flags, seg_node_map)
+        self._configure_forward_pass_viewport(flags)
+        GL.glClearColor(*scene.bg_color)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+        GL.glEnable(GL.GL_MULTISAMPLE)
+        view, projection = self._get_camera_matrices(scene)
+        cam_pos = scene.get_pose(scene.main_camera_node)[:3, 3]
+        program = None
+        for node in self._sorted_mesh_nodes(scene):
+            if not node.mesh.is_visible:
+                continue
+            pose = scene.get_pose(node)
+            for primitive in node.mesh.primitives:
+                outline_pass = (False, True) if _has_outline(primitive) else (False,)
+                for outline in outline_pass:
+                    program = self._program_for(primitive, flags, outline)
+                    program._bind()
+                    program.set_uniform("V", view)
+                    program.set_uniform("P", projection)
+                    program.set_uniform("cam_pos", cam_pos)
+                    self._bind_lighting(scene, program, node, flags)
+                    if isinstance(primitive.material, MToonMaterial):
+                        self._draw_mtoon(primitive, pose, program, outline)
+                    else:
+                        self._bind_and_draw_primitive(primitive=primitive, pose=pose, program=program, flags=flags)
+                    self._reset_active_textures()
+        if program is not None:
+            program._unbind()
+        GL.glDepthMask(GL.GL_TRUE)
+        GL.glFlush()
+        if flags & RenderFlags.OFFSCREEN:
+            return self._read_main_framebuffer(scene, flags)
+        return None
+
+    def _program_for(self, primitive, flags, outline: bool):
+        material = primitive.material
+        if not isinstance(material, MToonMaterial):
+            return self._get_primitive_program(primitive, flags, ProgramFlags.USE_MATERIAL)
+        defines = _buffer_defines(primitive.buf_flags)
+        defines["MAX_DIRECTIONAL_LIGHTS"] = self._compute_max_n_lights(flags)[0]
+        tex_flags = material.tex_flags
+        if tex_flags & TexFlags.BASE_COLOR:
+            defines["HAS_BASE_COLOR_TEX"] = 1
+        if tex_flags & TexFlags.EMISSIVE:
+            defines["HAS_EMISSIVE_TEX"] = 1
+        for name, texture in (
+            ("HAS_SHADE_TEX", material.shade_texture),
+            ("HAS_SHIFT_TEX", material.shift_texture),
+            ("HAS_MATCAP_TEX", material.matcap_texture),
+            ("HAS_RIM_TEX", material.rim_texture),
+        ):
+            if texture is not None:
+                defines[name] = 1
+        if outline:
+            defines["OUTLINE_PASS"] = 1
+            if material.outline_width_texture is not None:
+                defines["HAS_WIDTH_TEX"] = 1
+        program = self._program_cache.get_program(
+            vertex_shader=MTOON_VERTEX_SHADER, fragment_shader=MTOON_FRAGMENT_SHADER, defines=defines
+        )
+        if not program._in_context():
+            program._add_to_context()
+        return program
+
+    def _draw_mtoon(self, primitive, pose, program, outline: bool) -> None:
+        material: MToonMaterial = primitive.material
+        program.set_uniform("M", pose)
+        primitive._bind()
+        for texture, name in (
+            (material.baseColorTexture, "material.base_color_texture"),
+            (material.emissiveTexture, "material.emissive_texture"),
+            (material.shade_texture, "mtoon_shade_texture"),
+            (material.shift_texture, "mtoon_shift_texture"),
+            (material.matcap_texture, "mtoon_matcap_texture"),
+            (material.rim_texture, "mtoon_rim_texture"),
+            (material.outline_width_texture if outline else None, "mtoon_outline_width_texture"),
+        ):
+            if texture is not None:
+                self._bind_texture(texture, name, program)
+        program.set_uniform("material.base_color_factor", material.baseColorFactor)
+        program.set_uniform("material.emissive_factor", material.emissiveFactor)
+        for name, value in material.uniforms.items():
+            program.set_uniform(name, value)
+        GL.glEnable(GL.GL_BLEND)
+        blend = material.alphaMode == "BLEND"
+        # the shader writes premultiplied colour: "over" is (1, 1 - alpha) for colour and alpha alike
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA if blend else GL.GL_ZERO)
+        GL.glDepthMask(GL.GL_FALSE if blend and not material.mtoon.transparent_with_z_write else GL.GL_TRUE)
+        GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
+        if outline:  # the hull's outside would hide the surface: only its inside is drawn
+            GL.glEnable(GL.GL_CULL_FACE)
+            GL.glCullFace(GL.GL_FRONT)
+        elif material.doubleSided:
+            GL.glDisable(GL.GL_CULL_FACE)
+        else:
+            GL.glEnable(GL.GL_CULL_FACE)
+            GL.glCullFace(GL.GL_BACK)
+        GL.glDisable(GL.GL_PROGRAM_POINT_SIZE)
+        GL.glDrawElementsInstanced(
+            primitive.mode, primitive.indices.size, GL.GL_UNSIGNED_INT, ctypes.c_void_p(0), 1
+        )
+        GL.glCullFace(GL.GL_BACK)
+        GL.glDepthMask(GL.GL_TRUE)
+        primitive._unbind()
+
+
+def _has_outline(primitive) -> bool:
+    material = primitive.material
+    return (
+        isinstance(material, MToonMaterial)
+        and material.mtoon.has_outline
+        and primitive.indices is not None
+        and bool(primitive.buf_flags & BufFlags.NORMAL)
+    )
+
+
+def _buffer_defines(buf_flags: int) -> dict[str, int]:
+    """The attribute locations pyrender gives a primitive's buffers (the order it interleaves them)."""
+    defines: dict[str, int] = {}
+    location = 1
+    for flag, name in (
+        (BufFlags.NORMAL, "NORMAL_LOC"),
+        (BufFlags.TANGENT, "TANGENT_LOC"),
+        (BufFlags.TEXCOORD_0, "TEXCOORD_0_LOC"),
+        (BufFlags.TEXCOORD_1, "TEXCOORD_1_LOC"),
+        (BufFlags.COLOR_0, "COLOR_0_LOC"),
+        (BufFlags.JOINTS_0, "JOINTS_0_LOC"),
+        (BufFlags.WEIGHTS_0, "WEIGHTS_0_LOC"),
+    ):
+        if buf_flags & flag:
+            defines[name] = location
+            location += 1
+    defines["INST_M_LOC"] = location
+    return defines

@@ -123,7 +123,9 @@ def _handler(exchange: _Exchange):
             if self.path.startswith("/result/"):
                 png = base64.b64decode(data.split(b",", 1)[1])
                 image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)
-                exchange.results[int(self.path.rsplit("/", 1)[1])] = cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+                rgba = cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA).astype(np.float32)
+                rgba[:, :, :3] *= rgba[:, :, 3:4] / 255.0  # the canvas's PNG has straight alpha
+                exchange.results[int(self.path.rsplit("/", 1)[1])] = (rgba + 0.5).astype(np.uint8)
             elif self.path == "/error":
                 exchange.error = data.decode(errors="replace")
                 exchange.done.set()
@@ -136,7 +138,7 @@ def _handler(exchange: _Exchange):
 
 
 def three_vrm_render(model: Path, config: dict) -> list[np.ndarray]:
-    """RGBA pictures (premultiplied, as WebGL's canvas gives them) of the model from config's views."""
+    """RGBA pictures (premultiplied, as arwed's layers are) of the model from config's views."""
     if not (REFERENCE_DIR / "node_modules" / "@pixiv" / "three-vrm").is_dir():
         raise SystemExit("three-vrm is not installed: run (cd tools/mtoon/reference && npm ci)")
     chromium = shutil.which("chromium")

@@ -14,11 +14,13 @@ import numpy as np
 
 from arwed.config import CompositeSettings
 from arwed.geometry.camera import project_points
-from arwed.types import CameraIntrinsics, CompositeMode, Placement, RenderedLayer
+from arwed.types import CameraIntrinsics, CompositeMode, Placement, RenderedLayer, SceneLight
 
 SHADOW_RADII_M = (0.32, 0.22)  # across and along the character's facing: roughly its footprint plus a margin
 SHADOW_SOFTNESS = 0.35  # blur sigma as a fraction of the shadow's projected height
 MAX_SHADOW_SIGMA_PX = 40.0
+SHADOW_CAST_M = 0.9  # how far a sharp shadow reaches from the feet at a 45-degree light (a contact shadow, not a full cast one)
+MIN_LIGHT_ELEVATION_DEG = 15.0  # lower suns would throw shadows across the whole floor: capped
 OCCLUSION_MARGIN_M = 0.05
 SILHOUETTE_MARGIN = 0.3  # of the person's box width, each side  # the person hides the character only when nearer by more than this
 
@@ -26,6 +28,7 @@ SILHOUETTE_MARGIN = 0.3  # of the person's box width, each side  # the person hi
 class Compositor:
     def __init__(self, settings: CompositeSettings | None = None):
         self.settings = settings or CompositeSettings()
+        self.light = SceneLight()  # the contact shadow falls away from its key light, as sharp as it says
         self._out: np.ndarray | None = None
 
     def _buffer(self, shape: tuple[int, ...]) -> np.ndarray:
@@ -66,11 +69,12 @@ class Compositor:
     def _draw_contact_shadow(
         self, out: np.ndarray, placement: Placement, intrinsics: CameraIntrinsics
     ) -> None:
-        outline_px = contact_shadow_outline_px(placement, intrinsics)
+        outline_px = contact_shadow_outline_px(placement, intrinsics, self.light)
         if outline_px is None:
             return
         height, width = out.shape[:2]
-        sigma = float(np.clip(SHADOW_SOFTNESS * np.ptp(outline_px[:, 1]), 1.0, MAX_SHADOW_SIGMA_PX))
+        softness = SHADOW_SOFTNESS * (0.3 + 0.7 * self.light.shadow_softness)
+        sigma = float(np.clip(softness * np.ptp(outline_px[:, 1]), 1.0, MAX_SHADOW_SIGMA_PX))
         pad = int(3 * sigma) + 1
         x0, y0 = np.floor(outline_px.min(axis=0)).astype(int) - pad
         x1, y1 = np.ceil(outline_px.max(axis=0)).astype(int) + pad
@@ -87,15 +91,35 @@ class Compositor:
         region[:] = (region * (1.0 - strength * mask[:, :, None])).astype(np.uint8)
 
 
-def contact_shadow_outline_px(placement: Placement, intrinsics: CameraIntrinsics) -> np.ndarray | None:
-    """An ellipse on the floor under the character, projected into the image (N, 2), or None if behind."""
+def contact_shadow_outline_px(
+    placement: Placement, intrinsics: CameraIntrinsics, light: SceneLight | None = None
+) -> np.ndarray | None:
+    """An ellipse on the floor under the character, projected into the image (N, 2), or None if behind.
+
+    A soft light (indoors) leaves it a blob under the feet; a sharp one (the sun) stretches it away from
+    the light, the further the lower the light stands, as the people's own shadows fall."""
     rotation = placement.character_to_camera[:3, :3]
     across, along = rotation[:, 0], rotation[:, 2]
+    centre = placement.anchor_m.astype(np.float64)
+    reach_m = 0.0
+    if light is not None and light.shadow_softness < 1.0:
+        up = rotation[:, 1]  # the character's up in camera coordinates
+        towards = np.asarray(light.key.towards_light, dtype=np.float64)
+        towards /= max(float(np.linalg.norm(towards)), 1e-9)
+        on_floor = towards - np.dot(towards, up) * up
+        if np.dot(towards, up) > 0.0 and np.linalg.norm(on_floor) > 1e-6:
+            elevation = max(np.arcsin(np.clip(np.dot(towards, up), -1.0, 1.0)), np.radians(MIN_LIGHT_ELEVATION_DEG))
+            reach_m = SHADOW_CAST_M * (1.0 - light.shadow_softness) / np.tan(elevation)
+            along = -on_floor / np.linalg.norm(on_floor)  # the shadow falls away from the light
+            across = np.cross(up, along)
+            centre = centre + 0.5 * reach_m * along
     angles = np.linspace(0.0, 2.0 * np.pi, 32, endpoint=False)
+    radius_along = SHADOW_RADII_M[1] + 0.5 * reach_m if reach_m > 0.0 else SHADOW_RADII_M[1]
+    radius_across = SHADOW_RADII_M[0] * (0.75 if reach_m > 0.0 else 1.0)  # a body's shadow is narrower than its footprint
     points = (
-        placement.anchor_m[None, :]
-        + np.cos(angles)[:, None] * SHADOW_RADII_M[0] * across[None, :]
-        + np.sin(angles)[:, None] * SHADOW_RADII_M[1] * along[None, :]
+        centre[None, :]
+        + np.cos(angles)[:, None] * radius_across * across[None, :]
+        + np.sin(angles)[:, None] * radius_along * along[None, :]
     )
     if np.any(points[:, 2] <= 0.05):
         return None

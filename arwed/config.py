@@ -63,11 +63,26 @@ class CompositeSettings(_Section):
     occlusion: bool = True  # the person's silhouette hides the character where the person is in front
 
 
+class LightingSettings(_Section):
+    """How the character is lit: `estimate` reads the room's light from the camera image (falling back to
+    the indoor rig when the light is flat), `indoor` keeps the fixed indoor rig, `fixed` uses the values
+    below. Directions are camera coordinates (x right, y down, z forward) towards the light."""
+
+    mode: Literal["estimate", "indoor", "fixed"] = "estimate"
+    towards_light: tuple[float, float, float] = (-0.5, -0.8, -0.4)  # fixed mode: upper left, in front
+    key_level: float = Field(0.7, ge=0.0, le=3.0)  # fixed mode: the key light's strength
+    ambient_level: float = Field(0.35, ge=0.0, le=3.0)  # fixed mode: light from every side
+    ambient_rgb: tuple[float, float, float] = (1.0, 1.0, 1.0)  # fixed mode: its colour (linear)
+    shadow_softness: float = Field(0.3, ge=0.0, le=1.0)  # fixed mode: 0 sharp (sun) .. 1 soft blob
+    time_constant_s: float = Field(2.0, ge=0.0, le=60.0)  # estimate mode: how slowly the light follows
+
+
 class Settings(_Section):
     placement: PlacementSettings = PlacementSettings()
     tracking: TrackingSettings = TrackingSettings()
     camera: CameraSettings = CameraSettings()
     composite: CompositeSettings = CompositeSettings()
+    lighting: LightingSettings = LightingSettings()
 
     def with_overrides(self, overrides: dict[str, dict[str, Any]]) -> Settings:
         """A copy with some fields replaced, e.g. {"placement": {"gap_m": 0.5}}; validated like a file."""

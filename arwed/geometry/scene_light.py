@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from arwed.config import LightingSettings
 from arwed.types import DirectionalLight, SceneLight
 
+ESTIMATE_EVERY_S = 0.25  # light changes slowly: a few estimates a second are plenty
 MIN_MASK_PIXELS = 400
 ANALYSIS_HEIGHT_PX = 240  # the fit works on a small copy: light is a low-frequency property
 MIN_DIRECTIONAL_RATIO = 0.25  # light strength over ambient below this is "flat": the indoor default
@@ -180,3 +182,44 @@ def angle_deg(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     cos = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
     return math.degrees(math.acos(np.clip(cos, -1.0, 1.0)))
+
+
+def fixed_light(settings: LightingSettings) -> SceneLight:
+    """The light the settings file gives (lighting.mode: fixed)."""
+    towards = np.asarray(settings.towards_light, dtype=np.float64)
+    norm = float(np.linalg.norm(towards))
+    towards = towards / norm if norm > 1e-9 else np.array([0.0, -1.0, 0.0])
+    key = np.asarray(SceneLight().key.rgb) / max(SceneLight().key.rgb) * settings.key_level
+    return SceneLight(
+        key=DirectionalLight(tuple(float(c) for c in towards), tuple(float(c) for c in key)),
+        fills=(),
+        ambient_rgb=tuple(float(c) * settings.ambient_level for c in settings.ambient_rgb),
+        shadow_softness=settings.shadow_softness,
+        source="settings",
+    )
+
+
+class SceneLighting:
+    """The light for each frame, as the settings ask: estimated a few times a second and smoothed, fixed,
+    or the indoor rig. Owned by the render thread."""
+
+    def __init__(self, settings: LightingSettings | None = None):
+        self.settings = settings or LightingSettings()
+        self._smoother = LightSmoother(self.settings.time_constant_s)
+        self._last_estimate_t: float | None = None
+        self._light = self._initial()
+
+    def _initial(self) -> SceneLight:
+        if self.settings.mode == "fixed":
+            return fixed_light(self.settings)
+        return SceneLight()
+
+    def update(self, image_bgr: np.ndarray, person_mask: np.ndarray | None, t_s: float) -> SceneLight:
+        if self.settings.mode != "estimate":
+            return self._light
+        due = self._last_estimate_t is None or t_s - self._last_estimate_t >= ESTIMATE_EVERY_S
+        if due or t_s < self._last_estimate_t:
+            self._last_estimate_t = t_s
+            smoothed = self._smoother.update(estimate_light(image_bgr, person_mask), t_s)
+            self._light = scene_light_from(smoothed)
+        return self._light

@@ -108,14 +108,18 @@ def contact_shadow_outline_px(
         towards /= max(float(np.linalg.norm(towards)), 1e-9)
         on_floor = towards - np.dot(towards, up) * up
         if np.dot(towards, up) > 0.0 and np.linalg.norm(on_floor) > 1e-6:
-            elevation = max(np.arcsin(np.clip(np.dot(towards, up), -1.0, 1.0)), np.radians(MIN_LIGHT_ELEVATION_DEG))
+            elevation = max(
+                np.arcsin(np.clip(np.dot(towards, up), -1.0, 1.0)), np.radians(MIN_LIGHT_ELEVATION_DEG)
+            )
             reach_m = SHADOW_CAST_M * (1.0 - light.shadow_softness) / np.tan(elevation)
             along = -on_floor / np.linalg.norm(on_floor)  # the shadow falls away from the light
             across = np.cross(up, along)
             centre = centre + 0.5 * reach_m * along
     angles = np.linspace(0.0, 2.0 * np.pi, 32, endpoint=False)
     radius_along = SHADOW_RADII_M[1] + 0.5 * reach_m if reach_m > 0.0 else SHADOW_RADII_M[1]
-    radius_across = SHADOW_RADII_M[0] * (0.75 if reach_m > 0.0 else 1.0)  # a body's shadow is narrower than its footprint
+    radius_across = SHADOW_RADII_M[0] * (
+        0.75 if reach_m > 0.0 else 1.0
+    )  # a body's shadow is narrower than its footprint
     points = (
         centre[None, :]
         + np.cos(angles)[:, None] * radius_across * across[None, :]

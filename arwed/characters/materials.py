@@ -164,7 +164,9 @@ class MaterialLibrary:
             outline_lighting_mix_factor=_number(ext.get("outlineLightingMixFactor"), 1.0, 0.0, 1.0),
             transparent_with_z_write=ext.get("transparentWithZWrite") is True,
             render_queue_offset_number=int(
-                _number(ext.get("renderQueueOffsetNumber"), 0.0, -MAX_RENDER_QUEUE_OFFSET, MAX_RENDER_QUEUE_OFFSET)
+                _number(
+                    ext.get("renderQueueOffsetNumber"), 0.0, -MAX_RENDER_QUEUE_OFFSET, MAX_RENDER_QUEUE_OFFSET
+                )
             ),
             uv_animation_scroll_x_speed=_number(ext.get("uvAnimationScrollXSpeedFactor"), 0.0),
             uv_animation_scroll_y_speed=_number(ext.get("uvAnimationScrollYSpeedFactor"), 0.0),
@@ -243,7 +245,9 @@ class MaterialLibrary:
             outline_width_factor=0.01 * _number(floats.get("_OutlineWidth"), 0.0, 0.0, 100.0),  # cm in 0.x
             outline_width_multiply_texture=self._texture_index(textures.get("_OutlineWidthTexture")),
             outline_color_factor=_gamma_rgba(vectors.get("_OutlineColor"), (0.0, 0.0, 0.0, 1.0))[:3],
-            outline_lighting_mix_factor=lighting_mix if _number(floats.get("_OutlineColorMode"), 0) == 1 else 0.0,
+            outline_lighting_mix_factor=lighting_mix
+            if _number(floats.get("_OutlineColorMode"), 0) == 1
+            else 0.0,
             transparent_with_z_write=transparent and _number(floats.get("_ZWrite"), 0.0) == 1.0,
             render_queue_offset_number=self._vrm0_queue_offsets.get(index, 0),
             uv_animation_scroll_x_speed=_number(floats.get("_UvAnimScrollX"), 0.0),
@@ -262,7 +266,9 @@ class MaterialLibrary:
         return out
 
     def _texture_index(self, value) -> np.ndarray | None:
-        return self._image_of_texture(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        return (
+            self._image_of_texture(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        )
 
 
 def _vrm0_queue_offsets(properties: list) -> dict[int, int]:

@@ -146,7 +146,9 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
                     if isinstance(primitive.material, MToonMaterial):
                         self._draw_mtoon(primitive, pose, program, outline)
                     else:
-                        self._bind_and_draw_primitive(primitive=primitive, pose=pose, program=program, flags=flags)
+                        self._bind_and_draw_primitive(
+                            primitive=primitive, pose=pose, program=program, flags=flags
+                        )
                     self._reset_active_textures()
         if program is not None:
             program._unbind()

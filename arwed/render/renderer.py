@@ -214,7 +214,9 @@ class CharacterRenderer:
             if norm < 1e-9 or intensity <= 0.0:
                 continue
             pose = trimesh.geometry.align_vectors([0, 0, 1], towards / norm)  # pyrender shines along -z
-            node = self._scene.add(pyrender.DirectionalLight(color=rgb / intensity, intensity=intensity), pose=pose)
+            node = self._scene.add(
+                pyrender.DirectionalLight(color=rgb / intensity, intensity=intensity), pose=pose
+            )
             self._light_nodes.append(node)
         self.light = light
 

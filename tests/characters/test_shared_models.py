@@ -159,7 +159,8 @@ def test_vrm1_samples_read_meta_humanoid_and_materials(name, bones):
     assert info.meta["allowRedistribution"] == "yes"
     if "mtoon" in name:
         material = character.parts[0].material
-        assert material.shade_color_factor == (1.0, 1.0, 1.0) and material.unlit
-        assert material.base_color_texture is not None
+        assert material.shade_color_factor == (1.0, 1.0, 1.0)
+        assert material.mtoon is not None and not material.unlit  # MToon takes precedence over unlit
+        assert material.mtoon.shade_multiply_texture is not None and material.base_color_texture is not None
     else:
         assert any("happy" in n and "not shown" in n for n in info.notices)

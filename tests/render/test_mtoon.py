@@ -26,7 +26,9 @@ FOV_DEG = 35.0  # horizontal, 320 x 480 pictures: the 1.8 m column fills the hei
 
 
 def _models_module():
-    spec = importlib.util.spec_from_file_location("mtoon_models", REPO_ROOT / "tools" / "mtoon" / "mtoon_models.py")
+    spec = importlib.util.spec_from_file_location(
+        "mtoon_models", REPO_ROOT / "tools" / "mtoon" / "mtoon_models.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -97,13 +99,19 @@ def _ring(rgba, intrinsics, centre_y_m, inner: float, outer: float) -> np.ndarra
 def test_mtoon_1_properties_are_read(model_dir):
     m = _materials(model_dir / "mtoon_shade_ramp.glb")
     hard = m["hard"].mtoon
-    assert hard.shading_toony_factor == pytest.approx(0.95) and hard.shading_shift_factor == pytest.approx(0.2)
+    assert hard.shading_toony_factor == pytest.approx(0.95) and hard.shading_shift_factor == pytest.approx(
+        0.2
+    )
     assert hard.shade_color_factor == pytest.approx((0.12, 0.15, 0.35))
     outline = _materials(model_dir / "mtoon_outline_world.glb")["outline 0.02 m"].mtoon
-    assert outline.outline_width_mode == "worldCoordinates" and outline.outline_width_factor == pytest.approx(0.02)
+    assert outline.outline_width_mode == "worldCoordinates" and outline.outline_width_factor == pytest.approx(
+        0.02
+    )
     assert outline.outline_lighting_mix_factor == pytest.approx(0.5)
     rim = _materials(model_dir / "mtoon_rim_parametric.glb")["rim masked"].mtoon
-    assert rim.rim_multiply_texture is not None and rim.parametric_rim_fresnel_power_factor == pytest.approx(2.0)
+    assert rim.rim_multiply_texture is not None and rim.parametric_rim_fresnel_power_factor == pytest.approx(
+        2.0
+    )
     emission = _materials(model_dir / "mtoon_emission.glb")
     assert emission["emission texture"].emissive_texture is not None
     assert emission["emission strength"].emissive_factor == pytest.approx((0.6, 0.6, 0.2))  # x2 strength
@@ -115,7 +123,9 @@ def test_mtoon_1_properties_are_read(model_dir):
 def test_mtoon_0x_properties_are_converted_as_three_vrm_does(model_dir):
     m = _materials(model_dir / "mtoon_vrm0.glb")
     toon = m["v0 toon"]
-    assert toon.base_color_factor[:3] == pytest.approx(tuple(c**2.2 for c in (0.75, 0.72, 0.7)))  # gamma -> linear
+    assert toon.base_color_factor[:3] == pytest.approx(
+        tuple(c**2.2 for c in (0.75, 0.72, 0.7))
+    )  # gamma -> linear
     # 0.x toony 0.8, shift -0.2 -> 1.0: toony lerp(0.8, 1, 0.5 + 0.5 * -0.2) = 0.88, shift 0.2 - 0.12 = 0.08
     assert toon.mtoon.shading_toony_factor == pytest.approx(0.88)
     assert toon.mtoon.shading_shift_factor == pytest.approx(0.08)
@@ -199,7 +209,9 @@ def test_screen_outline_keeps_its_pixel_width_at_twice_the_distance(renderer, mo
 
 def test_emission_lights_a_dark_surface(renderer, model_dir):
     rgba, intrinsics = _render(renderer, model_dir / "mtoon_emission.glb")
-    core = _ring(rgba, intrinsics, 0.3, 0.0, 0.5)[:, :3].astype(float).mean(axis=0)  # base 0.1, emission orange
+    core = (
+        _ring(rgba, intrinsics, 0.3, 0.0, 0.5)[:, :3].astype(float).mean(axis=0)
+    )  # base 0.1, emission orange
     red, green, blue = core
     assert red > 200 and red > green > blue
 
@@ -220,7 +232,9 @@ def test_render_queue_orders_transparent_parts(renderer, model_dir):
     """The inner sphere (offset -5) is drawn before the outer one (offset 0) so it shows through it."""
     rgba, intrinsics = _render(renderer, model_dir / "mtoon_render_queue.glb")
     u, v, r = _sphere_px(intrinsics, 0.9, radius_m=0.3)
-    centre = rgba[int(v) - 3 : int(v) + 3, int(u) - 3 : int(u) + 3, :3].reshape(-1, 3).astype(float).mean(axis=0)
+    centre = (
+        rgba[int(v) - 3 : int(v) + 3, int(u) - 3 : int(u) + 3, :3].reshape(-1, 3).astype(float).mean(axis=0)
+    )
     red, green, blue = centre
     assert blue > 60  # the blue inner sphere is seen through the red outer one
     assert red > 40

@@ -111,7 +111,9 @@ def _handler(exchange: _Exchange):
             if body is None:
                 self.send_error(404)
                 return
-            kind = "text/javascript" if path.endswith(".js") else "text/html" if path.endswith(".html") else None
+            kind = (
+                "text/javascript" if path.endswith(".js") else "text/html" if path.endswith(".html") else None
+            )
             self.send_response(200)
             self.send_header("Content-Type", kind or "application/octet-stream")
             self.send_header("Content-Length", str(len(body)))
@@ -219,8 +221,11 @@ def compare_model(model: Path, out_dir: Path) -> dict:
                 "camera_to_world": camera_to_world.T.reshape(-1).tolist(),  # column-major for three
                 "projection": projection.T.reshape(-1).tolist(),
                 "lights": [
-                    {"towards_world": (world_from_cv @ np.asarray(l.towards_light)).tolist(), "rgb": list(l.rgb)}
-                    for l in light.lights
+                    {
+                        "towards_world": (world_from_cv @ np.asarray(d.towards_light)).tolist(),
+                        "rgb": list(d.rgb),
+                    }
+                    for d in light.lights
                 ],
             }
         )
@@ -246,8 +251,19 @@ def compare_model(model: Path, out_dir: Path) -> dict:
         scores.append({"view": label, "ssim": score, "box_px": [int(v) for v in box] if box else None})
         diff = np.clip(np.abs(a.astype(int) - b.astype(int)) * 3, 0, 255).astype(np.uint8)
         tiles = [a, b, diff]
-        for tile, name in zip(tiles, ("arwed", "three-vrm", f"diff x3  SSIM {score:.3f}" if score else "diff"), strict=True):
-            cv2.putText(tile, f"{label}: {name}", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (235, 235, 235), 1, cv2.LINE_AA)
+        for tile, name in zip(
+            tiles, ("arwed", "three-vrm", f"diff x3  SSIM {score:.3f}" if score else "diff"), strict=True
+        ):
+            cv2.putText(
+                tile,
+                f"{label}: {name}",
+                (10, 24),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.6,
+                (235, 235, 235),
+                1,
+                cv2.LINE_AA,
+            )
             if box is not None:
                 cv2.rectangle(tile, box[:2], (box[2] - 1, box[3] - 1), (80, 200, 255), 1)
         rows.append(np.hstack(tiles))
@@ -268,7 +284,10 @@ def main() -> int:
         start = time.monotonic()
         result = compare_model(model, args.out)
         summary.append(result)
-        views = "  ".join(f"{v['view']} {v['ssim']:.3f}" if v["ssim"] is not None else f"{v['view']} -" for v in result["views"])
+        views = "  ".join(
+            f"{v['view']} {v['ssim']:.3f}" if v["ssim"] is not None else f"{v['view']} -"
+            for v in result["views"]
+        )
         print(f"{model.name:50s} {views}   ({time.monotonic() - start:.0f} s)", flush=True)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
     return 0

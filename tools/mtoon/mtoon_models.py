@@ -33,8 +33,11 @@ def sphere(radius: float, rings: int = 24, segments: int = 40):
         for s in range(segments):
             a, b = r * (segments + 1) + s, (r + 1) * (segments + 1) + s
             faces += [(a, b, a + 1), (a + 1, b, b + 1)]
-    return (normals * radius).astype(np.float32), normals.astype(np.float32), uv.astype(np.float32), np.array(
-        faces, np.uint32
+    return (
+        (normals * radius).astype(np.float32),
+        normals.astype(np.float32),
+        uv.astype(np.float32),
+        np.array(faces, np.uint32),
     )
 
 
@@ -132,7 +135,9 @@ class GlbWriter:
         self.doc["buffers"][0]["byteLength"] = len(self.blob)
         text = json.dumps(self.doc).encode()
         text += b" " * (-len(text) % 4)
-        body = struct.pack("<II", len(text), 0x4E4F534A) + text + struct.pack("<II", len(self.blob), 0x004E4942)
+        body = (
+            struct.pack("<II", len(text), 0x4E4F534A) + text + struct.pack("<II", len(self.blob), 0x004E4942)
+        )
         body += bytes(self.blob)
         path.write_bytes(struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body)
         return path
@@ -176,7 +181,9 @@ def shade_textures() -> GlbWriter:
     return _column(
         w,
         [
-            _mtoon_material("shade texture", shadeMultiplyTexture={"index": shade}, shadeColorFactor=[1, 1, 1]),
+            _mtoon_material(
+                "shade texture", shadeMultiplyTexture={"index": shade}, shadeColorFactor=[1, 1, 1]
+            ),
             _mtoon_material("shift texture", shadingShiftTexture={"index": shift, "scale": -0.8}),
             _mtoon_material("base texture", base_texture=base, shadingToonyFactor=0.8),
         ],
@@ -190,7 +197,9 @@ def rim_parametric() -> GlbWriter:
     return _column(
         rim,
         [
-            _mtoon_material("rim soft", parametricRimColorFactor=[1.0, 0.5, 0.1], parametricRimFresnelPowerFactor=1.5),
+            _mtoon_material(
+                "rim soft", parametricRimColorFactor=[1.0, 0.5, 0.1], parametricRimFresnelPowerFactor=1.5
+            ),
             _mtoon_material(
                 "rim lifted",
                 parametricRimColorFactor=[0.2, 0.9, 0.3],
@@ -217,7 +226,9 @@ def rim_matcap() -> GlbWriter:
         [
             _mtoon_material("matcap", matcapTexture={"index": cap}),
             _mtoon_material("matcap tinted", matcapTexture={"index": cap}, matcapFactor=[0.3, 0.6, 1.0]),
-            _mtoon_material("matcap and rim", matcapTexture={"index": cap}, parametricRimColorFactor=[0.5, 0.2, 0.8]),
+            _mtoon_material(
+                "matcap and rim", matcapTexture={"index": cap}, parametricRimColorFactor=[0.5, 0.2, 0.8]
+            ),
         ],
         "matcap",
     )
@@ -227,8 +238,18 @@ def outline_world() -> GlbWriter:
     return _column(
         GlbWriter(),
         [
-            _mtoon_material(f"outline {w} m", outlineWidthMode="worldCoordinates", outlineWidthFactor=w, outlineColorFactor=c, outlineLightingMixFactor=mix)
-            for w, c, mix in ((0.004, [0, 0, 0], 1.0), (0.01, [0.6, 0.1, 0.1], 0.0), (0.02, [0.1, 0.2, 0.6], 0.5))
+            _mtoon_material(
+                f"outline {w} m",
+                outlineWidthMode="worldCoordinates",
+                outlineWidthFactor=w,
+                outlineColorFactor=c,
+                outlineLightingMixFactor=mix,
+            )
+            for w, c, mix in (
+                (0.004, [0, 0, 0], 1.0),
+                (0.01, [0.6, 0.1, 0.1], 0.0),
+                (0.02, [0.1, 0.2, 0.6], 0.5),
+            )
         ],
         "outline",
     )
@@ -238,7 +259,13 @@ def outline_screen() -> GlbWriter:
     return _column(
         GlbWriter(),
         [
-            _mtoon_material(f"outline {w} screen", outlineWidthMode="screenCoordinates", outlineWidthFactor=w, outlineColorFactor=[0.05, 0.05, 0.1], outlineLightingMixFactor=0.0)
+            _mtoon_material(
+                f"outline {w} screen",
+                outlineWidthMode="screenCoordinates",
+                outlineWidthFactor=w,
+                outlineColorFactor=[0.05, 0.05, 0.1],
+                outlineLightingMixFactor=0.0,
+            )
             for w in (0.003, 0.008, 0.016)
         ],
         "outline_screen",
@@ -251,8 +278,21 @@ def outline_texture() -> GlbWriter:
     return _column(
         w,
         [
-            _mtoon_material("outline masked", outlineWidthMode="worldCoordinates", outlineWidthFactor=0.02, outlineWidthMultiplyTexture={"index": width}, outlineLightingMixFactor=0.0),
-            _mtoon_material("outline masked screen", outlineWidthMode="screenCoordinates", outlineWidthFactor=0.012, outlineWidthMultiplyTexture={"index": width}, outlineColorFactor=[0.5, 0.0, 0.0], outlineLightingMixFactor=0.0),
+            _mtoon_material(
+                "outline masked",
+                outlineWidthMode="worldCoordinates",
+                outlineWidthFactor=0.02,
+                outlineWidthMultiplyTexture={"index": width},
+                outlineLightingMixFactor=0.0,
+            ),
+            _mtoon_material(
+                "outline masked screen",
+                outlineWidthMode="screenCoordinates",
+                outlineWidthFactor=0.012,
+                outlineWidthMultiplyTexture={"index": width},
+                outlineColorFactor=[0.5, 0.0, 0.0],
+                outlineLightingMixFactor=0.0,
+            ),
             _mtoon_material("no outline", outlineWidthMode="none", outlineWidthFactor=0.02),
         ],
         "outline_tex",
@@ -291,7 +331,9 @@ def alpha_modes() -> GlbWriter:
         [
             _mtoon_material("opaque", base_texture=cut),
             _mtoon_material("mask", base_texture=cut, _alphaMode="MASK", _alphaCutoff=0.5, _doubleSided=True),
-            _mtoon_material("blend", base=(0.9, 0.6, 0.3, 0.5), _alphaMode="BLEND", transparentWithZWrite=True),
+            _mtoon_material(
+                "blend", base=(0.9, 0.6, 0.3, 0.5), _alphaMode="BLEND", transparentWithZWrite=True
+            ),
         ],
         "alpha",
     )
@@ -301,9 +343,15 @@ def render_queue() -> GlbWriter:
     """Three transparent spheres nested in one another: their queue order decides what shows through."""
     w = GlbWriter()
     materials = [
-        _mtoon_material("outer late", base=(0.9, 0.2, 0.2, 0.45), _alphaMode="BLEND", renderQueueOffsetNumber=0),
-        _mtoon_material("inner early", base=(0.2, 0.3, 0.9, 0.8), _alphaMode="BLEND", renderQueueOffsetNumber=-5),
-        _mtoon_material("zwrite first", base=(0.2, 0.9, 0.3, 0.7), _alphaMode="BLEND", transparentWithZWrite=True),
+        _mtoon_material(
+            "outer late", base=(0.9, 0.2, 0.2, 0.45), _alphaMode="BLEND", renderQueueOffsetNumber=0
+        ),
+        _mtoon_material(
+            "inner early", base=(0.2, 0.3, 0.9, 0.8), _alphaMode="BLEND", renderQueueOffsetNumber=-5
+        ),
+        _mtoon_material(
+            "zwrite first", base=(0.2, 0.9, 0.3, 0.7), _alphaMode="BLEND", transparentWithZWrite=True
+        ),
     ]
     w.sphere_node((0.0, 0.9, 0.0), w.material(materials[0]), "outer", radius=0.45)
     w.sphere_node((0.0, 0.9, 0.0), w.material(materials[1]), "inner", radius=0.3)
@@ -329,9 +377,16 @@ def vrm0_mtoon() -> GlbWriter:
                 "_OutlineWidth": 0.8,
                 "_OutlineColorMode": 0,
             },
-            "vectorProperties": {**common, "_RimColor": [0.9, 0.6, 0.3, 1.0], "_OutlineColor": [0.1, 0.05, 0.05, 1.0]},
+            "vectorProperties": {
+                **common,
+                "_RimColor": [0.9, 0.6, 0.3, 1.0],
+                "_OutlineColor": [0.1, 0.05, 0.05, 1.0],
+            },
         },
-        {"floatProperties": {"_ShadeToony": 0.9}, "vectorProperties": {**common, "_EmissionColor": [0.6, 0.3, 0.9, 1.0]}},
+        {
+            "floatProperties": {"_ShadeToony": 0.9},
+            "vectorProperties": {**common, "_EmissionColor": [0.6, 0.3, 0.9, 1.0]},
+        },
     ]
     w.doc["extensionsUsed"] = ["VRM"]
     for material in w.doc["materials"]:

@@ -13,7 +13,9 @@ the look arwed has always had indoors.
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 from dataclasses import dataclass, replace
 
 import cv2
@@ -22,9 +24,11 @@ import numpy as np
 from arwed.config import LightingSettings
 from arwed.types import DirectionalLight, SceneLight
 
+log = logging.getLogger(__name__)
+
 ESTIMATE_EVERY_S = 1.0  # light changes slowly: one estimate a second (about 40 ms on this machine) is plenty
 MIN_MASK_PIXELS = 400
-ANALYSIS_HEIGHT_PX = 240  # the fit works on a small copy: light is a low-frequency property
+ANALYSIS_HEIGHT_PX = 200  # the fit works on a small copy: light is a low-frequency property
 MIN_DIRECTIONAL_RATIO = 0.25  # light strength over ambient below this is "flat": the indoor default
 FIT_ROUNDS = 4
 KEY_GAIN = 0.8  # estimated light (relative to the mean lit surface) to the renderer's irradiance
@@ -41,9 +45,15 @@ class LightEstimate:
     brightness: float  # mean linear luminance of the frame, 0..1
 
 
+_SRGB_LEVELS = np.arange(256, dtype=np.float32) / 255.0
+SRGB_TO_LINEAR = np.where(
+    _SRGB_LEVELS <= 0.04045, _SRGB_LEVELS / 12.92, ((_SRGB_LEVELS + 0.055) / 1.055) ** 2.4
+).astype(np.float32)
+
+
 def srgb_to_linear(values: np.ndarray) -> np.ndarray:
-    v = values.astype(np.float32) / 255.0
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    """uint8 sRGB to linear floats, by table."""
+    return SRGB_TO_LINEAR[values]
 
 
 def inflated_normals(mask: np.ndarray) -> np.ndarray:
@@ -85,10 +95,14 @@ def estimate_light(image_bgr: np.ndarray, person_mask: np.ndarray | None) -> Lig
     """The light in one frame. `person_mask` is (h, w) float 0..1 at any resolution, or None."""
     scale = ANALYSIS_HEIGHT_PX / image_bgr.shape[0]
     size = (max(1, round(image_bgr.shape[1] * scale)), ANALYSIS_HEIGHT_PX)
-    small = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(image_bgr, size, interpolation=cv2.INTER_LINEAR)  # light is smooth: no need to average
     linear = srgb_to_linear(small[:, :, ::-1])  # RGB
-    luminance = linear @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-    lit = luminance <= np.quantile(luminance, 0.98)  # highlights and windows do not say much about colour
+    # element-wise, not a matrix product: BLAS threads would spin on the cores MediaPipe needs
+    luminance = 0.2126 * linear[:, :, 0] + 0.7152 * linear[:, :, 1] + 0.0722 * linear[:, :, 2]
+    flat_luminance = luminance.reshape(-1)
+    top = int(0.98 * (flat_luminance.size - 1))
+    highlight = np.partition(flat_luminance, top)[top]
+    lit = luminance <= highlight  # highlights and windows do not say much about colour
     mean_rgb = linear[lit].mean(axis=0) if lit.any() else np.full(3, 0.5, np.float32)
     ambient_rgb = tuple(float(c) for c in mean_rgb / max(float(mean_rgb.mean()), 1e-6))
     brightness = float(luminance.mean())
@@ -116,13 +130,23 @@ def estimate_light(image_bgr: np.ndarray, person_mask: np.ndarray | None) -> Lig
 
 
 def _fit_lambert(values: np.ndarray, normals: np.ndarray) -> tuple[float, np.ndarray] | None:
-    """Least squares for I = a + max(0, L . n), the clamp resolved by refitting on the lit side."""
+    """Least squares for I = a + max(0, L . n), the clamp resolved by refitting on the lit side.
+
+    The 4 x 4 normal equations are summed element-wise (no BLAS: its threads would spin on the cores
+    MediaPipe needs, on a small machine)."""
     lit_side = np.ones(len(values), bool)
     solution = None
     for _ in range(FIT_ROUNDS):
-        design = np.column_stack([np.ones(len(values)), normals * lit_side[:, None]])
-        solution, *_ = np.linalg.lstsq(design, values, rcond=None)
-        facing = normals @ solution[1:] > 0.0
+        columns = [np.ones(len(values))] + [normals[:, k] * lit_side for k in range(3)]
+        gram = np.array([[float(np.sum(a * b)) for b in columns] for a in columns])
+        rhs = np.array([float(np.sum(a * values)) for a in columns])
+        gram += np.eye(4) * 1e-9 * max(float(np.trace(gram)), 1.0)
+        try:
+            solution = np.linalg.solve(gram, rhs)
+        except np.linalg.LinAlgError:
+            return None
+        shading = normals[:, 0] * solution[1] + normals[:, 1] * solution[2] + normals[:, 2] * solution[3]
+        facing = shading > 0.0
         if np.array_equal(facing, lit_side) or facing.sum() < 10:
             break
         lit_side = facing
@@ -209,26 +233,65 @@ def fixed_light(settings: LightingSettings) -> SceneLight:
 
 
 class SceneLighting:
-    """The light for each frame, as the settings ask: estimated a few times a second and smoothed, fixed,
-    or the indoor rig. Owned by the render thread."""
+    """The light for each frame, as the settings ask: estimated about once a second and smoothed, fixed,
+    or the indoor rig. `update` is called by the render thread and never waits: with `background` (the
+    default) the estimate runs on a worker thread of its own and the newest result is used."""
 
-    def __init__(self, settings: LightingSettings | None = None):
+    def __init__(self, settings: LightingSettings | None = None, background: bool = True):
         self.settings = settings or LightingSettings()
         self._smoother = LightSmoother(self.settings.time_constant_s)
-        self._last_estimate_t: float | None = None
-        self._light = self._initial()
+        self._last_submitted_t: float | None = None
+        self._light = fixed_light(self.settings) if self.settings.mode == "fixed" else SceneLight()
+        self._lock = threading.Condition()
+        self._job: tuple[np.ndarray, np.ndarray | None, float] | None = None
+        self._closed = False
+        self.failures = 0
+        self._worker: threading.Thread | None = None
+        if background and self.settings.mode == "estimate":
+            self._worker = threading.Thread(target=self._work, name="scene-light", daemon=True)
+            self._worker.start()
 
-    def _initial(self) -> SceneLight:
-        if self.settings.mode == "fixed":
-            return fixed_light(self.settings)
-        return SceneLight()
+    @property
+    def light(self) -> SceneLight:
+        with self._lock:
+            return self._light
 
     def update(self, image_bgr: np.ndarray, person_mask: np.ndarray | None, t_s: float) -> SceneLight:
-        if self.settings.mode != "estimate":
-            return self._light
-        due = self._last_estimate_t is None or t_s - self._last_estimate_t >= ESTIMATE_EVERY_S
-        if due or t_s < self._last_estimate_t:
-            self._last_estimate_t = t_s
-            smoothed = self._smoother.update(estimate_light(image_bgr, person_mask), t_s)
-            self._light = scene_light_from(smoothed)
-        return self._light
+        if self.settings.mode != "estimate" or person_mask is None:
+            return self.light  # the person is the light probe: without one, the last light stays
+        last = self._last_submitted_t
+        if last is None or t_s - last >= ESTIMATE_EVERY_S or t_s < last:
+            self._last_submitted_t = t_s
+            if self._worker is None:
+                self._estimate(image_bgr, person_mask, t_s)
+            else:
+                with self._lock:
+                    self._job = (image_bgr, person_mask, t_s)  # the newest frame wins
+                    self._lock.notify()
+        return self.light
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._lock.notify()
+        if self._worker is not None:
+            self._worker.join(timeout=2.0)
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._job is not None or self._closed)
+                if self._closed:
+                    return
+                job, self._job = self._job, None
+            try:
+                self._estimate(*job)
+            except Exception:  # a frame the estimate cannot read: keep the last light, count it
+                self.failures += 1
+                log.exception("scene light estimate failed; keeping the last light")
+
+    def _estimate(self, image_bgr: np.ndarray, person_mask: np.ndarray | None, t_s: float) -> None:
+        smoothed = self._smoother.update(estimate_light(image_bgr, person_mask), t_s)
+        light = scene_light_from(smoothed)
+        with self._lock:
+            self._light = light

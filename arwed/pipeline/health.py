@@ -12,7 +12,7 @@ log = logging.getLogger("arwed.pipeline")
 
 MAX_DISTINCT_ERRORS = 50  # distinct per-frame failures logged in full; beyond that, counted by type
 TIMING_WINDOW = 3000  # frames of per-stage timings kept for medians (100 s at 30 fps)
-STAGES = ("capture", "tracking", "placement", "animation", "render", "composite", "output")
+STAGES = ("capture", "tracking", "placement", "lighting", "animation", "render", "composite", "output")
 
 
 class FrameErrors:

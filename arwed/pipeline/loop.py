@@ -60,7 +60,7 @@ class Pipeline:
         errors = FrameErrors()
         camera = CameraModel(profile, settings.camera.default_hfov_deg)
         self._tracking = TrackingStage(settings, profile, camera, self._timings, errors)
-        self._rendering = RenderStage(character, camera, self._timings, errors)
+        self._rendering = RenderStage(character, camera, self._timings, errors, settings.lighting)
         # replaced whole by the commands, read once per frame by the render thread
         self._outputs: tuple[Output, ...] = tuple(outputs or ())
         self._hidden = False
@@ -121,6 +121,7 @@ class Pipeline:
 
     def update_settings(self, settings: Settings) -> None:
         self._tracking.new_settings.post(settings)
+        self._rendering.new_lighting.post(settings.lighting)
 
     def set_outputs(self, outputs: Sequence[Output]) -> None:
         self._outputs = tuple(outputs)  # the render thread keeps iterating the tuple it read

@@ -12,14 +12,23 @@ import numpy as np
 
 from arwed.characters.base import Character, CharacterCue
 from arwed.compositing import Compositor
-from arwed.config import CompositeSettings, Settings
+from arwed.config import CompositeSettings, LightingSettings, Settings
 from arwed.geometry.camera import camera_intrinsics
 from arwed.geometry.placement import Placer
+from arwed.geometry.scene_light import SceneLighting
 from arwed.pipeline.channels import Mailbox
 from arwed.pipeline.health import FrameErrors, Timings
 from arwed.render.renderer import CharacterRenderer
 from arwed.tracking.pose import PoseTracker
-from arwed.types import CameraIntrinsics, CompositeFrame, Frame, Placement, PoseObservation, RenderedLayer
+from arwed.types import (
+    CameraIntrinsics,
+    CompositeFrame,
+    Frame,
+    Placement,
+    PoseObservation,
+    RenderedLayer,
+    SceneLight,
+)
 
 if TYPE_CHECKING:
     from arwed.calibrate.profile import CalibrationProfile
@@ -132,10 +141,19 @@ class RenderStage:
     The character arrives through a mailbox; the outputs and the hidden flag are read once per frame
     from values another thread replaces whole (never mutates)."""
 
-    def __init__(self, character: Character, camera: CameraModel, timings: Timings, errors: FrameErrors):
+    def __init__(
+        self,
+        character: Character,
+        camera: CameraModel,
+        timings: Timings,
+        errors: FrameErrors,
+        lighting: LightingSettings | None = None,
+    ):
         self._character = character
         self._camera, self._timings, self._errors = camera, timings, errors
         self.new_character = Mailbox()
+        self.new_lighting = Mailbox()  # LightingSettings
+        self._lighting = SceneLighting(lighting)
         self._renderer: CharacterRenderer | None = None
         self._last_anchor_m: np.ndarray | None = None
 
@@ -147,6 +165,7 @@ class RenderStage:
         return self._renderer.renderer_name()
 
     def close(self) -> None:
+        self._lighting.close()
         if self._renderer is not None:
             self._renderer.close()
 
@@ -158,6 +177,7 @@ class RenderStage:
         mask = result.observation.segmentation_mask if result and result.observation else None
         intrinsics = self._camera.intrinsics_for(frame)
         layer, times = None, {}
+        light = self._light_for(frame, mask, times)
         if placement is not None and placement.opacity > 0.0 and not hidden:
             try:
                 layer, times = self._draw_character(frame, placement, intrinsics)
@@ -165,6 +185,7 @@ class RenderStage:
                 self._errors.report("rendering", frame.index, exc)
         started = time.perf_counter()
         for output in outputs:
+            output.compositor.light = light  # the contact shadow agrees with the character's light
             image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, mask)
             composed = time.perf_counter()
             output.deliver(_composite_frame(frame, image, output, placement, layer, times))
@@ -175,6 +196,18 @@ class RenderStage:
         self._timings.add("latency", (time.monotonic() - frame.capture_time_s) * 1000.0)
         has_person = result is not None and result.observation is not None
         return RenderedFrame(has_person, placement.state.value if placement else "lost")
+
+    def _light_for(self, frame: Frame, mask: np.ndarray | None, times: dict[str, float]) -> SceneLight:
+        """The room's light for this frame: the newest estimate (made about once a second on its own thread)."""
+        settings = self.new_lighting.collect()
+        if settings is not None and settings != self._lighting.settings:
+            self._lighting.close()
+            self._lighting = SceneLighting(settings)
+        started = time.perf_counter()
+        light = self._lighting.update(frame.image_bgr, mask, frame.media_time_s)  # never waits
+        self._renderer.set_light(light)
+        times["lighting"] = (time.perf_counter() - started) * 1000.0
+        return light
 
     def _apply_new_character(self) -> None:
         character = self.new_character.collect()

@@ -8,12 +8,17 @@ and a few pixels too large, as a tracker's is.
 
 from __future__ import annotations
 
+import threading
+import time
+
 import cv2
 import numpy as np
 import pytest
 
+from arwed.config import LightingSettings
 from arwed.geometry.scene_light import (
     LightSmoother,
+    SceneLighting,
     angle_deg,
     estimate_light,
     scene_light_from,
@@ -126,3 +131,34 @@ def test_smoother_moves_slowly_and_settles():
     for k in range(2, 300):
         settled = smoother.update(right, k / 30)
     assert angle_deg(settled.towards_light, right.towards_light) < 3.0
+
+
+def test_scene_lighting_estimates_on_its_own_thread_and_never_waits():
+    image, mask = synthetic_frame((1.0, -1.0, -0.5), ambient=0.05, strength=0.9)
+    lighting = SceneLighting(LightingSettings(mode="estimate"))
+    try:
+        start = time.perf_counter()
+        first = lighting.update(image, mask, 0.0)
+        assert time.perf_counter() - start < 0.02  # the render thread hands the frame over and goes on
+        assert first == SceneLight()  # until the first estimate is in: the indoor light
+        deadline = time.monotonic() + 10.0
+        while lighting.light.source != "estimated" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        light = lighting.update(image, None, 0.5)  # no person: the last light stays
+        assert light.source == "estimated"
+        assert angle_deg(light.key.towards_light, (1.0, -1.0, -0.5)) < 25.0
+    finally:
+        lighting.close()
+    assert not any(t.name == "scene-light" and t.is_alive() for t in threading.enumerate())
+
+
+def test_fixed_and_indoor_modes_ignore_the_picture():
+    image, mask = synthetic_frame((1.0, -1.0, -0.5))
+    fixed = SceneLighting(LightingSettings(mode="fixed", towards_light=(0.0, -2.0, 0.0), shadow_softness=0.1))
+    light = fixed.update(image, mask, 0.0)
+    assert light.source == "settings" and light.key.towards_light == pytest.approx((0.0, -1.0, 0.0))
+    assert light.shadow_softness == 0.1
+    indoor = SceneLighting(LightingSettings(mode="indoor"))
+    assert indoor.update(image, mask, 0.0) == SceneLight()
+    fixed.close()
+    indoor.close()

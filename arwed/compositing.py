@@ -20,7 +20,8 @@ SHADOW_RADII_M = (0.32, 0.22)  # across and along the character's facing: roughl
 SHADOW_SOFTNESS = 0.35  # blur sigma as a fraction of the shadow's projected height
 MAX_SHADOW_SIGMA_PX = 40.0
 SHADOW_CAST_M = 0.9  # how far a sharp shadow reaches from the feet at a 45-degree light (a contact shadow, not a full cast one)
-MIN_LIGHT_ELEVATION_DEG = 15.0  # lower suns would throw shadows across the whole floor: capped
+MIN_LIGHT_ELEVATION_DEG = 25.0  # lower suns would throw shadows across the whole floor: capped
+MAX_SHADOW_REACH_M = 1.2
 OCCLUSION_MARGIN_M = 0.05
 SILHOUETTE_MARGIN = 0.3  # of the person's box width, each side  # the person hides the character only when nearer by more than this
 
@@ -111,7 +112,9 @@ def contact_shadow_outline_px(
             elevation = max(
                 np.arcsin(np.clip(np.dot(towards, up), -1.0, 1.0)), np.radians(MIN_LIGHT_ELEVATION_DEG)
             )
-            reach_m = SHADOW_CAST_M * (1.0 - light.shadow_softness) / np.tan(elevation)
+            reach_m = min(
+                SHADOW_CAST_M * (1.0 - light.shadow_softness) / np.tan(elevation), MAX_SHADOW_REACH_M
+            )
             along = -on_floor / np.linalg.norm(on_floor)  # the shadow falls away from the light
             across = np.cross(up, along)
             centre = centre + 0.5 * reach_m * along

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 from dataclasses import dataclass, replace
 
@@ -26,12 +27,16 @@ from arwed.types import DirectionalLight, SceneLight
 
 log = logging.getLogger(__name__)
 
+WORKER_NICENESS = 10
 ESTIMATE_EVERY_S = 1.0  # light changes slowly: one estimate a second (about 40 ms on this machine) is plenty
 MIN_MASK_PIXELS = 400
 ANALYSIS_HEIGHT_PX = 200  # the fit works on a small copy: light is a low-frequency property
 MIN_DIRECTIONAL_RATIO = 0.25  # light strength over ambient below this is "flat": the indoor default
 FIT_ROUNDS = 4
-KEY_GAIN = 0.8  # estimated light (relative to the mean lit surface) to the renderer's irradiance
+KEY_GAIN = 0.8
+CONFIDENT_FROM_RATIO = 0.5  # below: the indoor rig; CONFIDENT_SPAN_RATIO above that, all the estimate
+CONFIDENT_SPAN_RATIO = 2.0
+SHARP_FROM_RATIO = 4.0  # direct light this many times the ambient casts a sharp shadow (the sun); 1 a blob  # estimated light (relative to the mean lit surface) to the renderer's irradiance
 AMBIENT_GAIN = 0.55
 
 
@@ -156,25 +161,34 @@ def _fit_lambert(values: np.ndarray, normals: np.ndarray) -> tuple[float, np.nda
 
 
 def scene_light_from(estimate: LightEstimate, base: SceneLight | None = None) -> SceneLight:
-    """The SceneLight for an estimate: the indoor rig when the light is flat, else a key from that direction
-    whose strength and sharpness follow the estimate; ambient takes the scene's colour."""
+    """The SceneLight for an estimate. A weak direction (most rooms) stays close to the indoor rig; a clear
+    one (the sun, a spot) takes over the key's direction and strength and sharpens the contact shadow.
+    The ambient light takes the scene's colour either way."""
     base = base or SceneLight()
     tint = np.clip(np.asarray(estimate.ambient_rgb), 0.6, 1.4)
-    ambient = tuple(float(c) for c in np.asarray(base.ambient_rgb) * tint)
+    ambient = np.asarray(base.ambient_rgb) * tint
     if estimate.towards_light is None:
-        return replace(base, ambient_rgb=ambient, source="estimated")
-    share = estimate.directional_ratio / (1.0 + estimate.directional_ratio)  # 0 flat .. 1 all direct
-    key_level = KEY_GAIN * (0.4 + 0.8 * share)
-    ambient_level = AMBIENT_GAIN * (1.1 - 0.6 * share)
-    key_rgb = np.asarray(base.key.rgb) / max(base.key.rgb) * key_level
+        return replace(base, ambient_rgb=tuple(float(c) for c in ambient), source="estimated")
+    ratio = estimate.directional_ratio
+    confidence = float(np.clip((ratio - CONFIDENT_FROM_RATIO) / CONFIDENT_SPAN_RATIO, 0.0, 1.0))
+    base_towards = np.asarray(base.key.towards_light, dtype=np.float64)
+    base_towards /= np.linalg.norm(base_towards)
+    towards = (1.0 - confidence) * base_towards + confidence * np.asarray(estimate.towards_light)
+    towards /= max(float(np.linalg.norm(towards)), 1e-9)
+    share = ratio / (1.0 + ratio)  # 0 flat .. 1 all direct
+    base_level = max(base.key.rgb)
+    key_level = (1.0 - confidence) * base_level + confidence * KEY_GAIN * (0.4 + 0.8 * share)
+    ambient_level = (1.0 - confidence) + confidence * AMBIENT_GAIN / 0.4 * (1.1 - 0.6 * share)
+    key_rgb = np.asarray(base.key.rgb) / base_level * key_level
     fills = tuple(
-        DirectionalLight(f.towards_light, tuple(float(c) * (1.0 - share) for c in f.rgb)) for f in base.fills
+        DirectionalLight(f.towards_light, tuple(float(c) * (1.0 - 0.7 * confidence) for c in f.rgb))
+        for f in base.fills
     )
     return SceneLight(
-        key=DirectionalLight(estimate.towards_light, tuple(float(c) for c in key_rgb)),
+        key=DirectionalLight(tuple(float(c) for c in towards), tuple(float(c) for c in key_rgb)),
         fills=fills,
-        ambient_rgb=tuple(float(c) for c in tint * ambient_level),
-        shadow_softness=float(np.clip(1.0 - 1.6 * (share - 0.2), 0.0, 1.0)),
+        ambient_rgb=tuple(float(c) for c in ambient * ambient_level),
+        shadow_softness=float(np.clip((SHARP_FROM_RATIO - ratio) / (SHARP_FROM_RATIO - 1.0), 0.0, 1.0)),
         source="estimated",
     )
 
@@ -278,6 +292,10 @@ class SceneLighting:
             self._worker.join(timeout=2.0)
 
     def _work(self) -> None:
+        try:  # below the tracking and render threads: the light can wait, they cannot (Linux: per thread)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
+        except (AttributeError, OSError):
+            pass
         while True:
             with self._lock:
                 self._lock.wait_for(lambda: self._job is not None or self._closed)

@@ -17,6 +17,7 @@ import pytest
 
 from arwed.config import LightingSettings
 from arwed.geometry.scene_light import (
+    LightEstimate,
     LightSmoother,
     SceneLighting,
     angle_deg,
@@ -162,3 +163,15 @@ def test_fixed_and_indoor_modes_ignore_the_picture():
     assert indoor.update(image, mask, 0.0) == SceneLight()
     fixed.close()
     indoor.close()
+
+
+def test_a_weak_direction_stays_close_to_the_indoor_rig_and_a_clear_one_takes_over():
+    frontal = (0.2, -0.1, -0.97)  # what indoor photos give: mostly from the camera's side
+    weak = scene_light_from(LightEstimate(frontal, 1.3, (1.0, 1.0, 1.0), 0.4))
+    indoor = SceneLight()
+    assert angle_deg(weak.key.towards_light, indoor.key.towards_light) < angle_deg(
+        frontal, indoor.key.towards_light
+    )
+    assert weak.shadow_softness > 0.8  # still a blob under the feet
+    sun = scene_light_from(LightEstimate((0.6, -0.7, 0.2), 6.0, (1.0, 0.95, 0.9), 0.6))
+    assert angle_deg(sun.key.towards_light, (0.6, -0.7, 0.2)) < 1.0 and sun.shadow_softness == 0.0

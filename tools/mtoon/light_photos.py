@@ -28,13 +28,13 @@ from arwed.types import Frame, SceneLight
 def groom_tile(renderer, character, light: SceneLight, height_px: int) -> np.ndarray:
     renderer.set_light(light)
     posed = character.pose(CharacterCue(time_s=1.0))
-    intrinsics = intrinsics_from_fov(height_px // 2, height_px, 30.0)
+    intrinsics = intrinsics_from_fov(height_px // 2, height_px, 20.0)
     view = np.eye(4)
     yaw = math.radians(25.0)
     view[:3, :3] = np.array(
         [[math.cos(yaw), 0, math.sin(yaw)], [0, -1, 0], [math.sin(yaw), 0, -math.cos(yaw)]]
     )
-    view[:3, 3] = (0.0, 0.95, 4.6)
+    view[:3, 3] = (0.0, 0.92, 3.2)
     layer = renderer.render(posed, view, intrinsics, region_px=(0, 0, height_px // 2, height_px))
     tile = np.full((height_px, height_px // 2, 3), 110.0)
     alpha = layer.rgba[:, :, 3:4] / 255.0

@@ -13,6 +13,7 @@ the look arwed has always had indoors.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -292,10 +293,9 @@ class SceneLighting:
             self._worker.join(timeout=2.0)
 
     def _work(self) -> None:
-        try:  # below the tracking and render threads: the light can wait, they cannot (Linux: per thread)
+        # below the tracking and render threads: the light can wait, they cannot (Linux: per thread)
+        with contextlib.suppress(AttributeError, OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
-        except (AttributeError, OSError):
-            pass
         while True:
             with self._lock:
                 self._lock.wait_for(lambda: self._job is not None or self._closed)

@@ -6,7 +6,9 @@ or grey margin, a clipboard or a frame lies around them. Nothing outside the gri
 as OpenCV, ROS camera_calibration, kalibr and mrgingham assume nothing there either: a view counts when the
 whole grid is found (OpenCV orders it), its corners lie on a flat grid (a homography fits them to within a
 fraction of a square: a lens bends a grid by far less than a scrambled one is off) and none is at the image
-edge (ROS: a corner there may be a board cut by the edge). Each refused view says which test failed.
+edge (ROS: a corner there may be a board cut by the edge), and the rows and columns are evenly spaced (a row
+taken at the paper's edge next to narrow outer squares is out of step). Each refused view says which test
+failed.
 
 Sub-pixel windows: cornerSubPix uses every edge in its window, so a window reaching past the printed outer
 squares is pulled by the paper's edge. The outer squares' printed width is measured on each side of the board
@@ -21,6 +23,7 @@ import numpy as np
 from arwed.calibrate.boards import BoardNotFound, BoardSpec
 
 MAX_GRID_RESIDUAL_SQUARES = 0.4  # real views (a strong wide-angle lens included) stay under 0.2
+MAX_SPACING_JUMP_SQUARES = 0.3  # real and rendered views stay under 0.15
 IMAGE_EDGE_MARGIN_PX = 8  # ROS camera_calibration drops views with a corner this near the edge
 MAX_REFINE_HALF_WINDOW_PX = 12
 # a corner's window reaches at most this fraction of the way to its nearest neighbour corner
@@ -35,24 +38,30 @@ _PROFILE_STEPS = np.linspace(-0.45, 1.2, 67)  # along a line out from the board'
 def find_chessboard(grey: np.ndarray, board: BoardSpec, fast: bool) -> np.ndarray:
     """The inner corners (rows, cols, 2) at full resolution, checked; or BoardNotFound saying which test failed.
 
-    findChessboardCornersSB (with histogram normalisation: real prints under uneven light need it) first: it
-    takes a fraction of a second whether or not a board is there; the classic detector (FAST_CHECK, at half
-    size on large images to bound its time) is the fallback. Live previews search a small copy with SB only.
+    findChessboardCornersSB first, with histogram normalisation (real prints in uneven light need it) and then
+    without (glare can make normalisation lose a row): it takes a fraction of a second whether or not a board
+    is there; the classic detector (FAST_CHECK, at half size on large images to bound its time) is the
+    fallback. A grid that fails a test is not taken: the next detector may find the right one. Live previews
+    search a small copy with normalised SB only.
     """
     pattern = (board.cols, board.rows)
     if fast:
-        attempts = [(min(1.0, _PREVIEW_WIDTH_PX / grey.shape[1]), "sb")]
+        attempts = [(min(1.0, _PREVIEW_WIDTH_PX / grey.shape[1]), "sb", cv2.CALIB_CB_NORMALIZE_IMAGE)]
     else:
-        attempts = [(1.0, "sb"), (1.0 if grey.size <= _SMALL_IMAGE_PX else 0.5, "classic")]
+        classic_flags = cv2.CALIB_CB_ADAPTIVE_THRESH | cv2.CALIB_CB_NORMALIZE_IMAGE | cv2.CALIB_CB_FAST_CHECK
+        attempts = [
+            (1.0, "sb", cv2.CALIB_CB_NORMALIZE_IMAGE),
+            (1.0, "sb", 0),
+            (1.0 if grey.size <= _SMALL_IMAGE_PX else 0.5, "classic", classic_flags),
+        ]
     refusal = None
-    for scale, method in attempts:
+    for scale, method, flags in attempts:
         image = (
             grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         )
         if method == "sb":
-            found, corners = cv2.findChessboardCornersSB(image, pattern, flags=cv2.CALIB_CB_NORMALIZE_IMAGE)
+            found, corners = cv2.findChessboardCornersSB(image, pattern, flags=flags)
         else:
-            flags = cv2.CALIB_CB_ADAPTIVE_THRESH | cv2.CALIB_CB_NORMALIZE_IMAGE | cv2.CALIB_CB_FAST_CHECK
             found, corners = cv2.findChessboardCorners(image, pattern, flags=flags)
         if not found:
             continue
@@ -89,7 +98,27 @@ def grid_problem(grid: np.ndarray, image_size_px: tuple[int, int]) -> str | None
             f" {MAX_GRID_RESIDUAL_SQUARES} allowed): not one whole board (scrambled, or something else taken"
             " for corners)"
         )
+    jump = spacing_jump_squares(grid)
+    if jump > MAX_SPACING_JUMP_SQUARES:
+        return (
+            f"even-spacing test: a row or column of corners is {jump:.2f} of a square out of step with its"
+            f" neighbours (at most {MAX_SPACING_JUMP_SQUARES} allowed): something else (the paper's edge, a"
+            " frame) was taken for corners"
+        )
     return None
+
+
+def spacing_jump_squares(grid: np.ndarray) -> float:
+    """The largest second difference along the grid's rows and columns, in squares: perspective and lens
+    bend a grid smoothly, a corner taken at the print's edge or a frame jumps out of step."""
+    steps = _mean_neighbour_steps(grid)
+    worst = 0.0
+    for corners, local in ((grid, steps), (grid.transpose(1, 0, 2), steps.T)):
+        if corners.shape[1] < 3:
+            continue
+        bend = np.linalg.norm(corners[:, :-2] - 2.0 * corners[:, 1:-1] + corners[:, 2:], axis=2)
+        worst = max(worst, float((bend / np.maximum(local[:, 1:-1], 1e-6)).max()))
+    return worst
 
 
 def grid_residual_squares(grid: np.ndarray) -> float:

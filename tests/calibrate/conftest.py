@@ -1,4 +1,5 @@
-"""Synthetic board views shared by the calibration tests (rendered once per test session)."""
+"""Synthetic board views shared by the calibration tests (rendered once per test session), printed and lit as
+real boards are (see synthetic.REAL_PRINT)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from arwed.calibrate.boards import BoardSpec
 from arwed.calibrate.calibration import CalibrationView
 from arwed.calibrate.detection import BoardDetector
-from tests.calibrate.synthetic import BoardPose, calibration_poses, render_view
+from tests.calibrate.synthetic import REAL_PRINT, BoardPose, calibration_poses, render_view
 
 CHARUCO = BoardSpec("charuco", 11, 8, 0.03, 0.022, "DICT_5X5_100")
 CHESSBOARD = BoardSpec("chessboard", 9, 6, 0.03)
@@ -26,7 +27,8 @@ class SyntheticSet:
 
 def _synthetic_set(board: BoardSpec, whole_board: bool) -> SyntheticSet:
     poses = calibration_poses(board, count=24, whole_board=whole_board)
-    images = [render_view(board, pose, seed=index) for index, pose in enumerate(poses)]
+    # real-print conditions: narrow outer squares, grey margins, uneven light, glare, defocus, JPEG
+    images = [render_view(board, pose, seed=index, conditions=REAL_PRINT) for index, pose in enumerate(poses)]
     detector = BoardDetector(board)
     views = [
         CalibrationView(f"view{index:02d}.png", detector.detect(image)) for index, image in enumerate(images)

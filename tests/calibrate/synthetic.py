@@ -3,6 +3,10 @@
 Every output pixel is traced back through the true lens model (undistorted to a ray), intersected with the
 board's plane and coloured from a high-resolution board image; rendering is supersampled, then blurred and
 noised like a real sensor. The corner positions are known exactly, so recovered numbers can be checked.
+
+`PrintConditions` add what real prints and real cameras have (as in OpenCV's own sample photographs): outer
+squares narrower than the inner ones, a thin white paper margin and a grey frame (a clipboard) around the
+sheet, uneven light, a glare spot on the glossy paper, slight defocus and JPEG compression.
 """
 
 from __future__ import annotations
@@ -30,6 +34,33 @@ TRUE_CAMERA = CameraIntrinsics(
 SUPERSAMPLING = 2
 TEXTURE_PX_PER_SQUARE = 96
 BACKGROUND_GREY = 120
+
+
+@dataclass(frozen=True)
+class PrintConditions:
+    """A real print in real light. Sizes are in squares of the board; light as a fraction of full light."""
+
+    outer_square_fraction: float = 1.0  # chessboard: the outer ring of squares printed this wide
+    paper_margin_squares: float = 1.0  # white paper around the squares
+    frame_squares: float = 0.0  # a grey frame (a clipboard) around the paper
+    frame_grey: int = 90
+    light_falloff: float = 0.0  # the light is this much weaker at the far side of the picture
+    glare: float = 0.0  # a specular spot this bright (grey levels at its centre)
+    glare_spot: tuple[float, float] = (0.35, 0.4)  # where on the board (fractions of its width and height)
+    defocus_radius_px: float = 0.0  # a disk blur (an out-of-focus lens), before the sensor's own blur
+    jpeg_quality: int | None = None
+
+
+IDEAL_PRINT = PrintConditions()
+REAL_PRINT = PrintConditions(
+    outer_square_fraction=0.55,
+    paper_margin_squares=0.12,
+    frame_squares=0.8,
+    light_falloff=0.4,
+    glare=70.0,
+    defocus_radius_px=1.2,
+    jpeg_quality=85,
+)
 
 
 @dataclass(frozen=True)
@@ -65,10 +96,23 @@ def _rays(camera: CameraIntrinsics, supersampling: int) -> np.ndarray:
     return normalised.reshape(len(ys), len(xs), 2).astype(np.float64)
 
 
-@lru_cache(maxsize=4)
-def _texture(board: BoardSpec) -> tuple[np.ndarray, int]:
-    margin = TEXTURE_PX_PER_SQUARE
-    return board.render(TEXTURE_PX_PER_SQUARE, margin_px=margin), margin
+@lru_cache(maxsize=8)
+def _texture(board: BoardSpec, conditions: PrintConditions) -> tuple[np.ndarray, float]:
+    """The printed sheet as an image, and where the squares area's top-left corner lies in it (pixels)."""
+    px = TEXTURE_PX_PER_SQUARE
+    squares = board.render(px)
+    crop = 0
+    if board.kind == "chessboard" and conditions.outer_square_fraction < 1.0:
+        crop = int(round((1.0 - conditions.outer_square_fraction) * px))
+        squares = squares[crop:-crop, crop:-crop]
+    paper = int(round(conditions.paper_margin_squares * px))
+    sheet = cv2.copyMakeBorder(squares, paper, paper, paper, paper, cv2.BORDER_CONSTANT, value=255)
+    frame = int(round(conditions.frame_squares * px))
+    if frame:
+        sheet = cv2.copyMakeBorder(
+            sheet, frame, frame, frame, frame, cv2.BORDER_CONSTANT, value=conditions.frame_grey
+        )
+    return sheet, float(paper + frame - crop)
 
 
 def render_view(
@@ -78,11 +122,12 @@ def render_view(
     blur_sigma_px: float = 0.7,
     noise_grey: float = 2.0,
     seed: int = 0,
+    conditions: PrintConditions = IDEAL_PRINT,
 ) -> np.ndarray:
     """The board seen by the camera, as a BGR image."""
     rays = _rays(camera, SUPERSAMPLING)
-    texture, margin = _texture(board)
-    window = _board_window(board, pose, camera, margin)
+    texture, margin = _texture(board, conditions)
+    window = _board_window(board, pose, camera, max(margin, 0.0))
     rays = rays[window]
     plane_to_image = np.column_stack((pose.rotation[:, 0], pose.rotation[:, 1], pose.translation_m))
     image_to_plane = np.linalg.inv(plane_to_image)
@@ -108,16 +153,56 @@ def render_view(
     )
     # a gentle light falloff, so the board is not perfectly black and white
     image = 30.0 + image * 0.8
+    image = _real_light(image, board, pose, camera, conditions)
+    if conditions.defocus_radius_px > 0:
+        image = cv2.filter2D(image, -1, _disk(conditions.defocus_radius_px))
     if blur_sigma_px > 0:
         image = cv2.GaussianBlur(image, (0, 0), blur_sigma_px)
     rng = np.random.default_rng(seed)
     image = image + rng.normal(0.0, noise_grey, image.shape)
     grey = np.clip(np.round(image), 0, 255).astype(np.uint8)
+    if conditions.jpeg_quality is not None:
+        _, encoded = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, conditions.jpeg_quality])
+        grey = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
     return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
 
 
+def _real_light(
+    image: np.ndarray,
+    board: BoardSpec,
+    pose: BoardPose,
+    camera: CameraIntrinsics,
+    conditions: PrintConditions,
+) -> np.ndarray:
+    """Uneven light (weaker towards one side of the picture) and a glare spot on the board."""
+    height, width = image.shape
+    if conditions.light_falloff > 0:
+        ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+        across = (0.7 * xs / width + 0.3 * ys / height).astype(np.float32)
+        image = image * (1.0 - conditions.light_falloff * across)
+    if conditions.glare > 0:
+        board_w, board_h = board.size_m
+        spot = np.array([[conditions.glare_spot[0] * board_w, conditions.glare_spot[1] * board_h, 0.0]])
+        centre = cv2.projectPoints(
+            spot, pose.rvec, pose.translation_m, camera.matrix, camera.distortion_array
+        )[0].ravel()
+        square_px = camera.fx_px * board.square_m / float(pose.translation_m[2])
+        sigma = 0.9 * square_px
+        ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+        spot_light = np.exp(-((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2) / (2.0 * sigma**2))
+        image = image + conditions.glare * spot_light
+    return image
+
+
+def _disk(radius_px: float) -> np.ndarray:
+    size = int(np.ceil(radius_px)) * 2 + 1
+    ys, xs = np.mgrid[0:size, 0:size] - size // 2
+    kernel = (xs**2 + ys**2 <= radius_px**2 + 0.25).astype(np.float32)
+    return kernel / kernel.sum()
+
+
 def _board_window(
-    board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics, margin_px: int
+    board: BoardSpec, pose: BoardPose, camera: CameraIntrinsics, margin_px: float
 ) -> tuple[slice, slice]:
     """The supersampled image region the board (with its white margin) can cover, to render only that."""
     margin_m = margin_px / TEXTURE_PX_PER_SQUARE * board.square_m

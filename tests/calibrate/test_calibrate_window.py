@@ -78,32 +78,3 @@ def real_views_video(path: Path, frames_per_view: int = 7, fps: float = 10.0) ->
             writer.write(image)
     writer.release()
     return path
-
-
-def test_window_fed_the_real_views_as_a_video_captures_all_13(qtbot, tmp_path):
-    from arwed.calibrate.boards import BoardSpec
-    from arwed.calibrate.video import open_frame_source
-
-    video = real_views_video(tmp_path / "views.avi")
-    source = open_frame_source(0, str(video), None)
-    calibrator = LiveCalibrator(BoardSpec("chessboard", 9, 6, 0.025))
-    window = CalibrateWindow(
-        calibrator, source.read, tmp_path / "real.yaml", poll_ms=10, frame_time=source.frame_time_s
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window._worker.ended, timeout=120_000)
-    assert calibrator.view_count == 13
-    qtbot.waitUntil(lambda: window.calibrate_button.isEnabled(), timeout=5_000)  # the video is over
-    window.calibrate_button.click()
-    qtbot.waitUntil(lambda: window.save_button.isEnabled(), timeout=60_000)
-    result = window.result
-    print(
-        f"\nlive, real views as a video: {len(result.views)} views, RMS {result.rms_px:.3f} px,"
-        f" fx {result.intrinsics.fx_px:.2f}, fy {result.intrinsics.fy_px:.2f}, cx {result.intrinsics.cx_px:.2f},"
-        f" cy {result.intrinsics.cy_px:.2f}; {window.verdict.text()}"
-    )
-    assert abs(result.intrinsics.fx_px / 537.43 - 1.0) < 0.01 and result.rms_px <= 0.25
-    assert "NOT" not in window.verdict.text()
-    window.close()
-    source.close()

@@ -24,8 +24,13 @@ def test_corners_are_sub_pixel_accurate(which, request):
         [_errors(data.board, pose, view.detection) for pose, view in zip(data.poses, data.views, strict=True)]
     )
     distances = np.linalg.norm(errors, axis=1)
-    assert np.sqrt((distances**2).mean()) < 0.08
-    assert distances.max() < 0.35
+    print(
+        f"\n{data.board.kind}: corner RMS {np.sqrt((distances**2).mean()):.3f} px, max {distances.max():.3f} px"
+    )
+    # real-print renders (glare, JPEG, defocus, narrow outer squares): ChArUco 0.10 / 0.50, chessboard 0.08 / 0.31;
+    # ideal renders gave under 0.08 / 0.35
+    assert np.sqrt((distances**2).mean()) < 0.12
+    assert distances.max() < 0.6
     # no systematic shift (OpenCV 4.11's ChArUco corners alone are off by +0.5 px in x and y)
     assert np.abs(errors.mean(axis=0)).max() < 0.03
 

@@ -118,3 +118,18 @@ def test_a_board_at_the_image_edge_fails_the_edge_test():
         BoardDetector(CHESSBOARD).detect(image)
     grid = np.stack(np.meshgrid(np.linspace(3, 300, 9), np.linspace(100, 300, 6)), axis=-1)
     assert grid_problem(grid, (640, 480)).startswith("edge test:")
+
+
+def test_a_row_taken_at_the_papers_edge_fails_the_even_spacing_test(real_paths):
+    """Narrow outer squares: a detector can take the row where their ink ends for the outer row of corners."""
+    from arwed.calibrate.chessboard import spacing_jump_squares
+
+    grey = cv2.imread(str(real_paths[2]), cv2.IMREAD_GRAYSCALE)
+    found, corners = cv2.findChessboardCornersSB(grey, (9, 6), flags=cv2.CALIB_CB_NORMALIZE_IMAGE)
+    assert found
+    grid = corners.reshape(6, 9, 2).astype(np.float64)
+    assert spacing_jump_squares(grid) < 0.15
+    shifted = grid.copy()
+    shifted[0] += 0.55 * (grid[0] - grid[1])  # the row half a square further out, where the ink ends
+    assert grid_residual_squares(shifted) < 0.4  # the homography alone lets it through
+    assert grid_problem(shifted, (640, 480)).startswith("even-spacing test:")

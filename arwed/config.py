@@ -6,21 +6,26 @@ Settings come from defaults, then an optional YAML file, then command-line optio
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from arwed.errors import InputFileError, yaml_error_location
+from arwed.errors import InputFileError
 from arwed.types import CompositeMode
+from arwed.user_files import SETTINGS_MAX_BYTES, load_yaml
 
 DEFAULT_HORIZONTAL_FOV_DEG = 60.0  # a typical webcam; used when no calibration profile is given
 DEFAULT_CHARACTER_HEIGHT_M = 1.80
 DEFAULT_GAP_M = 0.7
 
 
+ColorChannel = Annotated[int, Field(ge=0, le=255)]
+ColorBGR = tuple[ColorChannel, ColorChannel, ColorChannel]  # 0-255 each, as OpenCV orders them
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class PlacementSettings(_Section):
@@ -34,8 +39,8 @@ class PlacementSettings(_Section):
 
 class TrackingSettings(_Section):
     model_complexity: int = Field(1, ge=0, le=2)  # MediaPipe Pose: 0 lite, 1 full, 2 heavy
-    min_detection_confidence: float = Field(0.5, ge=0.0, le=1.0)
-    min_tracking_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    min_detection_confidence: float = Field(0.5, gt=0.0, le=1.0)  # 0 would accept nothing as a person
+    min_tracking_confidence: float = Field(0.5, gt=0.0, le=1.0)
     segmentation: bool = True
     # One Euro filter (Casiez et al. 2012) on placement, in metres: lower min_cutoff = steadier, higher beta = less lag
     min_cutoff_hz: float = Field(0.8, gt=0.0, le=30.0)
@@ -56,7 +61,7 @@ class CameraSettings(_Section):
 
 class CompositeSettings(_Section):
     mode: CompositeMode = CompositeMode.STAGE
-    key_color_bgr: tuple[int, int, int] = (0, 255, 0)
+    key_color_bgr: ColorBGR = (0, 255, 0)
     keyed_alpha_png: bool = False  # keyed mode writes RGBA PNG frames instead of a key colour
     shadow: bool = True
     shadow_strength: float = Field(0.45, ge=0.0, le=1.0)
@@ -106,16 +111,7 @@ def load_settings(path: str | Path | None) -> Settings:
     if path is None:
         return Settings()
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError(path, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise InputFileError(path, f"not valid YAML{yaml_error_location(exc)}") from None
+    data = load_yaml(path, SETTINGS_MAX_BYTES, "settings file") or {}
     if not isinstance(data, dict):
         raise InputFileError(path, "expected a mapping of sections (placement, tracking, camera, composite)")
     return _validate(data, str(path))

@@ -17,8 +17,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from arwed.config import Settings
+from arwed.config import ColorBGR, Settings
+from arwed.errors import InputFileError
 from arwed.types import CompositeMode
+from arwed.user_files import SETTINGS_MAX_BYTES, parse_yaml, read_user_text
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ def default_keepsake_root() -> Path:
 class OutputConfig(BaseModel):
     """One output window: what it shows and on which screen."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     mode: CompositeMode = CompositeMode.STAGE
     screen: str | None = (
@@ -56,7 +58,7 @@ class OutputConfig(BaseModel):
     )
     side_by_side: bool = False  # glasses in 3D mode: left eye | right eye, e.g. 3840x1080
     eye_distance_m: float = Field(DEFAULT_EYE_DISTANCE_M, ge=0.0, le=0.2)
-    key_color_bgr: tuple[int, int, int] = (0, 255, 0)
+    key_color_bgr: ColorBGR = (0, 255, 0)
 
 
 class ConsoleConfig(BaseModel):
@@ -88,18 +90,18 @@ def remember(recent: tuple[str, ...], item: str | None) -> tuple[str, ...]:
 
 def load_console_config(path: Path) -> tuple[ConsoleConfig, str | None]:
     """The saved set-up and a notice for the log (None when all went well). Never raises for a bad file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return ConsoleConfig(), None
-    except (OSError, UnicodeDecodeError) as exc:
-        return ConsoleConfig(), f"{path}: cannot be read ({exc.__class__.__name__}); starting from defaults"
     try:
-        data = yaml.safe_load(text) or {}
+        text = read_user_text(path, SETTINGS_MAX_BYTES, "console set-up file")
+    except InputFileError as exc:
+        return ConsoleConfig(), f"{exc}; starting from defaults"
+    try:
+        data = parse_yaml(text, path) or {}
         if not isinstance(data, dict):
             raise ValueError("expected a mapping")
         return ConsoleConfig.model_validate(data), None
-    except (yaml.YAMLError, ValueError, ValidationError) as exc:
+    except (InputFileError, ValueError, ValidationError) as exc:
         backup = _keep_broken(path)
         kept = f"; the broken file is kept as {backup.name}" if backup else ""
         return ConsoleConfig(), f"{path}: {_problem(exc)}; starting from defaults{kept}"
@@ -110,9 +112,8 @@ def _problem(exc: Exception) -> str:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         return f"field '{field}': {first['msg'].lower()}"
-    if isinstance(exc, yaml.YAMLError):
-        mark = getattr(exc, "problem_mark", None)
-        return f"not valid YAML{f' at line {mark.line + 1}' if mark else ''}"
+    if isinstance(exc, InputFileError):
+        return exc.problem
     return str(exc)
 
 

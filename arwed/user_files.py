@@ -138,7 +138,7 @@ def read_user_text(path: str | Path, max_bytes: int, what: str = "file") -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputFileError(path, f"is not UTF-8 text (byte {exc.start})") from None
+        raise InputFileError(path, f"cannot be read: not UTF-8 text (byte {exc.start})") from None
 
 
 # ----------------------------------------------------------------------------------------------- YAML
@@ -179,8 +179,13 @@ class SafeYamlLoader(yaml.SafeLoader):
 SafeYamlLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
 
 
-def parse_yaml(text: str, path: str | Path, loader: type[SafeYamlLoader] = SafeYamlLoader) -> Any:
-    """YAML text from `path` as Python data; InputFileError with the line for anything broken."""
+def parse_yaml(
+    text: str,
+    path: str | Path,
+    loader: type[SafeYamlLoader] = SafeYamlLoader,
+    broken: str = "not valid YAML",
+) -> Any:
+    """YAML text from `path` as Python data; InputFileError (`broken`, the line, why) for anything broken."""
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -188,7 +193,7 @@ def parse_yaml(text: str, path: str | Path, loader: type[SafeYamlLoader] = SafeY
         if "alias" in problem or "nests deeper" in problem:
             raise InputFileError(path, f"{problem}{yaml_error_location(exc)}") from None
         detail = f" ({problem})" if problem else ""
-        raise InputFileError(path, f"not valid YAML{yaml_error_location(exc)}{detail}") from None
+        raise InputFileError(path, f"{broken}{yaml_error_location(exc)}{detail}") from None
     except RecursionError:
         raise InputFileError(path, f"nests deeper than {MAX_NESTING} levels") from None
 
@@ -210,7 +215,9 @@ def parse_json(text: str, path: str | Path, max_nesting: int = MAX_NESTING) -> A
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise InputFileError(path, f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise InputFileError(
+            path, f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except ValueError as exc:
         raise InputFileError(path, f"broken JSON: {exc}") from None
     except RecursionError:

@@ -26,11 +26,17 @@ from arwed.calibrate.boards import BOARD_KINDS, CHARUCO, BoardSpec
 from arwed.calibrate.calibration import CalibrationResult, IntrinsicsUncertainty
 from arwed.calibrate.floor import FLOOR_SOURCE, StageCalibration, camera_pose_above
 from arwed.calibrate.kept_fields import write_kept_fields
-from arwed.errors import InputFileError, UserError, yaml_error_location
+from arwed.errors import InputFileError, UserError
 from arwed.geometry.camera import scaled_to
 from arwed.types import CameraIntrinsics, FloorPlane
+from arwed.user_files import SETTINGS_MAX_BYTES, SafeYamlLoader, parse_yaml, read_user_text
 
 _DISTORTION_LENGTHS = (4, 5, 8, 12, 14)
+MAX_IMAGE_SIDE_PX = 16384
+PLAUSIBLE_HFOV_DEG = (5.0, 170.0)  # a long telephoto to a wide fisheye-like lens; outside: a broken profile
+MAX_DISTORTION = 1000.0  # rational-model coefficients reach tens; 1e10 is a corrupt file
+MAX_FLOOR_TILT_DEG = 80.0  # the floor's normal within this of the picture's up (a camera can look down)
+FLOOR_OFFSET_RANGE_M = (0.05, 30.0)  # the camera's height above the floor
 
 
 @dataclass(frozen=True)
@@ -235,31 +241,42 @@ def ros_camera_info_yaml(intrinsics: CameraIntrinsics, camera_name: str) -> str:
 # ----------------------------------------------------------------------------------------------- reading
 
 
-class _ProfileLoader(yaml.SafeLoader):
+class _ProfileLoader(SafeYamlLoader):
     """PyYAML that understands OpenCV's `!!opencv-matrix` tag (a mapping of rows, cols, dt, data)."""
 
 
 _ProfileLoader.add_constructor("tag:yaml.org,2002:opencv-matrix", yaml.SafeLoader.construct_mapping)
 
 
-def load_profile(path: str | Path) -> CalibrationProfile:
-    """A profile from OpenCV YAML (as saved here or by OpenCV's calibration tools) or ROS camera_info YAML."""
+def load_profile(path: str | Path, floor_checked: bool = True) -> CalibrationProfile:
+    """A profile from OpenCV YAML (as saved here or by OpenCV's calibration tools) or ROS camera_info YAML.
+
+    With `floor_checked`, a floor that no person can stand on (its normal more than MAX_FLOOR_TILT_DEG
+    from the picture's up: seen sideways or from below) is refused; measuring the floor again reads the
+    profile without that check, since the floor is about to be replaced (or was saved with --force)."""
     path = Path(path)
     data = _read_mapping(path)
     fields = _Fields(path, data)
-    width = fields.integer("image_width", minimum=1)
-    height = fields.integer("image_height", minimum=1)
+    width = fields.integer("image_width", minimum=1, maximum=MAX_IMAGE_SIDE_PX)
+    height = fields.integer("image_height", minimum=1, maximum=MAX_IMAGE_SIDE_PX)
     matrix = fields.matrix("camera_matrix", (3, 3))
     fx, fy, cx, cy = matrix[0, 0], matrix[1, 1], matrix[0, 2], matrix[1, 2]
     if fx <= 0 or fy <= 0 or not np.allclose(matrix[2], [0.0, 0.0, 1.0]):
         raise InputFileError(
             path, "not a camera matrix (needs fx, fy > 0 and a last row of 0 0 1)", "camera_matrix"
         )
+    _check_plausible_pinhole(path, width, fx, fy)
     if not (0 <= cx <= width and 0 <= cy <= height):
         raise InputFileError(
             path, f"principal point ({cx:g}, {cy:g}) lies outside the {width}x{height} image", "camera_matrix"
         )
     distortion = fields.vector("distortion_coefficients", _DISTORTION_LENGTHS)
+    if np.max(np.abs(distortion)) > MAX_DISTORTION:
+        raise InputFileError(
+            path,
+            f"a coefficient of {np.max(np.abs(distortion)):.3g} is beyond any real lens (at most {MAX_DISTORTION:g})",
+            "distortion_coefficients",
+        )
     intrinsics = CameraIntrinsics(
         width_px=width,
         height_px=height,
@@ -281,33 +298,31 @@ def load_profile(path: str | Path) -> CalibrationProfile:
         board=_read_board(fields),
         calibration_time=fields.optional_text("calibration_time"),
     )
-    return _read_floor(fields, profile)
+    return _read_floor(fields, profile, floor_checked)
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError(path, "no such calibration profile") from None
-    except IsADirectoryError:
-        raise InputFileError(path, "is a folder, not a calibration profile") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read ({exc.__class__.__name__})") from None
+    if not os.path.lexists(path):
+        raise InputFileError(path, "no such calibration profile")
+    text = read_user_text(path, SETTINGS_MAX_BYTES, "calibration profile")
     # OpenCV writes a "%YAML:1.0" directive, which is not standard YAML
     lines = text.splitlines()
     if lines and lines[0].startswith("%YAML"):
         lines = ["", *lines[1:]]
-    try:
-        data = yaml.load("\n".join(lines), Loader=_ProfileLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise InputFileError(
-            path, f"not a valid calibration profile: broken YAML{yaml_error_location(exc)}"
-        ) from None
+    data = parse_yaml(
+        "\n".join(lines), path, loader=_ProfileLoader, broken="not a valid calibration profile: broken YAML"
+    )
     if not isinstance(data, dict):
         raise InputFileError(
             path, "not a calibration profile (expected fields such as image_width, camera_matrix)"
         )
     return data
+
+
+def _short(value: Any) -> str:
+    """A field's value for a one-line message: its repr on one line, cut at 60 characters."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _Fields:
@@ -324,16 +339,18 @@ class _Fields:
             raise self._fail(name, "missing (the profile is incomplete: calibrate again)")
         return self.data[name]
 
-    def integer(self, name: str, minimum: int) -> int:
+    def integer(self, name: str, minimum: int, maximum: int = 1 << 31) -> int:
         value = self._required(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self._fail(name, f"expected a whole number of at least {minimum}, found {value!r}")
+            raise self._fail(name, f"expected a whole number of at least {minimum}, found {_short(value)}")
+        if value > maximum:
+            raise self._fail(name, f"expected a whole number of at most {maximum}, found {_short(value)}")
         return int(value)
 
     def number(self, name: str, minimum: float | None = None) -> float:
         value = self._required(name)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self._fail(name, f"expected a number, found {value!r}")
+            raise self._fail(name, f"expected a number, found {_short(value)}")
         if minimum is not None and value < minimum:
             raise self._fail(name, f"expected at least {minimum:g}, found {value!r}")
         return float(value)
@@ -349,7 +366,7 @@ class _Fields:
         value = self._required(name)
         if not isinstance(value, str) or (choices and value not in choices):
             expected = f"one of {', '.join(choices)}" if choices else "text"
-            raise self._fail(name, f"expected {expected}, found {value!r}")
+            raise self._fail(name, f"expected {expected}, found {_short(value)}")
         return value
 
     def matrix(self, name: str, shape: tuple[int, int]) -> np.ndarray:
@@ -360,14 +377,14 @@ class _Fields:
             rows, cols, data = shape[0], shape[1], value
         if not isinstance(data, list) or not isinstance(rows, int) or not isinstance(cols, int):
             raise self._fail(name, "expected a matrix (rows, cols, data)")
-        if len(data) != rows * cols:
-            raise self._fail(
-                name, f"has {len(data)} numbers for a {rows}x{cols} matrix (the file is cut short?)"
-            )
         try:
             array = np.asarray(data, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise self._fail(name, "contains something that is not a number") from None
+        if array.size != rows * cols or rows < 1 or cols < 1:
+            raise self._fail(
+                name, f"has {array.size} numbers for a {rows}x{cols} matrix (the file is cut short?)"
+            )
         if not np.all(np.isfinite(array)):
             raise self._fail(name, "contains a value that is not finite")
         if rows * cols != shape[0] * shape[1] or (shape[0] > 1 and shape[1] > 1 and (rows, cols) != shape):
@@ -376,13 +393,8 @@ class _Fields:
 
     def vector(self, name: str, lengths: tuple[int, ...] | None = None) -> np.ndarray:
         value = self._required(name)
-        count = (
-            len(value.get("data") or [])
-            if isinstance(value, dict)
-            else len(value)
-            if isinstance(value, list)
-            else 0
-        )
+        data = value.get("data") if isinstance(value, dict) else value
+        count = len(data) if isinstance(data, list) else 0
         if count == 0:
             raise self._fail(name, "expected a list of numbers")
         if lengths and count not in lengths:
@@ -412,7 +424,23 @@ def _read_board(fields: _Fields) -> BoardSpec | None:
         raise InputFileError(fields.path, f"describes an impossible board: {exc}", "board_type") from None
 
 
-def _read_floor(fields: _Fields, profile: CalibrationProfile) -> CalibrationProfile:
+def _check_plausible_pinhole(path: Path, width: int, fx: float, fy: float) -> None:
+    hfov_deg = math.degrees(2.0 * math.atan(width / (2.0 * fx)))
+    low, high = PLAUSIBLE_HFOV_DEG
+    if not low <= hfov_deg <= high:
+        raise InputFileError(
+            path,
+            f"fx = {fx:.4g} px gives a {hfov_deg:.3g} degree field of view across {width} px,"
+            f" outside the {low:g}..{high:g} degrees of a real camera",
+            "camera_matrix",
+        )
+    if not 0.5 <= fy / fx <= 2.0:
+        raise InputFileError(
+            path, f"fy / fx = {fy / fx:.3g}: pixels that are not nearly square (0.5..2)", "camera_matrix"
+        )
+
+
+def _read_floor(fields: _Fields, profile: CalibrationProfile, checked: bool) -> CalibrationProfile:
     if fields.data.get("floor_normal") is None:
         if fields.data.get("floor_offset_m") is not None:
             raise fields._fail(
@@ -423,10 +451,18 @@ def _read_floor(fields: _Fields, profile: CalibrationProfile) -> CalibrationProf
     length = float(np.linalg.norm(normal))
     if abs(length - 1.0) > 1e-3:
         raise fields._fail("floor_normal", f"expected a unit vector, found one of length {length:g}")
-    offset = fields.number("floor_offset_m")
-    if offset <= 0:
+    up_deg = math.degrees(math.acos(float(np.clip(-normal[1] / length, -1.0, 1.0))))  # camera's up is -y
+    if checked and up_deg > MAX_FLOOR_TILT_DEG:
         raise fields._fail(
-            "floor_offset_m", f"the camera would be {offset:g} m above the floor (must be above it)"
+            "floor_normal",
+            f"points {up_deg:.0f} degrees away from the picture's up (at most {MAX_FLOOR_TILT_DEG:g}):"
+            " a floor seen sideways or from below; measure the floor again",
+        )
+    offset = fields.number("floor_offset_m")
+    low, high = FLOOR_OFFSET_RANGE_M
+    if not low <= offset <= high:
+        raise fields._fail(
+            "floor_offset_m", f"the camera would be {offset:g} m above the floor (expected {low:g}..{high:g})"
         )
     method = fields.optional_text("floor_method") or "board"
     floor = FloorPlane(normal=normal / length, offset_m=offset, source=FLOOR_SOURCE)

@@ -256,7 +256,7 @@ def _measure_floor(args: argparse.Namespace) -> int:
     from arwed.calibrate.images import collect_views, expand_patterns
     from arwed.calibrate.profile import load_profile
 
-    profile = load_profile(args.profile)
+    profile = load_profile(args.profile, floor_checked=False)  # its floor is about to be replaced
     if args.person_height is not None:
         return _save_stage(profile, _floor_from_person(args, profile))
     if args.board is None:

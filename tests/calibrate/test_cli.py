@@ -6,6 +6,7 @@ import pytest
 
 from arwed.calibrate.profile import load_profile
 from arwed.cli import build_parser, main
+from arwed.errors import InputFileError
 from tests.calibrate.synthetic import TRUE_CAMERA, board_on_floor, camera_up, render_view
 from tests.calibrate.test_floor import FLOOR_BOARD
 
@@ -308,4 +309,6 @@ def test_floor_refuses_a_board_held_up_and_force_saves_it(tmp_path, capsys):
     assert main([*command, "--force"]) == 0
     captured = capsys.readouterr()
     assert "warning: saved with --force although the camera would be" in captured.err
-    assert load_profile(profile_path).floor is not None
+    assert load_profile(profile_path, floor_checked=False).floor is not None
+    with pytest.raises(InputFileError, match="floor_normal"):  # forced, it is saved; a run refuses it
+        load_profile(profile_path)

@@ -4,8 +4,13 @@ A model file is untrusted input. This module is the one place that turns it into
 refuses, with an InputFileError naming the file and the problem, anything that could hurt us:
 - a URI that leaves the model's folder (absolute paths, `..`, other schemes, symlinks pointing out);
 - truncated or inconsistent GLB containers, broken JSON;
-- accessors that claim more elements than MAX_ACCESSOR_ELEMENTS, or reach past their buffers.
-A missing or undecodable image is not fatal: it is reported as a warning and the caller uses grey.
+- accessors that claim more elements than MAX_ACCESSOR_ELEMENTS, or reach past their buffers;
+- anything that is not a regular file (a FIFO, a device), over its size limit, or slow to read
+  (arwed.user_files), JSON nested deeper than MAX_JSON_NESTING, NaN/Infinity;
+- numbers that cannot be drawn: NaN or infinite node transforms, colours and float accessors, absurd
+  translations and scales. A node scaled to nothing is kept with a warning (that part is invisible).
+A missing, undecodable or oversized image (its size is read from its header before decoding) is not
+fatal: it is reported as a warning and the caller uses grey.
 """
 
 from __future__ import annotations
@@ -24,8 +29,16 @@ import numpy as np
 import pygltflib
 
 from arwed.errors import InputFileError
+from arwed.image_header import ImageHeaderError, decode_bounded
+from arwed.user_files import parse_json, read_user_bytes
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: no avatar is this big; refusing early keeps memory safe
+MAX_JSON_BYTES = 64 << 20  # a VRM's JSON is a few MiB at most
+MAX_JSON_NESTING = 64  # glTF nests about 10 deep
+MAX_IMAGE_BYTES = 256 << 20
+MAX_TEXTURE_DECODE_PIXELS = 4096 * 4096  # decoded at most this big (64 MiB RGBA), then scaled to 2048
+MAX_NODE_TRANSLATION_M = 1.0e4  # a model spans metres; 1e38 turns into infinity once multiplied
+MAX_NODE_SCALE = 1.0e4
 MAX_ACCESSOR_ELEMENTS = 1 << 24  # 16.7 million elements (vertices, indices, keys) in one accessor
 MAX_TEXTURE_SIDE_PX = 2048  # bigger textures are scaled down: the renderer is a software rasteriser
 
@@ -91,9 +104,9 @@ class GltfDocument:
             return _decode_data_uri(self, image.uri, where)
         target = resolve_confined_uri(self.path, image.uri, where)
         try:
-            return target.read_bytes()
-        except OSError:
-            self.warnings.append(f"texture '{image.uri}' is missing or unreadable: grey material used")
+            return read_user_bytes(target, MAX_IMAGE_BYTES, "texture")
+        except InputFileError as exc:
+            self.warnings.append(f"texture '{image.uri}' {_reason(exc)}: grey material used")
             return None
 
     def _buffer_view_bytes(self, view_index: int, where: str) -> bytes:
@@ -119,22 +132,7 @@ class GltfDocument:
 def read_gltf(path: str | Path) -> GltfDocument:
     """Parse a .gltf/.glb/.vrm file and load its buffers; raises InputFileError for anything unsafe or broken."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputFileError(path, "no such file") from None
-    except OSError as exc:
-        raise InputFileError(path, f"cannot be read ({exc.__class__.__name__})") from None
-    if not path.is_file():
-        raise InputFileError(path, "is not a file")
-    if size > MAX_FILE_BYTES:
-        raise InputFileError(
-            path, f"is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES >> 20} MiB limit for a model"
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(path, f"cannot be read ({exc.__class__.__name__})") from None
+    data = read_user_bytes(path, MAX_FILE_BYTES, "model")
     if data[:4] == _GLB_MAGIC:
         gltf, blob = _parse_glb(path, data)
     else:
@@ -145,6 +143,9 @@ def read_gltf(path: str | Path) -> GltfDocument:
             path, f"is glTF version '{version or 'unknown'}'; only glTF 2.0 is supported", "asset.version"
         )
     doc = GltfDocument(path=path, gltf=gltf, buffers=[])
+    _check_nodes(doc)
+    _check_materials(doc)
+    _check_primitives(doc)
     doc.buffers = [_load_buffer(doc, i, blob) for i in range(len(gltf.buffers or []))]
     return doc
 
@@ -179,18 +180,20 @@ def _parse_json_gltf(path: Path, data: bytes) -> pygltflib.GLTF2:
 
 
 def _gltf_from_json_bytes(path: Path, raw: bytes) -> pygltflib.GLTF2:
+    if len(raw) > MAX_JSON_BYTES:
+        raise InputFileError(
+            path, f"its JSON is {len(raw) >> 20} MiB, over the {MAX_JSON_BYTES >> 20} MiB limit"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputFileError(path, "is neither a GLB container nor UTF-8 glTF JSON") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(
-            path, f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+    document = parse_json(text, path, MAX_JSON_NESTING)
     if not isinstance(document, dict) or "asset" not in document:
         raise InputFileError(path, "is JSON but not a glTF document (no 'asset')")
+    if not isinstance(document["asset"], dict):
+        raise InputFileError(path, "must be an object", "asset")
+    _check_arrays_of_objects(path, document)
     # pygltflib's generic JSON mapping costs about a millisecond per object; a model with clips has
     # thousands of accessors, so the big flat lists are built with pygltflib's classes directly.
     heavy = {name: document.pop(name) for name in _FAST_LISTS if name in document}
@@ -210,21 +213,135 @@ def _gltf_from_json_bytes(path: Path, raw: bytes) -> pygltflib.GLTF2:
     return gltf
 
 
-def _check_lists(path: Path, gltf: pygltflib.GLTF2) -> None:
-    for name in (
-        "accessors",
-        "bufferViews",
-        "buffers",
-        "meshes",
-        "nodes",
-        "skins",
-        "materials",
-        "images",
-        "textures",
-        "animations",
-        "scenes",
+_TOP_LEVEL_ARRAYS = (
+    "accessors",
+    "bufferViews",
+    "buffers",
+    "meshes",
+    "nodes",
+    "skins",
+    "materials",
+    "images",
+    "textures",
+    "samplers",
+    "animations",
+    "scenes",
+    "cameras",
+)
+
+
+def _check_arrays_of_objects(path: Path, document: dict) -> None:
+    """glTF's top-level arrays hold objects; `"buffers": [null]` is refused here, named."""
+    for name in _TOP_LEVEL_ARRAYS:
+        value = document.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise InputFileError(path, "must be a list", name)
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise InputFileError(
+                    path, f"must be an object, not {type(item).__name__}", f"{name}[{index}]"
+                )
+
+
+def _finite_numbers(doc: GltfDocument, values, count: int, where: str) -> np.ndarray | None:
+    """`values` as `count` finite float64 numbers, None when absent; InputFileError naming `where`."""
+    if values is None:
+        return None
+    if (
+        not isinstance(values, list | tuple)
+        or len(values) != count
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     ):
-        value = getattr(gltf, name)
+        raise doc.fail(f"expected {count} numbers", where)
+    array = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        raise doc.fail("contains a number that is not finite (NaN or infinity)", where)
+    return array
+
+
+def _check_nodes(doc: GltfDocument) -> None:
+    """Node transforms that can be drawn: finite, not absurd; a node scaled to nothing gets a warning."""
+    for index, node in enumerate(doc.gltf.nodes or []):
+        where = f"nodes[{index}]"
+        translation = _finite_numbers(doc, node.translation, 3, f"{where}.translation")
+        rotation = _finite_numbers(doc, node.rotation, 4, f"{where}.rotation")
+        scale = _finite_numbers(doc, node.scale, 3, f"{where}.scale")
+        matrix = _finite_numbers(doc, node.matrix, 16, f"{where}.matrix")
+        if translation is not None and np.max(np.abs(translation)) > MAX_NODE_TRANSLATION_M:
+            raise doc.fail(
+                f"moves its part {np.max(np.abs(translation)):.3g} m (at most {MAX_NODE_TRANSLATION_M:g})",
+                f"{where}.translation",
+            )
+        if rotation is not None and np.linalg.norm(rotation) < 1e-6:
+            raise doc.fail("is not a rotation (a zero quaternion)", f"{where}.rotation")
+        if matrix is not None and np.max(np.abs(matrix)) > MAX_NODE_TRANSLATION_M:
+            raise doc.fail(f"has a value beyond {MAX_NODE_TRANSLATION_M:g}", f"{where}.matrix")
+        factors = (
+            scale
+            if scale is not None
+            else np.linalg.norm(matrix.reshape(4, 4)[:3, :3], axis=0)
+            if matrix is not None
+            else None
+        )
+        if factors is None:
+            continue
+        if np.max(np.abs(factors)) > MAX_NODE_SCALE:
+            raise doc.fail(
+                f"scales its part by {np.max(np.abs(factors)):.3g} (at most {MAX_NODE_SCALE:g})",
+                f"{where}.scale",
+            )
+        if np.min(np.abs(factors)) < 1e-8:
+            name = f" '{node.name}'" if node.name else ""
+            doc.warnings.append(f"{where}{name} is scaled to nothing: that part of the model is invisible")
+
+
+def _check_materials(doc: GltfDocument) -> None:
+    """Colour factors that are numbers; out of 0..1 they are clamped (with a warning), NaN is refused."""
+    for index, material in enumerate(doc.gltf.materials or []):
+        where = f"materials[{index}]"
+        pbr = material.pbrMetallicRoughness
+        factors = [(f"{where}.emissiveFactor", material.emissiveFactor, 3)]
+        if pbr is not None:
+            factors.append((f"{where}.pbrMetallicRoughness.baseColorFactor", pbr.baseColorFactor, 4))
+        for field_name, values, count in factors:
+            array = _finite_numbers(doc, values, count, field_name)
+            if array is not None and (array.min() < 0.0 or array.max() > 1.0):
+                doc.warnings.append(f"{field_name} is outside 0..1: clamped")
+
+
+_INDEX_TYPES = {5121, 5123, 5125}  # unsigned byte, short, int: glTF's only index types
+
+
+def _check_primitives(doc: GltfDocument) -> None:
+    """Each primitive's accessors are of the kinds glTF requires (indices: unsigned integer scalars)."""
+    accessors = doc.gltf.accessors or []
+
+    def kind(index) -> tuple[int | None, str | None]:
+        if not isinstance(index, int) or not 0 <= index < len(accessors):
+            return None, None
+        return accessors[index].componentType, accessors[index].type
+
+    for m, mesh in enumerate(doc.gltf.meshes or []):
+        for p, primitive in enumerate(mesh.primitives or []):
+            where = f"meshes[{m}].primitives[{p}]"
+            if primitive.indices is not None:
+                component, shape = kind(primitive.indices)
+                if component not in _INDEX_TYPES or shape != "SCALAR":
+                    raise doc.fail(
+                        f"indices must be unsigned whole numbers (accessor {primitive.indices} holds"
+                        f" {shape} of componentType {component})",
+                        f"{where}.indices",
+                    )
+            position = getattr(primitive.attributes, "POSITION", None)
+            if position is not None and kind(position) != (5126, "VEC3"):
+                raise doc.fail("POSITION must be a float VEC3 accessor", f"{where}.attributes.POSITION")
+
+
+def _check_lists(path: Path, gltf: pygltflib.GLTF2) -> None:
+    for name in _TOP_LEVEL_ARRAYS:
+        value = getattr(gltf, name, None)
         if value is not None and not isinstance(value, list):
             raise InputFileError(path, "must be a list", name)
 
@@ -246,18 +363,24 @@ def _load_buffer(doc: GltfDocument, index: int, blob: bytes | None) -> bytes:
     else:
         target = resolve_confined_uri(doc.path, buffer.uri, where)
         try:
-            if target.stat().st_size > MAX_FILE_BYTES:
-                raise doc.fail(f"'{buffer.uri}' is over the {MAX_FILE_BYTES >> 20} MiB limit", where)
-            data = target.read_bytes()
-        except FileNotFoundError:
-            raise doc.fail(f"buffer file '{buffer.uri}' is missing", where) from None
-        except OSError as exc:
-            raise doc.fail(
-                f"buffer file '{buffer.uri}' cannot be read ({exc.__class__.__name__})", where
-            ) from None
+            data = read_user_bytes(target, MAX_FILE_BYTES, "buffer")
+        except InputFileError as exc:
+            problem = "is missing" if exc.problem == "no such file" else _reason(exc)
+            raise doc.fail(f"buffer file '{buffer.uri}' {problem}", where) from None
     if len(data) < declared:
         raise doc.fail(f"has {len(data)} bytes but declares {declared} (truncated?)", where)
     return data
+
+
+def _reason(exc: InputFileError) -> str:
+    """A read error's problem as a phrase after the file's name: 'is missing', 'is a FIFO ...'."""
+    if exc.problem == "no such file":
+        return "is missing"
+    return (
+        exc.problem
+        if exc.problem.startswith(("is ", "cannot", "grew", "reading"))
+        else f"cannot be read ({exc.problem})"
+    )
 
 
 def resolve_confined_uri(model_path: Path, uri: str, where: str) -> Path:
@@ -317,6 +440,8 @@ def _read_accessor(doc: GltfDocument, index: int) -> np.ndarray:
     if acc.normalized and dtype is not np.float32:
         info = np.iinfo(dtype)
         values = np.maximum(values.astype(np.float32) / float(info.max), -1.0)
+    elif dtype is np.float32 and not np.all(np.isfinite(values)):
+        raise doc.fail("contains numbers that are not finite (NaN or infinity)", where)
     return values
 
 
@@ -379,9 +504,10 @@ def decode_image(doc: GltfDocument, image_index: int) -> np.ndarray | None:
     encoded = doc.image_bytes(image_index)
     if encoded is None:
         return None
-    image = cv2.imdecode(np.frombuffer(encoded, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
-    if image is None or image.size == 0:
-        doc.warnings.append(f"texture image {image_index} cannot be decoded: grey material used")
+    try:
+        image = decode_bounded(encoded, MAX_TEXTURE_DECODE_PIXELS)
+    except ImageHeaderError as exc:
+        doc.warnings.append(f"texture image {image_index}: {exc}: grey material used")
         return None
     if image.dtype != np.uint8:
         image = (image.astype(np.float32) / np.iinfo(image.dtype).max * 255.0 + 0.5).astype(np.uint8)

@@ -55,6 +55,7 @@ def _crash_log_path() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_command = argv is None  # the `arwed` program itself, not a test calling main([...])
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv or ["run"])
@@ -66,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.verbose:
         logging.getLogger("arwed").setLevel(logging.DEBUG)
+    elif as_command:
+        from arwed import stderr_filter
+
+        stderr_filter.install()  # MediaPipe's, OpenCV's and FFmpeg's own lines stay off the terminal
     try:
         return int(args._command_module.run(args) or 0)
     except UserError as exc:

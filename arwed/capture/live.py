@@ -1,7 +1,8 @@
 """Live sources (cameras and stream URLs): a capture thread keeps only the newest frame.
 
 When the device disappears, `read` keeps handing out the last good frame marked `stale`, the thread
-tries to reopen the device every RECONNECT_INTERVAL_S, and frames resume when it is back.
+tries to reopen the device every RECONNECT_INTERVAL_S, and frames resume when it is back. A device that
+comes back at another resolution (or a stream that changes size) is fitted into the first size.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 import cv2
 import numpy as np
 
+from arwed.capture.steady import SteadySize
 from arwed.errors import SourceError
 from arwed.types import Frame
 
@@ -60,6 +62,7 @@ class LiveCaptureSource:
         self._start_s = time.monotonic()
         self._connected = False
         self._stop = threading.Event()
+        self._steady = SteadySize(name)
         capture = _open_capture(device)
         if not capture.isOpened():
             capture.release()
@@ -136,7 +139,7 @@ class LiveCaptureSource:
         stale = not fresh
         now = time.monotonic()
         frame = Frame(
-            image_bgr=image,
+            image_bgr=self._steady.fit(image, self._index),
             index=self._index,
             capture_time_s=captured_s if fresh else now,
             media_time_s=now - self._start_s,

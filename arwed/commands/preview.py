@@ -85,8 +85,10 @@ def run(args: argparse.Namespace) -> int:
     character = load_character(model, height_m=args.height)
     if info_path is not None:
         from arwed.characters.preview import info_dict
+        from arwed.sinks import write_file_atomically
 
-        info_path.write_text(json.dumps(info_dict(character.info), indent=2) + "\n", encoding="utf-8")
+        facts = json.dumps(info_dict(character.info), indent=2) + "\n"
+        write_file_atomically(info_path, facts.encode("utf-8"))  # a read-only folder: one line, exit 2
     if out is not None:
         return _write_sheet(character, args, expressions, out)
     if info_path is not None:

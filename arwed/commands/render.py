@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from arwed.pipeline import Output, Pipeline
-    from arwed.sinks import open_sink
+    from arwed.sinks import open_sink, write_file_atomically
 
     if args.max_frames is not None and args.max_frames < 1:
         raise UserError("--max-frames must be at least 1")
@@ -133,16 +133,28 @@ def run(args: argparse.Namespace) -> int:
         sink.close()
     if deliver.failure is not None:
         raise deliver.failure
-    summary = _summary(report, recorder, scene.notes)
+    notes = [*scene.notes, *_source_fault_notes(scene.source)]
+    summary = _summary(report, recorder, notes)
     if args.stats:
-        Path(args.stats).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        write_file_atomically(Path(args.stats), json.dumps(summary, indent=1).encode("utf-8"))
     print(
         f"arwed: wrote {summary['frames']} frames to {args.out} "
         f"({summary['frames_with_person']} with a person, {summary['fps']:.1f} frames/s)"
     )
-    for note in scene.notes:
+    for note in notes:
         print(f"arwed: note: {note}")
     return 0
+
+
+def _source_fault_notes(source) -> list[str]:
+    notes = []
+    skipped = getattr(source, "frames_skipped", 0)
+    if skipped:
+        notes.append(f"{skipped} unreadable frame(s) of the source skipped")
+    fitted = getattr(source, "frames_fitted", 0)
+    if fitted:
+        notes.append(f"{fitted} frame(s) of another size fitted into the first frame's size")
+    return notes
 
 
 def _summary(report: RunReport, recorder: _StatsRecorder, notes: list[str]) -> dict:

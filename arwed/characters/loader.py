@@ -81,6 +81,8 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
     hips = humanoid.get("hips")
     centre = (rotation @ rest_world[hips, :3, 3])[[0, 2]] if hips is not None else None
     scale, offset, source_height = life_size(rest_positions, centre, height_m)
+    if not (np.isfinite(source_height) and source_height > 1e-6) or not np.all(np.isfinite(rest_positions)):
+        raise doc.fail("has no size to draw: its parts are scaled to nothing or its numbers are degenerate")
     normalisation = Normalisation(rotation, scale, offset, source_height)
     tpose = PoseArrays(
         skeleton.rest_translation.copy(), skeleton.rest_rotation.copy(), skeleton.rest_scale.copy(), defaults

@@ -8,12 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from arwed.errors import InputFileError
 from arwed.types import CompositeMode
-from arwed.user_files import SETTINGS_MAX_BYTES, load_yaml
+from arwed.user_files import SETTINGS_MAX_BYTES, dump_yaml, load_yaml
 
 DEFAULT_HORIZONTAL_FOV_DEG = 60.0  # a typical webcam; used when no calibration profile is given
 DEFAULT_CHARACTER_HEIGHT_M = 1.80
@@ -121,5 +120,5 @@ def save_settings(settings: Settings, path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False), encoding="utf-8")
+    tmp.write_text(dump_yaml(settings.model_dump(mode="json")), encoding="utf-8")
     tmp.replace(path)  # atomic: a crash mid-write never loses the previous settings

@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from arwed.config import ColorBGR, Settings
 from arwed.errors import InputFileError
 from arwed.types import CompositeMode
-from arwed.user_files import SETTINGS_MAX_BYTES, parse_yaml, read_user_text
+from arwed.user_files import SETTINGS_MAX_BYTES, dump_yaml, parse_yaml, read_user_text
 
 log = logging.getLogger(__name__)
 
@@ -131,5 +130,5 @@ def save_console_config(config: ConsoleConfig, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data: dict[str, Any] = config.model_dump(mode="json")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    tmp.write_text(dump_yaml(data), encoding="utf-8")
     tmp.replace(path)

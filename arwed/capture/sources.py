@@ -26,7 +26,7 @@ import numpy as np
 
 from arwed.capture.steady import SteadySize
 from arwed.errors import InputFileError, SourceError
-from arwed.image_header import ImageHeaderError, decode_bounded
+from arwed.image_header import ImageHeaderError, ImageTooBig, decode_bounded
 from arwed.types import Frame
 from arwed.user_files import read_user_bytes
 
@@ -48,6 +48,8 @@ def read_source_image(path: Path) -> np.ndarray:
         return decode_bounded(data, MAX_SOURCE_PIXELS, color=True)
     except InputFileError as exc:
         raise SourceError(str(exc)) from None
+    except ImageTooBig as exc:
+        raise SourceError(f"{path}: {exc} for a source image") from None
     except ImageHeaderError as exc:
         raise SourceError(f"{path}: not a readable image ({exc})") from None
 

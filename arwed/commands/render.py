@@ -41,15 +41,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class _StatsRecorder:
-    """Collects what --stats reports, frame by frame, on the render thread."""
+    """Counts frames with a person and, for --stats only, collects each frame's placement (a long run
+    without --stats keeps no per-frame list: its memory stays flat)."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_frame: bool = True) -> None:
         self.per_frame: list[dict] = []
+        self.frames_with_person = 0
+        self._keep_per_frame = per_frame
         self._lock = threading.Lock()
 
     def record(self, composite: CompositeFrame) -> None:
         placement = composite.placement
         person = placement is not None and placement.state.value == "tracking"
+        with self._lock:
+            self.frames_with_person += int(person)
+        if not self._keep_per_frame:
+            return
         entry = {
             "t": round(composite.media_time_s, 4),
             "person": person,
@@ -109,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         scene.profile.intrinsics_for(*first.size_px)  # another aspect ratio is refused now, not mid-run
     needs_alpha = settings.composite.mode is CompositeMode.KEYED and settings.composite.keyed_alpha_png
     sink = open_sink(args.out, scene.source.fps, first.size_px, needs_alpha=needs_alpha)
-    recorder = _StatsRecorder()
+    recorder = _StatsRecorder(per_frame=bool(args.stats))
     total = args.max_frames or scene.expected_frames
     progress = tqdm(
         total=total, unit="frame", disable=True if args.no_progress else None, desc="render", leave=False
@@ -161,7 +168,7 @@ def _summary(report: RunReport, recorder: _StatsRecorder, notes: list[str]) -> d
     per_frame = sorted(recorder.per_frame, key=lambda entry: entry["t"])
     return {
         "frames": report.frames_rendered,
-        "frames_with_person": sum(1 for entry in per_frame if entry["person"]),
+        "frames_with_person": recorder.frames_with_person,
         "fps": round(report.fps, 2),
         "stage_ms": {k: round(v, 2) for k, v in report.stage_ms.items()},
         "renderer": report.renderer,

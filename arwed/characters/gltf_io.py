@@ -39,6 +39,7 @@ MAX_IMAGE_BYTES = 256 << 20
 MAX_TEXTURE_DECODE_PIXELS = 4096 * 4096  # decoded at most this big (64 MiB RGBA), then scaled to 2048
 MAX_NODE_TRANSLATION_M = 1.0e4  # a model spans metres; 1e38 turns into infinity once multiplied
 MAX_NODE_SCALE = 1.0e4
+MAX_ACCESSOR_MAGNITUDE = 1.0e15  # squared, still far inside float32's range
 MAX_ACCESSOR_ELEMENTS = 1 << 24  # 16.7 million elements (vertices, indices, keys) in one accessor
 MAX_TEXTURE_SIDE_PX = 2048  # bigger textures are scaled down: the renderer is a software rasteriser
 
@@ -255,7 +256,10 @@ def _finite_numbers(doc: GltfDocument, values, count: int, where: str) -> np.nda
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     ):
         raise doc.fail(f"expected {count} numbers", where)
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except OverflowError:
+        raise doc.fail("contains a number too large for any model", where) from None
     if not np.all(np.isfinite(array)):
         raise doc.fail("contains a number that is not finite (NaN or infinity)", where)
     return array
@@ -274,8 +278,11 @@ def _check_nodes(doc: GltfDocument) -> None:
                 f"moves its part {np.max(np.abs(translation)):.3g} m (at most {MAX_NODE_TRANSLATION_M:g})",
                 f"{where}.translation",
             )
-        if rotation is not None and np.linalg.norm(rotation) < 1e-6:
-            raise doc.fail("is not a rotation (a zero quaternion)", f"{where}.rotation")
+        if rotation is not None and not 1e-6 < np.linalg.norm(rotation) < 1e3:
+            raise doc.fail(
+                f"is not a rotation (a quaternion of length {np.linalg.norm(rotation):.3g}, not 1)",
+                f"{where}.rotation",
+            )
         if matrix is not None and np.max(np.abs(matrix)) > MAX_NODE_TRANSLATION_M:
             raise doc.fail(f"has a value beyond {MAX_NODE_TRANSLATION_M:g}", f"{where}.matrix")
         factors = (
@@ -442,6 +449,10 @@ def _read_accessor(doc: GltfDocument, index: int) -> np.ndarray:
         values = np.maximum(values.astype(np.float32) / float(info.max), -1.0)
     elif dtype is np.float32 and not np.all(np.isfinite(values)):
         raise doc.fail("contains numbers that are not finite (NaN or infinity)", where)
+    elif dtype is np.float32 and values.size and np.abs(values).max() > MAX_ACCESSOR_MAGNITUDE:
+        raise doc.fail(
+            f"contains a number beyond ±{MAX_ACCESSOR_MAGNITUDE:g}, too large for any model", where
+        )
     return values
 
 

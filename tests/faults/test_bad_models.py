@@ -88,6 +88,8 @@ REFUSED = [
     ("NaN translation (as JSON NaN)", None, "NaN"),
     ("1e38 translation", _set("nodes.1.translation", [0.0, 1e38, 0.0]), "nodes[1].translation"),
     ("zero quaternion", _set("nodes.1.rotation", [0.0, 0.0, 0.0, 0.0]), "nodes[1].rotation"),
+    ("a quaternion of 1e300", _set("nodes.1.rotation", [1e300, 0.0, 0.0, 1.0]), "nodes[1].rotation"),
+    ("a translation of 10**400", _set("nodes.1.translation", [10**400, 0, 0]), "nodes[1].translation"),
     ("scale of 1e30", _set("nodes.1.scale", [1e30, 1.0, 1.0]), "nodes[1].scale"),
     ("indices pointing at the float positions", _index_from_float, "indices"),
     ("JSON 5,000 deep", None, "deeper"),

@@ -88,7 +88,7 @@ def grid_problem(grid: np.ndarray, image_size_px: tuple[int, int]) -> str | None
     )
     if nearest_edge < IMAGE_EDGE_MARGIN_PX:
         return (
-            f"edge test: a corner is {max(nearest_edge, 0.0):.0f} px from the image edge (at least"
+            f"edge test: a corner is {max(nearest_edge, 0.0):.1f} px from the image edge (at least"
             f" {IMAGE_EDGE_MARGIN_PX} px needed): the board may be cut by the edge; keep it wholly in the picture"
         )
     residual = grid_residual_squares(grid)

@@ -114,7 +114,7 @@ def test_a_scrambled_grid_fails_the_flat_grid_test(real_paths):
 def test_a_board_at_the_image_edge_fails_the_edge_test():
     """All inner corners are in the picture but the outer squares are cut by the edge: refused, and said so."""
     image = render_view(CHESSBOARD, pose_facing(CHESSBOARD, (240, 360), 0.5, 0, 0, 0))
-    with pytest.raises(BoardNotFound, match=r"^edge test: a corner is \d+ px from the image edge"):
+    with pytest.raises(BoardNotFound, match=r"^edge test: a corner is [\d.]+ px from the image edge"):
         BoardDetector(CHESSBOARD).detect(image)
     grid = np.stack(np.meshgrid(np.linspace(3, 300, 9), np.linspace(100, 300, 6)), axis=-1)
     assert grid_problem(grid, (640, 480)).startswith("edge test:")
@@ -133,3 +133,44 @@ def test_a_row_taken_at_the_papers_edge_fails_the_even_spacing_test(real_paths):
     shifted[0] += 0.55 * (grid[0] - grid[1])  # the row half a square further out, where the ink ends
     assert grid_residual_squares(shifted) < 0.4  # the homography alone lets it through
     assert grid_problem(shifted, (640, 480)).startswith("even-spacing test:")
+
+
+def test_cli_on_the_real_views_uses_all_13_and_names_the_failed_test(real_paths, tmp_path, capsys):
+    from arwed.calibrate.profile import load_profile
+    from arwed.cli import main
+
+    image = cv2.imread(str(real_paths[0]))
+    found, corners = cv2.findChessboardCornersSB(
+        cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (9, 6), flags=cv2.CALIB_CB_NORMALIZE_IMAGE
+    )
+    assert found
+    shift = float(corners[..., 0].min()) - 6.5  # the board's left column of corners 6.5 px from the edge
+    moved = cv2.warpAffine(
+        image, np.float32([[1, 0, -shift], [0, 1, 0]]), (640, 480), borderMode=cv2.BORDER_REPLICATE
+    )
+    cv2.imwrite(str(tmp_path / "at_the_edge.png"), moved)
+    out = tmp_path / "real.yaml"
+    images = [str(p) for p in real_paths] + [str(tmp_path / "at_the_edge.png")]
+    code = main(
+        [
+            "calibrate",
+            "--images",
+            *images,
+            "--board",
+            "chessboard:9x6",
+            "--square",
+            "0.025",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "14 images: 13 with the board" in captured.err
+    assert "at_the_edge.png: edge test: a corner is" in captured.err
+    assert (
+        "Outlier views: none" in captured.out
+        and "TRUSTED" in captured.out
+        and "NOT TRUSTED" not in captured.out
+    )
+    assert len(load_profile(out).per_view_errors_px) == 13

@@ -141,7 +141,8 @@ def test_broken_mtoon_values_fall_back_to_the_defaults(tmp_path):
     material = models._mtoon_material("broken")
     material["extensions"]["VRMC_materials_mtoon"].update(
         shadingToonyFactor="very",
-        shadeColorFactor=[float("nan"), 1, 1],
+        # NaN cannot reach here: a JSON NaN is refused by the reader; a wrong type must fall back
+        shadeColorFactor=["red", 1, 1],
         outlineWidthMode="wobbly",
         outlineWidthFactor=-3,
         renderQueueOffsetNumber=1e9,

@@ -20,6 +20,7 @@ import numpy as np
 
 from arwed.errors import UserError
 from arwed.video_writer import AudioFormat, VideoWriter
+from arwed.writable import writable_output
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi")
 FRAME_PATTERN = "frame_%06d.png"
@@ -50,26 +51,12 @@ def write_file_atomically(path: Path, data: bytes, when: str = "") -> None:
         ) from None
 
 
-def _check_writable_dir(folder: Path, shown: str) -> None:
-    if not folder.exists():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"{shown}: cannot create the output folder ({exc.strerror})") from None
-    if not folder.is_dir():
-        raise UserError(f"{shown}: {folder} is not a folder")
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"{shown}: the folder {folder} is not writable")
-
-
 class VideoFileSink:
     """A video file through the crash-safe VideoWriter (optionally with an audio track)."""
 
     def __init__(self, path: Path, fps: float, size_px: tuple[int, int], audio: AudioFormat | None = None):
         self.path = str(path)
-        _check_writable_dir(path.parent if str(path.parent) else Path("."), self.path)
-        if path.is_dir():
-            raise UserError(f"{self.path}: is a folder; give a file name such as out.mp4")
+        writable_output(path, make_folder=True)
         self.writer = VideoWriter(path, fps, size_px, audio=audio)
 
     @property
@@ -86,7 +73,7 @@ class VideoFileSink:
 class ImageSequenceSink:
     def __init__(self, pattern: Path):
         self.path = str(pattern)
-        _check_writable_dir(pattern.parent, self.path)
+        writable_output(pattern, make_folder=True)
         self._pattern = str(pattern)
         self._index = 0
         suffix = pattern.suffix.lower()

@@ -7,6 +7,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from arwed.commands.display import require_display
 from arwed.commands.help import HelpFormatter
 from arwed.errors import UserError
 
@@ -355,7 +356,7 @@ def _calibrate_live(args: argparse.Namespace) -> int:
     from arwed.calibrate.video import open_frame_source
 
     board = _board_from(args)
-    _check_display()
+    require_display("the calibration window", "calibrate from pictures with --images")
     source = open_frame_source(args.camera, args.video, args.size)
     try:
         from arwed.ui.calibrate_window import run_calibrate_window
@@ -363,12 +364,3 @@ def _calibrate_live(args: argparse.Namespace) -> int:
         return run_calibrate_window(LiveCalibrator(board), source, Path(args.out), ros=args.format == "ros")
     finally:
         source.close()
-
-
-def _check_display() -> None:
-    import os
-
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
-    ):
-        raise UserError("no display to open the calibration window on: calibrate from pictures with --images")

@@ -8,13 +8,21 @@ from dataclasses import dataclass, field
 from arwed.config import Settings, load_settings
 
 
-def add_scene_arguments(parser: argparse.ArgumentParser) -> None:
+def add_character_option(parser: argparse.ArgumentParser, default: str = "the shipped groom") -> None:
     parser.add_argument(
-        "--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the shipped groom)"
+        "--character", metavar="PATH", help=f"a .vrm, .glb or .gltf model (default: {default})"
     )
+
+
+def add_calibration_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)"
     )
+
+
+def add_scene_arguments(parser: argparse.ArgumentParser) -> None:
+    add_character_option(parser)
+    add_calibration_option(parser)
     parser.add_argument(
         "--settings", metavar="PATH", help="a settings file (YAML); options below override it"
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import os
 import platform
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from arwed.commands.display import display_problem
 
 PACKAGES = (
     "mediapipe",
@@ -120,12 +121,13 @@ def _calibration_dir(folder: Path) -> Check:
 
 
 def _display() -> Check:
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+    problem = display_problem()
+    if problem is None:
         return True, "a display is available for the console and output windows", ""
     return (
         False,
-        "no display (DISPLAY is unset): the console cannot open; headless commands work",
-        ("run on the desktop, or under Xvfb for tests"),
+        f"no display ({problem}): the console cannot open; headless commands work",
+        "run on the desktop, or under Xvfb for tests",
     )
 
 

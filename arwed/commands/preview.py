@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from arwed.errors import InputFileError, UserError
+from arwed.writable import writable_output
 
 POSES = ("rest", "idle", "tpose")
 
@@ -63,13 +64,6 @@ def _expressions(items: list[str]) -> dict[str, float]:
     return out
 
 
-def _check_writable(path: str, what: str) -> Path:
-    target = Path(path).expanduser()
-    if not target.parent.exists():
-        raise UserError(f"{path}: cannot write the {what}: folder {target.parent} does not exist")
-    return target
-
-
 def run(args: argparse.Namespace) -> int:
     model = Path(args.model).expanduser()
     if not model.is_file():
@@ -77,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0.3 <= args.height <= 3.0:
         raise UserError(f"--height {args.height}: expected a height in metres between 0.3 and 3.0")
     expressions = _expressions(args.expression)
-    out = _check_writable(args.out, "contact sheet") if args.out else None
-    info_path = _check_writable(args.info, "facts") if args.info else None
+    out = writable_output(args.out, "contact sheet") if args.out else None
+    info_path = writable_output(args.info, "facts") if args.info else None
 
     from arwed.characters.loader import load_character
 

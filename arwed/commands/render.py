@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from arwed.commands.common import add_scene_arguments, open_scene, settings_from_args
 from arwed.errors import UserError
 from arwed.types import CompositeFrame, CompositeMode
+from arwed.writable import writable_output
 
 if TYPE_CHECKING:
     from arwed.pipeline import RunReport
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--max-frames must be at least 1")
     settings = settings_from_args(args)
     if args.stats:
-        _check_writable(Path(args.stats))
+        writable_output(args.stats, "statistics")
     scene = open_scene(args, settings, still_frames=args.max_frames)
     first = scene.source.read()
     if first is None:
@@ -175,14 +176,3 @@ def _summary(report: RunReport, recorder: _StatsRecorder, notes: list[str]) -> d
         "notes": notes,
         "per_frame": per_frame,
     }
-
-
-def _check_writable(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"{path}: the folder {folder} does not exist")
-    try:
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as exc:
-        raise UserError(f"{path}: cannot be written ({exc.strerror})") from None

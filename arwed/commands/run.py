@@ -7,24 +7,14 @@ console.yaml in the configuration folder; options given here replace it for this
 from __future__ import annotations
 
 import argparse
-import ctypes.util
 import os
-import sys
 from pathlib import Path
 
+from arwed.commands.common import add_calibration_option, add_character_option
+from arwed.commands.display import require_display
 from arwed.errors import UserError
 
 OUTPUT_MODES = ("stage", "glasses", "glasses-3d", "keyed")
-# the libraries Qt's X11 plugin needs beyond a plain X client (Qt aborts the process without them)
-XCB_LIBRARIES = {
-    "xcb-cursor": "libxcb-cursor0",
-    "xcb-icccm": "libxcb-icccm4",
-    "xcb-keysyms": "libxcb-keysyms1",
-    "xcb-image": "libxcb-image0",
-    "xcb-render-util": "libxcb-render-util0",
-    "xkbcommon-x11": "libxkbcommon-x11-0",
-}
-HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb", "minimalegl")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,12 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="demo, camera:N, a video file, an image or a URL (default: the last one used, "
         "else the first camera)",
     )
-    parser.add_argument(
-        "--character", metavar="PATH", help="a .vrm, .glb or .gltf model (default: the last one used)"
-    )
-    parser.add_argument(
-        "--calibration", metavar="PATH", help="a camera profile from `arwed calibrate` (.yaml)"
-    )
+    add_character_option(parser, default="the last one used")
+    add_calibration_option(parser)
     parser.add_argument(
         "--settings",
         metavar="PATH",
@@ -84,27 +70,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.json",
         help="with --quit-after: write the console's and outputs' frames per second",
     )
-
-
-def check_display() -> None:
-    """A one-line error instead of Qt aborting the process when there is no screen to open."""
-    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
-    if platform in HEADLESS_PLATFORMS or not sys.platform.startswith("linux"):
-        return
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        raise UserError(
-            "no display: the console needs a screen (DISPLAY and WAYLAND_DISPLAY are unset); "
-            "for files without a screen use `arwed render`, or run under xvfb-run"
-        )
-    if platform in ("", "xcb") and not os.environ.get("WAYLAND_DISPLAY"):
-        missing = [
-            package for library, package in XCB_LIBRARIES.items() if ctypes.util.find_library(library) is None
-        ]
-        if missing:
-            raise UserError(
-                f"no display: Qt's X11 support needs {' '.join(missing)} (sudo apt-get install {' '.join(missing)}, "
-                "or run scripts/bootstrap.sh)"
-            )
 
 
 def parse_output(text: str):
@@ -178,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--quit-after must be more than 0 seconds")
     config_path = _config_path(args)
     config, notice = _console_config(args, config_path)
-    check_display()
+    require_display("the console", "for files without a screen use `arwed render`, or run under xvfb-run")
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
     from arwed.session.console import ConsoleSession
     from arwed.ui.app import AppOptions, run_console, screen_names

@@ -8,18 +8,16 @@ Vertex data is uploaded once per character; each frame rewrites positions and no
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pyrender
-import pyrender.renderer
 import trimesh
 from OpenGL import GL
-from pyrender.shader_program import ShaderProgram, ShaderProgramCache
 
 from arwed.characters.base import Character, MaterialSpec, MeshPart, PosedPart
 from arwed.geometry.camera import intrinsics_from_fov, project_points
+from arwed.render import pyrender_patches
 from arwed.render.mtoon import MToonMaterial, TextureCache, ToonSceneRenderer, render_queue_key
 from arwed.types import CameraIntrinsics, RenderedLayer, SceneLight
 
@@ -31,76 +29,9 @@ REGION_MARGIN_PX = 6
 MAX_SOFTWARE_PIXELS = 160_000
 Z_NEAR_M = 0.05
 Z_FAR_M = 100.0
-SHADER_DIR = Path(__file__).with_name("shaders")
-CHARACTER_SHADERS = {"mesh.vert": SHADER_DIR / "character.vert", "mesh.frag": SHADER_DIR / "character.frag"}
 
 
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "lavapipe")
-_msaa_samples = 4  # pyrender hard-codes 4; on a software renderer multisampling costs more than it gives
-_pyrender_storage_multisample = pyrender.renderer.glRenderbufferStorageMultisample
-
-
-def _storage_multisample(target, samples, internal_format, width, height):
-    return _pyrender_storage_multisample(target, _msaa_samples, internal_format, width, height)
-
-
-pyrender.renderer.glRenderbufferStorageMultisample = _storage_multisample
-
-
-class _CachedUniformProgram(ShaderProgram):
-    """pyrender's program, but uniform locations are looked up once, and uniforms our shaders do not
-    declare are skipped at once: pyrender sets a few hundred per frame, and PyOpenGL's lookup (plus
-    pyrender's exception for a missing one) cost more than the drawing on a software renderer."""
-
-    def _add_to_context(self):
-        self._locations: dict[str, int] = {}
-        self._values: dict[int, bytes] = {}  # a program keeps its uniforms: unchanged ones need no call
-        super()._add_to_context()
-
-    def set_uniform(self, name, value, unsigned=False):
-        location = self._locations.get(name)
-        if location is None:
-            location = self._locations[name] = GL.glGetUniformLocation(self._program_id, name)
-        if location == -1:
-            return
-        key = value.tobytes() if isinstance(value, np.ndarray) else repr((value, unsigned)).encode()
-        if self._values.get(location) == key:
-            return
-        self._values[location] = key
-        if isinstance(value, np.ndarray):
-            self._set_array(location, value, unsigned)
-        elif isinstance(value, float):
-            GL.glUniform1f(location, value)
-        elif unsigned:
-            GL.glUniform1ui(location, int(value))
-        else:
-            GL.glUniform1i(location, int(value))
-
-    def _set_array(self, location: int, value: np.ndarray, unsigned: bool) -> None:
-        if value.ndim != 1:
-            self._FUNC_MAP[value.shape](location, 1, GL.GL_TRUE, value)
-            return
-        if unsigned or np.issubdtype(value.dtype, np.unsignedinteger):
-            kind, dtype = "u", np.uint32
-        elif np.issubdtype(value.dtype, np.integer):
-            kind, dtype = "i", np.int32
-        else:
-            kind, dtype = "f", np.float32
-        self._FUNC_MAP[(value.shape[0], kind)](location, 1, value.astype(dtype, copy=False))
-
-
-class _CharacterShaderCache(ShaderProgramCache):
-    """pyrender's shader cache, with our light character shaders in place of its PBR mesh shaders."""
-
-    def get_program(self, vertex_shader, fragment_shader, geometry_shader=None, defines=None):
-        if fragment_shader == "mesh.frag" and vertex_shader == "mesh.vert":
-            # absolute paths survive pyrender's os.path.join(shader_dir, name)
-            vertex_shader = str(CHARACTER_SHADERS["mesh.vert"])
-            fragment_shader = str(CHARACTER_SHADERS["mesh.frag"])
-        program = super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
-        if type(program) is ShaderProgram and not program._in_context():
-            program.__class__ = _CachedUniformProgram  # before its first use: same state, cached uniforms
-        return program
 
 
 def _material(spec: MaterialSpec, textures: TextureCache) -> pyrender.MetallicRoughnessMaterial:
@@ -150,15 +81,11 @@ class _DynamicPrimitive:
     def update(self, posed: PosedPart) -> None:
         if self._uploaded is posed:
             return
-        if not self.primitive._in_context():  # not uploaded yet: pyrender uploads these on the first render
-            self.primitive.positions, self.primitive.normals = posed.positions_m, posed.normals
-            self._uploaded = posed
-            return
         self._interleaved[:, 0:3] = posed.positions_m
         self._interleaved[:, 3:6] = posed.normals
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.primitive._buffers[0])
-        GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, self._interleaved.nbytes, self._interleaved)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+        if not pyrender_patches.rewrite_vertices(self.primitive, self._interleaved):
+            # not uploaded yet: pyrender uploads these on the first render
+            self.primitive.positions, self.primitive.normals = posed.positions_m, posed.normals
         self._uploaded = posed
 
 
@@ -185,6 +112,7 @@ class CharacterRenderer:
     """Renders one character at a time into RenderedLayers; create and use it on one thread."""
 
     def __init__(self, light: SceneLight | None = None):
+        pyrender_patches.apply()  # raises UserError for a pyrender the patches were not written for
         self._offscreen: pyrender.OffscreenRenderer | None = None
         self._scene = pyrender.Scene(bg_color=(0.0, 0.0, 0.0, 0.0))
         self._camera = pyrender.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0, znear=Z_NEAR_M, zfar=Z_FAR_M)
@@ -275,7 +203,7 @@ class CharacterRenderer:
         self._camera.cx = (intrinsics.cx_px - x0 + 0.5) * scale_x - 0.5
         self._camera.cy = (intrinsics.cy_px - y0 + 0.5) * scale_y - 0.5
         self._scene.set_pose(self._character_node, OPENCV_TO_OPENGL @ character_to_camera)
-        self._offscreen._platform.make_current()
+        pyrender_patches.make_current(self._offscreen)
         for primitive, part in zip(self._primitives, posed, strict=True):
             primitive.update(part)
         color, depth = self._offscreen.render(self._scene, flags=pyrender.RenderFlags.RGBA)
@@ -308,16 +236,15 @@ class CharacterRenderer:
     def _ensure_offscreen(self) -> None:
         if self._offscreen is None:
             width = height = REGION_STEP_PX
-            global _msaa_samples
-            _msaa_samples = 0  # probe without multisampling, then decide from the renderer's name
+            pyrender_patches.set_multisample(0)  # probe without multisampling, then decide from the name
             self._offscreen = pyrender.OffscreenRenderer(width, height)
-            self._offscreen._renderer._program_cache = _CharacterShaderCache()
-            self._offscreen._renderer.__class__ = ToonSceneRenderer  # MToon programs and its outline pass
+            pyrender_patches.use_character_shaders(self._offscreen)
+            pyrender_patches.use_renderer_class(self._offscreen, ToonSceneRenderer)  # MToon and its outline pass
             self._renderer_name = GL.glGetString(GL.GL_RENDERER).decode(errors="replace")
             software = any(name in self._renderer_name.lower() for name in SOFTWARE_RENDERERS)
             self._multisampled = not software
-            _msaa_samples = 0 if software else 4
-            self._offscreen._renderer._delete_main_framebuffer()
+            pyrender_patches.set_multisample(0 if software else 4)
+            pyrender_patches.drop_main_framebuffer(self._offscreen)
 
     def renderer_name(self) -> str:
         """The OpenGL renderer string: "llvmpipe ..." for Mesa's software renderer, else the GPU."""

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export QT_QPA_PLATFORM=offscreen PYOPENGL_PLATFORM=egl
-.venv/bin/ruff check arwed tests
-.venv/bin/ruff format --check arwed tests
+.venv/bin/ruff check arwed tests tools
+.venv/bin/ruff format --check arwed tests tools
 .venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest "$@"

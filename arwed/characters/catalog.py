@@ -1,20 +1,26 @@
-"""The characters that ship with arwed, and loading the one the user chose."""
+"""The characters that ship with arwed, and loading the one the user chose.
+
+The shipped models are package data (arwed/assets/characters/), found through importlib.resources, so
+an installed wheel shows the same groom as a checkout. They are made by a build tool outside the
+package (`python -m tools.groom`)."""
 
 from __future__ import annotations
 
 import logging
+from importlib import resources
 from pathlib import Path
 
 from arwed.characters.base import Character
 
 log = logging.getLogger(__name__)
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "characters"
+ASSETS_DIR = Path(str(resources.files("arwed") / "assets" / "characters"))  # a plain folder once installed
 DEFAULT_CHARACTER = "groom.glb"
+MODEL_SUFFIXES = (".glb", ".gltf", ".vrm")
 
 
 def shipped_characters() -> list[Path]:
-    return sorted(p for p in ASSETS_DIR.glob("*") if p.suffix.lower() in (".glb", ".gltf", ".vrm"))
+    return sorted(p for p in ASSETS_DIR.glob("*") if p.suffix.lower() in MODEL_SUFFIXES)
 
 
 def default_character_path() -> Path | None:

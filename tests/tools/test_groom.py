@@ -11,8 +11,10 @@ import pygltflib
 import pytest
 from scipy.spatial.transform import Rotation
 
-from arwed.characters import default_character as dc
-from arwed.characters import implicit_mesh as im
+from tools.groom import default_character as dc
+from tools.groom import implicit_mesh as im
+
+pytestmark = pytest.mark.slow  # the build tool generates the whole model (about a minute on two cores)
 
 _DTYPES = {5120: np.int8, 5121: np.uint8, 5122: np.int16, 5123: np.uint16, 5125: np.uint32, 5126: np.float32}
 _WIDTH = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT4": 16}
@@ -73,9 +75,9 @@ def primitives(gltf):
 
 
 def test_committed_file_equals_a_fresh_generation(glb_bytes):
-    assert dc.DEFAULT_CHARACTER_PATH.exists(), "run: python -m arwed.characters.default_character"
+    assert dc.DEFAULT_CHARACTER_PATH.exists(), "run: python -m tools.groom"
     committed = dc.DEFAULT_CHARACTER_PATH.read_bytes()
-    assert committed == glb_bytes, "assets/characters/groom.glb is stale: regenerate it"
+    assert committed == glb_bytes, "arwed/assets/characters/groom.glb is stale: run python -m tools.groom"
     assert len(committed) < 2_000_000
 
 

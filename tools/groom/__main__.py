@@ -1,0 +1,3 @@
+from tools.groom.default_character import main
+
+raise SystemExit(main())

@@ -8,7 +8,6 @@ Vertex data is uploaded once per character; each frame rewrites positions and no
 
 from __future__ import annotations
 
-
 import cv2
 import numpy as np
 import pyrender
@@ -239,7 +238,9 @@ class CharacterRenderer:
             pyrender_patches.set_multisample(0)  # probe without multisampling, then decide from the name
             self._offscreen = pyrender.OffscreenRenderer(width, height)
             pyrender_patches.use_character_shaders(self._offscreen)
-            pyrender_patches.use_renderer_class(self._offscreen, ToonSceneRenderer)  # MToon and its outline pass
+            pyrender_patches.use_renderer_class(
+                self._offscreen, ToonSceneRenderer
+            )  # MToon and its outline pass
             self._renderer_name = GL.glGetString(GL.GL_RENDERER).decode(errors="replace")
             software = any(name in self._renderer_name.lower() for name in SOFTWARE_RENDERERS)
             self._multisampled = not software

@@ -17,6 +17,7 @@ character's spot through the placement settings.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from arwed.session.frames import STREAMS, FrameFanOut, FrameTap
 from arwed.session.keepsake_desk import Keepsakes
 from arwed.session.outputs import OutputList
 from arwed.session.pipeline_port import PipelineFactory
-from arwed.session.scene import NO_CAMERA, Loaders, Scene
+from arwed.session.scene import NO_CAMERA, Loaders, Scene, SceneSnapshot
 from arwed.session.setup import SetUp
 from arwed.session.shortcuts import ShortcutMap
 from arwed.session.state import ConsoleConfig
@@ -45,16 +46,12 @@ log = logging.getLogger("arwed.console")
 
 
 @dataclass(frozen=True)
-class SessionStatus:
-    running: bool
-    source: str | None
-    problem: str | None  # what the preview says when there is nothing to show (no camera, ...)
-    character: str
+class SessionStatus(SceneSnapshot):
+    """The scene's state (scene.py) and the rest of the console's, at one moment."""
+
     calibration: str | None
     fps: float  # stage frames delivered per second, over the last two seconds
     latency_ms: float | None  # capture to delivery, median over the last two seconds
-    tracking: str  # "tracking", "held", "lost", or "idle" when nothing runs
-    renderer: str
     hidden: bool
     blackout: bool
     locked: bool
@@ -153,15 +150,10 @@ class ConsoleSession:
         scene = self.scene.snapshot()
         rate = self.frames.rate()
         return SessionStatus(
-            running=scene.running,
-            source=scene.source,
-            problem=scene.problem,
-            character=scene.character,
+            **dataclasses.asdict(scene),
             calibration=self.setup.config().calibration,
             fps=rate.fps if scene.running else 0.0,
             latency_ms=rate.latency_ms if scene.running else None,
-            tracking=scene.tracking,
-            renderer=scene.renderer,
             hidden=self.ceremony.hidden,
             blackout=self.ceremony.blackout,
             locked=self.settings.placement.locked,

@@ -24,6 +24,7 @@ from arwed.characters.expressions import ExpressionSet
 from arwed.characters.humanoid import HumanoidMap
 from arwed.characters.lookat import LookAtController
 from arwed.characters.normalise import Normalisation, apply_world_rotation
+from arwed.characters.posing import PoseEditor
 from arwed.characters.procedural import Blinker, idle_rotations
 from arwed.characters.skeleton import Skeleton
 from arwed.characters.skinning import Skinner
@@ -117,6 +118,8 @@ class LoadedCharacter:
         requested = {k: float(v) for k, v in cue.expressions.items()}
         if mode == "idle" and rig.rigged:
             self._idle(pose, t)
+            if cue.body is not None:
+                cue.body.apply(PoseEditor(self, pose), t)
             look_weights = self._look(pose, t, cue.look_at_m)
             for name, weight in look_weights.items():
                 requested.setdefault(name, weight)

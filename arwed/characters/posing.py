@@ -1,0 +1,87 @@
+"""Bone edits in character space for a layer outside this package (a ceremony's walk, bow or reach).
+
+A `BodyLayer` (on `CharacterCue.body`) gets a `PoseEditor` over the frame's pose after the idle motion
+and before the look-at, so the head still finds its target on a bowed or turned body. The editor speaks
+character space only (y up, facing +z, metres, feet at y = 0): the layer never sees the model's own axes,
+units or bone names beyond the VRM humanoid names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from arwed.characters import quaternions as quat
+from arwed.characters.normalise import apply_world_rotation
+
+if TYPE_CHECKING:
+    from arwed.characters.animation import PoseArrays
+    from arwed.characters.model import LoadedCharacter
+
+
+class BodyLayer(Protocol):
+    def apply(self, editor: PoseEditor, time_s: float) -> None: ...
+
+
+class PoseEditor:
+    """Reads and turns humanoid bones of one frame's pose, in character space."""
+
+    def __init__(self, character: LoadedCharacter, pose: PoseArrays):
+        self._rig = character.rig
+        self._pose = pose
+        root = self._rig.normalisation.root
+        self._root_linear = root[:3, :3]
+        self._root_offset = root[:3, 3]
+        self._q_canon = quat.from_matrix(self._rig.normalisation.rotation)
+        self._world: np.ndarray | None = None
+
+    @property
+    def height_m(self) -> float:
+        return float(self._rig.normalisation.scale * self._rig.normalisation.source_height)
+
+    def has(self, bone: str) -> bool:
+        return bone in self._rig.humanoid.bones
+
+    def _index(self, bone: str) -> int:
+        return self._rig.humanoid.bones[bone]
+
+    def _worlds(self) -> np.ndarray:
+        if self._world is None:
+            pose = self._pose
+            self._world = self._rig.skeleton.world_matrices(pose.translation, pose.rotation, pose.scale)
+        return self._world
+
+    def position_m(self, bone: str) -> np.ndarray:
+        """The bone's joint in character space."""
+        p = self._worlds()[self._index(bone), :3, 3]
+        return self._root_linear @ p + self._root_offset
+
+    def rest_position_m(self, bone: str) -> np.ndarray:
+        rest = self._rig.rest
+        world = self._rig.skeleton.node_world(rest.translation, rest.rotation, rest.scale, self._index(bone))
+        return self._root_linear @ world[:3, 3] + self._root_offset
+
+    def rotation(self, bone: str) -> np.ndarray:
+        """The bone's world rotation in character axes, relative to its rest pose (identity at rest)."""
+        sk, index = self._rig.skeleton, self._index(bone)
+        now = sk.world_rotation(self._pose.rotation, index)
+        rest = sk.world_rotation(self._rig.rest.rotation, index)
+        model = quat.multiply(now, quat.conjugate(rest))
+        return quat.multiply(self._q_canon, quat.multiply(model, quat.conjugate(self._q_canon)))
+
+    def rotate(self, bone: str, q_character: np.ndarray) -> None:
+        """Turn the bone (and everything below it) by a rotation given in character axes, about its joint."""
+        q_model = quat.multiply(quat.conjugate(self._q_canon), quat.multiply(q_character, self._q_canon))
+        apply_world_rotation(self._rig.skeleton, self._pose.rotation, self._index(bone), q_model)
+        self._world = None
+
+    def move(self, bone: str, offset_m: np.ndarray) -> None:
+        """Shift the bone (the hips, say) by a character-space offset, keeping its rotation."""
+        index = self._index(bone)
+        parent = int(self._rig.skeleton.parents[index])
+        linear = self._root_linear
+        if parent >= 0:
+            linear = linear @ self._worlds()[parent, :3, :3]
+        self._pose.translation[index] += np.linalg.solve(linear, np.asarray(offset_m, dtype=np.float64))
+        self._world = None

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arwed.errors import InputFileError, yaml_error_location
 
@@ -59,6 +59,12 @@ class Look(_Strict):
     kind: Literal["look"] = "look"
     at: Literal["her", "camera", "guests", "ahead", "point"] = "her"
     point_m: tuple[float, float, float] | None = None  # with at: point, in his own space (x his left, y up, z ahead)
+
+    @model_validator(mode="after")
+    def _point_given(self) -> Look:
+        if (self.at == "point") != (self.point_m is not None):
+            raise ValueError("give point_m: [x, y, z] with at: point (and only then)")
+        return self
 
 
 class Bow(_Strict):

@@ -30,11 +30,11 @@ class PoseEditor:
     def __init__(self, character: LoadedCharacter, pose: PoseArrays):
         self._rig = character.rig
         self._pose = pose
+        self._rest_world = character._rest_world  # computed once at load
         root = self._rig.normalisation.root
         self._root_linear = root[:3, :3]
         self._root_offset = root[:3, 3]
         self._q_canon = quat.from_matrix(self._rig.normalisation.rotation)
-        self._world: np.ndarray | None = None
 
     @property
     def height_m(self) -> float:
@@ -46,21 +46,18 @@ class PoseEditor:
     def _index(self, bone: str) -> int:
         return self._rig.humanoid.bones[bone]
 
-    def _worlds(self) -> np.ndarray:
-        if self._world is None:
-            pose = self._pose
-            self._world = self._rig.skeleton.world_matrices(pose.translation, pose.rotation, pose.scale)
-        return self._world
+    def _node_world(self, index: int) -> np.ndarray:
+        pose = self._pose
+        return self._rig.skeleton.node_world(pose.translation, pose.rotation, pose.scale, index)
 
     def position_m(self, bone: str) -> np.ndarray:
         """The bone's joint in character space."""
-        p = self._worlds()[self._index(bone), :3, 3]
+        p = self._node_world(self._index(bone))[:3, 3]
         return self._root_linear @ p + self._root_offset
 
     def rest_position_m(self, bone: str) -> np.ndarray:
-        rest = self._rig.rest
-        world = self._rig.skeleton.node_world(rest.translation, rest.rotation, rest.scale, self._index(bone))
-        return self._root_linear @ world[:3, 3] + self._root_offset
+        p = self._rest_world[self._index(bone), :3, 3]
+        return self._root_linear @ p + self._root_offset
 
     def rotation(self, bone: str) -> np.ndarray:
         """The bone's world rotation in character axes, relative to its rest pose (identity at rest)."""
@@ -74,7 +71,6 @@ class PoseEditor:
         """Turn the bone (and everything below it) by a rotation given in character axes, about its joint."""
         q_model = quat.multiply(quat.conjugate(self._q_canon), quat.multiply(q_character, self._q_canon))
         apply_world_rotation(self._rig.skeleton, self._pose.rotation, self._index(bone), q_model)
-        self._world = None
 
     def move(self, bone: str, offset_m: np.ndarray) -> None:
         """Shift the bone (the hips, say) by a character-space offset, keeping its rotation."""
@@ -82,6 +78,5 @@ class PoseEditor:
         parent = int(self._rig.skeleton.parents[index])
         linear = self._root_linear
         if parent >= 0:
-            linear = linear @ self._worlds()[parent, :3, :3]
+            linear = linear @ self._node_world(parent)[:3, :3]
         self._pose.translation[index] += np.linalg.solve(linear, np.asarray(offset_m, dtype=np.float64))
-        self._world = None

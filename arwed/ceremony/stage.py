@@ -1,0 +1,120 @@
+"""Between the pipeline and the ceremony: her tracked body into stage space, his directions back out.
+
+The pipeline calls `CeremonyStage.frame(...)` once per rendered frame (render thread) with the frame's
+placement and pose observation. It returns the placement moved to where he walks (so the contact shadow
+and occlusion follow him) and faded, and what the character's cue needs (look target, expressions, body
+layer). Her wrists come from the pose's wrist landmarks: the pixel where the tracker saw each wrist,
+at the depth of her head plus the wrist's depth offset from MediaPipe's metric skeleton.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from arwed.ceremony.director import CeremonyDirector, StageDirection, StageView
+from arwed.types import CameraIntrinsics, Placement, PoseObservation
+
+WRISTS = (15, 16)  # BlazePose: left wrist, right wrist
+EYES = (2, 5)
+MIN_WRIST_VISIBILITY = 0.5
+
+
+@dataclass(frozen=True)
+class StagedFrame:
+    time_s: float
+    placement: Placement | None  # moved and faded for the ceremony; None: nothing to draw
+    direction: StageDirection | None
+    her_wrists_camera_m: tuple[np.ndarray, ...]
+
+    @property
+    def blackout(self) -> bool:
+        return self.direction is not None and self.direction.blackout
+
+
+def her_wrists_camera_m(observation: PoseObservation | None, placement: Placement, intrinsics: CameraIntrinsics) -> tuple[np.ndarray, ...]:
+    """Her visible wrists in camera coordinates (metres)."""
+    if observation is None:
+        return ()
+    px = np.asarray(observation.image_landmarks_px, dtype=np.float64)
+    world = np.asarray(observation.world_landmarks_m, dtype=np.float64)
+    vis = np.asarray(observation.visibility, dtype=np.float64)
+    eyes_z = float(np.mean(world[list(EYES), 2]))
+    head_depth = float(placement.person_head_m[2])
+    out = []
+    for index in WRISTS:
+        if vis[index] < MIN_WRIST_VISIBILITY or not np.all(np.isfinite(px[index])):
+            continue
+        depth = max(0.3, head_depth + float(world[index, 2]) - eyes_z)
+        ray = cv2.undistortPoints(px[index].reshape(1, 1, 2), intrinsics.matrix, intrinsics.distortion_array).reshape(2)
+        out.append(np.array([ray[0] * depth, ray[1] * depth, depth]))
+    return tuple(out)
+
+
+class CeremonyStage:
+    def __init__(self, director: CeremonyDirector):
+        self.director = director
+        self.last: StagedFrame | None = None
+
+    def frame(
+        self, time_s: float, placement: Placement | None, observation: PoseObservation | None, intrinsics: CameraIntrinsics
+    ) -> StagedFrame:
+        if placement is None:
+            direction = self.director.direct(time_s, StageView())
+            self.last = StagedFrame(time_s, None, direction, ())
+            return self.last
+        c2c = placement.character_to_camera
+        to_stage = np.linalg.inv(c2c)
+        wrists = her_wrists_camera_m(observation, placement, intrinsics)
+        view = StageView(
+            her_head_m=_apply(to_stage, placement.person_head_m),
+            her_wrists_m=tuple(_apply(to_stage, w) for w in wrists),
+            camera_m=to_stage[:3, 3].copy(),
+            camera_right_m=to_stage[:3, :3] @ np.array([1.0, 0.0, 0.0]),
+        )
+        direction = self.director.direct(time_s, view)
+        moved = c2c @ direction.root_m
+        staged = dataclasses.replace(
+            placement,
+            character_to_camera=moved,
+            anchor_m=moved[:3, 3].copy(),
+            opacity=placement.opacity * direction.opacity,
+        )
+        self.last = StagedFrame(time_s, staged, direction, wrists)
+        return self.last
+
+    def look_at_m(self) -> np.ndarray | None:
+        return self.last.direction.look_at_m if self.last and self.last.direction else None
+
+    def reach_distance(self, intrinsics: CameraIntrinsics) -> dict | None:
+        """After the frame was posed: his hand against her wrist, in metres (camera space) and pixels."""
+        last = self.last
+        if last is None or last.direction is None or last.placement is None:
+            return None
+        report = last.direction.body.reach_report
+        if report is None or report.target_m is None:
+            return None
+        c2c = last.placement.character_to_camera
+        hand = _apply(c2c, report.hand_m)
+        wrist = _apply(c2c, report.target_m)
+        hand_px, wrist_px = _project(intrinsics, hand), _project(intrinsics, wrist)
+        return {
+            "hand_m": [round(float(v), 4) for v in hand],
+            "wrist_m": [round(float(v), 4) for v in wrist],
+            "distance_m": round(float(np.linalg.norm(hand - wrist)), 4),
+            "distance_px": round(float(np.linalg.norm(hand_px - wrist_px)), 2),
+            "offering": report.offering,
+            "weight": round(report.weight, 3),
+        }
+
+
+def _apply(matrix: np.ndarray, point: np.ndarray) -> np.ndarray:
+    return matrix[:3, :3] @ np.asarray(point, dtype=np.float64) + matrix[:3, 3]
+
+
+def _project(intrinsics: CameraIntrinsics, point: np.ndarray) -> np.ndarray:
+    px, _ = cv2.projectPoints(point.reshape(1, 3), np.zeros(3), np.zeros(3), intrinsics.matrix, intrinsics.distortion_array)
+    return px.reshape(2)

@@ -1,0 +1,86 @@
+"""The procedural walk on the shipped groom: feet stay where they land, he arrives at his spot facing ahead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from arwed.ceremony.walk import Walk, _yaw_matrix
+from arwed.characters.base import CharacterCue
+from tests.ceremony.conftest import pose_with
+
+FPS = 15.0
+
+
+def _footprints(groom):
+    joints, _ = pose_with(groom, lambda e, t: None, time_s=0.0)
+    return {s: (float(joints[f"{s}Foot"][0]), float(joints[f"{s}Foot"][2])) for s in ("left", "right")}
+
+
+def _walk_frames(groom, walk):
+    """Stage-space joints per frame across the walk."""
+
+    class Layer:
+        def apply(self, editor, t):
+            walk.apply(editor, t)
+
+    groom.reset()
+    frames = []
+    for t in np.arange(walk.start_s - 0.1, walk.end_s + 0.2, 1 / FPS):
+        groom.pose(CharacterCue(time_s=float(t), body=Layer()))
+        sk = groom.skeleton()
+        root = walk.root(float(t))
+        m = _yaw_matrix(root.yaw_rad)
+        joints = {n: m @ sk.positions_m[i] + root.offset_m for n, i in sk.humanoid.items()}
+        frames.append((float(t), joints))
+    return frames
+
+
+@pytest.mark.parametrize("arriving", [True, False])
+def test_planted_feet_slide_less_than_two_centimetres(groom, arriving):
+    ends = ((2.4, 0.0), (0.0, 0.0)) if arriving else ((0.0, 0.0), (-2.4, 0.0))
+    walk = Walk(1.0, *ends, height_m=1.8, arriving=arriving, foot_xz=_footprints(groom))
+    frames = _walk_frames(groom, walk)
+    worst, plants_seen = 0.0, 0
+    for side in ("left", "right"):
+        for bone in ("Foot", "Toes"):
+            anchor = None
+            for t, joints in frames:
+                if walk.foot(side, t)[3]:
+                    if anchor is None:
+                        anchor = joints[f"{side}{bone}"]
+                        plants_seen += 1
+                    worst = max(worst, float(np.linalg.norm(joints[f"{side}{bone}"] - anchor)))
+                else:
+                    anchor = None
+    assert plants_seen >= 2 * 2 * (walk.steps // 2)
+    assert worst < 0.02, f"a planted foot slid {worst * 100:.1f} cm"
+
+
+def test_he_walks_in_from_the_side_and_ends_on_his_spot_facing_ahead(groom):
+    walk = Walk(0.0, (2.4, 0.0), (0.0, 0.0), height_m=1.8, arriving=True, foot_xz=_footprints(groom))
+    frames = _walk_frames(groom, walk)
+    start, end = walk.root(0.0), walk.root(walk.end_s)
+    assert start.offset_m[0] == pytest.approx(2.4)
+    assert np.allclose(end.offset_m, 0.0, atol=1e-9)
+    assert end.yaw_rad == pytest.approx(0.0, abs=1e-9)
+    assert abs(walk.root(1.5).yaw_rad) == pytest.approx(np.pi / 2, abs=0.01)  # facing the way he walks
+    hips_x = [j["hips"][0] for _, j in frames]
+    assert np.all(np.diff(hips_x) <= 1e-3)  # always forwards, never back
+    # feet lift off the floor in the swing and are on it when planted
+    lifts = [max(j["leftFoot"][1], j["rightFoot"][1]) for _, j in frames]
+    assert max(lifts) > min(lifts) + 0.03
+    t_end, last = frames[-1]
+    rest, _ = pose_with(groom, lambda e, t: None, time_s=t_end)
+    for side in ("left", "right"):  # he ends standing as at rest, feet on the rest footprints
+        assert np.linalg.norm(last[f"{side}Foot"] - rest[f"{side}Foot"]) < 0.02
+    knees = [np.degrees(np.arccos(np.clip(np.dot(
+        (j["leftLowerLeg"] - j["leftUpperLeg"]) / np.linalg.norm(j["leftLowerLeg"] - j["leftUpperLeg"]),
+        (j["leftFoot"] - j["leftLowerLeg"]) / np.linalg.norm(j["leftFoot"] - j["leftLowerLeg"])), -1, 1)))
+        for _, j in frames]
+    assert max(knees) < 70.0  # a walk, not a crouch
+
+
+def test_a_given_duration_sets_the_pace():
+    walk = Walk(0.0, (3.0, 0.0), (0.0, 0.0), 1.8, True, {"left": (0.1, 0.0), "right": (-0.1, 0.0)}, duration_s=8.0)
+    assert walk.duration_s == pytest.approx(8.0, abs=0.05)

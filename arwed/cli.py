@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "Check this machine: packages, OpenGL renderer, cameras, pose model, calibration folder.",
     "calibrate": "Calibrate the camera (board pictures or a live window), measure the floor, print boards.",
     "preview": "Look at a character model: a viewer window, or a contact sheet and facts headless.",
+    "rehearse": "Rehearse a ceremony on a video, headless: written as a video with his voice in it.",
 }
 
 

@@ -95,10 +95,12 @@ class CeremonyStage:
         if last is None or last.direction is None or last.placement is None:
             return None
         report = last.direction.body.reach_report
-        if report is None or report.target_m is None:
+        if report is None:
             return None
         c2c = last.placement.character_to_camera
         hand = _apply(c2c, report.hand_m)
+        if report.target_m is None:  # her hand is not seen: he offers his
+            return {"hand_m": [round(float(v), 4) for v in hand], "offering": True, "weight": round(report.weight, 3)}
         wrist = _apply(c2c, report.target_m)
         hand_px, wrist_px = _project(intrinsics, hand), _project(intrinsics, wrist)
         return {

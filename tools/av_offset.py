@@ -64,7 +64,9 @@ def main(path: str) -> dict:
         "pairs": pairs,
         "picture_onsets": len(pictures),
         "sound_onsets": len(sounds),
-        "offset_ms": {"median": float(np.median(offsets)), "max_abs": float(np.max(np.abs(offsets)))} if offsets else None,
+        "offset_ms": {"median": float(np.median(offsets)), "max_abs": float(np.max(np.abs(offsets)))}
+        if offsets
+        else None,
     }
 
 

@@ -42,24 +42,8 @@ def decode_audio(path: str | Path, rate_hz: int = PLAYBACK_RATE_HZ) -> AudioClip
         return _cache[key]
     if stat.st_size > MAX_AUDIO_BYTES:
         raise InputFileError(path, f"is larger than {MAX_AUDIO_BYTES // 1_000_000} MB")
-    chunks: list[np.ndarray] = []
-    total = 0
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise InputFileError(path, "has no audio stream")
-            stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate_hz)
-            for packet in container.demux(stream):
-                for frame in packet.decode():
-                    for out in resampler.resample(frame):
-                        chunk = out.to_ndarray().reshape(-1).astype(np.float32)
-                        chunks.append(chunk)
-                        total += len(chunk)
-                if total > MAX_AUDIO_S * rate_hz:
-                    raise InputFileError(path, f"is longer than {MAX_AUDIO_S / 60:.0f} minutes")
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1).astype(np.float32))
+        chunks = _decode(path, rate_hz)
     except InputFileError:
         raise
     except (av.error.FFmpegError, ValueError, OSError) as exc:
@@ -71,6 +55,28 @@ def decode_audio(path: str | Path, rate_hz: int = PLAYBACK_RATE_HZ) -> AudioClip
     clip = AudioClip(samples, rate_hz, str(path))
     _cache[key] = clip
     return clip
+
+
+def _decode(path: Path, rate_hz: int) -> list[np.ndarray]:
+    import av
+
+    chunks: list[np.ndarray] = []
+    total = 0
+    with av.open(str(path), metadata_errors="ignore") as container:
+        if not container.streams.audio:
+            raise InputFileError(path, "has no audio stream")
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate_hz)
+        for packet in container.demux(stream):
+            for frame in packet.decode():
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1).astype(np.float32))
+                    total += len(chunks[-1])
+            if total > MAX_AUDIO_S * rate_hz:
+                raise InputFileError(path, f"is longer than {MAX_AUDIO_S / 60:.0f} minutes")
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray().reshape(-1).astype(np.float32))
+    return chunks
 
 
 def resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:

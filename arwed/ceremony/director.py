@@ -72,7 +72,9 @@ class _Held:
     expressions: dict[str, float] = field(default_factory=dict)
 
     def copy(self) -> _Held:
-        return _Held(self.on_stage, self.off_x_m, self.opacity, self.blackout, self.look, dict(self.expressions))
+        return _Held(
+            self.on_stage, self.off_x_m, self.opacity, self.blackout, self.look, dict(self.expressions)
+        )
 
 
 @dataclass
@@ -92,7 +94,14 @@ class _Ramp:
 class CeremonyBody:
     """The frame's body layer: the character calls `apply` with a PoseEditor (posing.BodyLayer)."""
 
-    def __init__(self, walk: Walk | None, bows: list[Bow], reaches: list[ArmReach], speech: Speech | None, wrists_local: tuple[np.ndarray, ...]):
+    def __init__(
+        self,
+        walk: Walk | None,
+        bows: list[Bow],
+        reaches: list[ArmReach],
+        speech: Speech | None,
+        wrists_local: tuple[np.ndarray, ...],
+    ):
         self.walk, self.bows, self.reaches, self.speech = walk, bows, reaches, speech
         self.wrists_local = wrists_local
         self.reach_report: ReachReport | None = None
@@ -112,14 +121,22 @@ class CeremonyBody:
     def _nearest_wrist(self, editor: PoseEditor, reach: ArmReach) -> np.ndarray | None:
         if not self.wrists_local:
             return None
-        shoulders = [editor.position_m(f"{s}UpperArm") for s in ("left", "right") if editor.has(f"{s}UpperArm")]
+        shoulders = [
+            editor.position_m(f"{s}UpperArm") for s in ("left", "right") if editor.has(f"{s}UpperArm")
+        ]
         if not shoulders:
             return self.wrists_local[0]
         return min(self.wrists_local, key=lambda w: min(float(np.linalg.norm(w - s)) for s in shoulders))
 
 
 class CeremonyDirector:
-    def __init__(self, ceremony: script.Ceremony, durations: dict[Path, float], height_m: float, foot_xz: dict[str, tuple[float, float]]):
+    def __init__(
+        self,
+        ceremony: script.Ceremony,
+        durations: dict[Path, float],
+        height_m: float,
+        foot_xz: dict[str, tuple[float, float]],
+    ):
         self.ceremony = ceremony
         self.runner = CueRunner(ceremony, durations)
         self.height_m = height_m
@@ -259,14 +276,24 @@ class CeremonyDirector:
                 return  # already at his spot
             sign = self._side_sign(action)
             start = sign * action.distance_m
-            self._walks.append(Walk(t, (start, 0.0), (0.0, 0.0), self.height_m, True, self._foot_xz, action.duration_s))
+            self._walks.append(
+                Walk(t, (start, 0.0), (0.0, 0.0), self.height_m, True, self._foot_xz, action.duration_s)
+            )
             held.on_stage, held.off_x_m = True, start
         elif isinstance(action, script.Exit):
             if not held.on_stage:
                 return
             sign = self._side_sign(action)
             self._walks.append(
-                Walk(t, (0.0, 0.0), (sign * action.distance_m, 0.0), self.height_m, False, self._foot_xz, action.duration_s)
+                Walk(
+                    t,
+                    (0.0, 0.0),
+                    (sign * action.distance_m, 0.0),
+                    self.height_m,
+                    False,
+                    self._foot_xz,
+                    action.duration_s,
+                )
             )
             held.on_stage, held.off_x_m = False, sign * action.distance_m
         elif isinstance(action, script.Bow):
@@ -279,7 +306,11 @@ class CeremonyDirector:
         elif isinstance(action, script.Look):
             held.look = action
         elif isinstance(action, script.Expression):
-            now = self._expression_ramps[action.name].at(t) if action.name in self._expression_ramps else held.expressions.get(action.name, 0.0)
+            now = (
+                self._expression_ramps[action.name].at(t)
+                if action.name in self._expression_ramps
+                else held.expressions.get(action.name, 0.0)
+            )
             self._expression_ramps[action.name] = _Ramp(t, action.fade_s, now, action.weight)
             held.expressions[action.name] = action.weight
         elif isinstance(action, script.Fade):
@@ -376,7 +407,13 @@ class CeremonyDirector:
     # ----------------------------------------------------------------- reports
     def cue_log(self) -> list[dict]:
         return [
-            {"index": r.index, "name": r.name, "start_s": round(r.start_s, 4), "end_s": None if r.end_s is None else round(r.end_s, 4), "ended_by": r.ended_by}
+            {
+                "index": r.index,
+                "name": r.name,
+                "start_s": round(r.start_s, 4),
+                "end_s": None if r.end_s is None else round(r.end_s, 4),
+                "ended_by": r.ended_by,
+            }
             for r in self.runner.log
         ]
 

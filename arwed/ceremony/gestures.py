@@ -80,7 +80,9 @@ class Speech:
             return {}
         local = t - self.start_s
         weights = self.track.at(local)
-        blink = max((_blink_curve(local - b) for b in self._blinks if -0.01 < local - b < BLINK_S), default=0.0)
+        blink = max(
+            (_blink_curve(local - b) for b in self._blinks if -0.01 < local - b < BLINK_S), default=0.0
+        )
         if blink > 0.0:
             weights["blink"] = blink
         return weights
@@ -95,7 +97,9 @@ class Speech:
         bone = "head" if editor.has("head") else None
         if bone is None:
             return
-        editor.rotate(bone, quat.multiply(quat.from_axis_angle(Y_AXIS, turn), quat.from_axis_angle(X_AXIS, nod)))
+        editor.rotate(
+            bone, quat.multiply(quat.from_axis_angle(Y_AXIS, turn), quat.from_axis_angle(X_AXIS, nod))
+        )
 
 
 def _pause_blinks(track: VisemeTrack) -> list[float]:

@@ -58,7 +58,9 @@ class Idle(_Strict):
 class Look(_Strict):
     kind: Literal["look"] = "look"
     at: Literal["her", "camera", "guests", "ahead", "point"] = "her"
-    point_m: tuple[float, float, float] | None = None  # with at: point, in his own space (x his left, y up, z ahead)
+    point_m: tuple[float, float, float] | None = (
+        None  # with at: point, in his own space (x his left, y up, z ahead)
+    )
 
     @model_validator(mode="after")
     def _point_given(self) -> Look:
@@ -123,7 +125,15 @@ ACTIONS: dict[str, type[_Strict]] = {
     "blackout": Blackout,
 }
 # the one parameter an action may be given bare: `say: vows.wav`, `look: her`, `fade: out`, `blackout: on`
-SHORT_FORM = {"enter": "from", "exit": "to", "look": "at", "expression": "name", "say": "file", "fade": "to", "blackout": "on"}
+SHORT_FORM = {
+    "enter": "from",
+    "exit": "to",
+    "look": "at",
+    "expression": "name",
+    "say": "file",
+    "fade": "to",
+    "blackout": "on",
+}
 
 
 class Cue(_Strict):
@@ -184,7 +194,12 @@ def load_ceremony(path: str | Path, audio_durations: dict[Path, float] | None = 
             if problem is not None:
                 raise _located(path, root, where, f"{action.file}: {problem}")
         if cue.end == "audio" and not cue.says:
-            raise _located(path, root, ("cues", c_index, "end"), "is 'audio' but the cue plays no audio (add a say action)")
+            raise _located(
+                path,
+                root,
+                ("cues", c_index, "end"),
+                "is 'audio' but the cue plays no audio (add a say action)",
+            )
     return ceremony
 
 
@@ -193,7 +208,9 @@ def _read_text(path: Path) -> str:
         if not path.is_file():
             raise InputFileError(path, "no such file" if not path.exists() else "is not a file")
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputFileError(path, f"is larger than {MAX_FILE_BYTES // 1000} kB; a ceremony file is a short text")
+            raise InputFileError(
+                path, f"is larger than {MAX_FILE_BYTES // 1000} kB; a ceremony file is a short text"
+            )
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputFileError(path, "is not UTF-8 text") from None
@@ -224,7 +241,8 @@ def parse_ceremony(data: Any, root: yaml.Node | None, path: Path) -> Ceremony:
             raise _located(path, root, where, "must be a mapping with name, actions and end")
         entry = _validated(_CueEntry, raw, path, root, where)
         actions = tuple(
-            _action(item, path, root, (*where, "actions", a_index)) for a_index, item in enumerate(entry.actions)
+            _action(item, path, root, (*where, "actions", a_index))
+            for a_index, item in enumerate(entry.actions)
         )
         cues.append(Cue(name=entry.name or f"cue {c_index + 1}", actions=actions, end=entry.end))
     return Ceremony(name=top.name, cues=tuple(cues), folder=path.parent)
@@ -236,7 +254,9 @@ def _action(item: Any, path: Path, root, where: tuple) -> Action:
     elif isinstance(item, dict) and len(item) == 1:
         kind, params = next(iter(item.items()))
     else:
-        raise _located(path, root, where, f"must be one action such as `say: vows.wav`; actions: {', '.join(ACTIONS)}")
+        raise _located(
+            path, root, where, f"must be one action such as `say: vows.wav`; actions: {', '.join(ACTIONS)}"
+        )
     if kind not in ACTIONS:
         raise _located(path, root, where, f"unknown action {kind!r}; actions: {', '.join(ACTIONS)}")
     if params is None:
@@ -253,7 +273,9 @@ def _validated(model: type[_Strict], data: dict, path: Path, root, where: tuple,
         return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p in ("literal", "float"))))
+        loc = tuple(
+            p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p in ("literal", "float")))
+        )
         loc = _trim_union(loc)
         message = _message(error)
         raise _located(path, root, (*where, *loc), message) from None
@@ -272,7 +294,9 @@ def _message(error: dict) -> str:
         return "is not a known field"
     if kind == "literal_error":
         return f"must be {error['ctx']['expected']}, not {error.get('input')!r}"
-    return error["msg"].replace("Value error, ", "").replace("Input should be", "must be").replace("Input", "it")
+    return (
+        error["msg"].replace("Value error, ", "").replace("Input should be", "must be").replace("Input", "it")
+    )
 
 
 def _located(path: Path, root, where: tuple, message: str) -> InputFileError:

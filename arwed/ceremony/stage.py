@@ -35,7 +35,9 @@ class StagedFrame:
         return self.direction is not None and self.direction.blackout
 
 
-def her_wrists_camera_m(observation: PoseObservation | None, placement: Placement, intrinsics: CameraIntrinsics) -> tuple[np.ndarray, ...]:
+def her_wrists_camera_m(
+    observation: PoseObservation | None, placement: Placement, intrinsics: CameraIntrinsics
+) -> tuple[np.ndarray, ...]:
     """Her visible wrists in camera coordinates (metres)."""
     if observation is None:
         return ()
@@ -49,7 +51,9 @@ def her_wrists_camera_m(observation: PoseObservation | None, placement: Placemen
         if vis[index] < MIN_WRIST_VISIBILITY or not np.all(np.isfinite(px[index])):
             continue
         depth = max(0.3, head_depth + float(world[index, 2]) - eyes_z)
-        ray = cv2.undistortPoints(px[index].reshape(1, 1, 2), intrinsics.matrix, intrinsics.distortion_array).reshape(2)
+        ray = cv2.undistortPoints(
+            px[index].reshape(1, 1, 2), intrinsics.matrix, intrinsics.distortion_array
+        ).reshape(2)
         out.append(np.array([ray[0] * depth, ray[1] * depth, depth]))
     return tuple(out)
 
@@ -60,7 +64,11 @@ class CeremonyStage:
         self.last: StagedFrame | None = None
 
     def frame(
-        self, time_s: float, placement: Placement | None, observation: PoseObservation | None, intrinsics: CameraIntrinsics
+        self,
+        time_s: float,
+        placement: Placement | None,
+        observation: PoseObservation | None,
+        intrinsics: CameraIntrinsics,
     ) -> StagedFrame:
         if placement is None:
             direction = self.director.direct(time_s, StageView())
@@ -100,7 +108,11 @@ class CeremonyStage:
         c2c = last.placement.character_to_camera
         hand = _apply(c2c, report.hand_m)
         if report.target_m is None:  # her hand is not seen: he offers his
-            return {"hand_m": [round(float(v), 4) for v in hand], "offering": True, "weight": round(report.weight, 3)}
+            return {
+                "hand_m": [round(float(v), 4) for v in hand],
+                "offering": True,
+                "weight": round(report.weight, 3),
+            }
         wrist = _apply(c2c, report.target_m)
         hand_px, wrist_px = _project(intrinsics, hand), _project(intrinsics, wrist)
         return {
@@ -118,5 +130,7 @@ def _apply(matrix: np.ndarray, point: np.ndarray) -> np.ndarray:
 
 
 def _project(intrinsics: CameraIntrinsics, point: np.ndarray) -> np.ndarray:
-    px, _ = cv2.projectPoints(point.reshape(1, 3), np.zeros(3), np.zeros(3), intrinsics.matrix, intrinsics.distortion_array)
+    px, _ = cv2.projectPoints(
+        point.reshape(1, 3), np.zeros(3), np.zeros(3), intrinsics.matrix, intrinsics.distortion_array
+    )
     return px.reshape(2)

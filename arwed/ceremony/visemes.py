@@ -103,7 +103,9 @@ def analyse(samples: np.ndarray, rate_hz: int) -> VisemeTrack:
         voiced[i] = True
         raw[i] = _vowel_shares(f1 / scale, f2 / scale)
     opening = np.clip((level_db - threshold_db) / FULL_OPEN_DB, 0.0, 1.0) * voiced
-    opening = np.where(voiced, np.maximum(opening, 0.25), 0.0)  # a voiced sound always opens the lips a little
+    opening = np.where(
+        voiced, np.maximum(opening, 0.25), 0.0
+    )  # a voiced sound always opens the lips a little
     weights = _smooth(raw * opening[:, None])
     level = _smooth(opening[:, None])[:, 0]
     return VisemeTrack(weights, level, voiced)

@@ -178,11 +178,18 @@ class Walk:
 
     def settle(self, t: float) -> float:
         """0 standing tall .. 1 knees bent for walking."""
-        return min(_smoothstep((t - self.start_s) / SETTLE_S), 1.0 - _smoothstep((t - (self.end_s - SETTLE_S)) / SETTLE_S))
+        return min(
+            _smoothstep((t - self.start_s) / SETTLE_S),
+            1.0 - _smoothstep((t - (self.end_s - SETTLE_S)) / SETTLE_S),
+        )
 
     def apply(self, editor: PoseEditor, t: float) -> None:
         """Legs, hips and arms for time t; the caller puts the character's root at `root(t)`."""
-        if t <= self.start_s or t >= self.end_s or not all(editor.has(b) for b in (*leg_bones("left"), *leg_bones("right"), "hips")):
+        if (
+            t <= self.start_s
+            or t >= self.end_s
+            or not all(editor.has(b) for b in (*leg_bones("left"), *leg_bones("right"), "hips"))
+        ):
             return
         root = self.root(t)
         to_local = _yaw_matrix(-root.yaw_rad)

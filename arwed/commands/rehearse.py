@@ -14,17 +14,32 @@ from arwed.commands.common import add_scene_arguments, settings_from_args
 from arwed.errors import UserError
 from arwed.types import CompositeFrame
 
+FPS_GUESS = 30.0  # demo and stills run at 30 frames/s
 TAIL_S = 1.0  # the picture goes on this long after the last cue ends
 KEY_WAIT_S = 3.0  # a cue that waits for a key nobody gives: the rehearsal stops this long after it starts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ceremony", required=True, metavar="FILE", help="the ceremony file (YAML)")
-    parser.add_argument("--source", required=True, help="demo, a video file, an image, a folder or glob of images")
-    parser.add_argument("--out", required=True, metavar="OUT.mp4", help="the rehearsal video (.mp4 .mov .mkv), with his voice")
-    parser.add_argument("--stats", metavar="FILE.json", help="per cue its start and end; for reach, his hand to her wrist per frame")
-    parser.add_argument("--keys", metavar="SECONDS", help='Page Down at these seconds, e.g. "12.0,20.5" (for cues that end at a key)')
-    parser.add_argument("--start-cue", type=int, default=1, metavar="N", help="start from cue N (1 = the first)")
+    parser.add_argument(
+        "--source", required=True, help="demo, a video file, an image, a folder or glob of images"
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="OUT.mp4", help="the rehearsal video (.mp4 .mov .mkv), with his voice"
+    )
+    parser.add_argument(
+        "--stats",
+        metavar="FILE.json",
+        help="per cue its start and end; for reach, his hand to her wrist per frame",
+    )
+    parser.add_argument(
+        "--keys",
+        metavar="SECONDS",
+        help='Page Down at these seconds, e.g. "12.0,20.5" (for cues that end at a key)',
+    )
+    parser.add_argument(
+        "--start-cue", type=int, default=1, metavar="N", help="start from cue N (1 = the first)"
+    )
     add_scene_arguments(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -51,7 +66,9 @@ def planned_end_s(runner, keys: list[float], start_index: int) -> tuple[float, l
     if runner.finished:
         return runner.log[-1].end_s + TAIL_S if runner.log else TAIL_S, notes
     waiting = runner.current
-    notes.append(f"cue '{waiting.name}' waits for a key and none was given (--keys): the rehearsal stops there")
+    notes.append(
+        f"cue '{waiting.name}' waits for a key and none was given (--keys): the rehearsal stops there"
+    )
     return max(runner.started_s, keys[-1] if keys else 0.0) + KEY_WAIT_S, notes
 
 
@@ -93,6 +110,11 @@ class _Recorder:
             self.per_frame.append(entry)
         self._progress.update(1)
 
+    def finish(self) -> None:
+        """The voice up to the last frame written (a clip still playing at the end is cut there)."""
+        if self.error is None and self._first_t is not None:
+            self._place_audio(self.sink.writer.duration_s)
+
     def _place_audio(self, until_video_s: float) -> None:
         """The voice for [last placed, until) on the video's timeline, from the plays the director logged."""
         start_v, end_v = self._audio_until_s, until_video_s
@@ -102,7 +124,11 @@ class _Recorder:
         for play in self.director.audio:
             clip = _clip(play.path)
             begin = play.start_s - offset
-            stop = begin + clip.duration_s if play.stop_s is None else min(play.stop_s - offset, begin + clip.duration_s)
+            stop = (
+                begin + clip.duration_s
+                if play.stop_s is None
+                else min(play.stop_s - offset, begin + clip.duration_s)
+            )
             lo, hi = max(start_v, begin), min(end_v, stop)
             if hi <= lo:
                 continue
@@ -130,28 +156,61 @@ def _foot_xz(character) -> dict[str, tuple[float, float]]:
     out = {}
     for side, default in (("left", 0.1), ("right", -0.1)):
         index = pose.humanoid.get(f"{side}Foot")
-        out[side] = (float(pose.positions_m[index][0]), float(pose.positions_m[index][2])) if index is not None else (default, 0.0)
+        out[side] = (
+            (float(pose.positions_m[index][0]), float(pose.positions_m[index][2]))
+            if index is not None
+            else (default, 0.0)
+        )
     return out
+
+
+def _video_path(out: str) -> Path:
+    from arwed.video_writer import VIDEO_SUFFIXES
+
+    path = Path(out).expanduser()
+    if path.suffix.lower() not in VIDEO_SUFFIXES or path.suffix.lower() == ".avi":
+        raise UserError(f"{out}: a rehearsal is a video with sound; use .mp4, .mov or .mkv")
+    return path
+
+
+def _open_scene(args, settings, end_s: float, notes: list[str]):
+    """The source (demo and stills as long as the ceremony), the camera profile and the character."""
+    from arwed.capture.demo import DemoSource
+    from arwed.capture.sources import open_source
+    from arwed.characters.catalog import load_character_or_default
+
+    frames = int(math.ceil(end_s * FPS_GUESS))
+    if args.source.strip() == "demo":
+        source = DemoSource(frames=frames)
+    else:
+        source = open_source(args.source, still_frames=frames)
+    profile = None
+    if args.calibration:
+        from arwed.calibrate.profile import load_profile
+
+        profile = load_profile(args.calibration)
+    else:
+        notes.append(
+            f"no calibration profile: assuming a {settings.camera.default_hfov_deg:g} degree horizontal field of view"
+        )
+    character = load_character_or_default(args.character, settings.placement.character_height_m)
+    notes.extend(character.info.notices)
+    return source, profile, character
 
 
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from arwed.capture.demo import DemoSource
-    from arwed.capture.sources import open_source
     from arwed.ceremony.cues import CueRunner
     from arwed.ceremony.director import CeremonyDirector
     from arwed.ceremony.script import load_ceremony
     from arwed.ceremony.stage import CeremonyStage
-    from arwed.characters.catalog import load_character_or_default
     from arwed.geometry.camera import intrinsics_from_fov
     from arwed.pipeline import Output, Pipeline
     from arwed.sinks import VideoFileSink
-    from arwed.video_writer import VIDEO_SUFFIXES, AudioFormat
+    from arwed.video_writer import AudioFormat
 
-    out = Path(args.out).expanduser()
-    if out.suffix.lower() not in VIDEO_SUFFIXES or out.suffix.lower() == ".avi":
-        raise UserError(f"{args.out}: a rehearsal is a video with sound; use .mp4, .mov or .mkv")
+    out = _video_path(args.out)
     keys = parse_keys(args.keys)
     durations: dict = {}
     ceremony = load_ceremony(args.ceremony, durations)
@@ -162,25 +221,14 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     if args.stats:
         _check_writable(Path(args.stats))
-    fps_guess = 30.0
-    frames = int(math.ceil(end_s * fps_guess))
-    source = DemoSource(frames=frames) if args.source.strip() == "demo" else open_source(args.source, still_frames=frames)
-    profile = None
-    if args.calibration:
-        from arwed.calibrate.profile import load_profile
-
-        profile = load_profile(args.calibration)
-    else:
-        notes.append(f"no calibration profile: assuming a {settings.camera.default_hfov_deg:g} degree horizontal field of view")
-    character = load_character_or_default(args.character, settings.placement.character_height_m)
-    notes.extend(character.info.notices)
+    source, profile, character = _open_scene(args, settings, end_s, notes)
     first = source.read()
     if first is None:
         raise UserError(f"{args.source}: the source has no frames")
     from arwed.capture.sources import PushBackSource
 
     source = PushBackSource(source, first)
-    fps = float(getattr(source, "fps", None) or fps_guess)
+    fps = float(getattr(source, "fps", None) or FPS_GUESS)
     max_frames = int(math.ceil(end_s * fps))
     director = CeremonyDirector(ceremony, durations, character.height_m, _foot_xz(character))
     director.start_at(start_index, first.media_time_s)
@@ -194,7 +242,13 @@ def run(args: argparse.Namespace) -> int:
             return profile.intrinsics_for(width, height)
         return intrinsics_from_fov(width, height, settings.camera.default_hfov_deg)
 
-    progress = tqdm(total=max_frames, unit="frame", disable=True if args.no_progress else None, desc="rehearse", leave=False)
+    progress = tqdm(
+        total=max_frames,
+        unit="frame",
+        disable=True if args.no_progress else None,
+        desc="rehearse",
+        leave=False,
+    )
     recorder = _Recorder(sink, stage, director, intrinsics_of, progress)
     pipeline = Pipeline(
         source,
@@ -213,7 +267,7 @@ def run(args: argparse.Namespace) -> int:
                 break
     finally:
         pipeline.stop()
-        recorder._place_audio(1e9 if recorder._first_t is not None else 0.0)
+        recorder.finish()
         sink.close()
         progress.close()
     for error in (recorder.error, pipeline.error):
@@ -223,7 +277,9 @@ def run(args: argparse.Namespace) -> int:
     if args.stats:
         Path(args.stats).write_text(json.dumps(summary, indent=1), encoding="utf-8")
     cues = summary["cues"]
-    print(f"arwed: wrote {summary['frames']} frames ({summary['duration_s']:.1f} s) with his voice to {args.out}: {len(cues)} cues run")
+    print(
+        f"arwed: wrote {summary['frames']} frames ({summary['duration_s']:.1f} s) with his voice to {args.out}: {len(cues)} cues run"
+    )
     for note in notes:
         print(f"arwed: note: {note}")
     return 0
@@ -254,8 +310,12 @@ def _summary(pipeline, recorder: _Recorder, director, notes: list[str], end_s: f
         ],
         "reach_held": {
             "frames": len(reach),
-            "median_distance_m": round(float(np.median([r["distance_m"] for r in reach])), 4) if reach else None,
-            "median_distance_px": round(float(np.median([r["distance_px"] for r in reach])), 2) if reach else None,
+            "median_distance_m": round(float(np.median([r["distance_m"] for r in reach])), 4)
+            if reach
+            else None,
+            "median_distance_px": round(float(np.median([r["distance_px"] for r in reach])), 2)
+            if reach
+            else None,
         },
         "renderer": pipeline.renderer_name,
         "notes": notes,

@@ -34,5 +34,7 @@ def pose_with(character, fn, time_s: float = 10.0):
     layer = OneLayer(fn)
     character.pose(CharacterCue(time_s=time_s, body=layer))
     skeleton = character.skeleton()
-    joints = {name: np.asarray(skeleton.positions_m[i], dtype=np.float64) for name, i in skeleton.humanoid.items()}
+    joints = {
+        name: np.asarray(skeleton.positions_m[i], dtype=np.float64) for name, i in skeleton.humanoid.items()
+    }
     return joints, layer.result

@@ -27,7 +27,9 @@ def resonator(x: np.ndarray, f_hz: float, bw_hz: float, rate_hz: int) -> np.ndar
 
 def vowel(name: str, seconds: float, rate_hz: int, f0_hz: float, rng: np.random.Generator) -> np.ndarray:
     n = int(seconds * rate_hz)
-    f0 = f0_hz * (1 + 0.05 * np.sin(np.linspace(0, 3, n)) + 0.01 * rng.standard_normal(n).cumsum() / np.sqrt(n))
+    f0 = f0_hz * (
+        1 + 0.05 * np.sin(np.linspace(0, 3, n)) + 0.01 * rng.standard_normal(n).cumsum() / np.sqrt(n)
+    )
     phase = np.cumsum(f0 / rate_hz)
     source = np.diff(np.floor(phase), prepend=0.0)  # one impulse per period
     source = lfilter([1.0], [1.0, -0.95], source)  # glottal roll-off

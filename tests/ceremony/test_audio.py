@@ -10,7 +10,10 @@ from arwed.errors import InputFileError
 from tests.ceremony.audio_files import tone, write_encoded, write_wav
 
 
-@pytest.mark.parametrize(("name", "codec", "rate"), [("v.wav", None, 22050), ("v.ogg", "libopus", 48000), ("v.mp3", "libmp3lame", 44100)])
+@pytest.mark.parametrize(
+    ("name", "codec", "rate"),
+    [("v.wav", None, 22050), ("v.ogg", "libopus", 48000), ("v.mp3", "libmp3lame", 44100)],
+)
 def test_wav_ogg_and_mp3_decode_to_mono_at_the_playback_rate(tmp_path, name, codec, rate):
     samples = tone(1.5, rate, hz=300.0)
     path = tmp_path / name
@@ -22,7 +25,9 @@ def test_wav_ogg_and_mp3_decode_to_mono_at_the_playback_rate(tmp_path, name, cod
     assert np.fft.rfftfreq(len(clip.samples), 1 / 48000)[np.argmax(spectrum)] == pytest.approx(300.0, abs=2.0)
 
 
-@pytest.mark.parametrize("content", [b"", b"RIFF\x00\x00\x00\x00WAVEjunk", b"\x00" * 4000, "not audio at all".encode()])
+@pytest.mark.parametrize(
+    "content", [b"", b"RIFF\x00\x00\x00\x00WAVEjunk", b"\x00" * 4000, b"not audio at all"]
+)
 def test_broken_audio_is_one_line(tmp_path, content):
     path = tmp_path / "vows.wav"
     path.write_bytes(content)

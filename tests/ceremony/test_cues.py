@@ -29,7 +29,13 @@ def _ceremony(tmp_path: Path, cues: list[dict]):
 
 def test_timed_and_audio_cues_hand_over_at_their_exact_end_times(tmp_path):
     ceremony, durations = _ceremony(
-        tmp_path, [{"actions": ["idle"], "end": 1.25}, {"actions": [{"say": "vows.wav"}], "end": "audio"}, {"end": "key"}, {"end": 2}]
+        tmp_path,
+        [
+            {"actions": ["idle"], "end": 1.25},
+            {"actions": [{"say": "vows.wav"}], "end": "audio"},
+            {"end": "key"},
+            {"end": 2},
+        ],
     )
     runner = CueRunner(ceremony, durations)
     assert runner.index == BEFORE and "start" in runner.describe_next()
@@ -38,7 +44,10 @@ def test_timed_and_audio_cues_hand_over_at_their_exact_end_times(tmp_path):
     assert runner.index == 0
     runner.update(14.0)  # long after: both timed cues ended, each at its own time, not at 14.0
     assert runner.index == 2
-    assert [(r.start_s, r.end_s, r.ended_by) for r in runner.log[:2]] == [(10.0, 11.25, "time"), (11.25, 13.25, "audio")]
+    assert [(r.start_s, r.end_s, r.ended_by) for r in runner.log[:2]] == [
+        (10.0, 11.25, "time"),
+        (11.25, 13.25, "audio"),
+    ]
     runner.update(100.0)
     assert runner.index == 2  # waits for the key
     runner.page_down(101.0)
@@ -71,7 +80,14 @@ def _director(tmp_path, cues):
 
 
 def test_he_is_off_stage_until_he_enters_and_walks_in_from_the_side_away_from_her(tmp_path):
-    director = _director(tmp_path, [{"actions": ["blackout"], "end": "key"}, {"actions": [{"blackout": False}, {"enter": {"duration_s": 4}}], "end": 4.5}, {"end": "key"}])
+    director = _director(
+        tmp_path,
+        [
+            {"actions": ["blackout"], "end": "key"},
+            {"actions": [{"blackout": False}, {"enter": {"duration_s": 4}}], "end": 4.5},
+            {"end": "key"},
+        ],
+    )
     first = director.direct(0.0, HER)
     assert first.cue_index == BEFORE and first.opacity == 0.0  # his first movement is an entrance
     director.page_down()
@@ -93,7 +109,16 @@ def test_he_is_off_stage_until_he_enters_and_walks_in_from_the_side_away_from_he
 def test_expressions_fade_and_stay_and_the_voice_stops_with_its_cue(tmp_path):
     director = _director(
         tmp_path,
-        [{"actions": [{"expression": {"name": "happy", "weight": 0.8, "fade_s": 1.0}}, {"say": "vows.wav"}], "end": "key"}, {"end": "key"}],
+        [
+            {
+                "actions": [
+                    {"expression": {"name": "happy", "weight": 0.8, "fade_s": 1.0}},
+                    {"say": "vows.wav"},
+                ],
+                "end": "key",
+            },
+            {"end": "key"},
+        ],
     )
     director.start_at(0, 0.0)
     assert director.direct(0.0, HER).expressions.get("happy", 0.0) == pytest.approx(0.0)

@@ -72,20 +72,62 @@ def test_a_good_file_gives_typed_cues(tmp_path):
 
 BAD = [
     # (what to replace in GOOD, with what, the line it must name, the field it must name, words in the message)
-    ("      - look: her\n", "      - look: her\n      - dance: tango\n", 7, "cues[0].actions[2]", "unknown action 'dance'"),
-    ("{from: left, duration_s: 4}", "{from: above, duration_s: 4}", 5, "cues[0].actions[0].enter.from", "must be"),
-    ("{from: left, duration_s: 4}", "{from: left, duration_s: -4}", 5, "cues[0].actions[0].enter.duration_s", "greater than 0"),
-    ("{from: left, duration_s: 4}", "{from: left, speed: 4}", 5, "cues[0].actions[0].enter.speed", "not a known field"),
+    (
+        "      - look: her\n",
+        "      - look: her\n      - dance: tango\n",
+        7,
+        "cues[0].actions[2]",
+        "unknown action 'dance'",
+    ),
+    (
+        "{from: left, duration_s: 4}",
+        "{from: above, duration_s: 4}",
+        5,
+        "cues[0].actions[0].enter.from",
+        "must be",
+    ),
+    (
+        "{from: left, duration_s: 4}",
+        "{from: left, duration_s: -4}",
+        5,
+        "cues[0].actions[0].enter.duration_s",
+        "greater than 0",
+    ),
+    (
+        "{from: left, duration_s: 4}",
+        "{from: left, speed: 4}",
+        5,
+        "cues[0].actions[0].enter.speed",
+        "not a known field",
+    ),
     ("    end: 4.5\n", "    end: later\n", 7, "cues[0].end", "must be"),
     ("      - say: vows.wav\n", "      - say: missing.wav\n", 10, "cues[1].actions[0].say", "no such file"),
     ("      - say: vows.wav\n", "      - say: ../outside.wav\n", 10, "cues[1].actions[0].say", "outside"),
     ("      - say: vows.wav\n", "      - say: {volume: 1}\n", 10, "cues[1].actions[0].say.file", "missing"),
-    ("{name: happy, weight: 0.5}", "{name: happy, weight: 5}", 11, "cues[1].actions[1].expression.weight", "less than or equal"),
-    ("    actions: [reach]\n", "    actions: [reach, {bow: 1, look: 2}]\n", 14, "cues[2].actions[1]", "one action"),
+    (
+        "{name: happy, weight: 0.5}",
+        "{name: happy, weight: 5}",
+        11,
+        "cues[1].actions[1].expression.weight",
+        "less than or equal",
+    ),
+    (
+        "    actions: [reach]\n",
+        "    actions: [reach, {bow: 1, look: 2}]\n",
+        14,
+        "cues[2].actions[1]",
+        "one action",
+    ),
     ("  - name: Rings\n", "  - Rings\n  - name: Rings\n", 13, "cues[2]", "mapping"),
     ("name: Test\n", "name: Test\ncolour: blue\n", 2, "colour", "not a known field"),
     ("      - blackout: on\n", "      - blackout: maybe\n", 18, "cues[3].actions[0].blackout.on", "bool"),
-    ("      - look: her\n", "      - look: {at: point, point_m: [1, 2]}\n", 6, "cues[0].actions[1].look.point_m[2]", "missing"),
+    (
+        "      - look: her\n",
+        "      - look: {at: point, point_m: [1, 2]}\n",
+        6,
+        "cues[0].actions[1].look.point_m[2]",
+        "missing",
+    ),
     ("      - look: her\n", "      - look: point\n", 6, "cues[0].actions[1].look", "point_m"),
 ]
 
@@ -130,7 +172,12 @@ def test_files_that_are_not_ceremonies_at_all(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00garbage")
     huge = tmp_path / "h.yaml"
     huge.write_text("#" * 2_000_000)
-    for path, words in ((binary, "not UTF-8"), (huge, "larger than"), (tmp_path / "none.yaml", "no such file"), (tmp_path, "not a file")):
+    for path, words in (
+        (binary, "not UTF-8"),
+        (huge, "larger than"),
+        (tmp_path / "none.yaml", "no such file"),
+        (tmp_path, "not a file"),
+    ):
         with pytest.raises(InputFileError, match=re.escape(words)):
             load_ceremony(path)
 
@@ -138,5 +185,8 @@ def test_files_that_are_not_ceremonies_at_all(tmp_path):
 def test_broken_audio_names_its_line(tmp_path):
     path = _write(tmp_path, GOOD)
     (tmp_path / "vows.wav").write_bytes(b"RIFF....WAVEnot really")
-    with pytest.raises(InputFileError, match=r"line 10, field 'cues\[1\]\.actions\[0\]\.say': vows.wav: is not a readable audio file"):
+    with pytest.raises(
+        InputFileError,
+        match=r"line 10, field 'cues\[1\]\.actions\[0\]\.say': vows.wav: is not a readable audio file",
+    ):
         load_ceremony(path)

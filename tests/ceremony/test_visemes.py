@@ -17,9 +17,15 @@ def _scaled(scale):
 
 @pytest.mark.parametrize(
     ("f0_hz", "formant_scale", "rate_hz"),
-    [(115.0, 1.0, 48000), (95.0, 1.0, 22050), (210.0, 1.15, 44100)],  # a low and a higher male voice, a woman's
+    [
+        (115.0, 1.0, 48000),
+        (95.0, 1.0, 22050),
+        (210.0, 1.15, 44100),
+    ],  # a low and a higher male voice, a woman's
 )
-def test_strongest_viseme_is_the_vowel_spoken_in_most_voiced_frames(monkeypatch, f0_hz, formant_scale, rate_hz):
+def test_strongest_viseme_is_the_vowel_spoken_in_most_voiced_frames(
+    monkeypatch, f0_hz, formant_scale, rate_hz
+):
     monkeypatch.setattr(sv, "VOWELS_HZ", _scaled(formant_scale))
     samples, spans = sv.utterance(ORDER, rate_hz=rate_hz, f0_hz=f0_hz)
     track = analyse(samples, rate_hz)

@@ -74,13 +74,28 @@ def test_he_walks_in_from_the_side_and_ends_on_his_spot_facing_ahead(groom):
     rest, _ = pose_with(groom, lambda e, t: None, time_s=t_end)
     for side in ("left", "right"):  # he ends standing as at rest, feet on the rest footprints
         assert np.linalg.norm(last[f"{side}Foot"] - rest[f"{side}Foot"]) < 0.02
-    knees = [np.degrees(np.arccos(np.clip(np.dot(
-        (j["leftLowerLeg"] - j["leftUpperLeg"]) / np.linalg.norm(j["leftLowerLeg"] - j["leftUpperLeg"]),
-        (j["leftFoot"] - j["leftLowerLeg"]) / np.linalg.norm(j["leftFoot"] - j["leftLowerLeg"])), -1, 1)))
-        for _, j in frames]
+    knees = [
+        np.degrees(
+            np.arccos(
+                np.clip(
+                    np.dot(
+                        (j["leftLowerLeg"] - j["leftUpperLeg"])
+                        / np.linalg.norm(j["leftLowerLeg"] - j["leftUpperLeg"]),
+                        (j["leftFoot"] - j["leftLowerLeg"])
+                        / np.linalg.norm(j["leftFoot"] - j["leftLowerLeg"]),
+                    ),
+                    -1,
+                    1,
+                )
+            )
+        )
+        for _, j in frames
+    ]
     assert max(knees) < 70.0  # a walk, not a crouch
 
 
 def test_a_given_duration_sets_the_pace():
-    walk = Walk(0.0, (3.0, 0.0), (0.0, 0.0), 1.8, True, {"left": (0.1, 0.0), "right": (-0.1, 0.0)}, duration_s=8.0)
+    walk = Walk(
+        0.0, (3.0, 0.0), (0.0, 0.0), 1.8, True, {"left": (0.1, 0.0), "right": (-0.1, 0.0)}, duration_s=8.0
+    )
     assert walk.duration_s == pytest.approx(8.0, abs=0.05)

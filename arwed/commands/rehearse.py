@@ -260,20 +260,15 @@ def run(args: argparse.Namespace) -> int:
         max_frames=max_frames,
         ceremony=stage,
     )
-    pipeline.start()
     try:
-        while not pipeline.wait(0.2):
-            if recorder.error is not None:
-                break
+        report = pipeline.run(stop_when=lambda: recorder.error is not None)
     finally:
-        pipeline.stop()
         recorder.finish()
         sink.close()
         progress.close()
-    for error in (recorder.error, pipeline.error):
-        if error is not None:
-            raise error
-    summary = _summary(pipeline, recorder, director, notes, end_s)
+    if recorder.error is not None:
+        raise recorder.error
+    summary = _summary(report, recorder, director, notes, end_s)
     if args.stats:
         Path(args.stats).write_text(json.dumps(summary, indent=1), encoding="utf-8")
     cues = summary["cues"]
@@ -285,7 +280,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(pipeline, recorder: _Recorder, director, notes: list[str], end_s: float) -> dict:
+def _summary(report, recorder: _Recorder, director, notes: list[str], end_s: float) -> dict:
     per_frame = sorted(recorder.per_frame, key=lambda e: e["t"])
     reach = [
         e["reach"]
@@ -294,11 +289,11 @@ def _summary(pipeline, recorder: _Recorder, director, notes: list[str], end_s: f
     ]
     offset = recorder._first_t or 0.0
     return {
-        "frames": pipeline.frames_rendered,
-        "duration_s": round(pipeline.frames_rendered / max(recorder._fps, 1e-9), 3),
+        "frames": report.frames_rendered,
+        "duration_s": round(recorder.sink.writer.duration_s, 3),
         "planned_end_s": round(end_s, 3),
-        "fps": round(pipeline.fps, 2),
-        "frames_with_person": pipeline.frames_with_person,
+        "fps": round(report.fps, 2),
+        "frames_with_person": report.frames_with_person,
         "cues": director.cue_log(),
         "audio": [
             {
@@ -317,7 +312,7 @@ def _summary(pipeline, recorder: _Recorder, director, notes: list[str], end_s: f
             if reach
             else None,
         },
-        "renderer": pipeline.renderer_name,
+        "renderer": report.renderer,
         "notes": notes,
         "per_frame": per_frame,
     }

@@ -22,6 +22,7 @@ from arwed.pipeline.stages import CameraModel, Output, RenderStage, TrackingResu
 
 if TYPE_CHECKING:
     from arwed.calibrate.profile import CalibrationProfile
+    from arwed.ceremony.stage import CeremonyStage
 
 log = logging.getLogger("arwed.pipeline")
 
@@ -52,6 +53,7 @@ class Pipeline:
         outputs: Sequence[Output] | None = None,
         live: bool | None = None,
         max_frames: int | None = None,
+        ceremony: CeremonyStage | None = None,
     ):
         self._source = source
         self._max_frames = max_frames
@@ -64,6 +66,7 @@ class Pipeline:
         # replaced whole by the commands, read once per frame by the render thread
         self._outputs: tuple[Output, ...] = tuple(outputs or ())
         self._hidden = False
+        self._ceremony = ceremony  # a running ceremony directs the character (used on the render thread)
         # written by the render thread only
         self._frames_rendered = 0
         self._frames_with_person = 0
@@ -128,6 +131,10 @@ class Pipeline:
 
     def set_character_hidden(self, hidden: bool) -> None:
         self._hidden = bool(hidden)
+
+    def set_ceremony(self, ceremony: CeremonyStage | None) -> None:
+        """Direct the character by a ceremony from the next frame on (None: back to the plain partner)."""
+        self._ceremony = ceremony
 
     # ----- reading (any thread) -------------------------------------------------------------------------
 
@@ -228,7 +235,7 @@ class Pipeline:
                 if frame is None:
                     break
                 last = result or last
-                rendered = stage.render(frame, last, self._outputs, self._hidden)
+                rendered = stage.render(frame, last, self._outputs, self._hidden, self._ceremony)
                 self._frames_rendered += 1
                 self._frames_with_person += int(rendered.has_person)
                 self._last_state = rendered.state

@@ -32,6 +32,7 @@ from arwed.types import (
 
 if TYPE_CHECKING:
     from arwed.calibrate.profile import CalibrationProfile
+    from arwed.ceremony.stage import CeremonyStage, StagedFrame
 
 
 @dataclass(frozen=True)
@@ -170,23 +171,33 @@ class RenderStage:
             self._renderer.close()
 
     def render(
-        self, frame: Frame, result: TrackingResult | None, outputs: tuple[Output, ...], hidden: bool
+        self,
+        frame: Frame,
+        result: TrackingResult | None,
+        outputs: tuple[Output, ...],
+        hidden: bool,
+        ceremony: CeremonyStage | None = None,
     ) -> RenderedFrame:
         self._apply_new_character()
         placement = result.placement if result else None
         mask = result.observation.segmentation_mask if result and result.observation else None
         intrinsics = self._camera.intrinsics_for(frame)
+        staged = self._stage(ceremony, frame, result, intrinsics)
+        if staged is not None:
+            placement = staged.placement  # where he walks, how visible he is
         layer, times = None, {}
         light = self._light_for(frame, mask, times)
         if placement is not None and placement.opacity > 0.0 and not hidden:
             try:
-                layer, times = self._draw_character(frame, placement, intrinsics)
+                layer, times = self._draw_character(frame, placement, intrinsics, staged)
             except Exception as exc:
                 self._errors.report("rendering", frame.index, exc)
         started = time.perf_counter()
         for output in outputs:
             output.compositor.light = light  # the contact shadow agrees with the character's light
             image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, mask)
+            if staged is not None and staged.blackout:
+                image = np.zeros_like(image)
             composed = time.perf_counter()
             output.deliver(_composite_frame(frame, image, output, placement, layer, times))
             times["output"] = times.get("output", 0.0) + (time.perf_counter() - composed) * 1000.0
@@ -215,8 +226,24 @@ class RenderStage:
             self._renderer.set_character(character)
             self._character = character
 
+    def _stage(self, ceremony, frame: Frame, result, intrinsics: CameraIntrinsics) -> StagedFrame | None:
+        """A running ceremony's direction for this frame; None without one (or when it fails: logged)."""
+        if ceremony is None:
+            return None
+        placement = result.placement if result else None
+        observation = result.observation if result else None
+        try:
+            return ceremony.frame(frame.media_time_s, placement, observation, intrinsics)
+        except Exception as exc:
+            self._errors.report("ceremony", frame.index, exc)
+            return None
+
     def _draw_character(
-        self, frame: Frame, placement: Placement, intrinsics: CameraIntrinsics
+        self,
+        frame: Frame,
+        placement: Placement,
+        intrinsics: CameraIntrinsics,
+        staged: StagedFrame | None = None,
     ) -> tuple[RenderedLayer, dict[str, float]]:
         started = time.perf_counter()
         rotation, translation = placement.character_to_camera[:3, :3], placement.character_to_camera[:3, 3]
@@ -224,6 +251,15 @@ class RenderStage:
         moved = None if self._last_anchor_m is None else rotation.T @ (translation - self._last_anchor_m)
         self._last_anchor_m = translation.copy()  # spring bones (hair, coat tails) react to the walk
         cue = CharacterCue(time_s=frame.media_time_s, look_at_m=look_at, root_motion_m=moved)
+        if staged is not None and staged.direction is not None:
+            direction = staged.direction
+            cue = CharacterCue(
+                time_s=frame.media_time_s,
+                look_at_m=direction.look_at_m,
+                expressions=direction.expressions,
+                root_motion_m=moved,
+                body=direction.body,
+            )
         posed = self._character.pose(cue)
         animated = time.perf_counter()
         layer = self._renderer.render(

@@ -325,6 +325,12 @@ class CeremonyDirector:
             self.audio.append(AudioPlay(path, t, action.volume))
             self._speech = Speech(t, self._track(path))
 
+    def prepare_voices(self) -> None:
+        """Decode and analyse every voice of the ceremony now (a second or two), not when its cue starts."""
+        for cue in self.ceremony.cues:
+            for say in cue.says:
+                self._track(self.ceremony.audio_path(say))
+
     def _track(self, path: Path) -> VisemeTrack:
         if path not in self._tracks:
             clip = decode_audio(path)

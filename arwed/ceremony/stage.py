@@ -59,9 +59,13 @@ def her_wrists_camera_m(
 
 
 class CeremonyStage:
-    def __init__(self, director: CeremonyDirector):
+    """`after_frame(staged)`, when given, is called on the render thread after each frame's direction
+    (the console's cue panel and its voice player follow the ceremony through it)."""
+
+    def __init__(self, director: CeremonyDirector, after_frame=None):
         self.director = director
         self.last: StagedFrame | None = None
+        self._after_frame = after_frame
 
     def frame(
         self,
@@ -70,6 +74,12 @@ class CeremonyStage:
         observation: PoseObservation | None,
         intrinsics: CameraIntrinsics,
     ) -> StagedFrame:
+        staged = self._frame(time_s, placement, observation, intrinsics)
+        if self._after_frame is not None:
+            self._after_frame(staged)
+        return staged
+
+    def _frame(self, time_s, placement, observation, intrinsics) -> StagedFrame:
         if placement is None:
             direction = self.director.direct(time_s, StageView())
             self.last = StagedFrame(time_s, None, direction, ())

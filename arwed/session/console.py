@@ -29,6 +29,7 @@ from arwed.geometry.camera import camera_intrinsics
 from arwed.pipeline import Output
 from arwed.session.ceremony import Ceremony
 from arwed.session.control import ControlThread
+from arwed.session.cue_desk import CueDesk
 from arwed.session.events import SessionEvents
 from arwed.session.frames import STREAMS, FrameFanOut, FrameTap
 from arwed.session.keepsake_desk import Keepsakes
@@ -117,6 +118,13 @@ class ConsoleSession:
             pipeline_outputs=self._pipeline_outputs,
             hidden=lambda: self.ceremony.hidden,
             before_start=self.frames.clear,
+            ceremony=lambda: self.cues.stage,
+        )
+        self.cues = CueDesk(
+            self.events,
+            run_job=self._control.submit,
+            attach=self.scene.ceremony_changed,
+            height_m=lambda: self.settings.placement.character_height_m,
         )
         self.keepsakes = Keepsakes(
             self.setup,
@@ -165,8 +173,29 @@ class ConsoleSession:
     # ----- commands ------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the saved source and character and run (in the background)."""
+        """Open the saved source, character and ceremony and run (in the background)."""
         self.scene.start()
+        saved = self.setup.config().ceremony
+        if saved:
+            self.load_ceremony(saved)
+
+    def load_ceremony(self, path: str | None) -> None:
+        """Open a ceremony file for the cue panel (None: close it); remembered in the set-up."""
+        self.cues.load(path, on_loaded=lambda loaded: self.setup.choose("ceremony", loaded))
+
+    def step_forward(self) -> None:
+        """Page Down: with a ceremony, its next cue; without, out of blackout and then show the character."""
+        if self.cues.loaded:
+            self.cues.page_down()
+        else:
+            self.ceremony.step_forward()
+
+    def step_back(self) -> None:
+        """Page Up: with a ceremony, its previous cue again; without, hide the character and then black out."""
+        if self.cues.loaded:
+            self.cues.page_up()
+        else:
+            self.ceremony.step_back()
 
     def update_settings(self, settings: Settings) -> None:
         """Placement changes glide in at once; a new character height reloads the character in the background."""

@@ -69,6 +69,10 @@ class SessionEvents:
         self.recording: Emitter[Path | None] = Emitter("recording")
         self.virtual_camera: Emitter[str | None] = Emitter("virtual_camera")
         self.keepsake_dir: Emitter[Path] = Emitter("keepsake_dir")
+        self.cues: Emitter[object] = Emitter(
+            "cues"
+        )  # cue_desk.CueStatus: the ceremony's cue list and where it is
+        self.voice: Emitter[object] = Emitter("voice")  # cue_desk.VoiceCue: his voice starts or stops
 
     def all(self) -> list[Emitter]:
         return [value for value in vars(self).values() if isinstance(value, Emitter)]

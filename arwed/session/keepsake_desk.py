@@ -7,11 +7,13 @@ once per frame. The virtual camera is opened on the control thread (it can take 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from arwed.errors import UserError
 from arwed.session import keepsakes
 from arwed.session.control import ControlThread
 from arwed.session.events import SessionEvents
@@ -36,6 +38,7 @@ class Keepsakes:
         self._recorder: keepsakes.Recorder | None = None
         self._virtual_camera: keepsakes.VirtualCamera | None = None
         self._snapshot_wanted = False
+        events.voice.connect(self._voice)  # a ceremony's voice goes into the recording too
 
     @property
     def recording(self) -> Path | None:
@@ -57,6 +60,25 @@ class Keepsakes:
         if self._snapshot_wanted:
             self._snapshot_wanted = False
             self._control.submit(lambda: self._write_snapshot(frame.image))
+
+    def _voice(self, voice) -> None:
+        """His voice started or stopped (session.cue_desk.VoiceCue, on the render thread)."""
+        recorder = self._recorder
+        if recorder is None:
+            return
+        now_s = time.monotonic()  # the clock `offer` is given (session/frames.py)
+        if not voice.playing:
+            recorder.stop_voice(now_s)
+            return
+        try:
+            from arwed.ceremony.audio import decode_audio
+
+            clip = decode_audio(voice.path, keepsakes.VOICE_FORMAT.rate_hz)  # decoded before: cached
+        except UserError as exc:
+            log.error("the recording goes on without his voice: %s", exc)
+            return
+        skip = int(voice.offset_s * clip.rate_hz)
+        recorder.play_voice(clip.samples[skip:] * voice.volume, now_s)
 
     def snapshot(self) -> None:
         """A full-resolution PNG of the next stage frame, into today's keepsake folder."""

@@ -18,10 +18,12 @@ import numpy as np
 
 from arwed.errors import UserError
 from arwed.sinks import VideoFileSink
+from arwed.video_writer import AudioFormat
 
 log = logging.getLogger(__name__)
 
 RECORDING_FPS = 30.0
+VOICE_FORMAT = AudioFormat(48000, channels=1)  # a ceremony's voice (session/cue_desk.py) in recordings
 QUEUE_FRAMES = 60  # two seconds of slack for the disk
 VIRTUALCAM_HELP = "the virtual camera needs pyvirtualcam: pip install 'arwed[virtualcam]'"
 
@@ -111,15 +113,30 @@ class Recorder(_FrameWorker):
         self._start_s: float | None = None
         self._written = 0
         self._size: tuple[int, int] | None = None
+        self._voices: list[list] = []  # [samples, start on the offer clock, stop or None]
+        self._voice_lock = threading.Lock()
+        self._voice_until_s = 0.0  # how much of the recording's timeline has its voice placed
 
     @property
     def frames_written(self) -> int:
         return self._written
 
+    def play_voice(self, samples: np.ndarray, at_s: float) -> None:
+        """His voice (mono float PCM at VOICE_FORMAT's rate) from `at_s` on the clock of `offer`; any thread."""
+        with self._voice_lock:
+            self._voices.append([np.asarray(samples, dtype=np.float32), float(at_s), None])
+
+    def stop_voice(self, at_s: float) -> None:
+        """Every voice playing stops at `at_s` (its cue ended)."""
+        with self._voice_lock:
+            for voice in self._voices:
+                if voice[2] is None:
+                    voice[2] = float(at_s)
+
     def handle(self, image: np.ndarray, time_s: float) -> None:
         size = (image.shape[1], image.shape[0])
         if self._sink is None:
-            self._sink = VideoFileSink(self.path, self.fps, size)
+            self._sink = VideoFileSink(self.path, self.fps, size, audio=VOICE_FORMAT)
             self._size, self._start_s = size, time_s
         if size != self._size:
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
@@ -127,6 +144,23 @@ class Recorder(_FrameWorker):
         while self._written < due:
             self._sink.write(image)
             self._written += 1
+        self._place_voices(self._written / self.fps)
+
+    def _place_voices(self, until_s: float) -> None:
+        """The voices' samples for [what is placed, until_s) of the recording's timeline."""
+        rate = VOICE_FORMAT.rate_hz
+        with self._voice_lock:
+            voices = [list(v) for v in self._voices]
+        for samples, at_s, stop_s in voices:
+            begin = at_s - self._start_s
+            end = begin + len(samples) / rate
+            if stop_s is not None:
+                end = min(end, stop_s - self._start_s)
+            lo, hi = max(self._voice_until_s, begin, 0.0), min(until_s, end)
+            first, last = int(round((lo - begin) * rate)), int(round((hi - begin) * rate))
+            if last > first:
+                self._sink.writer.add_audio(samples[first:last], begin + first / rate)
+        self._voice_until_s = max(self._voice_until_s, until_s)
 
     def finish(self) -> None:
         if self._sink is not None:

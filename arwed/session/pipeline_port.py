@@ -35,6 +35,11 @@ class RunningPipeline(Protocol):
         """From the next rendered frame on, draw the character or not."""
         ...
 
+    def set_ceremony(self, ceremony) -> None:
+        """From the next rendered frame on, a ceremony (arwed.ceremony.stage.CeremonyStage) directs the
+        character; None: the plain partner."""
+        ...
+
     @property
     def outputs(self) -> Sequence: ...
 

@@ -54,10 +54,12 @@ class Scene:
         pipeline_outputs: Callable[[], list],
         hidden: Callable[[], bool],
         before_start: Callable[[], None],
+        ceremony: Callable[[], object | None] = lambda: None,
     ) -> None:
         self._setup, self._load, self._control, self._events = setup, loaders, control, events
         self._pipeline_outputs = pipeline_outputs  # the Outputs for the streams the console shows
         self._hidden = hidden
+        self._ceremony = ceremony  # the loaded ceremony's stage, given to every pipeline started
         self._before_start = before_start  # clears the views' frames of the last run
         self._pipeline: RunningPipeline | None = None
         self._source: str | None = None
@@ -121,6 +123,11 @@ class Scene:
             wanted = self._pipeline_outputs()
             if [output.name for output in pipeline.outputs] != [output.name for output in wanted]:
                 pipeline.set_outputs(wanted)
+
+    def ceremony_changed(self, stage) -> None:
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.set_ceremony(stage)
 
     def hidden_changed(self, hidden: bool) -> None:
         pipeline = self._pipeline
@@ -201,6 +208,7 @@ class Scene:
             live=True,
         )
         pipeline.set_character_hidden(self._hidden())
+        pipeline.set_ceremony(self._ceremony())
         self._before_start()
         pipeline.start()
         self._pipeline, self._source = pipeline, spec

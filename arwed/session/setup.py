@@ -21,6 +21,7 @@ RECENT_FIELD = {
     "source": "recent_sources",
     "character": "recent_characters",
     "calibration": "recent_calibrations",
+    "ceremony": "recent_ceremonies",
 }
 
 

@@ -71,6 +71,8 @@ class ConsoleConfig(BaseModel):
     recent_sources: tuple[str, ...] = ()
     recent_characters: tuple[str, ...] = ()
     recent_calibrations: tuple[str, ...] = ()
+    ceremony: str | None = None  # the ceremony file loaded last (the cue list); None: none
+    recent_ceremonies: tuple[str, ...] = ()
     settings: Settings = Settings()
     outputs: tuple[OutputConfig, ...] = ()
     shortcuts: dict[str, tuple[str, ...]] = {}  # action -> keys, only where they differ from the defaults

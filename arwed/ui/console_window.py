@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
 
 from arwed.ui.bridge import QtLogHandler, SessionBridge
 from arwed.ui.ceremony_bar import CeremonyBar
+from arwed.ui.cue_panel import CuePanel
 from arwed.ui.frame_view import DisplayImage, FrameView
 from arwed.ui.log_panel import LogPanel
 from arwed.ui.outputs import OutputManager
 from arwed.ui.panels import KeepsakesPanel, OutputsPanel, ScenePanel
 from arwed.ui.shortcuts import ShortcutDispatcher, ShortcutEditor
 from arwed.ui.thumbnails import ThumbnailRow
+from arwed.ui.voice import VoicePlayer
 
 log = logging.getLogger("arwed.console")
 
@@ -77,6 +79,8 @@ class ConsoleWindow(QMainWindow):
         for field in ("hidden", "blackout", "locked", "recording", "shortcuts"):
             on(field, lambda _: self._refresh_ceremony(self.session.status()))
         on("shortcuts", lambda _: self.shortcut_editor.refresh())
+        on("cues", self.cue_panel.show_status)
+        on("voice", self.voice.cue)
         on("outputs", lambda _: self.outputs.sync())
         on("setup", lambda _: self.scene_panel.refresh_pickers())
         on("settings", lambda _: self.scene_panel.refresh_placement())
@@ -125,7 +129,10 @@ class ConsoleWindow(QMainWindow):
         self.outputs_panel = OutputsPanel(self.session, self.outputs)
         self.keepsakes_panel = KeepsakesPanel(self.session)
         self.shortcut_editor = ShortcutEditor(self.session)
+        self.voice = VoicePlayer(self)
+        self.cue_panel = CuePanel(self.session, self.voice)
         self.tabs.addTab(_scrolling(self.scene_panel), "Scene")
+        self.tabs.addTab(self.cue_panel, "Ceremony")
         self.tabs.addTab(_scrolling(self.outputs_panel), "Outputs")
         self.tabs.addTab(_scrolling(self.keepsakes_panel), "Keepsakes")
         self.tabs.addTab(_scrolling(self.shortcut_editor), "Keys")
@@ -155,8 +162,8 @@ class ConsoleWindow(QMainWindow):
         return {
             "toggle_hidden": lambda: ceremony.set_hidden(not ceremony.hidden),
             "toggle_blackout": lambda: ceremony.set_blackout(not ceremony.blackout),
-            "step_forward": ceremony.step_forward,
-            "step_back": ceremony.step_back,
+            "step_forward": session.step_forward,
+            "step_back": session.step_back,
             "toggle_lock": lambda: ceremony.set_locked(not session.settings.placement.locked),
             "snapshot": keepsakes.snapshot,
             "toggle_recording": keepsakes.toggle_recording,

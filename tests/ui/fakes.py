@@ -32,6 +32,7 @@ class FakePipeline:
         self.outputs = tuple(outputs or ())
         self.live = live
         self.character_hidden = False
+        self.ceremony = None
         self.error = None
         self.last_state = "tracking"
         self.renderer_name = "fake renderer"
@@ -68,6 +69,9 @@ class FakePipeline:
 
     def set_character_hidden(self, hidden: bool) -> None:
         self.character_hidden = bool(hidden)
+
+    def set_ceremony(self, ceremony) -> None:
+        self.ceremony = ceremony
 
     def _run(self) -> None:
         index = 0

@@ -48,13 +48,16 @@ class CueRunner:
     def finished(self) -> bool:
         return self.index >= len(self.cues)
 
+    def audio_length_s(self, path: Path) -> float:
+        return self._durations.get(path, 0.0)
+
     def end_time(self, index: int, start_s: float) -> float | None:
         """When cue `index` started at `start_s` ends by itself; None: it waits for the key."""
         cue = self.cues[index]
         if cue.end == "key":
             return None
         if cue.end == "audio":
-            lengths = [self._durations.get(self.ceremony.audio_path(s), 0.0) for s in cue.says]
+            lengths = [self.audio_length_s(self.ceremony.audio_path(s)) for s in cue.says]
             return start_s + max(lengths, default=0.0)
         return start_s + float(cue.end)
 

@@ -338,7 +338,7 @@ class CeremonyDirector:
         return self._tracks[path]
 
     def _clip_end(self, play: AudioPlay) -> float:
-        return play.start_s + self.runner._durations.get(play.path, 0.0)
+        return play.start_s + self.runner.audio_length_s(play.path)
 
     def _side_sign(self, action) -> float:
         """+1: the walk's far end is on his left (stage +x)."""

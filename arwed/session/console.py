@@ -133,6 +133,7 @@ class ConsoleSession:
             running=lambda: self.scene.snapshot().running,
             blackout=lambda: self.ceremony.blackout,
             latest_stage_frame=self.frames.tap("stage").latest,
+            ceremony_open=lambda: self.cues.loaded,
         )
         self._closed = False
 

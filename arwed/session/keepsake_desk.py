@@ -32,12 +32,14 @@ class Keepsakes:
         running: Callable[[], bool],
         blackout: Callable[[], bool],
         latest_stage_frame: Callable[[], TapFrame | None],
+        ceremony_open: Callable[[], bool] = lambda: False,
     ) -> None:
         self._setup, self._control, self._events = setup, control, events
         self._running, self._blackout, self._latest = running, blackout, latest_stage_frame
         self._recorder: keepsakes.Recorder | None = None
         self._virtual_camera: keepsakes.VirtualCamera | None = None
         self._snapshot_wanted = False
+        self._ceremony_open = ceremony_open  # a recording made then gets a track for his voice
         events.voice.connect(self._voice)  # a ceremony's voice goes into the recording too
 
     @property
@@ -64,7 +66,7 @@ class Keepsakes:
     def _voice(self, voice) -> None:
         """His voice started or stopped (session.cue_desk.VoiceCue, on the render thread)."""
         recorder = self._recorder
-        if recorder is None:
+        if recorder is None or not recorder.voice:
             return
         now_s = time.monotonic()  # the clock `offer` is given (session/frames.py)
         if not voice.playing:
@@ -101,7 +103,7 @@ class Keepsakes:
         if self._recorder is not None:
             return
         path = keepsakes.keepsake_path(self._setup.keepsake_root(), "recording", ".mp4")
-        recorder = keepsakes.Recorder(path)
+        recorder = keepsakes.Recorder(path, voice=self._ceremony_open())
         recorder.start()
         self._recorder = recorder
         log.warning("recording to %s", path)

@@ -105,8 +105,10 @@ class Recorder(_FrameWorker):
     """An mp4 at a steady RECORDING_FPS in real time: a frame is repeated or skipped to match the clock,
     so the video lasts as long as the ceremony did whatever rate the pipeline reached."""
 
-    def __init__(self, path: Path, fps: float = RECORDING_FPS):
+    def __init__(self, path: Path, fps: float = RECORDING_FPS, voice: bool = False):
+        """`voice`: the file gets an audio track for a ceremony's voice (`play_voice`)."""
         super().__init__("arwed recording")
+        self.voice = voice
         self.path = path
         self.fps = fps
         self._sink: VideoFileSink | None = None
@@ -136,7 +138,7 @@ class Recorder(_FrameWorker):
     def handle(self, image: np.ndarray, time_s: float) -> None:
         size = (image.shape[1], image.shape[0])
         if self._sink is None:
-            self._sink = VideoFileSink(self.path, self.fps, size, audio=VOICE_FORMAT)
+            self._sink = VideoFileSink(self.path, self.fps, size, audio=VOICE_FORMAT if self.voice else None)
             self._size, self._start_s = size, time_s
         if size != self._size:
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
@@ -144,7 +146,8 @@ class Recorder(_FrameWorker):
         while self._written < due:
             self._sink.write(image)
             self._written += 1
-        self._place_voices(self._written / self.fps)
+        if self.voice:
+            self._place_voices(self._written / self.fps)
 
     def _place_voices(self, until_s: float) -> None:
         """The voices' samples for [what is placed, until_s) of the recording's timeline."""

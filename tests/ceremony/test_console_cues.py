@@ -178,7 +178,7 @@ def test_a_console_recording_carries_his_voice_in_step_with_the_picture(tmp_path
     spec = importlib.util.spec_from_file_location("av_offset", REPO / "tools" / "av_offset.py")
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    recorder = Recorder(tmp_path / "r.mp4")
+    recorder = Recorder(tmp_path / "r.mp4", voice=True)
     recorder.start()
     bright, dark = np.full((120, 160, 3), 200, np.uint8), np.zeros((120, 160, 3), np.uint8)
     beep = tone(0.2, 48000, hz=1000.0, level=0.5)
@@ -196,3 +196,16 @@ def test_a_console_recording_carries_his_voice_in_step_with_the_picture(tmp_path
     measured = tool.main(str(tmp_path / "r.mp4"))
     assert measured["picture_onsets"] == 2 and measured["sound_onsets"] == 2, measured
     assert measured["offset_ms"]["max_abs"] <= 40.0, measured
+
+
+def test_a_recording_started_with_a_ceremony_open_has_a_voice_track(session, ceremony_file, tmp_path):
+    session.keepsakes.set_folder(str(tmp_path / "keep"))
+    session.keepsakes.start_recording()
+    assert session.keepsakes._recorder.voice is False  # no ceremony: the plain recording of before
+    session.keepsakes.stop_recording()
+    heard = Heard(session)
+    session.load_ceremony(str(ceremony_file))
+    assert wait_until(lambda: heard.cues, 60)
+    session.keepsakes.start_recording()
+    assert session.keepsakes._recorder.voice is True
+    session.keepsakes.stop_recording()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from arwed.characters.base import CharacterCue
+from arwed.characters.catalog import default_character_path
 from arwed.characters.loader import load_character
 
-GROOM = Path(__file__).resolve().parents[2] / "assets" / "characters" / "groom.glb"
+GROOM = default_character_path()
 
 
 @pytest.fixture(scope="module")

@@ -45,10 +45,8 @@ def write_file_atomically(path: Path, data: bytes, when: str = "") -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         problem = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or exc
-        where = f" {when}" if when else ""
-        raise UserError(
-            f"{path}: cannot be written{where} ({problem}); what was written before is kept"
-        ) from None
+        where = f" {when} ({problem}); the frames before it are kept" if when else f" ({problem})"
+        raise UserError(f"{path}: cannot be written{where}") from None
 
 
 class VideoFileSink:

@@ -179,3 +179,11 @@ def test_nan_in_vertex_data_is_refused_naming_the_accessor(tmp_path, capsys):
     code, err, _ = _run(capsys, path, tmp_path)
     assert code == 2
     _one_line(err, "nanvert.gltf", "accessors[0]", "not finite")
+
+
+def test_facts_into_a_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    path = static_box_builder().write_gltf(tmp_path / "box.gltf")
+    code = main(["preview", str(path), "--info", "/proc/self/facts.json"])
+    err = capsys.readouterr().err
+    assert code == 2
+    _one_line(err, "/proc/self/facts.json", "cannot be written")

@@ -327,15 +327,15 @@ def _assert_clean(tally: Tally) -> None:
 
 
 def test_fuzz_models(tmp_path):
-    _assert_clean(fuzz_models(tmp_path, budget_s=25.0))
+    _assert_clean(fuzz_models(tmp_path, budget_s=15.0))
 
 
 def test_fuzz_settings(tmp_path):
-    _assert_clean(fuzz_settings(tmp_path, budget_s=10.0))
+    _assert_clean(fuzz_settings(tmp_path, budget_s=6.0))
 
 
 def test_fuzz_profiles(tmp_path):
-    _assert_clean(fuzz_profiles(tmp_path, budget_s=15.0))
+    _assert_clean(fuzz_profiles(tmp_path, budget_s=8.0))
 
 
 if __name__ == "__main__":

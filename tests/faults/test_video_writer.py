@@ -146,3 +146,21 @@ def test_full_disk_rlimit_fsize_is_one_line_and_what_was_written_plays(tmp_path)
     _assert_full_disk_outcome(
         writer_process(_WRITE_FOREVER, str(path), file_size_limit=3 << 20), path, "over the size"
     )
+
+
+def test_image_frames_on_a_full_disk_stop_with_one_line_and_every_frame_on_disk_is_whole(small_tmpfs):
+    import cv2
+
+    from arwed.sinks import open_sink
+
+    sink = open_sink(str(small_tmpfs / "frames") + "/", 30.0, (160, 120))
+    rng = np.random.default_rng(5)
+    with pytest.raises(UserError) as caught:
+        for _ in range(1000):
+            sink.write(rng.integers(0, 255, (120, 160, 3), np.uint8))  # about 57 KB a PNG
+    message = str(caught.value)
+    assert "\n" not in message and "the disk is full" in message and "frames before it are kept" in message
+    written = sorted((small_tmpfs / "frames").iterdir())
+    assert len(written) == sink.frames_written > 10
+    assert all(path.suffix == ".png" for path in written)  # no half-written temporary left behind
+    assert all(cv2.imread(str(path)) is not None for path in written)

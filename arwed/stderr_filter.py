@@ -61,18 +61,30 @@ def install() -> None:
 
 def _forward(read_end: int, terminal: int) -> None:
     with os.fdopen(read_end, "rb", buffering=0) as pipe:
-        pending = b""
-        while True:
-            chunk = pipe.read(65536)
-            if not chunk:
-                break
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            kept = b"".join(line + b"\n" for line in lines if not NOISE.match(line))
-            if kept:
-                _write_all(terminal, kept)
-        if pending and not NOISE.match(pending):
+        try:
+            _filter(pipe, terminal)
+        except Exception:  # noqa: BLE001 - never leave fd 2 on a pipe nobody reads: the app would freeze
+            os.dup2(terminal, 2)
+            while chunk := pipe.read(65536):
+                _write_all(terminal, chunk)
+
+
+def _filter(pipe, terminal: int) -> None:
+    pending = b""
+    while True:
+        chunk = pipe.read(65536)
+        if not chunk:
+            break
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        kept = b"".join(line + b"\n" for line in lines if not NOISE.match(line))
+        if kept:
+            _write_all(terminal, kept)
+        if len(pending) > 1 << 20:  # a megabyte without a newline: pass it on as it is
             _write_all(terminal, pending)
+            pending = b""
+    if pending and not NOISE.match(pending):
+        _write_all(terminal, pending)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -83,6 +83,7 @@ class _CheckedFile:
     def __init__(self, path: Path):
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o644)
+        _sync_folder(path.parent)  # the new name itself survives a power cut
         self._position = 0
         self._size = 0
         self._last_sync = time.monotonic()
@@ -158,6 +159,19 @@ def _trim_to_whole_fragments(path: Path) -> None:
                 file.truncate(whole_end)
     except OSError:
         log.debug("could not trim %s", path, exc_info=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder if str(folder) else ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the data syncs still hold
+    finally:
+        os.close(fd)
 
 
 class _AudioTimeline:

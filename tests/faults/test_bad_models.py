@@ -123,16 +123,20 @@ def test_a_part_scaled_to_nothing_loads_with_a_notice(tmp_path, capsys):
     assert any("scaled to nothing" in w and "ghost" in w for w in facts["notices"]), facts
 
 
-def test_a_nan_colour_is_refused_naming_the_material(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("colour", "named"),
+    [("[1, NaN, 1, 1]", "NaN"), ('["red", 0, 0, 1]', "'red'"), ("[1, 1e400, 1, 1]", "baseColorFactor")],
+)
+def test_a_colour_that_is_not_a_number_is_refused_naming_the_material(tmp_path, capsys, colour, named):
     builder = with_texture(static_box_builder(uv=True), "skin.png")
     (tmp_path / "skin.png").write_bytes(png_declaring(4, 4))
-    path = builder.write_gltf(tmp_path / "nan.gltf")
-    path.write_text(
-        path.read_text().replace('"baseColorFactor": [1, 1, 1, 1]', '"baseColorFactor": [1, NaN, 1, 1]')
-    )
+    path = builder.write_gltf(tmp_path / "colour.gltf")
+    text = path.read_text()
+    assert '"baseColorFactor": [1, 1, 1, 1]' in text
+    path.write_text(text.replace('"baseColorFactor": [1, 1, 1, 1]', f'"baseColorFactor": {colour}'))
     code, err, _ = _run(capsys, path, tmp_path)
     assert code == 2
-    _one_line(err, "nan.gltf", "NaN")
+    _one_line(err, "colour.gltf", named)
 
 
 def test_a_fifo_texture_is_grey_and_a_fifo_buffer_is_refused_both_at_once(tmp_path, capsys):

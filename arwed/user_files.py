@@ -218,10 +218,11 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def parse_json(text: str, path: str | Path, max_nesting: int = MAX_NESTING) -> Any:
-    """JSON text as Python data, refusing NaN/Infinity and nesting deeper than `max_nesting`."""
+def parse_json(text: str, path: str | Path, max_nesting: int = MAX_NESTING, allow_nan: bool = False) -> Any:
+    """JSON text as Python data, refusing nesting deeper than `max_nesting` and (unless `allow_nan`)
+    the non-JSON NaN/Infinity."""
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=None if allow_nan else _refuse_constant)
     except json.JSONDecodeError as exc:
         raise InputFileError(
             path, f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"

@@ -6,7 +6,7 @@ refuses, with an InputFileError naming the file and the problem, anything that c
 - truncated or inconsistent GLB containers, broken JSON;
 - accessors that claim more elements than MAX_ACCESSOR_ELEMENTS, or reach past their buffers;
 - anything that is not a regular file (a FIFO, a device), over its size limit, or slow to read
-  (arwed.user_files), JSON nested deeper than MAX_JSON_NESTING, NaN/Infinity;
+  (arwed.user_files), JSON nested deeper than MAX_JSON_NESTING;
 - numbers that cannot be drawn: NaN or infinite node transforms, colours and float accessors, absurd
   translations and scales. A node scaled to nothing is kept with a warning (that part is invisible).
 A missing, undecodable or oversized image (its size is read from its header before decoding) is not
@@ -189,7 +189,9 @@ def _gltf_from_json_bytes(path: Path, raw: bytes) -> pygltflib.GLTF2:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputFileError(path, "is neither a GLB container nor UTF-8 glTF JSON") from None
-    document = parse_json(text, path, MAX_JSON_NESTING)
+    # NaN is not JSON, but some writers (Python's json among them) emit it: it is read, and every number
+    # that is drawn is checked where it enters (nodes, colours, accessors; MToon falls back to defaults)
+    document = parse_json(text, path, MAX_JSON_NESTING, allow_nan=True)
     if not isinstance(document, dict) or "asset" not in document:
         raise InputFileError(path, "is JSON but not a glTF document (no 'asset')")
     if not isinstance(document["asset"], dict):

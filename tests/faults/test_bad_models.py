@@ -85,7 +85,7 @@ def _index_from_float(document: dict) -> None:
 
 REFUSED = [
     ("buffers [null]", _set("buffers", [None]), "buffers[0]"),
-    ("NaN translation (as JSON NaN)", None, "NaN"),
+    ("NaN translation (as JSON NaN)", _set("nodes.1.translation", [float("nan"), 0.0, 0.0]), "NaN"),
     ("1e38 translation", _set("nodes.1.translation", [0.0, 1e38, 0.0]), "nodes[1].translation"),
     ("zero quaternion", _set("nodes.1.rotation", [0.0, 0.0, 0.0, 0.0]), "nodes[1].rotation"),
     ("a quaternion of 1e300", _set("nodes.1.rotation", [1e300, 0.0, 0.0, 1.0]), "nodes[1].rotation"),
@@ -99,10 +99,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("case", "edit", "named"), REFUSED, ids=[c[0] for c in REFUSED])
 def test_broken_numbers_are_one_line_exit_2(tmp_path, capsys, case, edit, named):
-    if case.startswith("NaN"):
-        path = _humanoid_gltf(tmp_path, lambda d: None)
-        path.write_text(path.read_text().replace('"translation": [', '"translation": [NaN, ', 1))
-    elif case.startswith("JSON"):
+    if case.startswith("JSON"):
         path = _humanoid_gltf(tmp_path, lambda d: None)
         text = path.read_text()
         path.write_text(text[:-1] + ', "extras": ' + "[" * 5000 + "]" * 5000 + "}")

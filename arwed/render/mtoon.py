@@ -169,6 +169,13 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
             defines["HAS_BASE_COLOR_TEX"] = 1
         if tex_flags & TexFlags.EMISSIVE:
             defines["HAS_EMISSIVE_TEX"] = 1
+        if material.alphaMode == "MASK":
+            defines["ALPHA_CUTOFF"] = 1
+        # rim terms only where the author set them: a software renderer pays for every pow
+        if any(c > 0.0 for c in material.mtoon.parametric_rim_color_factor):
+            defines["HAS_PARAMETRIC_RIM"] = 1
+        if "HAS_PARAMETRIC_RIM" in defines or material.matcap_texture is not None:
+            defines["HAS_ANY_RIM"] = 1
         for name, texture in (
             ("HAS_SHADE_TEX", material.shade_texture),
             ("HAS_SHIFT_TEX", material.shift_texture),

@@ -1,4 +1,5 @@
-"""Render cost of each character model: median milliseconds of CharacterRenderer.render over repeated frames.
+"""Render cost of each character model: CharacterRenderer.render over repeated frames, median wall-clock
+milliseconds and CPU milliseconds per frame (all threads: on a shared machine CPU time is the steadier figure).
 
 Not part of the app: a measuring tool for issue 15 (MToon). `--tree PATH` imports arwed from another
 checkout (e.g. an export of the commit before MToon), so "before" and "after" run with the same
@@ -53,13 +54,15 @@ def main() -> int:
         for _ in range(5):
             renderer.render(posed, character_to_camera, intrinsics)
         times = []
+        cpu_start = time.process_time()
         for _ in range(args.frames):
             start = time.perf_counter()
             layer = renderer.render(posed, character_to_camera, intrinsics)
             times.append((time.perf_counter() - start) * 1000.0)
+        cpu_ms = (time.process_time() - cpu_start) * 1000.0 / args.frames  # all threads (llvmpipe's too)
         region = layer.rgba.shape[1], layer.rgba.shape[0]
-        results[Path(name).name] = {"median_ms": float(np.median(times)), "region_px": region}
-        print(f"{Path(name).name:55s} {np.median(times):7.2f} ms  region {region}")
+        results[Path(name).name] = {"median_ms": float(np.median(times)), "cpu_ms": cpu_ms, "region_px": region}
+        print(f"{Path(name).name:55s} {np.median(times):7.2f} ms wall  {cpu_ms:7.2f} ms CPU  region {region}")
     renderer.close()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

@@ -34,7 +34,7 @@ uniform vec3 mtoon_rim_color;
 uniform vec3 mtoon_rim;            // x: fresnel power, y: lift, z: lighting mix
 uniform vec3 mtoon_matcap_factor;
 uniform vec4 mtoon_outline_color;  // rgb: colour, a: lighting mix
-uniform vec2 mtoon_alpha;          // x: 0 opaque, 1 mask, 2 blend; y: cutoff
+uniform vec2 mtoon_alpha;          // x: 0 opaque, 1 mask, 2 blend; y: cutoff (with ALPHA_CUTOFF)
 uniform float mtoon_double_sided;
 #ifdef HAS_SHADE_TEX
 uniform sampler2D mtoon_shade_texture;
@@ -57,12 +57,17 @@ in vec2 uv_0;
 
 out vec4 frag_color;
 
+// sRGB transfer functions without pow (a software renderer pays dearly for it): a cubic for decoding,
+// three square roots for encoding; both within 0.5% of the exact curves.
 vec3 srgb_to_linear(vec3 c) {
-    return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(0.04045, c));
+    return c * (c * (c * 0.305306011 + 0.682171111) + 0.012522878);
 }
 
 vec3 linear_to_srgb(vec3 c) {
-    return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(0.0031308, c));
+    vec3 s1 = sqrt(c);
+    vec3 s2 = sqrt(s1);
+    vec3 s3 = sqrt(s2);
+    return max(0.585122381 * s1 + 0.783140355 * s2 - 0.368262736 * s3, 0.0);
 }
 
 void main()
@@ -77,14 +82,12 @@ void main()
     vec4 texel = texture(material.base_color_texture, uv);
     lit *= vec4(srgb_to_linear(texel.rgb), texel.a);
 #endif
-    if (mtoon_alpha.x > 1.5) {
-        // blend: alpha as it is
-    } else if (mtoon_alpha.x > 0.5) {
-        if (lit.a < mtoon_alpha.y) discard;
-        lit.a = 1.0;
-    } else {
-        lit.a = 1.0;
-    }
+#ifdef ALPHA_CUTOFF
+    if (lit.a < mtoon_alpha.y) discard;  // only cut-out materials discard: the others keep early depth tests
+    lit.a = 1.0;
+#else
+    if (mtoon_alpha.x < 1.5) lit.a = 1.0;  // opaque; blend keeps its alpha
+#endif
 
     vec3 n = normalize(frag_normal);
 #ifdef OUTLINE_PASS
@@ -115,17 +118,22 @@ void main()
     }
     color += ambient_light * lit.rgb;  // uniform ambient: giEqualization changes nothing
 
-    vec3 rim = mtoon_rim_color * pow(clamp(1.0 - dot(n, v) + mtoon_rim.y, 0.0, 1.0), max(mtoon_rim.x, 1e-5));
+    vec3 rim = vec3(0.0);
+#ifdef HAS_PARAMETRIC_RIM
+    rim = mtoon_rim_color * pow(clamp(1.0 - dot(n, v) + mtoon_rim.y, 0.0, 1.0), max(mtoon_rim.x, 1e-5));
+#endif
 #ifdef HAS_MATCAP_TEX
     vec3 x = normalize(vec3(v.z, 0.0, -v.x));
     vec3 y = cross(v, x);
     vec2 matcap_uv = 0.5 + 0.495 * vec2(dot(x, n), dot(y, n));  // pyrender's textures are flipped in v
     rim += mtoon_matcap_factor * srgb_to_linear(texture(mtoon_matcap_texture, matcap_uv).rgb);
 #endif
+#ifdef HAS_ANY_RIM
 #ifdef HAS_RIM_TEX
     rim *= srgb_to_linear(texture(mtoon_rim_texture, uv).rgb);
 #endif
     color += rim * mix(vec3(1.0), light_sum, mtoon_rim.z);
+#endif
 
     vec3 emissive = material.emissive_factor;
 #ifdef HAS_EMISSIVE_TEX

@@ -61,7 +61,11 @@ def main() -> int:
             times.append((time.perf_counter() - start) * 1000.0)
         cpu_ms = (time.process_time() - cpu_start) * 1000.0 / args.frames  # all threads (llvmpipe's too)
         region = layer.rgba.shape[1], layer.rgba.shape[0]
-        results[Path(name).name] = {"median_ms": float(np.median(times)), "cpu_ms": cpu_ms, "region_px": region}
+        results[Path(name).name] = {
+            "median_ms": float(np.median(times)),
+            "cpu_ms": cpu_ms,
+            "region_px": region,
+        }
         print(f"{Path(name).name:55s} {np.median(times):7.2f} ms wall  {cpu_ms:7.2f} ms CPU  region {region}")
     renderer.close()
     if args.json:

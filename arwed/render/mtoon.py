@@ -33,16 +33,19 @@ class TextureCache:
     """One pyrender texture per image: a model often uses the same image for lit and shade colour."""
 
     def __init__(self) -> None:
-        self._textures: dict[int, tuple[np.ndarray, pyrender.Texture]] = {}
+        self._textures: dict[tuple[int, bool], tuple[np.ndarray, pyrender.Texture]] = {}
 
-    def get(self, image: np.ndarray | None) -> pyrender.Texture | None:
+    def get(self, image: np.ndarray | None, opaque: bool = False) -> pyrender.Texture | None:
+        """The texture of `image`; `opaque` drops its alpha channel (an OPAQUE glTF material ignores it)."""
         if image is None:
             return None
-        entry = self._textures.get(id(image))
+        key = (id(image), opaque)
+        entry = self._textures.get(key)
         if entry is None or entry[0] is not image:
-            channels = "RGBA" if image.shape[2] == 4 else "RGB"
-            texture = pyrender.Texture(source=np.ascontiguousarray(image), source_channels=channels)
-            entry = self._textures[id(image)] = (image, texture)
+            pixels = image[:, :, :3] if opaque and image.shape[2] == 4 else image
+            channels = "RGBA" if pixels.shape[2] == 4 else "RGB"
+            texture = pyrender.Texture(source=np.ascontiguousarray(pixels), source_channels=channels)
+            entry = self._textures[key] = (image, texture)
         return entry[1]
 
 

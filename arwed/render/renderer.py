@@ -36,8 +36,12 @@ SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "lavapipe")
 def _material(spec: MaterialSpec, textures: TextureCache) -> pyrender.MetallicRoughnessMaterial:
     if spec.mtoon is not None:
         return MToonMaterial(spec, spec.mtoon, textures)
-    texture = textures.get(spec.base_color_texture)
+    # glTF: an OPAQUE material is drawn fully opaque whatever the alpha of its colour and texture say
+    opaque = spec.alpha_mode == "OPAQUE"
+    texture = textures.get(spec.base_color_texture, opaque=opaque)
     base, emissive = spec.base_color_factor, spec.emissive_factor
+    if opaque:
+        base = (*base[:3], 1.0)
     emissive_texture = textures.get(spec.emissive_texture)
     if spec.unlit:  # pyrender has no unlit shader: light it by emission, keep the alpha
         emissive, emissive_texture = tuple(base[:3]), texture

@@ -1,0 +1,75 @@
+"""Her eyes as cameras: where each eye is and what its picture in the glasses covers.
+
+An eye camera uses OpenCV's axes (x to her right, y down, z where she looks), so the renderer treats it
+like the real camera. Her head pose (head axes: x her left, y up, z forward) carries the eyes: each sits
+half the eye separation to its side of the point between the eye landmarks, `eyes_behind_landmarks_m`
+behind it (the landmark is on the eye's surface; perspective starts at the eye's optical centre) and
+`eyes_below_landmarks_m` below. The glasses' picture is centred on the eye with the profile's field of
+view; the partner, placed in camera coordinates, is seen from there: world-locked, whatever her head does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arwed.geometry.head import HeadPose
+from arwed.glasses import GlassesProfile
+from arwed.types import CameraIntrinsics
+
+EYE_FROM_HEAD_AXES = np.diag([-1.0, -1.0, 1.0])  # eye camera axes (x right, y down, z ahead) -> head axes
+
+
+def eye_intrinsics(profile: GlassesProfile) -> CameraIntrinsics:
+    width, height = profile.eye_resolution_px
+    return CameraIntrinsics(
+        width_px=width,
+        height_px=height,
+        fx_px=profile.focal_px,
+        fy_px=profile.focal_px,
+        cx_px=width / 2.0,
+        cy_px=height / 2.0,
+        source=f"glasses {profile.name}",
+    )
+
+
+def eye_offsets_m(profile: GlassesProfile) -> list[np.ndarray]:
+    """Each eye's offset from the point between the eye landmarks, head axes: [left, right] for side by
+    side (the left half of the picture is her left eye), [between] for mono."""
+    back_down = np.array([0.0, -profile.eyes_below_landmarks_m, -profile.eyes_behind_landmarks_m])
+    if not profile.stereo:
+        return [back_down]
+    half = np.array([profile.eye_separation_m / 2.0, 0.0, 0.0])
+    return [back_down + half, back_down - half]
+
+
+def eye_to_camera(head: HeadPose, offset_m: np.ndarray) -> np.ndarray:
+    """The 4x4 transform from one eye camera's coordinates into the real camera's."""
+    rotation = np.asarray(head.rotation, dtype=np.float64)
+    pose = np.eye(4)
+    pose[:3, :3] = rotation @ EYE_FROM_HEAD_AXES
+    pose[:3, 3] = np.asarray(head.position_m, dtype=np.float64) + rotation @ offset_m
+    return pose
+
+
+def camera_to_eye(head: HeadPose, offset_m: np.ndarray) -> np.ndarray:
+    pose = eye_to_camera(head, offset_m)
+    inverse = np.eye(4)
+    inverse[:3, :3] = pose[:3, :3].T
+    inverse[:3, 3] = -pose[:3, :3].T @ pose[:3, 3]
+    return inverse
+
+
+def direction_in_eye(head: HeadPose, offset_m: np.ndarray, point_m: np.ndarray) -> np.ndarray:
+    """A camera-space point as a unit direction in one eye's camera axes."""
+    local = camera_to_eye(head, offset_m) @ np.append(np.asarray(point_m, dtype=np.float64), 1.0)
+    return local[:3] / np.linalg.norm(local[:3])
+
+
+def in_view(profile: GlassesProfile, direction: np.ndarray) -> bool:
+    """Whether a direction in eye axes falls inside the glasses' picture."""
+    if direction[2] <= 0.0:
+        return False
+    intrinsics = eye_intrinsics(profile)
+    x = intrinsics.fx_px * direction[0] / direction[2] + intrinsics.cx_px
+    y = intrinsics.fy_px * direction[1] / direction[2] + intrinsics.cy_px
+    return 0.0 <= x < intrinsics.width_px and 0.0 <= y < intrinsics.height_px

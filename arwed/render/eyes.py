@@ -1,0 +1,66 @@
+"""Her view: the partner rendered from her eyes, for optical see-through glasses (black = transparent).
+
+Each eye of the glasses profile is a camera at her eye (arwed.geometry.eyes); the character, placed in
+the real camera's coordinates, is drawn with the shared CharacterRenderer through that eye: world-locked,
+from her side, at the glasses' own field of view. Mono profiles render one picture from between her eyes;
+side-by-side profiles render both eyes and put them left | right. Everything else is pure black. The
+character fades with her head pose's opacity (held, then faded out when she is not seen).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arwed.characters.base import PosedPart
+from arwed.geometry.eyes import camera_to_eye, eye_intrinsics, eye_offsets_m
+from arwed.geometry.head import HeadPose
+from arwed.glasses import GlassesProfile
+from arwed.render.renderer import CharacterRenderer
+from arwed.types import BBox
+
+
+class EyesView:
+    """Renders her view for one glasses profile into a reused BGR buffer (valid until the next call)."""
+
+    def __init__(self, profile: GlassesProfile) -> None:
+        self.profile = profile
+        self.intrinsics = eye_intrinsics(profile)
+        self._offsets = eye_offsets_m(profile)
+        width, height = profile.output_size_px
+        self._out = np.zeros((height, width, 3), np.uint8)
+        self.character_bbox_px: BBox | None = None  # where he appears in the last picture (left eye / mono)
+
+    def black(self) -> np.ndarray:
+        self._out[:] = 0
+        self.character_bbox_px = None
+        return self._out
+
+    def render(
+        self,
+        renderer: CharacterRenderer,
+        posed: tuple[PosedPart, ...] | None,
+        character_to_camera: np.ndarray | None,
+        head: HeadPose | None,
+        opacity: float = 1.0,
+    ) -> np.ndarray:
+        out = self.black()
+        if posed is None or character_to_camera is None or head is None:
+            return out
+        opacity = float(np.clip(opacity * head.opacity, 0.0, 1.0))
+        if opacity <= 0.0:
+            return out
+        eye_width = self.intrinsics.width_px
+        for index, offset in enumerate(self._offsets):
+            character_to_eye = camera_to_eye(head, offset) @ character_to_camera
+            layer = renderer.render(posed, character_to_eye, self.intrinsics, opacity=opacity)
+            if not layer.rgba.size:
+                continue
+            x0, y0 = layer.origin_px
+            h, w = layer.rgba.shape[:2]
+            h, w = min(h, self.intrinsics.height_px - y0), min(w, eye_width - x0)
+            left = index * eye_width + x0
+            # premultiplied colour over black is the colour itself
+            out[y0 : y0 + h, left : left + w] = layer.rgba[:h, :w, 2::-1]
+            if index == 0:
+                self.character_bbox_px = layer.character_bbox_px
+        return out

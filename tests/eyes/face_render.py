@@ -19,6 +19,7 @@ from arwed.geometry.head import FACE_MODEL_PATH, canonical_face_m, rotation_from
 from arwed.types import CameraIntrinsics, Frame
 
 IMAGE_SIZE_PX = (960, 720)
+SUPERSAMPLING = 2
 FACE_DISTANCE_M = 0.9  # a face about 170 px wide at a 60 degree field of view
 
 
@@ -57,8 +58,13 @@ class FaceScene:
         import pyrender
         import trimesh
 
+        import arwed.render.renderer as arwed_renderer
+
         width, height = IMAGE_SIZE_PX
         self.intrinsics: CameraIntrinsics = intrinsics_from_fov(width, height, 60.0)
+        # the same picture whatever ran before: no multisampling (arwed's renderer turns it off on
+        # software renderers for every later context), antialiased by rendering at twice the size instead
+        arwed_renderer._msaa_samples = 0
         self.background = cv2.resize(background_bgr, IMAGE_SIZE_PX, interpolation=cv2.INTER_AREA)
         visual = trimesh.visual.TextureVisuals(uv=uv, image=_pil(texture_rgb))
         mesh = trimesh.Trimesh(canonical_face_m(), canonical_triangles(), visual=visual, process=False)
@@ -71,9 +77,18 @@ class FaceScene:
         self._mesh = pyrender.Mesh.from_trimesh(mesh, material=material, smooth=True)
         self._scene = pyrender.Scene(bg_color=(0, 0, 0, 0), ambient_light=(0.9, 0.9, 0.9))
         k = self.intrinsics
-        self._scene.add(pyrender.IntrinsicsCamera(k.fx_px, k.fy_px, k.cx_px, k.cy_px, znear=0.05, zfar=10.0))
+        ss = SUPERSAMPLING
+        camera = pyrender.IntrinsicsCamera(
+            k.fx_px * ss,
+            k.fy_px * ss,
+            (k.cx_px + 0.5) * ss - 0.5,
+            (k.cy_px + 0.5) * ss - 0.5,
+            znear=0.05,
+            zfar=10.0,
+        )
+        self._scene.add(camera)
         self._node = self._scene.add(self._mesh)
-        self._renderer = pyrender.OffscreenRenderer(width, height)
+        self._renderer = pyrender.OffscreenRenderer(width * ss, height * ss)
         self.position_m = np.array([0.0, 0.0, FACE_DISTANCE_M])
 
     def render(
@@ -88,6 +103,7 @@ class FaceScene:
         opencv_to_opengl = np.diag([1.0, -1.0, -1.0, 1.0])
         self._scene.set_pose(self._node, opencv_to_opengl @ pose)
         color, _ = self._renderer.render(self._scene, flags=pyrender.RenderFlags.RGBA)
+        color = cv2.resize(color, IMAGE_SIZE_PX, interpolation=cv2.INTER_AREA)
         alpha = color[:, :, 3:4].astype(np.float32) / 255.0
         bgr = cv2.cvtColor(color[:, :, :3], cv2.COLOR_RGB2BGR).astype(np.float32)
         image = (bgr * alpha + self.background.astype(np.float32) * (1.0 - alpha)).astype(np.uint8)

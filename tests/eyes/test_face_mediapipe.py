@@ -40,18 +40,18 @@ def test_rendered_face_yaw_over_plus_minus_60(face_tracker) -> None:
             if face is None:
                 missed.append(yaw)
                 continue
-            rotation, _ = FaceOrientationSolver(scene.intrinsics).solve(face.landmarks_px)
+            rotation, misfit = FaceOrientationSolver(scene.intrinsics).solve(face.landmarks_px)
             estimated = head_angles_deg(rotation, scene.position_m)[0]
             errors.append(estimated - head_angles_deg(truth, scene.position_m)[0])
             if abs(yaw) <= 30:
                 near_frontal.append(abs(errors[-1]))
-            print(f"yaw {yaw:+4d}: measured {estimated:+6.1f}")
+            print(f"yaw {yaw:+4d}: measured {estimated:+6.1f} (misfit {misfit:.3f})")
     finally:
         scene.close()
     errors = np.abs(errors)
     print(f"median |yaw error| {np.median(errors):.1f} deg over {len(errors)} poses; no face at {missed}")
     assert len(missed) <= 2 and all(abs(yaw) >= 50 for yaw in missed)  # only at the extremes
-    assert np.median(errors) < 7.0  # measured 5.6 (MediaPipe's landmarks underestimate large turns)
+    assert np.median(errors) < 5.5  # measured 5.3 (goal 5): large turns are still measured a little small
     assert max(near_frontal) < 8.0
 
 

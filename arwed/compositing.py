@@ -2,7 +2,7 @@
 
 - stage: camera image + character; where the person stands in front of the character, their
   segmentation mask hides it; a soft contact shadow on the floor under the character.
-- glasses: the character on pure black (optical see-through glasses show black as transparent).
+- camera-black: the camera's view of the character on pure black (see render/eyes.py for her own view).
 - keyed: the character on a key colour, or BGRA with a real alpha channel for PNG frames.
 Only the region the character covers is touched; the output buffer is reused between frames.
 """
@@ -54,7 +54,7 @@ class Compositor:
             out = self._buffer(image_bgr.shape)
             if mode is CompositeMode.STAGE:
                 np.copyto(out, image_bgr)
-            elif mode is CompositeMode.GLASSES:
+            elif mode in (CompositeMode.CAMERA_BLACK, CompositeMode.EYES):
                 out[:] = 0
             else:
                 out[:] = self.settings.key_color_bgr

@@ -81,12 +81,21 @@ class LightingSettings(_Section):
     time_constant_s: float = Field(2.0, ge=0.0, le=60.0)  # estimate mode: how slowly the light follows
 
 
+class EyesSettings(_Section):
+    """Her view (the `eyes` output): which glasses, and the glasses' own head sensor."""
+
+    glasses: str = Field("xreal-one", min_length=1, max_length=4096)  # a preset name or a profile file
+    head_udp_port: int | None = Field(None, ge=1, le=65535)  # OpenTrack UDP on 127.0.0.1; None: camera alone
+    udp_invert: tuple[Literal["yaw", "pitch", "roll"], ...] = ()  # a sender with other signs
+
+
 class Settings(_Section):
     placement: PlacementSettings = PlacementSettings()
     tracking: TrackingSettings = TrackingSettings()
     camera: CameraSettings = CameraSettings()
     composite: CompositeSettings = CompositeSettings()
     lighting: LightingSettings = LightingSettings()
+    eyes: EyesSettings = EyesSettings()
 
     def with_overrides(self, overrides: dict[str, dict[str, Any]]) -> Settings:
         """A copy with some fields replaced, e.g. {"placement": {"gap_m": 0.5}}; validated like a file."""

@@ -11,6 +11,7 @@ Every instance is frozen: a stage never changes what another stage produced.
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -161,8 +162,41 @@ class RenderedLayer:
 
 class CompositeMode(enum.Enum):
     STAGE = "stage"  # camera image + character, the person's mask in front, a contact shadow
-    GLASSES = "glasses"  # character on pure black (optical see-through glasses show black as transparent)
+    CAMERA_BLACK = "camera-black"  # the camera's view of the character on pure black
     KEYED = "keyed"  # character on a key colour, or an RGBA image
+    EYES = "eyes"  # her view: the character from her eyes, for her glasses (see arwed.render.eyes)
+
+    @classmethod
+    def _missing_(cls, value):
+        # saved set-ups and settings from before the rename: read as the new name, with a notice
+        if isinstance(value, str) and value.strip().lower() in RENAMED_MODES:
+            new = RENAMED_MODES[value.strip().lower()]
+            logging.getLogger("arwed").warning(
+                "the output '%s' is now called '%s' (the camera's view on black; 'eyes' is her own view)",
+                value,
+                new,
+            )
+            return cls(new)
+        return None
+
+
+RENAMED_MODES = {"glasses": "camera-black", "glasses-3d": "camera-black"}
+
+
+@dataclass(frozen=True)
+class HeadPose:
+    """Her head at one moment, in camera coordinates (see arwed.geometry.head for the axes)."""
+
+    time_s: float  # the moment it describes (measured at, or predicted to)
+    position_m: np.ndarray  # (3,) between her eyes
+    rotation: np.ndarray  # (3, 3) head axes (x her left, y up, z her forward) -> camera axes
+    confidence: float  # 0..1
+    source: str  # "face", "body", "udp+face", "udp+body"; ", held" once she is unseen
+    opacity: float = 1.0  # 1 while seen; held, then faded after a loss
+
+    @property
+    def forward(self) -> np.ndarray:
+        return self.rotation[:, 2]
 
 
 @dataclass(frozen=True)
@@ -175,3 +209,4 @@ class CompositeFrame:
     placement: Placement | None
     character_bbox_px: BBox | None
     stage_ms: dict[str, float] = field(default_factory=dict)
+    head_pose: HeadPose | None = None  # her head, for her view (eyes outputs)

@@ -25,5 +25,5 @@ run() {  # name, extra arguments...
   echo "== $name: load average $load0 -> $(cut -d' ' -f1 /proc/loadavg); Xvfb CPU $(( (after - before) ))0 ms over ${seconds} s"
   "$python" -c "import json,sys; d=json.load(open(sys.argv[1])); d.pop('preview_frame',None); print(json.dumps(d))" "$out/$name.json"
 }
-run windowed --output stage --output glasses-3d
-run fullscreen --fullscreen-output stage@1 --fullscreen-output glasses-3d@1
+run windowed --output stage --output camera-black-3d
+run fullscreen --fullscreen-output stage@1 --fullscreen-output camera-black-3d@1

@@ -53,7 +53,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "facing_deg": args.facing,
     }
     composite = {"mode": getattr(args, "mode", None)}
-    return settings.with_overrides({"placement": placement, "composite": composite})
+    eyes = {"glasses": getattr(args, "glasses", None), "head_udp_port": getattr(args, "head_udp", None)}
+    return settings.with_overrides({"placement": placement, "composite": composite, "eyes": eyes})
 
 
 @dataclass

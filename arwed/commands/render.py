@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from arwed.commands.common import add_scene_arguments, open_scene, settings_from_args
 from arwed.errors import UserError
-from arwed.types import CompositeFrame, CompositeMode
+from arwed.glasses import DEFAULT_PRESET, load_glasses_profile, preset_names
+from arwed.types import RENAMED_MODES, CompositeFrame, CompositeMode
 from arwed.writable import writable_output
 
 if TYPE_CHECKING:
@@ -30,7 +31,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_scene_arguments(parser)
     parser.add_argument(
-        "--mode", choices=[m.value for m in CompositeMode], help="stage (default), glasses or keyed"
+        "--mode",
+        type=_mode,
+        metavar="MODE",
+        help="stage (default), eyes (her view, for her glasses), camera-black (the camera's view on black) "
+        "or keyed",
+    )
+    parser.add_argument(
+        "--glasses",
+        metavar="PROFILE",
+        help=f"eyes: a glasses preset ({', '.join(preset_names())}; default {DEFAULT_PRESET}) or a profile file",
+    )
+    parser.add_argument(
+        "--head-udp",
+        type=int,
+        metavar="PORT",
+        help="eyes: fuse her glasses' head sensor, OpenTrack UDP on 127.0.0.1:PORT (OpenTrack's default is 4242)",
     )
     parser.add_argument(
         "--max-frames", type=int, metavar="N", help="stop after N frames (a still image: N copies)"
@@ -70,6 +86,8 @@ class _StatsRecorder:
             if composite.character_bbox_px
             else None,
         }
+        if composite.mode is CompositeMode.EYES:
+            entry["head_pose"] = _head_entry(composite.head_pose)
         with self._lock:
             self.per_frame.append(entry)
 
@@ -91,6 +109,36 @@ class _Delivery:
             return
         self._recorder.record(composite)
         self._progress.update(1)
+
+
+def _head_entry(head) -> dict | None:
+    if head is None:
+        return None
+    from arwed.geometry.head import head_angles_deg
+
+    yaw, pitch, roll = head_angles_deg(head.rotation, head.position_m)
+    return {
+        "position_m": _rounded(head.position_m),
+        "yaw_deg": round(yaw, 2),
+        "pitch_deg": round(pitch, 2),
+        "roll_deg": round(roll, 2),
+        "source": head.source,
+        "confidence": round(head.confidence, 3),
+        "opacity": round(head.opacity, 3),
+    }
+
+
+def _mode(text: str) -> str:
+    """A composite mode's name; the names from before the rename are read as the new ones, with a note."""
+    name = text.strip().lower()
+    if name in RENAMED_MODES:
+        print(f"arwed: note: --mode {name} is now called {RENAMED_MODES[name]} (her own view is --mode eyes)")
+        return RENAMED_MODES[name]
+    if name not in {m.value for m in CompositeMode}:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the mode is one of {', '.join(m.value for m in CompositeMode)}"
+        )
+    return name
 
 
 def _rounded(values) -> list[float]:
@@ -116,7 +164,10 @@ def run(args: argparse.Namespace) -> int:
     if scene.profile is not None:
         scene.profile.intrinsics_for(*first.size_px)  # another aspect ratio is refused now, not mid-run
     needs_alpha = settings.composite.mode is CompositeMode.KEYED and settings.composite.keyed_alpha_png
-    sink = open_sink(args.out, scene.source.fps, first.size_px, needs_alpha=needs_alpha)
+    size_px = first.size_px
+    if settings.composite.mode is CompositeMode.EYES:  # her view has the glasses' size, not the camera's
+        size_px = load_glasses_profile(settings.eyes.glasses).output_size_px
+    sink = open_sink(args.out, scene.source.fps, size_px, needs_alpha=needs_alpha)
     recorder = _StatsRecorder(per_frame=bool(args.stats))
     total = args.max_frames or scene.expected_frames
     progress = tqdm(
@@ -143,6 +194,15 @@ def run(args: argparse.Namespace) -> int:
         raise deliver.failure
     notes = [*scene.notes, *_source_fault_notes(scene.source)]
     summary = _summary(report, recorder, notes)
+    if settings.composite.mode is CompositeMode.EYES:
+        summary["glasses"] = pipeline.glasses.name if pipeline.glasses is not None else None
+        sensor = pipeline.head_sensor
+        if sensor is not None:
+            summary["head_sensor"] = {
+                "port": sensor.port,
+                "received": sensor.received,
+                "malformed": sensor.malformed,
+            }
     if args.stats:
         write_file_atomically(Path(args.stats), json.dumps(summary, indent=1).encode("utf-8"))
     print(

@@ -14,7 +14,8 @@ from arwed.commands.common import add_calibration_option, add_character_option
 from arwed.commands.display import require_display
 from arwed.errors import UserError
 
-OUTPUT_MODES = ("stage", "glasses", "glasses-3d", "keyed")
+OUTPUT_MODES = ("stage", "eyes", "camera-black", "camera-black-3d", "keyed")
+OLD_OUTPUT_MODES = {"glasses": "camera-black", "glasses-3d": "camera-black-3d"}  # read with a note
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="MODE[@SCREEN]",
-        help="open an output window: MODE is stage, glasses, glasses-3d (side by side) or keyed; @SCREEN puts it "
+        help="open an output window: MODE is stage, eyes (her view, for her glasses), camera-black (the "
+        "camera's view on black), camera-black-3d (side by side) or keyed; @SCREEN puts it "
         "full screen on that screen (a name or a number from --list-screens), else it is a window. "
         "Repeat for more; replaces the saved outputs",
     )
@@ -78,10 +80,13 @@ def parse_output(text: str):
 
     mode, _, screen = text.partition("@")
     mode = mode.strip().lower()
+    if mode in OLD_OUTPUT_MODES:
+        print(f"arwed: note: the output {mode} is now called {OLD_OUTPUT_MODES[mode]} (her own view is eyes)")
+        mode = OLD_OUTPUT_MODES[mode]
     if mode not in OUTPUT_MODES:
         raise UserError(f"--output {text}: the mode is one of {', '.join(OUTPUT_MODES)}")
-    composite = CompositeMode.GLASSES if mode.startswith("glasses") else CompositeMode(mode)
-    return OutputConfig(mode=composite, screen=screen.strip() or None, side_by_side=mode == "glasses-3d")
+    composite = CompositeMode.CAMERA_BLACK if mode.startswith("camera-black") else CompositeMode(mode)
+    return OutputConfig(mode=composite, screen=screen.strip() or None, side_by_side=mode == "camera-black-3d")
 
 
 def _config_path(args: argparse.Namespace) -> Path:

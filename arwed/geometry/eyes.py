@@ -65,6 +65,24 @@ def direction_in_eye(head: HeadPose, offset_m: np.ndarray, point_m: np.ndarray) 
     return local[:3] / np.linalg.norm(local[:3])
 
 
+def box_outside_view(intrinsics: CameraIntrinsics, corners_eye_m: np.ndarray, near_m: float = 0.05) -> bool:
+    """Whether a box (its 8 corners in eye coordinates) lies wholly outside the eye's view: all corners
+    beyond one side of the frustum (behind, left, right, above or below). Conservative: False when unsure."""
+    corners = np.asarray(corners_eye_m, dtype=np.float64)
+    x, y, z = corners[:, 0], corners[:, 1], corners[:, 2]
+    left = (0.0 - intrinsics.cx_px) / intrinsics.fx_px  # x/z at the picture's edges
+    right = (intrinsics.width_px - intrinsics.cx_px) / intrinsics.fx_px
+    top = (0.0 - intrinsics.cy_px) / intrinsics.fy_px
+    bottom = (intrinsics.height_px - intrinsics.cy_px) / intrinsics.fy_px
+    return bool(
+        np.all(z <= near_m)
+        or np.all(x < left * z)
+        or np.all(x > right * z)
+        or np.all(y < top * z)
+        or np.all(y > bottom * z)
+    )
+
+
 def in_view(profile: GlassesProfile, direction: np.ndarray) -> bool:
     """Whether a direction in eye axes falls inside the glasses' picture."""
     if direction[2] <= 0.0:

@@ -22,7 +22,9 @@ import cv2
 import numpy as np
 
 from arwed.geometry import body
-from arwed.types import CameraIntrinsics
+from arwed.types import CameraIntrinsics, HeadPose
+
+__all__ = ["HeadPose"]  # re-exported: the type lives with the others in arwed.types
 
 FACE_MODEL_PATH = Path(__file__).with_name("data") / "canonical_face_model.obj"
 FACE_LANDMARK_COUNT = 468
@@ -46,26 +48,6 @@ LEFT_EAR, RIGHT_EAR = 7, 8
 MIN_BODY_VISIBILITY = 0.3
 NOSE_FORWARD_OF_EARS_M = 0.10  # the nose tip is this far in front of the line between the ears
 NOSE_BELOW_EARS_M = 0.02  # and this far below it, with the head level
-
-
-@dataclass(frozen=True)
-class HeadPose:
-    """Her head at one moment: the point between her eyes and the head's rotation, in camera coordinates."""
-
-    time_s: float  # the moment it describes (the capture time it was measured at, or predicted to)
-    position_m: np.ndarray  # (3,) between her eyes
-    rotation: np.ndarray  # (3, 3) head axes -> camera axes
-    confidence: float  # 0..1
-    source: str  # "face", "body", "udp+face", "udp+body", "udp", each with "held" once she is unseen
-    opacity: float = 1.0  # 1 while seen; held, then faded after a loss
-
-    @property
-    def forward(self) -> np.ndarray:
-        return self.rotation[:, 2]
-
-    def angles_deg(self) -> tuple[float, float, float]:
-        """(yaw, pitch, roll) relative to facing the camera from where she stands (see `head_angles_deg`)."""
-        return head_angles_deg(self.rotation, self.position_m)
 
 
 @dataclass(frozen=True)

@@ -326,6 +326,14 @@ class HeadTracker:
 
     # ---- output -------------------------------------------------------------------------------------
 
+    def newest_input_s(self) -> float | None:
+        """When the newest information about her head was taken (a sensor sample, or a camera frame)."""
+        with self._lock:
+            times = [self._rotation.time_s] if self._rotation.rotation is not None else []
+            if self._sensor.history:
+                times.append(self._sensor.history[-1][0])
+            return max(times) if times else None
+
     def sensor_active(self, now_s: float) -> bool:
         with self._lock:
             return self._sensor.active(now_s)

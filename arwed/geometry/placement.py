@@ -128,6 +128,7 @@ class Placer:
         if self._last_time_s is not None and time_s < self._last_time_s - TIME_REWIND_S:
             self._restart_motion()  # a loop or a seek: the last placement is still held, from now
             self._last_seen_s = None if self._last_seen_s is None else time_s
+        self.last_body_pose: BodyPose | None = None
         pose, other_person = self._observe(observation, time_s) if observation is not None else (None, False)
         placement = (
             self._held(time_s, other_person) if pose is None else self._tracked(pose, observation, time_s)
@@ -217,6 +218,7 @@ class Placer:
             notes=self._notes(floor, height_m),
         )
         self._last, self._last_seen_s = placement, time_s
+        self.last_body_pose = pose  # her head's position for her view (arwed.pipeline.head)
         return placement
 
     def _update_floor(self, pose: BodyPose, world: np.ndarray, height_m: float, time_s: float) -> FloorPlane:

@@ -18,10 +18,10 @@ import math
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from arwed.errors import InputFileError, yaml_error_location
+from arwed.errors import InputFileError
+from arwed.user_files import load_yaml
 
 PRESETS_DIR = Path(__file__).with_name("presets")
 DEFAULT_PRESET = "xreal-one"
@@ -84,22 +84,7 @@ def load_glasses_profile(name_or_path: str | Path | None) -> GlassesProfile:
 
 
 def _read(path: Path) -> GlassesProfile:
-    try:
-        if not path.is_file():
-            raise InputFileError(path, "no such file" if not path.exists() else "not a regular file")
-        if path.stat().st_size > MAX_PROFILE_BYTES:
-            raise InputFileError(
-                path, f"too large for a glasses profile (over {MAX_PROFILE_BYTES // 1024} KiB)"
-            )
-        text = path.read_text(encoding="utf-8")
-    except InputFileError:
-        raise
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputFileError(path, f"not valid YAML{yaml_error_location(exc)}") from None
+    data = load_yaml(path, MAX_PROFILE_BYTES, "glasses profile")  # size, kind of file, aliases: user_files
     if not isinstance(data, dict):
         raise InputFileError(path, "expected a mapping of fields (name, mode, eye_resolution_px, ...)")
     try:

@@ -43,7 +43,7 @@ class Timings:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._samples: dict[str, deque[float]] = {
-            name: deque(maxlen=TIMING_WINDOW) for name in (*STAGES, "latency")
+            name: deque(maxlen=TIMING_WINDOW) for name in (*STAGES, "eyes", "latency", "head_age")
         }
         self._counts: dict[str, int] = dict.fromkeys(self._samples, 0)
 

@@ -13,12 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from arwed.capture.opentrack import OpenTrackReceiver
 from arwed.capture.sources import FrameSource
 from arwed.characters.base import Character
 from arwed.config import Settings
+from arwed.geometry.head_tracker import HeadFilterSettings, HeadTracker
+from arwed.glasses import GlassesProfile, load_glasses_profile
 from arwed.pipeline.flows import Flow, LiveFlow, OfflineFlow
+from arwed.pipeline.head import EyesOutputs, HeadSensor, HeadStage
 from arwed.pipeline.health import FrameErrors, Timings
 from arwed.pipeline.stages import CameraModel, Output, RenderStage, TrackingResult, TrackingStage
+from arwed.types import CompositeMode
 
 if TYPE_CHECKING:
     from arwed.calibrate.profile import CalibrationProfile
@@ -61,10 +66,20 @@ class Pipeline:
         self._timings = Timings()
         errors = FrameErrors()
         camera = CameraModel(profile, settings.camera.default_hfov_deg)
-        self._tracking = TrackingStage(settings, profile, camera, self._timings, errors)
+        # her head, for eyes outputs: measured on the tracking thread, fed by the glasses' sensor, read
+        # by the render thread (the tracker is thread-safe); the clock is the capture time for live sources
+        self._eyes_settings = settings.eyes
+        self._head = HeadTracker(
+            HeadFilterSettings(hold_s=settings.tracking.hold_s, fade_s=settings.tracking.fade_s)
+        )
+        self._live_clock = bool(source.is_live)
+        self._head_stage = HeadStage(self._head, self._live_clock)
+        self._head_sensor: HeadSensor | None = None
+        self._tracking = TrackingStage(settings, profile, camera, self._timings, errors, self._head_stage)
         self._rendering = RenderStage(character, camera, self._timings, errors, settings.lighting)
         # replaced whole by the commands, read once per frame by the render thread
-        self._outputs: tuple[Output, ...] = tuple(outputs or ())
+        self._outputs: tuple[Output, ...] = ()
+        self.set_outputs(outputs or ())
         self._hidden = False
         self._ceremony = ceremony  # a running ceremony directs the character (used on the render thread)
         # written by the render thread only
@@ -86,6 +101,10 @@ class Pipeline:
     # ----- control (any thread) -------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Start the threads (and the head sensor's receiver: raises UserError when its port is taken)."""
+        if self._eyes_settings.head_udp_port is not None:
+            self._head_sensor = HeadSensor(self._head, self._eyes_settings)
+            self._head_sensor.start()
         self._started_s = time.monotonic()
         for name, target in (
             ("capture", self._capture_loop),
@@ -105,6 +124,8 @@ class Pipeline:
         for thread in self._threads:
             thread.join(timeout=5.0)
         self._source.close()
+        if self._head_sensor is not None:
+            self._head_sensor.close()
 
     def run(self, poll_s: float = 0.2, stop_when: Callable[[], bool] | None = None) -> RunReport:
         """Start, wait for the end of the source (or for `stop_when()`), stop; raise what stopped a stage,
@@ -127,7 +148,15 @@ class Pipeline:
         self._rendering.new_lighting.post(settings.lighting)
 
     def set_outputs(self, outputs: Sequence[Output]) -> None:
-        self._outputs = tuple(outputs)  # the render thread keeps iterating the tuple it read
+        """Replace the outputs; the first eyes output loads the glasses profile (an InputFileError when the
+        settings name a broken one) and starts measuring her head."""
+        outputs = tuple(outputs)
+        wants_eyes = any(output.settings.mode is CompositeMode.EYES for output in outputs)
+        if wants_eyes and self._rendering.eyes is None:
+            profile = load_glasses_profile(self._eyes_settings.glasses)
+            self._rendering.eyes = EyesOutputs(self._head, profile, self._live_clock)
+        self._head_stage.wanted = wants_eyes
+        self._outputs = outputs  # the render thread keeps iterating the tuple it read
 
     def set_character_hidden(self, hidden: bool) -> None:
         self._hidden = bool(hidden)
@@ -141,6 +170,16 @@ class Pipeline:
     @property
     def outputs(self) -> tuple[Output, ...]:
         return self._outputs
+
+    @property
+    def glasses(self) -> GlassesProfile | None:
+        """The glasses profile her view is drawn for, once an eyes output exists."""
+        return self._rendering.eyes.profile if self._rendering.eyes is not None else None
+
+    @property
+    def head_sensor(self) -> OpenTrackReceiver | None:
+        """The OpenTrack receiver (its `received` and `malformed` counts), when one listens."""
+        return self._head_sensor.receiver if self._head_sensor is not None else None
 
     @property
     def character_hidden(self) -> bool:

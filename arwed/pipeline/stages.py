@@ -17,13 +17,16 @@ from arwed.geometry.camera import camera_intrinsics
 from arwed.geometry.placement import Placer
 from arwed.geometry.scene_light import SceneLighting
 from arwed.pipeline.channels import Mailbox
+from arwed.pipeline.head import EyesOutputs, HeadStage
 from arwed.pipeline.health import FrameErrors, Timings
 from arwed.render.renderer import CharacterRenderer
 from arwed.tracking.pose import PoseTracker
 from arwed.types import (
     CameraIntrinsics,
     CompositeFrame,
+    CompositeMode,
     Frame,
+    HeadPose,
     Placement,
     PoseObservation,
     RenderedLayer,
@@ -82,9 +85,16 @@ class TrackingStage:
     """MediaPipe then placement. Lives on the tracking thread: `open`, `track` each frame, `close`."""
 
     def __init__(
-        self, settings: Settings, profile, camera: CameraModel, timings: Timings, errors: FrameErrors
+        self,
+        settings: Settings,
+        profile,
+        camera: CameraModel,
+        timings: Timings,
+        errors: FrameErrors,
+        head: HeadStage | None = None,
     ) -> None:
         self.settings = settings
+        self.head = head
         self._floor = profile.floor if profile is not None else None
         self._camera, self._timings, self._errors = camera, timings, errors
         self.new_settings = Mailbox()  # any thread posts; the tracking thread collects before each frame
@@ -107,6 +117,13 @@ class TrackingStage:
         tracked = time.perf_counter()
         placement = placer.update(observation, frame.media_time_s)
         placed = time.perf_counter()
+        if self.head is not None:
+            try:
+                self.head.observe(
+                    frame, observation, placer.last_body_pose, self._camera.intrinsics_for(frame)
+                )
+            except Exception as exc:
+                self._errors.report("head tracking", frame.index, exc)
         self._timings.add("tracking", (tracked - started) * 1000.0)
         self._timings.add("placement", (placed - tracked) * 1000.0)
         return TrackingResult(frame, observation, placement)
@@ -114,6 +131,8 @@ class TrackingStage:
     def close(self) -> None:
         if self._tracker is not None:
             self._tracker.close()
+        if self.head is not None:
+            self.head.close()
 
     def _apply_new_settings(self) -> None:
         settings = self.new_settings.collect()
@@ -149,8 +168,10 @@ class RenderStage:
         timings: Timings,
         errors: FrameErrors,
         lighting: LightingSettings | None = None,
+        eyes: EyesOutputs | None = None,
     ):
         self._character = character
+        self.eyes = eyes  # set once by the pipeline when the first eyes output arrives
         self._camera, self._timings, self._errors = camera, timings, errors
         self.new_character = Mailbox()
         self.new_lighting = Mailbox()  # LightingSettings
@@ -185,15 +206,27 @@ class RenderStage:
         staged = self._stage(ceremony, frame, result, intrinsics)
         if staged is not None:
             placement = staged.placement  # where he walks, how visible he is
-        layer, times = None, {}
+        layer, posed, times = None, None, {}
         light = self._light_for(frame, mask, times)
+        camera_view = any(output.settings.mode is not CompositeMode.EYES for output in outputs)
         if placement is not None and placement.opacity > 0.0 and not hidden:
             try:
-                layer, times = self._draw_character(frame, placement, intrinsics, staged)
+                posed, layer, drawn = self._draw_character(frame, placement, intrinsics, staged, camera_view)
+                times.update(drawn)
             except Exception as exc:
                 self._errors.report("rendering", frame.index, exc)
+        wants_eyes = any(output.settings.mode is CompositeMode.EYES for output in outputs)
+        head = self.eyes.head_for(frame) if self.eyes is not None and wants_eyes else None
         started = time.perf_counter()
         for output in outputs:
+            if output.settings.mode is CompositeMode.EYES:
+                dark = staged is not None and staged.blackout  # a ceremony's blackout darkens her view too
+                composite = self._her_view(frame, output, None if dark else posed, placement, head, times)
+                composed = time.perf_counter()
+                output.deliver(composite)
+                times["output"] = times.get("output", 0.0) + (time.perf_counter() - composed) * 1000.0
+                started = time.perf_counter()
+                continue
             output.compositor.light = light  # the contact shadow agrees with the character's light
             image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, mask)
             if staged is not None and staged.blackout:
@@ -205,6 +238,8 @@ class RenderStage:
             started = time.perf_counter()
         self._timings.add_all(times)
         self._timings.add("latency", (time.monotonic() - frame.capture_time_s) * 1000.0)
+        if head is not None and (age_ms := self.eyes.head_age_ms()) is not None:
+            self._timings.add("head_age", age_ms)
         has_person = result is not None and result.observation is not None
         return RenderedFrame(has_person, placement.state.value if placement else "lost")
 
@@ -238,13 +273,42 @@ class RenderStage:
             self._errors.report("ceremony", frame.index, exc)
             return None
 
+    def _her_view(self, frame, output, posed, placement, head: HeadPose | None, times) -> CompositeFrame:
+        """Her view for one eyes output: the posed character from her eyes, on black."""
+        if self.eyes is None:
+            raise RuntimeError("an eyes output needs the pipeline's head tracking")
+        started = time.perf_counter()
+        character_to_camera = placement.character_to_camera if placement is not None and posed else None
+        opacity = placement.opacity if placement is not None else 0.0
+        try:
+            image, bbox = self.eyes.draw(
+                output.name, self._renderer, posed, character_to_camera, head, opacity
+            )
+        except Exception as exc:
+            self._errors.report("her view", frame.index, exc)
+            image, bbox = self.eyes.draw(output.name, self._renderer, None, None, None, 0.0)
+        times["eyes"] = times.get("eyes", 0.0) + (time.perf_counter() - started) * 1000.0
+        return CompositeFrame(
+            image=image,
+            frame_index=frame.index,
+            capture_time_s=frame.capture_time_s,
+            media_time_s=frame.media_time_s,
+            mode=CompositeMode.EYES,
+            placement=placement,
+            character_bbox_px=bbox,
+            stage_ms=dict(times),
+            head_pose=head,
+        )
+
     def _draw_character(
         self,
         frame: Frame,
         placement: Placement,
         intrinsics: CameraIntrinsics,
         staged: StagedFrame | None = None,
-    ) -> tuple[RenderedLayer, dict[str, float]]:
+        camera_view: bool = True,
+    ) -> tuple[tuple, RenderedLayer | None, dict[str, float]]:
+        """The posed character, and its layer in the camera's view when an output needs one."""
         started = time.perf_counter()
         rotation, translation = placement.character_to_camera[:3, :3], placement.character_to_camera[:3, 3]
         look_at = rotation.T @ (placement.person_head_m - translation)  # rigid: the inverse is the transpose
@@ -262,11 +326,14 @@ class RenderStage:
             )
         posed = self._character.pose(cue)
         animated = time.perf_counter()
-        layer = self._renderer.render(
-            posed, placement.character_to_camera, intrinsics, opacity=placement.opacity
-        )
-        rendered = time.perf_counter()
-        return layer, {"animation": (animated - started) * 1000.0, "render": (rendered - animated) * 1000.0}
+        times = {"animation": (animated - started) * 1000.0}
+        layer = None
+        if camera_view:
+            layer = self._renderer.render(
+                posed, placement.character_to_camera, intrinsics, opacity=placement.opacity
+            )
+            times["render"] = (time.perf_counter() - animated) * 1000.0
+        return posed, layer, times
 
 
 def _composite_frame(frame, image, output, placement, layer, times) -> CompositeFrame:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from arwed.characters.base import PosedPart
-from arwed.geometry.eyes import camera_to_eye, eye_intrinsics, eye_offsets_m
+from arwed.geometry.eyes import box_outside_view, camera_to_eye, eye_intrinsics, eye_offsets_m
 from arwed.geometry.head import HeadPose
 from arwed.glasses import GlassesProfile
 from arwed.render.renderer import CharacterRenderer
@@ -50,8 +50,14 @@ class EyesView:
         if opacity <= 0.0:
             return out
         eye_width = self.intrinsics.width_px
+        low = np.min([part.positions_m.min(axis=0) for part in posed], axis=0)
+        high = np.max([part.positions_m.max(axis=0) for part in posed], axis=0)
+        corners = np.array([[(low, high)[i >> k & 1][k] for k in range(3)] for i in range(8)])
         for index, offset in enumerate(self._offsets):
             character_to_eye = camera_to_eye(head, offset) @ character_to_camera
+            in_eye = corners @ character_to_eye[:3, :3].T + character_to_eye[:3, 3]
+            if box_outside_view(self.intrinsics, in_eye):  # she looks elsewhere: nothing to draw
+                continue
             layer = renderer.render(posed, character_to_eye, self.intrinsics, opacity=opacity)
             if not layer.rgba.size:
                 continue

@@ -20,7 +20,7 @@ from arwed.types import CompositeFrame, CompositeMode
 
 log = logging.getLogger("arwed.console")
 
-STREAMS = tuple(mode.value for mode in CompositeMode)  # "stage", "glasses", "keyed"
+STREAMS = tuple(mode.value for mode in CompositeMode)  # "stage", "camera-black", "keyed", "eyes"
 RATE_WINDOW_S = 2.0
 
 

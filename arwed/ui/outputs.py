@@ -63,7 +63,9 @@ def resolve_screen_name(wanted: str, names: list[str]) -> str | None:
 
 
 def describe_output(output_id: int, output: OutputConfig) -> str:
-    mode = output.mode.value + (" 3D" if output.side_by_side and output.mode is CompositeMode.GLASSES else "")
+    mode = output.mode.value + (
+        " 3D" if output.side_by_side and output.mode is CompositeMode.CAMERA_BLACK else ""
+    )
     return f"Output {output_id} ({mode})"
 
 
@@ -85,7 +87,7 @@ class OutputWindow(QWidget):
 
     def apply(self, output: OutputConfig) -> None:
         self.output = output
-        self.view.side_by_side = output.mode is CompositeMode.GLASSES and output.side_by_side
+        self.view.side_by_side = output.mode is CompositeMode.CAMERA_BLACK and output.side_by_side
         self.view.eye_distance_m = output.eye_distance_m
         self.setWindowTitle(f"arwed — {describe_output(self.output_id, output)}")
         self.view.update()

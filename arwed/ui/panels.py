@@ -263,7 +263,8 @@ class ScenePanel(QWidget):
 
 MODES = [
     ("Stage (camera + character)", CompositeMode.STAGE),
-    ("Glasses (character on black)", CompositeMode.GLASSES),
+    ("Eyes (her view, for her glasses)", CompositeMode.EYES),
+    ("Camera view on black", CompositeMode.CAMERA_BLACK),
     ("Keyed (character on green)", CompositeMode.KEYED),
 ]
 WINDOW_HERE = "\x00window"
@@ -321,7 +322,7 @@ class OutputEditor(QFrame):
         for text, data in items:
             self.screen.addItem(text, data)
         self.screen.setCurrentIndex(max(0, self.screen.findData(output.screen or WINDOW_HERE)))
-        glasses = output.mode is CompositeMode.GLASSES
+        glasses = output.mode is CompositeMode.CAMERA_BLACK
         self.stereo.setChecked(output.side_by_side)
         self.eyes.setValue(output.eye_distance_m * 1000.0)
         self.eyes.setEnabled(glasses and output.side_by_side)

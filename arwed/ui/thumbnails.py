@@ -73,7 +73,7 @@ class ThumbnailRow(QWidget):
             where = f"{waiting} unplugged" if waiting else (output.screen or "window")
             thumbnail.caption.setText(f"{describe_output(output_id, output)} · {where}")
             thumbnail.view.black = self.session.ceremony.blackout
-            thumbnail.view.side_by_side = output.side_by_side and output.mode.value == "glasses"
+            thumbnail.view.side_by_side = output.side_by_side and output.mode.value == "camera-black"
             thumbnail.view.message = "screen unplugged" if waiting else ""
             if waiting:
                 thumbnail.view.show_frame(None)

@@ -58,13 +58,14 @@ class FaceScene:
         import pyrender
         import trimesh
 
-        import arwed.render.renderer as arwed_renderer
+        from arwed.render import pyrender_patches
 
         width, height = IMAGE_SIZE_PX
         self.intrinsics: CameraIntrinsics = intrinsics_from_fov(width, height, 60.0)
         # the same picture whatever ran before: no multisampling (arwed's renderer turns it off on
         # software renderers for every later context), antialiased by rendering at twice the size instead
-        arwed_renderer._msaa_samples = 0
+        pyrender_patches.apply()
+        pyrender_patches.set_multisample(0)
         self.background = cv2.resize(background_bgr, IMAGE_SIZE_PX, interpolation=cv2.INTER_AREA)
         visual = trimesh.visual.TextureVisuals(uv=uv, image=_pil(texture_rgb))
         mesh = trimesh.Trimesh(canonical_face_m(), canonical_triangles(), visual=visual, process=False)

@@ -57,5 +57,5 @@ def test_missing_and_unknown(tmp_path) -> None:
         load_glasses_profile("hololens-9")
     with pytest.raises(InputFileError, match="no such file"):
         load_glasses_profile(tmp_path / "absent.yaml")
-    with pytest.raises(InputFileError, match="not a regular file"):
+    with pytest.raises(InputFileError, match="is a folder, not a glasses profile"):
         load_glasses_profile(tmp_path)

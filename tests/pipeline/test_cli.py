@@ -29,7 +29,7 @@ def _error_lines(err: str) -> list[str]:
         ),
         (
             ("render", "--source", "demo", "--out", "{tmp}/o.mp4", "--mode", "sideways"),
-            "invalid choice: 'sideways'",
+            "'sideways': the mode is one of stage, camera-black, keyed, eyes",
         ),
         (
             ("render", "--source", "demo", "--out", "/proc/no/such/o.mp4", "--max-frames", "1"),

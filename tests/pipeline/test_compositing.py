@@ -53,7 +53,7 @@ def _camera_image() -> np.ndarray:
     ("mode", "background_bgr"),
     [
         (CompositeMode.STAGE, (100, 100, 100)),
-        (CompositeMode.GLASSES, (0, 0, 0)),
+        (CompositeMode.CAMERA_BLACK, (0, 0, 0)),
         (CompositeMode.KEYED, (0, 255, 0)),
     ],
 )

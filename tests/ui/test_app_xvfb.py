@@ -75,7 +75,7 @@ def test_the_console_shows_the_composite_with_the_character(xvfb_display, tmp_pa
         "--output",
         "stage",
         "--output",
-        "glasses-3d",
+        "camera-black-3d",
         "--quit-after",
         str(RUN_S),
         "--screenshot",
@@ -89,7 +89,7 @@ def test_the_console_shows_the_composite_with_the_character(xvfb_display, tmp_pa
     assert "did not stop" not in result.stderr
     stats = json.loads(stats_path.read_text())
     assert stats["console_frames_painted"] > 5
-    assert [o["mode"] for o in stats["outputs"]] == ["stage", "glasses"]
+    assert [o["mode"] for o in stats["outputs"]] == ["stage", "camera-black"]
     assert all(o["frames_painted"] > 3 for o in stats["outputs"])
 
     # the preview's frame is the pipeline's composite: the demo frame of that moment plus the character

@@ -151,7 +151,9 @@ def test_shortcuts_are_configurable(console):
 
 def test_blackout_and_hide_act_at_once_on_every_output(console, qtbot):
     console.session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
-    console.session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
+    console.session.outputs.add(
+        OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1", side_by_side=True)
+    )
     windows = console.outputs.windows()
     assert len(windows) == 2 and all(w.isVisible() for w in windows)
     qtbot.waitUntil(lambda: all(w.view.frame is not None for w in windows), timeout=3000)
@@ -170,11 +172,11 @@ def test_blackout_and_hide_act_at_once_on_every_output(console, qtbot):
 
 
 def test_output_windows_are_frameless_full_screen_and_have_thumbnails(console):
-    output_id = console.session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="HDMI-1"))
+    output_id = console.session.outputs.add(OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="HDMI-1"))
     window = console.outputs.states[output_id].window
     assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
     assert window.isFullScreen()
-    assert output_id in console.thumbnails and "glasses" in console.thumbnails[output_id].caption.text()
+    assert output_id in console.thumbnails and "camera-black" in console.thumbnails[output_id].caption.text()
     windowed = console.session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen=None))
     assert not console.outputs.states[windowed].window.isFullScreen()  # the console's screen stays usable
     console.session.outputs.remove(output_id)
@@ -183,7 +185,7 @@ def test_output_windows_are_frameless_full_screen_and_have_thumbnails(console):
 
 def test_unplugged_screen_closes_its_window_only_and_comes_back(console, qtbot):
     stage = console.session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
-    glasses = console.session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
+    glasses = console.session.outputs.add(OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1"))
     console.screens.unplug("HDMI-1")
     assert console.outputs.states[stage].window is None
     assert console.outputs.states[stage].waiting_for == "HDMI-1"
@@ -281,7 +283,7 @@ def test_quit_needs_a_second_press_and_closing_leaves_no_threads(qtbot, qapp, tm
 
 def test_stereo_output_draws_each_eye_shifted(console, qtbot):
     output_id = console.session.outputs.add(
-        OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True, eye_distance_m=0.063)
+        OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1", side_by_side=True, eye_distance_m=0.063)
     )
     window = console.outputs.states[output_id].window
     window.resize(1280, 360)

@@ -93,12 +93,14 @@ def test_lock_reaches_the_placement(session):
 def test_outputs_add_streams_to_the_pipeline_and_remove_them(session):
     pipeline = FakePipeline.instances[-1]
     assert [o.name for o in pipeline.outputs] == ["stage"]
-    glasses = session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1", side_by_side=True))
+    glasses = session.outputs.add(
+        OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1", side_by_side=True)
+    )
     session.outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
-    assert [o.name for o in pipeline.outputs] == ["stage", "glasses"]
-    assert pipeline.outputs[1].settings.mode is CompositeMode.GLASSES
-    assert wait_until(lambda: session.tap("glasses").latest() is not None)
-    assert session.tap("glasses").latest().image[0, 0].tolist() == [0, 0, 0]
+    assert [o.name for o in pipeline.outputs] == ["stage", "camera-black"]
+    assert pipeline.outputs[1].settings.mode is CompositeMode.CAMERA_BLACK
+    assert wait_until(lambda: session.tap("camera-black").latest() is not None)
+    assert session.tap("camera-black").latest().image[0, 0].tolist() == [0, 0, 0]
     session.outputs.remove(glasses)
     assert [o.name for o in pipeline.outputs] == ["stage"]
 
@@ -183,14 +185,14 @@ def test_close_saves_the_set_up_and_leaves_no_threads(tmp_path):
     path = tmp_path / "console.yaml"
     s = make_session(ConsoleConfig(source="demo"), config_path=path)
     s.start()
-    s.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
+    s.outputs.add(OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1"))
     s.set_shortcut("snapshot", ("F12",))
     assert wait_until(lambda: s.status().running)
     assert s.close()
     assert not any(t.name.startswith("arwed") and t.is_alive() for t in threading.enumerate())
     saved, notice = load_console_config(path)
     assert notice is None and saved.source == "demo"
-    assert saved.outputs == (OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"),)
+    assert saved.outputs == (OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1"),)
     assert saved.shortcuts == {"snapshot": ("F12",)}
     again = make_session(saved, config_path=path)
     assert list(again.outputs.current().values()) == list(saved.outputs)

@@ -47,8 +47,8 @@ def test_locking_emits_the_settings_and_the_lock(session):
 
 def test_outputs_event_carries_the_whole_list(session):
     heard = Heard(session)
-    output_id = session.outputs.add(OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1"))
-    assert heard.of("outputs") == [{output_id: OutputConfig(mode=CompositeMode.GLASSES, screen="DP-1")}]
+    output_id = session.outputs.add(OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1"))
+    assert heard.of("outputs") == [{output_id: OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="DP-1")}]
 
 
 def test_the_control_thread_pushes_running_tracking_renderer_and_rate(session):

@@ -31,7 +31,9 @@ def _custom_config() -> ConsoleConfig:
         settings=settings,
         outputs=(
             OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"),
-            OutputConfig(mode=CompositeMode.GLASSES, screen="DP-2", side_by_side=True, eye_distance_m=0.061),
+            OutputConfig(
+                mode=CompositeMode.CAMERA_BLACK, screen="DP-2", side_by_side=True, eye_distance_m=0.061
+            ),
         ),
         shortcuts={"toggle_blackout": ("F9",)},
         keepsake_dir="/tmp/keepsakes",

@@ -52,10 +52,17 @@ def write_file_atomically(path: Path, data: bytes, when: str = "") -> None:
 class VideoFileSink:
     """A video file through the crash-safe VideoWriter (optionally with an audio track)."""
 
-    def __init__(self, path: Path, fps: float, size_px: tuple[int, int], audio: AudioFormat | None = None):
+    def __init__(
+        self,
+        path: Path,
+        fps: float,
+        size_px: tuple[int, int],
+        audio: AudioFormat | None = None,
+        live: bool = False,
+    ):
         self.path = str(path)
         writable_output(path, make_folder=True)
-        self.writer = VideoWriter(path, fps, size_px, audio=audio)
+        self.writer = VideoWriter(path, fps, size_px, audio=audio, live=live)
 
     @property
     def frames_written(self) -> int:

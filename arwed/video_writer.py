@@ -240,7 +240,10 @@ class VideoWriter:
         fps: float,
         size_px: tuple[int, int],
         audio: AudioFormat | None = None,
+        live: bool = False,
     ):
+        """`live`: a recording made as it happens (the console's): MP4/MOV get a fragment per frame, so a
+        kill loses only the frames still in the encoder, not up to a second of them."""
         import av  # FFmpeg: loaded only when a video is written
 
         self.path = str(path)
@@ -257,6 +260,8 @@ class VideoWriter:
         self.size_px = (width, height)
         self._coded_size = (width + width % 2, height + height % 2)
         self.frames_written = 0
+        self._last_key = 0
+        self._held = None  # the last frame while it is shown for more than one slot
         self._closed = False
         self._failed: VideoWriteError | None = None
         try:
@@ -266,7 +271,7 @@ class VideoWriter:
         rate = Fraction(self.fps).limit_denominator(1001)
         options = {"flush_packets": "1", "max_interleave_delta": "0"}
         if suffix in (".mp4", ".mov"):
-            options["movflags"] = _FRAGMENTED_MP4
+            options["movflags"] = _FRAGMENTED_MP4 + ("+frag_every_frame" if live else "")
         elif suffix == ".mkv":
             options["cluster_time_limit"] = str(int(KEYFRAME_INTERVAL_S * 1000))
         try:
@@ -290,6 +295,7 @@ class VideoWriter:
             gop = max(1, round(self.fps * KEYFRAME_INTERVAL_S))
             stream.options = {
                 "preset": "veryfast",
+                "tune": "zerolatency",  # sliced threads: no frame-thread delay, so a frame is out at once
                 "crf": "20",
                 "g": str(gop),
                 "keyint_min": str(gop),
@@ -319,13 +325,24 @@ class VideoWriter:
     def audio_late_s(self) -> float:
         return self._timeline.late_samples / self._timeline.format.rate_hz if self._timeline else 0.0
 
-    def write(self, image: np.ndarray) -> None:
-        """Append one frame (BGR or BGRA uint8). Raises VideoWriteError when the file cannot take it."""
+    def write(self, image: np.ndarray, slots: int = 1) -> None:
+        """Append one frame (BGR or BGRA uint8), shown for `slots` frame times (a live recording's frame
+        that stays up while the pipeline is slower than `fps` is encoded once, not repeated). Raises
+        VideoWriteError when the file cannot take it."""
         self._check_open()
+        if slots < 1:
+            raise ValueError("a frame is shown for at least one frame time")
         frame = self._av.VideoFrame.from_ndarray(self._conformed(image), format="bgr24")
         frame.pts = self.frames_written
+        gop = max(1, round(self.fps * KEYFRAME_INTERVAL_S))
+        if self.frames_written == 0 or self.frames_written // gop != self._last_key // gop:
+            # a key frame (so a fragment) in every KEYFRAME_INTERVAL_S of video time however few frames
+            # it holds: the encoder's own interval counts frames, not time
+            frame.pict_type = self._av.video.frame.PictureType.I
+            self._last_key = self.frames_written
         self._guarded(lambda: self._mux(self._video.encode(frame)))
-        self.frames_written += 1
+        self.frames_written += int(slots)
+        self._held = frame if slots > 1 else None
         if self._timeline is not None:
             horizon = self.duration_s - self._timeline.format.latency_s
             self._encode_audio_until(round(max(0.0, horizon) * self._timeline.format.rate_hz))
@@ -350,6 +367,12 @@ class VideoWriter:
                     end = max(self._timeline.end, round(self.duration_s * self._timeline.format.rate_hz))
                     self._encode_audio_until(end)
                     self._guarded(lambda: self._mux(self._audio.encode(None)))
+                if self._held is not None:  # the last frame again at its last slot: the file lasts as long
+                    self._held.pts, self._held.pict_type = (
+                        self.frames_written - 1,
+                        self._av.video.frame.PictureType.NONE,
+                    )
+                    self._guarded(lambda: self._mux(self._video.encode(self._held)))
                 self._guarded(lambda: self._mux(self._video.encode(None)))
                 self._guarded(self._container.close)
                 self._guarded(self._file.sync)
@@ -430,3 +453,10 @@ class VideoWriter:
             f"{self.path}: {problem} at frame {self.frames_written} ({self.duration_s:.1f} s); "
             "the video written until then is kept and plays"
         )
+
+
+def repair_fragmented_video(path: str | Path) -> None:
+    """Make a fragmented MP4/MOV that a crash left behind playable to its last whole fragment (a torn
+    fragment at the end is cut off); Matroska and AVI need nothing: players read them to the last cluster."""
+    if Path(path).suffix.lower() in (".mp4", ".mov"):
+        _trim_to_whole_fragments(Path(path))

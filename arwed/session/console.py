@@ -27,6 +27,7 @@ from arwed.config import Settings
 from arwed.errors import UserError
 from arwed.geometry.camera import camera_intrinsics
 from arwed.pipeline import Output
+from arwed.session.autosave import Autosave
 from arwed.session.ceremony import Ceremony
 from arwed.session.control import ControlThread
 from arwed.session.cue_desk import CueDesk
@@ -135,6 +136,10 @@ class ConsoleSession:
             latest_stage_frame=self.frames.tap("stage").latest,
             ceremony_open=lambda: self.cues.loaded,
         )
+        self._autosave = Autosave(self.save)
+        for emitter in (self.events.setup, self.events.settings, self.events.outputs, self.events.shortcuts):
+            emitter.connect(self._autosave.changed)
+        self.events.keepsake_dir.connect(self._autosave.changed)
         self._closed = False
 
     # ----- reading -------------------------------------------------------------------------------------
@@ -174,7 +179,9 @@ class ConsoleSession:
     # ----- commands ------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the saved source, character and ceremony and run (in the background)."""
+        """Open the saved source, character and ceremony and run (in the background); repair what a crash
+        left."""
+        self._control.submit(self.keepsakes.recover, "Looking for unfinished recordings")
         self.scene.start()
         saved = self.setup.config().ceremony
         if saved:
@@ -253,5 +260,6 @@ class ConsoleSession:
         self.keepsakes.stop_recording()
         self.keepsakes.stop_virtual_camera()
         ended = self._control.close(self.scene.stop, timeout_s)
+        self._autosave.close()
         self.save()
         return ended

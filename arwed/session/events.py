@@ -67,6 +67,7 @@ class SessionEvents:
         self.outputs: Emitter[dict] = Emitter("outputs")  # output id -> OutputConfig
         self.shortcuts: Emitter[object] = Emitter("shortcuts")  # the ShortcutMap
         self.recording: Emitter[Path | None] = Emitter("recording")
+        self.recording_space: Emitter[object] = Emitter("recording_space")  # disk_space.RecordingSpace
         self.virtual_camera: Emitter[str | None] = Emitter("virtual_camera")
         self.keepsake_dir: Emitter[Path] = Emitter("keepsake_dir")
         self.cues: Emitter[object] = Emitter(

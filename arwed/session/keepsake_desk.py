@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from arwed.errors import UserError
-from arwed.session import keepsakes
+from arwed.session import keepsakes, recovery
 from arwed.session.control import ControlThread
+from arwed.session.disk_space import RecordingSpace
 from arwed.session.events import SessionEvents
 from arwed.session.frames import TapFrame
 from arwed.session.setup import SetUp
@@ -41,6 +42,7 @@ class Keepsakes:
         self._snapshot_wanted = False
         self._ceremony_open = ceremony_open  # a recording made then gets a track for his voice
         events.voice.connect(self._voice)  # a ceremony's voice goes into the recording too
+        self._space_warned = False
 
     @property
     def recording(self) -> Path | None:
@@ -99,15 +101,42 @@ class Keepsakes:
         else:
             self.start_recording()
 
-    def start_recording(self) -> None:
+    def start_recording(self) -> bool:
+        """Start recording the stage output; refused (False, and the log says why) when nothing is shown."""
         if self._recorder is not None:
-            return
+            return True
+        if not self._running() or self._latest() is None:
+            log.error("recording refused: no source is running; choose a camera or a video first")
+            return False
         path = keepsakes.keepsake_path(self._setup.keepsake_root(), "recording", ".mp4")
-        recorder = keepsakes.Recorder(path, voice=self._ceremony_open())
+        self._space_warned = False
+        recorder = keepsakes.Recorder(path, voice=self._ceremony_open(), on_space=self._space)
         recorder.start()
         self._recorder = recorder
         log.warning("recording to %s", path)
         self._events.recording.emit(Path(path))
+        return True
+
+    def _space(self, space: RecordingSpace) -> None:
+        """The disk space left, from the recording's thread about once a second."""
+        if space.low and not self._space_warned:
+            self._space_warned = True
+            log.error(
+                "the disk is nearly full: %s; free some space or change the keepsake folder", space.describe()
+            )
+        self._events.recording_space.emit(space)
+
+    def recover(self) -> list[recovery.Recovered]:
+        """Repair the recordings a crash left unfinished and say what each holds (on the control thread)."""
+        found = recovery.recover_unfinished(self._setup.keepsake_root())
+        for item in found:
+            log.warning(
+                "recovered an unfinished recording: %s (%.1f s, %d frames)",
+                item.path,
+                item.duration_s,
+                item.frames,
+            )
+        return found
 
     def stop_recording(self) -> None:
         recorder, self._recorder = self._recorder, None
@@ -117,7 +146,9 @@ class Keepsakes:
 
         def finish() -> None:
             recorder.stop()
-            if recorder.error is None:
+            if recorder.error is None and recorder.frames_written == 0:
+                log.error("recording stopped before its first frame: nothing was saved")
+            elif recorder.error is None:
                 seconds = recorder.frames_written / recorder.fps
                 log.warning("recording saved: %s (%.0f s)", recorder.path, seconds)
 

@@ -11,12 +11,16 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from arwed.errors import UserError
+from arwed.session import recovery
+from arwed.session.disk_space import MEASURE_INTERVAL_S, RecordingSpace, measure_space
 from arwed.sinks import VideoFileSink
 from arwed.video_writer import AudioFormat
 
@@ -25,6 +29,7 @@ log = logging.getLogger(__name__)
 RECORDING_FPS = 30.0
 VOICE_FORMAT = AudioFormat(48000, channels=1)  # a ceremony's voice (session/cue_desk.py) in recordings
 QUEUE_FRAMES = 60  # two seconds of slack for the disk
+IDLE_S = 0.25  # a recording's last frame is written again after this long without a new one
 VIRTUALCAM_HELP = "the virtual camera needs pyvirtualcam: pip install 'arwed[virtualcam]'"
 
 
@@ -84,7 +89,11 @@ class _FrameWorker:
     def _run(self) -> None:
         try:
             while True:
-                image, time_s = self._queue.get()
+                try:
+                    image, time_s = self._queue.get(timeout=IDLE_S)
+                except queue.Empty:
+                    self.idle()
+                    continue
                 if image is None:
                     break
                 self.handle(image, time_s)
@@ -97,20 +106,36 @@ class _FrameWorker:
     def handle(self, image: np.ndarray, time_s: float) -> None:
         raise NotImplementedError
 
+    def idle(self) -> None:
+        """No frame for IDLE_S."""
+
     def finish(self) -> None:
         pass
 
 
 class Recorder(_FrameWorker):
-    """An mp4 at a steady RECORDING_FPS in real time: a frame is repeated or skipped to match the clock,
-    so the video lasts as long as the ceremony did whatever rate the pipeline reached."""
+    """An mp4 on a RECORDING_FPS clock in real time: a frame stays up (encoded once) or is skipped to match
+    the clock, so the video lasts as long as the ceremony did whatever rate the pipeline reached.
 
-    def __init__(self, path: Path, fps: float = RECORDING_FPS, voice: bool = False):
+    Crash-safe through the one VideoWriter (fragmented MP4, synced every second); a marker beside the file
+    says it is under way until it is closed (session/recovery.py). `on_space` is told the disk space left
+    about once a second (session/disk_space.py), on this thread."""
+
+    def __init__(
+        self,
+        path: Path,
+        fps: float = RECORDING_FPS,
+        on_space: Callable[[RecordingSpace], None] | None = None,
+        voice: bool = False,
+    ):
         """`voice`: the file gets an audio track for a ceremony's voice (`play_voice`)."""
         super().__init__("arwed recording")
         self.voice = voice
         self.path = path
         self.fps = fps
+        self._on_space = on_space
+        self._last_image: np.ndarray | None = None
+        self._space_measured_s = 0.0
         self._sink: VideoFileSink | None = None
         self._start_s: float | None = None
         self._written = 0
@@ -138,16 +163,29 @@ class Recorder(_FrameWorker):
     def handle(self, image: np.ndarray, time_s: float) -> None:
         size = (image.shape[1], image.shape[0])
         if self._sink is None:
-            self._sink = VideoFileSink(self.path, self.fps, size, audio=VOICE_FORMAT if self.voice else None)
+            recovery.mark_unfinished(self.path, dt.datetime.now().isoformat(timespec="seconds"))
+            audio = VOICE_FORMAT if self.voice else None
+            self._sink = VideoFileSink(self.path, self.fps, size, audio=audio, live=True)
             self._size, self._start_s = size, time_s
         if size != self._size:
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
         due = int((time_s - self._start_s) * self.fps) + 1
-        while self._written < due:
-            self._sink.write(image)
-            self._written += 1
+        if due > self._written:
+            # shown until the next frame: encoded once, however long it stays up
+            self._sink.writer.write(image, slots=due - self._written)
+            self._written = due
         if self.voice:
             self._place_voices(self._written / self.fps)
+        self._last_image = image
+        if self._on_space is not None and time_s - self._space_measured_s >= MEASURE_INTERVAL_S:
+            self._space_measured_s = time_s
+            self._on_space(measure_space([Path(self.path)], time_s - self._start_s))
+
+    def idle(self) -> None:
+        """The pipeline is slow or stalled: the frame on show is written again up to now, because the
+        muxer keeps a frame back until the next one comes; so a kill loses at most about IDLE_S."""
+        if self._last_image is not None:
+            self.handle(self._last_image, time.monotonic())  # the clock of `offer` (session/frames.py)
 
     def _place_voices(self, until_s: float) -> None:
         """The voices' samples for [what is placed, until_s) of the recording's timeline."""
@@ -168,6 +206,7 @@ class Recorder(_FrameWorker):
     def finish(self) -> None:
         if self._sink is not None:
             self._sink.close()
+            recovery.mark_finished(Path(self.path))
 
 
 def open_virtual_camera(width: int, height: int, fps: float):

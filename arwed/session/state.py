@@ -132,5 +132,8 @@ def save_console_config(config: ConsoleConfig, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data: dict[str, Any] = config.model_dump(mode="json")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(dump_yaml(data), encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as file:
+        file.write(dump_yaml(data))
+        file.flush()
+        os.fsync(file.fileno())  # on the disk before the rename, so a power cut leaves the old or the new
     tmp.replace(path)

@@ -89,6 +89,8 @@ class ConsoleWindow(QMainWindow):
             on(field, lambda _: self.keepsakes_panel.refresh())
         for field in ("running", "rate", "tracking", "renderer", "busy", "problem"):
             on(field, lambda _: self._refresh_status())
+        on("recording_space", self._show_recording_space)
+        on("recording", lambda path: path is None and self.space_label.setText(""))
 
     # ----- layout ----------------------------------------------------------------------------------------
 
@@ -146,7 +148,9 @@ class ConsoleWindow(QMainWindow):
         self.latency_label = QLabel("", objectName="statusValue")
         self.renderer_label = QLabel("", objectName="statusMuted")
         self.source_label = QLabel("", objectName="statusMuted")
+        self.space_label = QLabel("", objectName="statusValue")  # the disk while recording
         for widget in (
+            self.space_label,
             self.tracking_label,
             self.fps_label,
             self.latency_label,
@@ -154,6 +158,11 @@ class ConsoleWindow(QMainWindow):
             self.renderer_label,
         ):
             bar.addPermanentWidget(widget)
+
+    def _show_recording_space(self, space) -> None:
+        """session.disk_space.RecordingSpace, about once a second while recording; red when under 10 min."""
+        self.space_label.setText(f"● REC · {space.describe()}")
+        self.space_label.setStyleSheet("color: #ef5350; font-weight: bold;" if space.low else "")
 
     # ----- actions ---------------------------------------------------------------------------------------
 

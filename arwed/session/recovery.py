@@ -1,0 +1,85 @@
+"""Recordings a crash left unfinished: each is marked while it is written and repaired at the next start.
+
+A recording `<name>.mp4` has a marker `.<name>.mp4.unfinished` beside it from its first frame until it is
+closed. A marker still there at the next start means the console was killed or the power went: the video
+(fragmented MP4, see arwed.video_writer) is cut to its last whole fragment, measured by decoding its
+packets, and the marker removed, so the operator is told once what was saved. The clean camera feed and
+the event log of the same recording (arwed.session.film) carry no marker of their own: they are written
+alongside and are whole up to their last fragment or line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from arwed.video_writer import repair_fragmented_video
+
+log = logging.getLogger("arwed.console")
+
+MARKER_SUFFIX = ".unfinished"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    path: Path
+    duration_s: float  # what plays now
+    frames: int
+
+
+def marker_path(video: Path) -> Path:
+    return video.with_name(f".{video.name}{MARKER_SUFFIX}")
+
+
+def mark_unfinished(video: Path, started: str) -> None:
+    """Written before the first frame; a failure is logged (the recording goes on unmarked)."""
+    marker = marker_path(video)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"video": video.name, "started": started}), encoding="utf-8")
+    except OSError as exc:
+        log.error("%s: cannot mark the recording as under way (%s)", marker, exc.strerror or exc)
+
+
+def mark_finished(video: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        marker_path(video).unlink()
+
+
+def video_length(path: Path) -> tuple[int, float]:
+    """(video frames, seconds) that a player gets from `path`: its packets decoded to the last readable one."""
+    import av
+
+    frames, end_s = 0, 0.0
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            rate = float(stream.guessed_rate or stream.average_rate or 30)
+            for frame in container.decode(stream):
+                frames += 1
+                if frame.pts is not None and frame.time_base is not None:
+                    end_s = max(end_s, float(frame.pts * frame.time_base) + 1.0 / rate)
+    except (av.FFmpegError, IndexError, EOFError):
+        log.debug("%s: read up to frame %d", path, frames, exc_info=True)
+    return frames, end_s
+
+
+def recover_unfinished(root: Path) -> list[Recovered]:
+    """Repair every recording under `root` (its dated folders) that a crash left unfinished."""
+    recovered = []
+    for marker in sorted(Path(root).expanduser().glob(f"*/.*{MARKER_SUFFIX}")):
+        video = marker.with_name(marker.name[1 : -len(MARKER_SUFFIX)])
+        if video.exists():
+            try:
+                repair_fragmented_video(video)
+                frames, seconds = video_length(video)
+            except Exception:  # noqa: BLE001 - one broken file must not stop the console's start
+                log.exception("%s: could not be repaired", video)
+                continue
+            recovered.append(Recovered(video, seconds, frames))
+        with contextlib.suppress(OSError):
+            marker.unlink()
+    return recovered

@@ -460,3 +460,21 @@ def repair_fragmented_video(path: str | Path) -> None:
     fragment at the end is cut off); Matroska and AVI need nothing: players read them to the last cluster."""
     if Path(path).suffix.lower() in (".mp4", ".mov"):
         _trim_to_whole_fragments(Path(path))
+
+
+def playable_length(path: str | Path) -> tuple[int, float]:
+    """(frames, seconds) a player gets from `path`: its frames decoded up to the last readable one."""
+    import av
+
+    frames, end_s = 0, 0.0
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            rate = float(stream.guessed_rate or stream.average_rate or 30)
+            for frame in container.decode(stream):
+                frames += 1
+                if frame.pts is not None and frame.time_base is not None:
+                    end_s = max(end_s, float(frame.pts * frame.time_base) + 1.0 / rate)
+    except (av.FFmpegError, IndexError, EOFError):
+        log.debug("%s: read up to frame %d", path, frames, exc_info=True)
+    return frames, end_s

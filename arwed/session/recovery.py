@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from arwed.video_writer import repair_fragmented_video
+from arwed.video_writer import playable_length, repair_fragmented_video
 
 log = logging.getLogger("arwed.console")
 
@@ -49,24 +49,6 @@ def mark_finished(video: Path) -> None:
         marker_path(video).unlink()
 
 
-def video_length(path: Path) -> tuple[int, float]:
-    """(video frames, seconds) that a player gets from `path`: its packets decoded to the last readable one."""
-    import av
-
-    frames, end_s = 0, 0.0
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            rate = float(stream.guessed_rate or stream.average_rate or 30)
-            for frame in container.decode(stream):
-                frames += 1
-                if frame.pts is not None and frame.time_base is not None:
-                    end_s = max(end_s, float(frame.pts * frame.time_base) + 1.0 / rate)
-    except (av.FFmpegError, IndexError, EOFError):
-        log.debug("%s: read up to frame %d", path, frames, exc_info=True)
-    return frames, end_s
-
-
 def recover_unfinished(root: Path) -> list[Recovered]:
     """Repair every recording under `root` (its dated folders) that a crash left unfinished."""
     recovered = []
@@ -75,7 +57,7 @@ def recover_unfinished(root: Path) -> list[Recovered]:
         if video.exists():
             try:
                 repair_fragmented_video(video)
-                frames, seconds = video_length(video)
+                frames, seconds = playable_length(video)
             except Exception:  # noqa: BLE001 - one broken file must not stop the console's start
                 log.exception("%s: could not be repaired", video)
                 continue

@@ -202,6 +202,8 @@ def test_a_console_recording_carries_his_voice_in_step_with_the_picture(tmp_path
 
 def test_a_recording_started_with_a_ceremony_open_has_a_voice_track(session, ceremony_file, tmp_path):
     session.keepsakes.set_folder(str(tmp_path / "keep"))
+    session.start()  # recording is refused until a source shows frames
+    assert wait_until(lambda: session.tap("stage").latest() is not None)
     session.keepsakes.start_recording()
     assert session.keepsakes._recorder.voice is False  # no ceremony: the plain recording of before
     session.keepsakes.stop_recording()

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from arwed.session.recovery import marker_path, video_length
+from arwed.session.recovery import marker_path
+from arwed.video_writer import playable_length as video_length
 from tests.conftest import REPO_ROOT
 from tests.ui.test_app_xvfb import xvfb_display  # noqa: F401 - the fixture
 

@@ -15,6 +15,7 @@ import pytest
 from arwed.session import keepsakes, recovery
 from arwed.session.disk_space import LOW_SPACE_S, RecordingSpace, measure_space
 from arwed.session.state import ConsoleConfig, load_console_config
+from arwed.video_writer import playable_length
 from tests.conftest import REPO_ROOT
 from tests.ui.fakes import make_session, wait_until
 
@@ -46,7 +47,7 @@ def test_a_recording_is_marked_while_under_way_and_unmarked_when_saved(tmp_path,
             session.keepsakes.stop_recording()
             assert wait_until(lambda: "recording saved" in caplog.text)
         assert not recovery.marker_path(video).exists()
-        frames, seconds = recovery.video_length(video)
+        frames, seconds = playable_length(video)
         assert frames > 30 and seconds > 2.0
         space = spaces[-1]
         assert space.free_bytes > 0 and space.bytes_per_s > 0

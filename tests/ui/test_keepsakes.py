@@ -47,7 +47,7 @@ def test_recording_lasts_as_long_as_the_ceremony_whatever_the_frame_rate(tmp_pat
         recorder.offer(image, 100.0 + i * 0.1)
     recorder.stop()
     assert recorder.error is None and not recorder.alive
-    from arwed.session.recovery import video_length
+    from arwed.video_writer import playable_length as video_length
 
     frames, seconds = video_length(path)
     capture = cv2.VideoCapture(str(path))

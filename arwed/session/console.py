@@ -181,7 +181,7 @@ class ConsoleSession:
     def start(self) -> None:
         """Open the saved source, character and ceremony and run (in the background); repair what a crash
         left."""
-        self._control.submit(self.keepsakes.recover, "Looking for unfinished recordings")
+        self._control.submit(self.keepsakes.recover)  # quick: a glob of the keepsake folder, no busy label
         self.scene.start()
         saved = self.setup.config().ceremony
         if saved:

@@ -70,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stats",
         metavar="FILE.json",
-        help="with --quit-after: write the console's and outputs' frames per second",
+        help="2 s after start and on quitting: the console's figures (frames per second, keys, states)",
     )
 
 
@@ -142,8 +142,8 @@ def _resolve_screens(config, names: list[str]):
 
 
 def run(args: argparse.Namespace) -> int:
-    if (args.screenshot or args.stats) and args.quit_after is None:
-        raise UserError("--screenshot and --stats need --quit-after SECONDS")
+    if args.screenshot and args.quit_after is None:
+        raise UserError("--screenshot needs --quit-after SECONDS")
     if args.quit_after is not None and args.quit_after <= 0:
         raise UserError("--quit-after must be more than 0 seconds")
     config_path = _config_path(args)

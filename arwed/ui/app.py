@@ -9,15 +9,33 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from arwed.ui.console_window import ConsoleWindow
 from arwed.ui.outputs import ScreenList
 from arwed.ui.style import apply_style
 
 log = logging.getLogger("arwed.console")
+
+STATS_FIRST_S = 2
+STATS_FIELDS = ("gapSpin", "preview")
+
+
+def _field_stats(window: ConsoleWindow, name: str) -> dict | None:
+    """A named widget's place on the screen (global pixels) and the value it shows."""
+    widget = window.findChild(QWidget, name)
+    if widget is None:
+        return None
+    top_left = widget.mapToGlobal(QPoint(0, 0))
+    value = widget.value() if hasattr(widget, "value") else None
+    read_only = widget.isReadOnly() if hasattr(widget, "isReadOnly") else None
+    return {
+        "rect": [top_left.x(), top_left.y(), widget.width(), widget.height()],
+        "value": value,
+        "read_only": read_only,
+    }
 
 
 @dataclass
@@ -69,11 +87,20 @@ def run_console(session, options: AppOptions | None = None) -> int:
     keep_python_responsive.timeout.connect(lambda: None)
     keep_python_responsive.start()
     started = time.monotonic()
+    finished: list[None] = []  # _finish wrote the stats
     window.cpu_at_start = (time.thread_time(), time.process_time())
+    if options.stats is not None:  # a first copy once the window is up: where its fields are (for tests)
+        QTimer.singleShot(
+            STATS_FIRST_S * 1000, lambda: _write_stats(window, options, time.monotonic() - started)
+        )
     if options.quit_after_s is not None:
-        QTimer.singleShot(int(options.quit_after_s * 1000), lambda: _finish(window, options, started))
+        QTimer.singleShot(
+            int(options.quit_after_s * 1000), lambda: finished.append(_finish(window, options, started))
+        )
     app.exec()
     app.removeEventFilter(window.dispatcher)
+    if options.stats is not None and not finished:  # the operator quit: the figures up to then
+        _write_json(options.stats, console_stats(window, time.monotonic() - started))
     clean = window.shut_down()
     if not clean:
         log.error("some threads did not stop in time")
@@ -93,8 +120,21 @@ def _finish(window: ConsoleWindow, options: AppOptions, started_s: float) -> Non
             cv2.imwrite(str(stage_path), frame.image)
             stats["preview_frame"] = {"path": str(stage_path), "media_time_s": frame.media_time_s}
     if options.stats is not None:
-        options.stats.write_text(json.dumps(stats, indent=1))
+        _write_json(options.stats, stats)
     window.close()
+
+
+def _write_stats(window: ConsoleWindow, options: AppOptions, elapsed_s: float) -> None:
+    if not window.isVisible():
+        return
+    _write_json(options.stats, console_stats(window, elapsed_s))
+
+
+def _write_json(path: Path, stats: dict) -> None:
+    """Whole or not at all: a reader polling the file never sees half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(stats, indent=1))
+    partial.replace(path)
 
 
 def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
@@ -117,6 +157,15 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
         "latency_ms": round(status.latency_ms, 1) if status.latency_ms is not None else None,
         "tracking": status.tracking,
         "renderer": status.renderer,
+        "hidden": status.hidden,
+        "blackout": status.blackout,
+        "locked": status.locked,
+        "keys": {
+            "acted": dict(window.dispatcher.acted),
+            "repeats_ignored": window.dispatcher.repeats_ignored,
+        },
+        "focus": focus.objectName() if (focus := window.focusWidget()) is not None else None,
+        "fields": {name: _field_stats(window, name) for name in STATS_FIELDS},
         "outputs": [
             {
                 "id": w.output_id,

@@ -70,7 +70,7 @@ class ConsoleWindow(QMainWindow):
         self.bridge.frame_ready.connect(self._on_frame)
         self._listen()
         self.outputs.changed.connect(self._refresh_outputs)
-        self.dispatcher = ShortcutDispatcher(session.shortcuts, self._handlers(), self)
+        self.dispatcher = ShortcutDispatcher(session.shortcuts, self._handlers(), self, home=self.preview)
         self.refresh()
 
     def _listen(self) -> None:
@@ -114,6 +114,7 @@ class ConsoleWindow(QMainWindow):
         self.preview = FrameView(column, smooth=True)
         self.preview.setObjectName("preview")
         self.preview.setMinimumSize(480, 270)
+        self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Esc, or a click here, leaves a field
         layout.addWidget(self.preview, 1)
         self.ceremony_bar = CeremonyBar(self.session, column)
         layout.addWidget(self.ceremony_bar)

@@ -1,8 +1,11 @@
 """Keys to actions for the whole application, and the editor that rebinds them.
 
 One application-wide event filter (not QShortcut) so a clicker works whatever has the focus: the
-console, an output window, or a spin box (Page Up/Down would otherwise step a spin box's value).
-Only plain typing into a text field is left alone, and a held key acts once (no flicker on auto-repeat).
+console, an output window, or a number field (Page Up/Down would otherwise step a spin box's value).
+What a field would type is left to it: a number's characters (digits, '.', ',', '-', '+') in a number
+field, any text in a text field (the key names in the Keys tab); every other bound key acts, so H or B
+act straight after typing a gap. Esc leaves a field (the focus goes back to the preview), and a held key
+acts once: auto-repeated presses of a bound key are swallowed, never passed to the field either.
 """
 
 from __future__ import annotations
@@ -37,28 +40,70 @@ def key_text(event) -> str:
     return QKeySequence(combination).toString(QKeySequence.SequenceFormat.PortableText)
 
 
-def _typing_into(widget: QWidget | None) -> bool:
-    if widget is None:
-        return False
-    if isinstance(widget, QLineEdit | QAbstractSpinBox):
-        return not (isinstance(widget, QLineEdit) and widget.isReadOnly())
-    if isinstance(widget, QPlainTextEdit | QTextEdit):
+NUMBER_CHARACTERS = frozenset("0123456789.,-+")
+REPEAT_GAP_MS = (
+    20  # X's repeated release and press share one time stamp; no hand presses a key twice this fast
+)
+
+
+def _editable(widget: QWidget | None) -> bool:
+    """A field the operator types into (a read-only one only shows a value)."""
+    if isinstance(widget, QLineEdit | QAbstractSpinBox | QPlainTextEdit | QTextEdit):
         return not widget.isReadOnly()
     return False
 
 
-class ShortcutDispatcher(QObject):
-    """Install on the QApplication; calls `handlers[action]()` for a bound key."""
+def _field_types(widget: QWidget | None, event) -> bool:
+    """Whether this key press is typing for the field with the focus (so the field, not an action, gets it)."""
+    if not _editable(widget) or event.key() in NAVIGATION_KEYS:
+        return False
+    text = event.text()
+    if not text or not text.isprintable():
+        return False
+    if isinstance(widget, QAbstractSpinBox) or isinstance(widget.parent(), QAbstractSpinBox):
+        return text in NUMBER_CHARACTERS
+    return True
 
-    def __init__(self, shortcuts: ShortcutMap, handlers: dict[str, Callable[[], None]], parent=None):
+
+class ShortcutDispatcher(QObject):
+    """Install on the QApplication; calls `handlers[action]()` for a bound key.
+
+    `home` takes the focus when Esc leaves a field (the console's preview). The counts tell what the
+    keys did (the console's --stats shows them): actions by name, auto-repeated presses swallowed.
+    """
+
+    def __init__(
+        self,
+        shortcuts: ShortcutMap,
+        handlers: dict[str, Callable[[], None]],
+        parent=None,
+        home: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.shortcuts = shortcuts
         self.handlers = handlers
+        self.home = home
+        self.acted: dict[str, int] = {}
+        self.repeats_ignored = 0
+        self._released_ms: dict[int, int] = {}  # key -> the X server's time of its last release
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() != QEvent.Type.KeyPress or not isinstance(obj, QWidget):
+        if not isinstance(obj, QWidget):
+            return False
+        if event.type() == QEvent.Type.KeyRelease:
+            self._released_ms[event.key()] = event.timestamp()
+            return False
+        if event.type() != QEvent.Type.KeyPress:
             return False
         return self.handle_key(event)
+
+    def _repeated(self, event) -> bool:
+        """X's auto-repeat sends release+press pairs; Qt marks only those it sees queued together, so a
+        press that comes within REPEAT_GAP_MS of the same key's release is a repeat too."""
+        if event.isAutoRepeat():
+            return True
+        released_ms = self._released_ms.get(event.key())
+        return released_ms is not None and 0 <= event.timestamp() - released_ms <= REPEAT_GAP_MS
 
     def handle_key(self, event) -> bool:
         focus = QApplication.focusWidget()
@@ -67,14 +112,26 @@ class ShortcutDispatcher(QObject):
         plain = not (
             event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
         )
-        if _typing_into(focus) and plain and event.key() not in NAVIGATION_KEYS:
-            return False
+        if event.key() == Qt.Key.Key_Escape and plain and _editable(focus):
+            self.leave_field(focus)
+            return True
         action = self.shortcuts.action_for(key_text(event))
         if action is None or action not in self.handlers:
             return False
-        if not event.isAutoRepeat():
-            self.handlers[action]()
+        if plain and _field_types(focus, event):
+            return False
+        if self._repeated(event):
+            self.repeats_ignored += 1
+            return True
+        self.acted[action] = self.acted.get(action, 0) + 1
+        self.handlers[action]()
         return True
+
+    def leave_field(self, field: QWidget) -> None:
+        if self.home is not None and self.home.isVisible():
+            self.home.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            field.clearFocus()
 
 
 class ShortcutEditor(QWidget):

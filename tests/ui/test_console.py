@@ -139,6 +139,26 @@ def test_typing_in_a_field_is_typing_but_page_keys_still_work_in_spin_boxes(cons
     )  # the clicker hid the character, not the gap
 
 
+def test_in_a_number_field_a_number_types_and_action_letters_act_and_esc_leaves(console, qtbot):
+    gap, ceremony = console.scene_panel.gap, console.session.ceremony
+    gap.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is gap)
+    gap.lineEdit().selectAll()
+    for key, text in ((Qt.Key.Key_1, "1"), (Qt.Key.Key_Period, "."), (Qt.Key.Key_2, "2")):
+        _press(gap, key, text=text)
+    assert gap.cleanText() == "1.2" and not ceremony.blackout  # '.' is the blackout key, but types here
+    _press(gap, Qt.Key.Key_B, text="b")
+    _press(gap, Qt.Key.Key_B, text="b", repeat=True)
+    assert ceremony.blackout and gap.cleanText() == "1.2"  # B acted once and typed nothing
+    _press(gap, Qt.Key.Key_Escape)
+    assert QApplication.focusWidget() is console.preview
+    gap.setReadOnly(True)
+    gap.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is gap)
+    _press(gap, Qt.Key.Key_Period, text=".")
+    assert not ceremony.blackout  # a read-only field types nothing: its '.' is the blackout key again
+
+
 def test_shortcuts_are_configurable(console):
     console.session.set_shortcut("toggle_blackout", ("F9",))
     _press(console, Qt.Key.Key_B, text="b")

@@ -27,6 +27,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("step_forward", "Step forward (leave blackout, then show the character)", ("PgDown",)),
     Action("step_back", "Step back (hide the character, then blackout)", ("PgUp",)),
     Action("toggle_lock", "Lock / unlock the character's spot", ("L",)),
+    Action("toggle_operator_lock", "Operator lock: every field read-only / editable again", ("Ctrl+L",)),
     Action("snapshot", "Snapshot of the stage output", ("S",)),
     Action("toggle_recording", "Start / stop recording", ("R",)),
     Action("quit", "Quit (press twice)", ("Ctrl+Q",)),

@@ -160,6 +160,7 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
         "hidden": status.hidden,
         "blackout": status.blackout,
         "locked": status.locked,
+        "operator_locked": window.operator_locked,
         "keys": {
             "acted": dict(window.dispatcher.acted),
             "repeats_ignored": window.dispatcher.repeats_ignored,

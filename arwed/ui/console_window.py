@@ -12,8 +12,10 @@ import time
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QFrame,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QScrollArea,
     QSplitter,
@@ -62,6 +64,7 @@ class ConsoleWindow(QMainWindow):
         self._quit_armed_s = 0.0
         self.cpu_at_start = (time.thread_time(), time.process_time())
         self._closed = False
+        self.operator_locked = False
         self._build()
         self.log_handler = QtLogHandler(self.bridge)
         self.bridge.log_record.connect(self.log_panel.add)
@@ -175,10 +178,23 @@ class ConsoleWindow(QMainWindow):
             "step_forward": session.step_forward,
             "step_back": session.step_back,
             "toggle_lock": lambda: ceremony.set_locked(not session.settings.placement.locked),
+            "toggle_operator_lock": lambda: self.set_operator_lock(not self.operator_locked),
             "snapshot": keepsakes.snapshot,
             "toggle_recording": keepsakes.toggle_recording,
             "quit": self.quit_pressed,
         }
+
+    def set_operator_lock(self, locked: bool) -> None:
+        """During the ceremony no field can be changed by a stray key or click; the keys still act."""
+        self.operator_locked = locked
+        self._apply_operator_lock()
+        log.info("operator lock %s", "on: every field is read-only" if locked else "off")
+        self._refresh_ceremony(self.session.status())
+
+    def _apply_operator_lock(self) -> None:
+        for field in self.tabs.findChildren(QAbstractSpinBox) + self.tabs.findChildren(QLineEdit):
+            if not isinstance(field.parent(), QAbstractSpinBox):  # a spin box's own editor follows it
+                field.setReadOnly(self.operator_locked)
 
     def quit_pressed(self) -> None:
         """Quitting mid-ceremony by accident would be a disaster: the key must be pressed twice."""
@@ -233,6 +249,7 @@ class ConsoleWindow(QMainWindow):
 
     def _refresh_outputs(self) -> None:
         self.outputs_panel.refresh()
+        self._apply_operator_lock()  # a new output's fields are locked too
         self.thumbnail_row.refresh()
 
     def _refresh_status(self) -> None:
@@ -256,9 +273,13 @@ class ConsoleWindow(QMainWindow):
 
     def _refresh_ceremony(self, status) -> None:
         self.ceremony_bar.show_state(status, self.session.shortcuts)
-        badges = [
-            text for on, text in ((status.hidden, "Character hidden"), (status.locked, "Spot locked")) if on
-        ]
+        lock_keys = " or ".join(self.session.shortcuts.keys_for("toggle_operator_lock"))
+        states = (
+            (status.hidden, "Character hidden"),
+            (status.locked, "Spot locked"),
+            (self.operator_locked, f"OPERATOR LOCK ({lock_keys} unlocks)"),
+        )
+        badges = [text for on, text in states if on]
         overlay = ("BLACKOUT — every output is black" if status.blackout else "", " · ".join(badges))
         if overlay != (self.preview.dimmed_label, self.preview.badge):
             self.preview.dimmed_label, self.preview.badge = overlay

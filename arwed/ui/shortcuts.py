@@ -46,11 +46,12 @@ REPEAT_GAP_MS = (
 )
 
 
+FIELD_TYPES = (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
+
+
 def _editable(widget: QWidget | None) -> bool:
     """A field the operator types into (a read-only one only shows a value)."""
-    if isinstance(widget, QLineEdit | QAbstractSpinBox | QPlainTextEdit | QTextEdit):
-        return not widget.isReadOnly()
-    return False
+    return isinstance(widget, FIELD_TYPES) and not widget.isReadOnly()
 
 
 def _field_types(widget: QWidget | None, event) -> bool:
@@ -112,7 +113,7 @@ class ShortcutDispatcher(QObject):
         plain = not (
             event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
         )
-        if event.key() == Qt.Key.Key_Escape and plain and _editable(focus):
+        if event.key() == Qt.Key.Key_Escape and plain and isinstance(focus, FIELD_TYPES):
             self.leave_field(focus)
             return True
         action = self.shortcuts.action_for(key_text(event))

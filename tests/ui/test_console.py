@@ -352,3 +352,14 @@ def test_preview_button_opens_the_character_preview_in_its_own_process(console, 
     assert console.scene_panel.preview_button.isEnabled()
     console.scene_panel.preview_button.click()
     assert launched and launched[0][1] == ["-m", "arwed", "preview", "/models/partner.vrm", "--height", "1.8"]
+
+
+def test_the_operator_lock_makes_every_field_read_only_with_a_badge_and_unlocks_the_same_way(console):
+    gap, keys_field = console.scene_panel.gap, console.shortcut_editor.fields["snapshot"]
+    _press(console, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert console.operator_locked and gap.isReadOnly() and keys_field.isReadOnly()
+    assert "OPERATOR LOCK (Ctrl+L unlocks)" in console.preview.badge
+    assert not console.session.settings.placement.locked  # L's spot lock is another switch
+    _press(keys_field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # from a field, too
+    assert not console.operator_locked and not gap.isReadOnly() and not keys_field.isReadOnly()
+    assert "OPERATOR LOCK" not in console.preview.badge

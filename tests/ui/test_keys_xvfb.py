@@ -3,7 +3,8 @@
 One run of `python -m arwed run --source demo`: the operator clicks the gap field, types a number (its
 '.' is also the blackout key), presses H straight after (it hides the character), leaves the field with
 Esc, holds B and then Page Down for over a second each (Xvfb auto-repeats a held key: each acts once)
-and quits with Ctrl+Q twice. The app's --stats file tells what the keys did.
+switches the operator lock on with Ctrl+L (the gap field then types nothing) and quits with Ctrl+Q
+twice. The app's --stats file tells what the keys did.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ def test_ceremony_keys_act_whatever_has_the_focus_and_a_held_key_acts_once(xvfb_
             time.sleep(HOLD_S)
             _xdotool(xvfb_display, "keyup", held)
             time.sleep(0.3)
+        keys("ctrl+l")  # the operator lock: every field read-only
+        _xdotool(xvfb_display, "mousemove", str(x + w // 3), str(y + h // 2), "click", "1")
+        keys("ctrl+a", "3", "Return", "Escape")  # types nothing; Esc still leaves the field
         keys("ctrl+q", "ctrl+q")
         _, stderr = app.communicate(timeout=60)
     finally:
@@ -93,7 +97,14 @@ def test_ceremony_keys_act_whatever_has_the_focus_and_a_held_key_acts_once(xvfb_
     stats = json.loads(stats_path.read_text())
     assert stats["fields"]["gapSpin"]["value"] == pytest.approx(1.5)
     assert stats["focus"] == "preview"
-    assert stats["keys"]["acted"] == {"toggle_hidden": 1, "toggle_blackout": 1, "step_forward": 1, "quit": 2}
+    assert stats["operator_locked"] and stats["fields"]["gapSpin"]["read_only"]
+    assert stats["keys"]["acted"] == {
+        "toggle_hidden": 1,
+        "toggle_blackout": 1,
+        "step_forward": 1,
+        "toggle_operator_lock": 1,
+        "quit": 2,
+    }
     assert stats["keys"]["repeats_ignored"] >= 2, "the X server did not auto-repeat the held keys"
     # H hid the character, B blacked out once, Page Down stepped once: out of the blackout, still hidden
     assert (stats["hidden"], stats["blackout"]) == (True, False)

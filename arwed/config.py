@@ -32,6 +32,7 @@ class PlacementSettings(_Section):
     gap_m: float = Field(DEFAULT_GAP_M, ge=0.0, le=5.0)  # centre-to-centre distance along the floor
     facing_deg: float = Field(30.0, ge=-180.0, le=180.0)  # 0 faces the camera, 90 faces the person
     character_height_m: float = Field(DEFAULT_CHARACTER_HEIGHT_M, ge=0.3, le=3.0)
+    character_height_to: Literal["top-of-head", "eyes"] = "top-of-head"  # what the height measures
     person_height_m: float | None = Field(None, ge=0.5, le=2.6)  # known height makes depth exact
     locked: bool = False  # freeze the character's spot on the floor
 
@@ -89,6 +90,10 @@ class EyesSettings(_Section):
     udp_invert: tuple[Literal["yaw", "pitch", "roll"], ...] = ()  # a sender with other signs
 
 
+class KeepsakeSettings(_Section):
+    credit_line: bool = False  # rendered videos and pictures carry the avatar's credit (its author, licence)
+
+
 class Settings(_Section):
     placement: PlacementSettings = PlacementSettings()
     tracking: TrackingSettings = TrackingSettings()
@@ -96,6 +101,7 @@ class Settings(_Section):
     composite: CompositeSettings = CompositeSettings()
     lighting: LightingSettings = LightingSettings()
     eyes: EyesSettings = EyesSettings()
+    keepsakes: KeepsakeSettings = KeepsakeSettings()
 
     def with_overrides(self, overrides: dict[str, dict[str, Any]]) -> Settings:
         """A copy with some fields replaced, e.g. {"placement": {"gap_m": 0.5}}; validated like a file."""

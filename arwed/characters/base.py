@@ -70,6 +70,8 @@ class CharacterInfo:
     license: str | None = None
     meta: dict[str, str] = field(default_factory=dict)  # author, permissions, ...
     notices: tuple[str, ...] = ()  # e.g. "not rigged: look-at and gestures are off"
+    expressions: tuple[str, ...] = ()  # names that move the face (VRM 1.0 preset names where they apply)
+    expression_aliases: dict[str, str] = field(default_factory=dict)  # other spellings: "joy" -> "happy"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,23 @@ class SkeletonPose:
     parents: np.ndarray  # (J,) int, index of each joint's parent in this list, -1 for a root
     positions_m: np.ndarray  # (J, 3) float32 world positions
     humanoid: dict[str, int] = field(default_factory=dict)  # VRM bone name -> joint index
+    drawn: np.ndarray | None = None  # (J,) bool: which joints a skeleton view draws (bones, not helpers)
+    axes: np.ndarray | None = None  # (J, 3, 3) each joint's world rotation in character space
+
+    def bone_lines(self) -> list[tuple[int, int]]:
+        """(parent, child) pairs a skeleton view draws: bones of the body, never the chain above the hips
+        (an armature's root stands on the floor; a line from it to the hips is no bone)."""
+        drawn = self.drawn if self.drawn is not None else np.ones(len(self.names), dtype=bool)
+        above_hips: set[int] = set()
+        node = self.humanoid.get("hips", -1)
+        while node >= 0:
+            above_hips.add(node)
+            node = int(self.parents[node])
+        return [
+            (int(parent), child)
+            for child, parent in enumerate(self.parents)
+            if parent >= 0 and drawn[child] and drawn[parent] and child not in above_hips
+        ]
 
 
 class RiggedCharacter(Character, Protocol):

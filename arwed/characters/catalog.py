@@ -29,13 +29,15 @@ def default_character_path() -> Path | None:
     return path if path.is_file() else None
 
 
-def load_character_or_default(path: str | Path | None, height_m: float) -> Character:
+def load_character_or_default(
+    path: str | Path | None, height_m: float, height_to: str = "top-of-head"
+) -> Character:
     """The user's model (errors name the file), else the shipped default, else a simple built-in figure."""
     chosen = path if path is not None else default_character_path()
     if chosen is not None:
         from arwed.characters.loader import load_character
 
-        return load_character(chosen, height_m=height_m)
+        return load_character(chosen, height_m=height_m, height_to=height_to)
     from arwed.characters.figure import procedural_humanoid
 
     log.warning("%s is missing; using the simple built-in figure", ASSETS_DIR / DEFAULT_CHARACTER)

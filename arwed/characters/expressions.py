@@ -6,6 +6,9 @@ themselves, matched by name (`Blink`, `Fcl_EYE_Close`, `Smile`, `mouth_a`, ...) 
 their own lower-cased names. Evaluation follows the VRM 1.0 rules: values clamp to 0..1, `isBinary`
 rounds at 0.5, and `overrideBlink`/`overrideLookAt`/`overrideMouth` block or blend the procedural groups.
 Material colour and texture-transform binds are recorded but cannot change a loaded mesh's look.
+
+Names are found in any case and in either VRM version's spelling: `joy`, `Joy` and `happy` are the same
+expression on a VRM 0.x and a 1.0 model alike (`find`, `aliases`).
 """
 
 from __future__ import annotations
@@ -86,16 +89,27 @@ class Expression:
     override_look_at: str = "none"
     override_mouth: str = "none"
     material_binds: int = 0  # material colour / texture transform binds we cannot show
+    source_name: str = ""  # the name in the file, when it differs (a VRM 0.x group's name, e.g. "Joy")
 
     @property
     def moves_vertices(self) -> bool:
         return any(len(idx) for idx, _ in self.binds)
 
 
+VRM1_TO_VRM0 = {v1: v0 for v0, v1 in _VRM0_PRESETS.items()}
+
+
 class ExpressionSet:
     def __init__(self, expressions: dict[str, Expression], morph_count: int):
         self.expressions = expressions
         self.morph_count = morph_count
+        self.aliases = _aliases(expressions)
+
+    def find(self, name: str) -> str | None:
+        """The expression `name` means: exact, else any case, VRM 0.x or 1.0 preset spelling; or None."""
+        if name in self.expressions:
+            return name
+        return self.aliases.get(name.lower())
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -147,6 +161,21 @@ class ExpressionSet:
             for indices, bind_weight in self.expressions[name].binds:
                 weights[indices] += value * bind_weight
         return weights
+
+
+def _aliases(expressions: dict[str, Expression]) -> dict[str, str]:
+    """Lower-case name -> expression name, for every spelling a user may type."""
+    out: dict[str, str] = {}
+    for name, expr in expressions.items():
+        out.setdefault(name.lower(), name)
+        if expr.source_name:
+            out.setdefault(expr.source_name.lower(), name)
+    for v0, v1 in _VRM0_PRESETS.items():
+        if v1 in expressions:  # a 0.x name typed for a 1.0 (or translated 0.x) expression
+            out.setdefault(v0, v1)
+        elif v0 in expressions:  # a 1.0 name typed for an expression stored under its 0.x name
+            out.setdefault(v1.lower(), v0)
+    return out
 
 
 def read_expressions(
@@ -217,11 +246,13 @@ def _vrm0_expressions(master: dict, morphs_of_mesh) -> dict[str, Expression]:
             if isinstance(bind, dict):
                 indices = _targets(morphs_of_mesh, bind.get("mesh"), bind.get("index"))
                 binds.append((indices, float(bind.get("weight", 100.0)) / 100.0))
+        source = str(group.get("name") or "")
         out[name] = Expression(
             name,
             binds,
             bool(group.get("isBinary", False)),
             material_binds=len(group.get("materialValues") or []),
+            source_name=source if source != name else "",
         )
     return out
 
@@ -249,3 +280,13 @@ def _key(name: str) -> str:
 
 def _mode(value) -> str:
     return value if value in ("none", "block", "blend") else "none"
+
+
+def expression_choices(names: tuple[str, ...], aliases: dict[str, str]) -> str:
+    """The valid names for an error message: 'happy (or joy), aa (or a), blink', or 'none'."""
+    if not names:
+        return "none (the model has no expressions)"
+    other: dict[str, list[str]] = {}
+    for alias, name in aliases.items():
+        other.setdefault(name, []).append(alias)
+    return ", ".join(f"{n} (or {', '.join(other[n])})" if n in other else n for n in names)

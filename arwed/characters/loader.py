@@ -7,6 +7,7 @@ spring bones. A bad file raises InputFileError (one line: the file and what is w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,21 +17,18 @@ from arwed.characters.base import CharacterInfo, MeshPart
 from arwed.characters.expressions import read_expressions
 from arwed.characters.gltf_io import GltfDocument, read_gltf
 from arwed.characters.humanoid import HumanoidMap, read_humanoid
-from arwed.characters.lookat import EyeRanges, LookAtController, RangeMap
+from arwed.characters.lookat import LookAtController, read_look_at
 from arwed.characters.materials import MaterialLibrary
 from arwed.characters.meshes import RawPrimitive, read_primitives
 from arwed.characters.meta import read_meta
 from arwed.characters.model import CharacterRig, LoadedCharacter
-from arwed.characters.normalise import (
-    Normalisation,
-    canonical_rotation,
-    life_size,
-    relaxed_rest,
-    static_facing,
-)
+from arwed.characters.normalise import Normalisation, canonical_rotation, life_size, static_facing
+from arwed.characters.permissions import permission_notices
+from arwed.characters.rest_pose import standing_pose
 from arwed.characters.skeleton import Skeleton, build_skeleton
 from arwed.characters.skinning import Skinner
 from arwed.characters.springbones import read_spring_bones
+from arwed.characters.stature import HEIGHT_TO, measure_stature, stature_notices
 from arwed.errors import InputFileError
 
 SUPPORTED_SUFFIXES = (".glb", ".gltf", ".vrm")
@@ -38,16 +36,23 @@ NOT_RIGGED = "not rigged: it stands as a static figure; look-at and gestures are
 NOT_HUMANOID = "no humanoid skeleton recognised: look-at and gestures are off"
 
 
-def load_character(path: str | Path, height_m: float = 1.80) -> LoadedCharacter:
-    """Load a glTF 2.0 / VRM 0.x / VRM 1.0 model, scaled so it stands height_m tall with its feet at y = 0."""
+def load_character(
+    path: str | Path, height_m: float = 1.80, height_to: str = "top-of-head"
+) -> LoadedCharacter:
+    """Load a glTF 2.0 / VRM 0.x / VRM 1.0 model, scaled so it stands height_m tall with its feet at y = 0.
+
+    height_to: what the height measures, "top-of-head" (floor to the top of the skull) or "eyes".
+    """
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise InputFileError(path, f"unsupported model type '{path.suffix}': use .vrm, .glb or .gltf")
     if not (0.1 <= height_m <= 10.0):
         raise InputFileError(path, f"target height {height_m} m is not plausible")
+    if height_to not in HEIGHT_TO:
+        raise ValueError(f"height_to must be one of {', '.join(HEIGHT_TO)}, not {height_to!r}")
     doc = read_gltf(path)
     try:
-        return _build(doc, height_m)
+        return _build(doc, height_m, height_to)
     except InputFileError:
         raise
     except MemoryError:
@@ -56,7 +61,7 @@ def load_character(path: str | Path, height_m: float = 1.80) -> LoadedCharacter:
         raise InputFileError(path, f"cannot be loaded ({exc.__class__.__name__}: {exc})") from None
 
 
-def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
+def _build(doc: GltfDocument, height_m: float, height_to: str) -> LoadedCharacter:
     skeleton = build_skeleton(doc)
     primitives = read_primitives(doc, skeleton, MaterialLibrary(doc))
     if not primitives:
@@ -66,10 +71,14 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
     is_vrm0 = doc.extension("VRM") is not None and doc.extension("VRMC_vrm") is None
     tpose_world = skeleton.rest_world()
     rotation = canonical_rotation(skeleton, humanoid, tpose_world, faces_minus_z=is_vrm0)
-    rest_rotation = relaxed_rest(
-        skeleton, humanoid, rotation, skeleton.rest_rotation, skeleton.rest_translation, skeleton.rest_scale
-    )
     skinner = Skinner(skeleton, primitives, inverse_binds)
+    if humanoid.usable:
+        trs = (skeleton.rest_rotation, skeleton.rest_translation, skeleton.rest_scale)
+        rest_rotation = standing_pose(skeleton, humanoid, rotation, *trs, arms="relaxed")
+        tpose_rotation = standing_pose(skeleton, humanoid, rotation, *trs, arms="tpose")
+    else:
+        rest_rotation = skeleton.rest_rotation.copy()
+        tpose_rotation = skeleton.rest_rotation.copy()
     if not humanoid.usable and not inverse_binds:
         as_authored, _ = skinner.skin(tpose_world, np.eye(4), np.zeros(len(skinner.morphs)))
         rotation = static_facing(as_authored)
@@ -78,14 +87,30 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
     rotate_only = np.eye(4)
     rotate_only[:3, :3] = rotation
     rest_positions, _ = skinner.skin(rest_world, rotate_only, defaults)
+    look = read_look_at(doc)
+    stature = measure_stature(
+        rest_positions,
+        _global_faces(primitives),
+        skinner.dominant_nodes(),
+        skeleton,
+        humanoid,
+        rest_world[:, :3, 3] @ rotation.T,
+        None if look.eye_offset_model is None else rotation @ look.eye_offset_model,
+    )
     hips = humanoid.get("hips")
-    centre = (rotation @ rest_world[hips, :3, 3])[[0, 2]] if hips is not None else None
-    scale, offset, source_height = life_size(rest_positions, centre, height_m)
-    if not (np.isfinite(source_height) and source_height > 1e-6) or not np.all(np.isfinite(rest_positions)):
+    if hips is not None:
+        centre = (rotation @ rest_world[hips, :3, 3])[[0, 2]]
+    elif len(rest_positions):
+        centre = (rest_positions.min(axis=0)[[0, 2]] + rest_positions.max(axis=0)[[0, 2]]) / 2.0
+    else:
+        centre = np.zeros(2)
+    measured = stature.measured(height_to)
+    scale, offset = life_size(stature.floor_y, measured, centre, height_m)
+    if not (np.isfinite(measured) and measured > 1e-6) or not np.all(np.isfinite(rest_positions)):
         raise doc.fail("has no size to draw: its parts are scaled to nothing or its numbers are degenerate")
-    normalisation = Normalisation(rotation, scale, offset, source_height)
+    normalisation = Normalisation(rotation, scale, offset, measured)
     tpose = PoseArrays(
-        skeleton.rest_translation.copy(), skeleton.rest_rotation.copy(), skeleton.rest_scale.copy(), defaults
+        skeleton.rest_translation.copy(), tpose_rotation, skeleton.rest_scale.copy(), defaults.copy()
     )
     rest = PoseArrays(
         skeleton.rest_translation.copy(), rest_rotation, skeleton.rest_scale.copy(), defaults.copy()
@@ -95,7 +120,6 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
     clips = read_clips(doc, skeleton)
     springs = read_spring_bones(doc, skeleton, rest_rotation)
     rigged = any(p.skin is not None for p in primitives) or bool(clips) or humanoid.usable
-    ranges, by_expression = _look_at_settings(doc)
     rig = CharacterRig(
         skeleton,
         skinner,
@@ -106,14 +130,59 @@ def _build(doc: GltfDocument, height_m: float) -> LoadedCharacter:
         ClipPlayer({c.name: c for c in clips}),
         expressions,
         springs,
-        LookAtController(ranges),
-        by_expression,
+        LookAtController(look.ranges),
+        look.by_expression,
         weight_slots,
         rigged and humanoid.usable,
+        eye_offset_model=_eye_offset(skeleton, humanoid, look, stature, rotation, rest_world),
+        authored_head_rotation=_authored_head(skeleton, humanoid),
+        bone_mask=_bone_mask(skeleton, humanoid, inverse_binds),
     )
     parts = _mesh_parts(primitives, skinner, rest_world, normalisation)
     info = _info(doc, parts, humanoid, normalisation, height_m, rigged, expressions, springs.active, clips)
+    extra = stature_notices(stature, height_to, height_m, scale) + permission_notices(
+        info.meta, info.vrm_version
+    )
+    info = replace(info, notices=info.notices + tuple(extra))
     return LoadedCharacter(info, parts, rig)
+
+
+def _global_faces(primitives: list[RawPrimitive]) -> np.ndarray:
+    out, offset = [], 0
+    for prim in primitives:
+        out.append(prim.faces.astype(np.int64) + offset)
+        offset += len(prim.positions)
+    return np.concatenate(out) if out else np.zeros((0, 3), np.int64)
+
+
+def _bone_mask(skeleton: Skeleton, humanoid: HumanoidMap, inverse_binds: dict) -> np.ndarray:
+    mask = np.zeros(skeleton.count, dtype=bool)
+    for nodes, _ in inverse_binds.values():
+        mask[nodes] = True
+    mask[list(humanoid.bones.values())] = True
+    return mask
+
+
+def _authored_head(skeleton: Skeleton, humanoid: HumanoidMap) -> np.ndarray | None:
+    """(3, 3) the head's world axes as authored: the frame the VRM eye offset is given in."""
+    head = humanoid.get("head")
+    if head is None:
+        return None
+    axes = skeleton.rest_world()[head, :3, :3]
+    return axes / np.maximum(np.linalg.norm(axes, axis=0), 1e-12)
+
+
+def _eye_offset(skeleton, humanoid, look, stature, rotation, rest_world) -> np.ndarray | None:
+    """Head bone to the eyes, model axes of the authored pose: the file's, else the measured eye height."""
+    head = humanoid.get("head")
+    if head is None or not humanoid.usable:
+        return None
+    if look.eye_offset_model is not None:
+        return look.eye_offset_model
+    if humanoid.get("leftEye") is not None or humanoid.get("rightEye") is not None:
+        return None  # the eye bones themselves say where the eyes are
+    head_y = float((rotation @ rest_world[head, :3, 3])[1])
+    return rotation.T @ np.array([0.0, stature.eyes_y - head_y, 0.0])
 
 
 def _inverse_binds(doc: GltfDocument, skeleton: Skeleton) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -177,41 +246,6 @@ class _SlotList:
 
     def __getitem__(self, k: int) -> np.ndarray:
         return self._slots[k]
-
-
-def _look_at_settings(doc: GltfDocument) -> tuple[EyeRanges, bool]:
-    vrm1 = doc.extension("VRMC_vrm")
-    if vrm1 is not None and isinstance(vrm1.get("lookAt"), dict):
-        look = vrm1["lookAt"]
-
-        def rm(key: str) -> RangeMap:
-            spec = look.get(key) if isinstance(look.get(key), dict) else {}
-            return RangeMap(float(spec.get("inputMaxValue", 90.0)), float(spec.get("outputScale", 10.0)))
-
-        ranges = EyeRanges(
-            rm("rangeMapHorizontalInner"),
-            rm("rangeMapHorizontalOuter"),
-            rm("rangeMapVerticalDown"),
-            rm("rangeMapVerticalUp"),
-        )
-        return ranges, look.get("type") == "expression"
-    vrm0 = doc.extension("VRM")
-    if vrm0 is not None and isinstance(vrm0.get("firstPerson"), dict):
-        fp = vrm0["firstPerson"]
-
-        def rm0(key: str) -> RangeMap:
-            spec = fp.get(key) if isinstance(fp.get(key), dict) else {}
-            return RangeMap(float(spec.get("xRange", 90.0)), float(spec.get("yRange", 10.0)))
-
-        ranges = EyeRanges(
-            rm0("lookAtHorizontalInner"),
-            rm0("lookAtHorizontalOuter"),
-            rm0("lookAtVerticalDown"),
-            rm0("lookAtVerticalUp"),
-        )
-        return ranges, fp.get("lookAtTypeName") == "BlendShape"
-    natural = RangeMap(30.0, 25.0)
-    return EyeRanges(natural, natural, RangeMap(30.0, 20.0), RangeMap(30.0, 20.0)), False
 
 
 def _mesh_parts(
@@ -282,4 +316,10 @@ def _info(
         license=licence,
         meta=meta,
         notices=tuple(notices),
+        expressions=tuple(n for n in expressions.names if expressions.has(n)),
+        expression_aliases={
+            alias: name
+            for alias, name in sorted(expressions.aliases.items())
+            if alias != name.lower() and expressions.has(name)
+        },
     )

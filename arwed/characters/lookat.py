@@ -1,9 +1,14 @@
 """Head and eyes that follow a 3D target within natural limits, smoothly.
 
 Angles are in the character's body frame: yaw positive towards the character's left (+x), pitch
-positive upwards. The neck and head share the turn (limited to what a relaxed person does without
-moving the shoulders); the eyes take what is left, limited by the model's VRM lookAt range maps.
+positive upwards. The upper spine, neck and head share the turn (limited to what a relaxed person does
+without moving the feet); the eyes take what is left, limited by the model's VRM lookAt range maps.
 Both are low-pass filtered with a bounded angular speed, so a jumping target never snaps the head.
+
+The gaze starts at the eyes: VRM 1.0's `lookAt.offsetFromHeadBone`, VRM 0.x's
+`firstPerson.firstPersonBoneOffset` (stored with z flipped, as three-vrm reads it), the eye bones, or
+an estimate from the head's size (stature.py). Eyes move by bone or by expression (`lookAt.type`
+"bone"/"expression", 0.x `lookAtTypeName` "Bone"/"BlendShape").
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from arwed.characters.gltf_io import GltfDocument
+
 HEAD_YAW_LIMIT_DEG = 55.0
 HEAD_PITCH_UP_DEG = 25.0
 HEAD_PITCH_DOWN_DEG = 30.0
-NECK_SHARE = 0.35  # of the head turn, carried by the neck
+NECK_SHARE = 0.30  # of the head turn, carried by the neck
 GIVE_UP_YAW_DEG = 115.0  # a target further behind than this is not followed: look ahead instead
+SPINE_SHARE = 0.15  # of the head turn, carried by the upper spine (chest)
 HEAD_TAU_S = 0.30
 HEAD_MAX_SPEED_DEG_S = 200.0
 EYE_TAU_S = 0.06
@@ -124,3 +132,76 @@ def _follow(current: np.ndarray, goal: np.ndarray, dt: float, tau: float, max_sp
     if norm > limit:
         step *= limit / norm
     return current + step
+
+
+@dataclass(frozen=True)
+class LookAtSpec:
+    """What a file says about its gaze: range maps, bone or expression eyes, where the eyes are."""
+
+    ranges: EyeRanges
+    by_expression: bool
+    eye_offset_model: np.ndarray | None  # (3,) head bone to the eyes, model axes and units, if given
+
+
+NATURAL_RANGES = EyeRanges(
+    RangeMap(30.0, 25.0), RangeMap(30.0, 25.0), RangeMap(30.0, 20.0), RangeMap(30.0, 20.0)
+)
+
+
+def read_look_at(doc: GltfDocument) -> LookAtSpec:
+    vrm1 = doc.extension("VRMC_vrm")
+    if vrm1 is not None and isinstance(vrm1.get("lookAt"), dict):
+        look = vrm1["lookAt"]
+
+        def rm(key: str) -> RangeMap:
+            spec = look.get(key) if isinstance(look.get(key), dict) else {}
+            return RangeMap(_number(spec.get("inputMaxValue"), 90.0), _number(spec.get("outputScale"), 10.0))
+
+        ranges = EyeRanges(
+            rm("rangeMapHorizontalInner"),
+            rm("rangeMapHorizontalOuter"),
+            rm("rangeMapVerticalDown"),
+            rm("rangeMapVerticalUp"),
+        )
+        offset = _vector(look.get("offsetFromHeadBone"))
+        return LookAtSpec(ranges, look.get("type") == "expression", offset)
+    vrm0 = doc.extension("VRM")
+    if vrm0 is not None and isinstance(vrm0.get("firstPerson"), dict):
+        fp = vrm0["firstPerson"]
+
+        def rm0(key: str) -> RangeMap:
+            spec = fp.get(key) if isinstance(fp.get(key), dict) else {}
+            return RangeMap(_number(spec.get("xRange"), 90.0), _number(spec.get("yRange"), 10.0))
+
+        ranges = EyeRanges(
+            rm0("lookAtHorizontalInner"),
+            rm0("lookAtHorizontalOuter"),
+            rm0("lookAtVerticalDown"),
+            rm0("lookAtVerticalUp"),
+        )
+        raw = fp.get("firstPersonBoneOffset")
+        offset = None
+        if isinstance(raw, dict):
+            offset = _vector([raw.get("x", 0.0), raw.get("y", 0.06), raw.get("z", 0.0)])
+            if offset is not None:
+                offset = offset * np.array([1.0, 1.0, -1.0])  # UniVRM 0.x stores z the Unity way
+        return LookAtSpec(ranges, fp.get("lookAtTypeName") == "BlendShape", offset)
+    return LookAtSpec(NATURAL_RANGES, False, None)
+
+
+def _number(value, default: float) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return default
+    return v if math.isfinite(v) else default
+
+
+def _vector(value) -> np.ndarray | None:
+    if not isinstance(value, (list, tuple)) or len(value) != 3:
+        return None
+    try:
+        v = np.array([float(x) for x in value])
+    except (TypeError, ValueError):
+        return None
+    return v if np.all(np.isfinite(v)) else None

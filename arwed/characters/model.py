@@ -1,8 +1,9 @@
 """A loaded character that animates itself: the object `load_character` returns.
 
 Each `pose(cue)` builds the frame's pose in layers, all in the model's own space:
-1. the base: the T-pose as authored ("tpose"), the relaxed arms-down rest ("rest"), or for "idle" the
-   rest pose or the playing glTF clip, cross-faded when clips change;
+1. the base: a T-pose ("tpose") or the neutral standing rest ("rest"), both made from the skeleton
+   whatever pose the file was authored in (rest_pose.py), or for "idle" the rest pose or the playing
+   glTF clip, cross-faded when clips change;
 2. procedural life ("idle" only): breathing, weight shift, a slow sway, blinks, and head/eyes looking at
    the cue's target;
 3. spring bones (hair, skirts) reacting to the motion and to the anchor's movement;
@@ -22,7 +23,7 @@ from arwed.characters.animation import ClipPlayer, PoseArrays
 from arwed.characters.base import CharacterCue, CharacterInfo, MeshPart, PosedPart, SkeletonPose
 from arwed.characters.expressions import ExpressionSet
 from arwed.characters.humanoid import HumanoidMap
-from arwed.characters.lookat import LookAtController
+from arwed.characters.lookat import NECK_SHARE, SPINE_SHARE, LookAtController
 from arwed.characters.normalise import Normalisation, apply_world_rotation
 from arwed.characters.posing import PoseEditor
 from arwed.characters.procedural import Blinker, idle_rotations
@@ -32,7 +33,6 @@ from arwed.characters.springbones import SpringBones
 
 POSE_MODES = ("idle", "rest", "tpose")
 MAX_FRAME_STEP_S = 0.25
-EYES_ABOVE_HEAD_BONE = 0.04  # of body height: the head bone sits at the base of the skull, below the eyes
 
 
 @dataclass
@@ -52,6 +52,9 @@ class CharacterRig:
     look_at_by_expression: bool
     weight_slots: dict[int, np.ndarray]  # skeleton node -> (targets, primitives) global morph indices
     rigged: bool
+    eye_offset_model: np.ndarray | None = None  # head bone to the eyes (model axes, authored head), if known
+    authored_head_rotation: np.ndarray | None = None  # (3, 3) the head's world axes as authored
+    bone_mask: np.ndarray | None = None  # (N,) bool: skin joints and humanoid bones (not mesh nodes)
     blinker: Blinker = field(default_factory=Blinker)
 
 
@@ -89,6 +92,11 @@ class LoadedCharacter:
     def expression_names(self) -> tuple[str, ...]:
         return tuple(n for n in self.rig.expressions.names if self.rig.expressions.has(n))
 
+    def find_expression(self, name: str) -> str | None:
+        """The expression a user's name means (any case; VRM 0.x and 1.0 preset names both), or None."""
+        found = self.rig.expressions.find(name)
+        return found if found is not None and self.rig.expressions.has(found) else None
+
     def set_pose_mode(self, mode: str) -> None:
         if mode not in POSE_MODES:
             raise ValueError(f"pose mode must be one of {', '.join(POSE_MODES)}, not {mode!r}")
@@ -115,7 +123,8 @@ class LoadedCharacter:
             pose = rig.rest.copy()
         else:
             pose = rig.player.sample(t, rig.rest, rig.weight_slots).copy()
-        requested = {k: float(v) for k, v in cue.expressions.items()}
+        find = rig.expressions.find
+        requested = {find(k) or k: float(v) for k, v in cue.expressions.items()}
         if mode == "idle" and rig.rigged:
             self._idle(pose, t)
             if cue.body is not None:
@@ -147,6 +156,8 @@ class LoadedCharacter:
             rig.skeleton.parents.copy(),
             pos.astype(np.float32),
             dict(rig.humanoid.bones),
+            rig.bone_mask,
+            _rotations(root[:3, :3] @ self._last_world[:, :3, :3]),
         )
 
     # ----------------------------------------------------------------- layers
@@ -181,7 +192,9 @@ class LoadedCharacter:
         head = h.get("head")
         if head is None:
             return {}
-        body_bone = h.get("upperChest") or h.get("chest") or h.get("spine") or h.get("hips")
+        spine = h.get("upperChest") or h.get("chest")
+        body_bone = h.get("spine") if spine is not None else None
+        body_bone = body_bone if body_bone is not None else h.get("hips")
         sk = rig.skeleton
         body_q = quat.IDENTITY
         if body_bone is not None:
@@ -192,9 +205,7 @@ class LoadedCharacter:
         direction = None
         if target_m is not None:
             root = rig.normalisation.root
-            eyes = self._eye_centre(pose) @ root[:3, :3].T + root[:3, 3]
-            if "leftEye" not in h.bones:
-                eyes = eyes + np.array([0.0, EYES_ABOVE_HEAD_BONE * self.height_m, 0.0])
+            eyes = self._eye_centre(self._last_world) @ root[:3, :3].T + root[:3, 3]
             direction = quat.rotate(quat.conjugate(body_q), np.asarray(target_m, float) - eyes)
         gaze = rig.look_at.update(t, direction)
         head_total = quat.multiply(
@@ -204,13 +215,15 @@ class LoadedCharacter:
                 quat.conjugate(body_q),
             ),
         )
-        neck = h.get("neck")
-        if neck is not None:
-            neck_q = quat.slerp(quat.IDENTITY, head_total, 0.35)
-            self._rotate_q(pose, neck, neck_q)
-            self._rotate_q(pose, head, quat.multiply(head_total, quat.conjugate(neck_q)))
-        else:
-            self._rotate_q(pose, head, head_total)
+        # the upper spine, the neck and the head share the turn: each carries its part of the total
+        carried = quat.IDENTITY
+        for bone, share in ((spine, SPINE_SHARE), (h.get("neck"), NECK_SHARE)):
+            if bone is None:
+                continue
+            step = quat.slerp(quat.IDENTITY, head_total, share)
+            self._rotate_q(pose, bone, step)
+            carried = quat.multiply(step, carried)
+        self._rotate_q(pose, head, quat.multiply(head_total, quat.conjugate(carried)))
         if rig.look_at_by_expression:
             return rig.look_at.look_expressions(gaze)
         for side, bone in (("left", h.get("leftEye")), ("right", h.get("rightEye"))):
@@ -229,9 +242,23 @@ class LoadedCharacter:
             self._rotate_q(pose, bone, quat.multiply(eye_total, quat.conjugate(head_total)))
         return {}
 
-    def _eye_centre(self, pose: PoseArrays) -> np.ndarray:
-        h = self.rig.humanoid
-        sk = self.rig.skeleton
-        bones = [h.bones[b] for b in ("leftEye", "rightEye") if b in h.bones] or [h.bones["head"]]
-        points = [sk.node_world(pose.translation, pose.rotation, pose.scale, b)[:3, 3] for b in bones]
-        return np.mean(points, axis=0)
+    def _eye_centre(self, world: np.ndarray) -> np.ndarray:
+        """Where the eyes are (model space) in a posed frame's world transforms: the previous frame's,
+        so the gaze starts where the eyes ended after the last turn."""
+        rig = self.rig
+        h = rig.humanoid
+        eyes = [h.bones[b] for b in ("leftEye", "rightEye") if b in h.bones]
+        if eyes:
+            return world[eyes, :3, 3].mean(axis=0)
+        head = h.bones["head"]
+        position = world[head, :3, 3]
+        if rig.eye_offset_model is None or rig.authored_head_rotation is None:
+            return position
+        axes = world[head, :3, :3]
+        axes = axes / np.maximum(np.linalg.norm(axes, axis=0), 1e-12)
+        return position + axes @ (rig.authored_head_rotation.T @ rig.eye_offset_model)
+
+
+def _rotations(matrices: np.ndarray) -> np.ndarray:
+    """(N, 3, 3) rotation parts of scaled matrices (columns made unit length)."""
+    return matrices / np.maximum(np.linalg.norm(matrices, axis=1, keepdims=True), 1e-12)

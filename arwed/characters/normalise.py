@@ -1,10 +1,9 @@
-"""One canonical character: facing +z with y up, arms relaxed at the sides, life size, feet on y = 0.
+"""One canonical character: facing +z with y up, life size, feet on y = 0.
 
 - Orientation comes from the skeleton itself (the left side must be +x, the head above the hips), snapped
   to the nearest quarter turn, so VRM 0.x (which faces -z), VRM 1.0 and plain glTF rigs all end the same.
-- VRM models are authored in a T-pose; the rest pose swings each upper arm down to hang beside the body
-  with a slight bend at the elbow. The T-pose stays available (pose mode "tpose").
-- Height is measured on the skinned rest-pose mesh, floor to top of head, and scaled to the target.
+- The standing rest pose comes from rest_pose.py; its height (stature.py: floor to top of head, or to
+  the eyes) is scaled to the target.
 """
 
 from __future__ import annotations
@@ -16,10 +15,6 @@ import numpy as np
 from arwed.characters import quaternions as quat
 from arwed.characters.humanoid import HumanoidMap
 from arwed.characters.skeleton import Skeleton
-
-ARM_ANGLE_FROM_VERTICAL_DEG = 14.0  # upper arm hangs out from the body by this much
-ARM_FORWARD = 0.06  # and slightly forward (fraction of its length)
-ELBOW_BEND_DEG = 14.0
 
 
 @dataclass(frozen=True)
@@ -109,55 +104,6 @@ def _snap_to_axes(frame: np.ndarray) -> np.ndarray:
     return frame
 
 
-def relaxed_rest(
-    skeleton: Skeleton,
-    humanoid: HumanoidMap,
-    rotation_model_to_canonical: np.ndarray,
-    local_rotation: np.ndarray,
-    local_translation: np.ndarray,
-    local_scale: np.ndarray,
-) -> np.ndarray:
-    """Local rotations (N, 4) with the arms brought down from a T-pose to hang relaxed at the sides."""
-    rot = local_rotation.copy()
-    r_canon = rotation_model_to_canonical
-    for side, sign in (("left", 1.0), ("right", -1.0)):
-        upper, lower, hand = (humanoid.get(side + b) for b in ("UpperArm", "LowerArm", "Hand"))
-        if upper is None or lower is None:
-            continue
-        angle = np.radians(ARM_ANGLE_FROM_VERTICAL_DEG)
-        target = np.array([sign * np.sin(angle), -np.cos(angle), ARM_FORWARD])
-        _aim_bone(skeleton, rot, local_translation, local_scale, upper, lower, target, r_canon)
-        if hand is not None:
-            world = skeleton.world_matrices(local_translation, rot, local_scale)
-            forearm = r_canon @ (world[hand, :3, 3] - world[lower, :3, 3])
-            forearm /= max(np.linalg.norm(forearm), 1e-12)
-            bend = np.radians(ELBOW_BEND_DEG)
-            bent = forearm * np.cos(bend) + np.array([0.0, 0.0, 1.0]) * np.sin(bend)
-            _aim_bone(skeleton, rot, local_translation, local_scale, lower, hand, bent, r_canon)
-    return rot
-
-
-def _aim_bone(
-    skeleton: Skeleton,
-    rot: np.ndarray,
-    trans: np.ndarray,
-    scale: np.ndarray,
-    bone: int,
-    child: int,
-    target_canonical: np.ndarray,
-    r_canon: np.ndarray,
-) -> None:
-    """Turn `bone` (in place, in `rot`) so the direction to `child` points along the canonical target."""
-    world = skeleton.world_matrices(trans, rot, scale)
-    current = r_canon @ (world[child, :3, 3] - world[bone, :3, 3])
-    if np.linalg.norm(current) < 1e-9:
-        return
-    delta_canonical = quat.from_to(current, target_canonical)
-    q_canon = quat.from_matrix(r_canon)
-    delta_model = quat.multiply(quat.conjugate(q_canon), quat.multiply(delta_canonical, q_canon))
-    apply_world_rotation(skeleton, rot, bone, delta_model)
-
-
 def apply_world_rotation(skeleton: Skeleton, rot: np.ndarray, bone: int, delta_model: np.ndarray) -> None:
     """Pre-multiply a bone's world rotation by delta (model space), keeping its parent: edits rot in place."""
     parent = int(skeleton.parents[bone])
@@ -167,15 +113,10 @@ def apply_world_rotation(skeleton: Skeleton, rot: np.ndarray, bone: int, delta_m
 
 
 def life_size(
-    positions_canonical: np.ndarray, centre_xz: np.ndarray | None, height_m: float
-) -> tuple[float, np.ndarray, float]:
-    """(scale, offset, source height): scaled to height_m with the lowest point at y = 0, centred in x and z."""
-    if len(positions_canonical) == 0:
-        return 1.0, np.zeros(3), 0.0
-    low = positions_canonical.min(axis=0)
-    high = positions_canonical.max(axis=0)
-    source_height = float(high[1] - low[1])
-    scale = height_m / source_height if source_height > 1e-9 else 1.0
-    centre = centre_xz if centre_xz is not None else (low[[0, 2]] + high[[0, 2]]) / 2.0
-    offset = np.array([-centre[0] * scale, -low[1] * scale, -centre[1] * scale])
-    return scale, offset, source_height
+    floor_y: float, measured_height: float, centre_xz: np.ndarray, height_m: float
+) -> tuple[float, np.ndarray]:
+    """(scale, offset): the measured height (model units, canonical axes) becomes height_m, the floor y = 0,
+    the centre (x, z) the origin."""
+    scale = height_m / measured_height if measured_height > 1e-9 else 1.0
+    offset = np.array([-centre_xz[0] * scale, -floor_y * scale, -centre_xz[1] * scale])
+    return scale, offset

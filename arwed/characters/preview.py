@@ -137,6 +137,8 @@ def info_dict(info: CharacterInfo) -> dict:
         "license": info.license,
         "meta": dict(info.meta),
         "notices": list(info.notices),
+        "expressions": list(info.expressions),
+        "expression_aliases": dict(info.expression_aliases),
     }
 
 
@@ -158,40 +160,55 @@ def draw_ruler(
     side_offset_m: float,
     color=(235, 235, 235),
 ) -> None:
-    """A vertical ruler standing on the floor beside the character, with its height marked at the top."""
+    """A vertical ruler standing on the floor beside the character, with its height marked at the top.
+
+    It stands side_offset_m to the camera's right of the character; when that (or a label) would leave
+    the picture, the ruler moves left until everything, labels included, is inside.
+    """
     right = view.right_m()
     right[1] = 0.0
     right /= max(np.linalg.norm(right), 1e-9)
     base = np.array([view.target_m[0], 0.0, view.target_m[2]]) + right * side_offset_m
     cam = view.character_to_camera()
 
-    def px(point: np.ndarray) -> tuple[int, int]:
+    def px(point: np.ndarray) -> np.ndarray:
         p = cam[:3, :3] @ point + cam[:3, 3]
-        u, v = project_points(intrinsics, p[None])[0]
-        return int(round(u)), int(round(v))
+        return project_points(intrinsics, p[None])[0]
 
-    cv2.line(image_bgr, px(base), px(base + [0.0, height_m, 0.0]), color, 1, cv2.LINE_AA)
-    for y, label in ruler_ticks(height_m):
-        a, b = px(base + [0.0, y, 0.0]), px(base + [0.0, y, 0.0] + right * (0.05 if label else 0.025))
-        cv2.line(image_bgr, a, b, color, 1, cv2.LINE_AA)
-        if label:
-            cv2.putText(
-                image_bgr, label, (b[0] + 4, b[1] + 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, color, 1, cv2.LINE_AA
-            )
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    ticks = ruler_ticks(height_m)
+    marks = [
+        (px(base + [0.0, y, 0.0]), px(base + [0.0, y, 0.0] + right * (0.05 if lb else 0.025)), lb)
+        for y, lb in ticks
+    ]
     top = base + [0.0, height_m, 0.0]
-    a, b = px(top - right * 0.06), px(top + right * 0.06)
+    bar = (px(top - right * 0.06), px(top + right * 0.06))
+    title = f"{height_m:.2f} m"
+    (title_w, _), _ = cv2.getTextSize(title, font, 0.5, 1)
+    label_w = max((cv2.getTextSize(lb, font, 0.4, 1)[0][0] for _, _, lb in marks if lb), default=0)
+    width = image_bgr.shape[1]
+    margin = 6
+    right_edge = max(max(b[0] for _, b, _ in marks) + 4 + label_w, bar[1][0])
+    left_edge = min(bar[0][0] - title_w - 4, min(a[0] for a, _, _ in marks))
+    shift = 0.0
+    if right_edge > width - margin:
+        shift = (width - margin) - right_edge
+    if left_edge + shift < margin:
+        shift = margin - left_edge
+
+    def at(p: np.ndarray) -> tuple[int, int]:
+        return int(round(p[0] + shift)), int(round(p[1]))
+
+    cv2.line(image_bgr, at(marks[0][0]), at(px(top)), color, 1, cv2.LINE_AA)
+    for a, b, label in marks:
+        cv2.line(image_bgr, at(a), at(b), color, 1, cv2.LINE_AA)
+        if label:
+            x, y = at(b)
+            cv2.putText(image_bgr, label, (x + 4, y + 4), font, 0.4, color, 1, cv2.LINE_AA)
+    a, b = at(bar[0]), at(bar[1])
     cv2.line(image_bgr, a, b, (90, 200, 255), 2, cv2.LINE_AA)
-    text = f"{height_m:.2f} m"
-    (text_w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
     cv2.putText(
-        image_bgr,
-        text,
-        (min(a[0], b[0]) - text_w - 4, a[1] + 5),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.5,
-        (90, 200, 255),
-        1,
-        cv2.LINE_AA,
+        image_bgr, title, (min(a[0], b[0]) - title_w - 4, a[1] + 5), font, 0.5, (90, 200, 255), 1, cv2.LINE_AA
     )
 
 
@@ -210,9 +227,8 @@ def draw_skeleton(
     if np.any(points[:, 2] <= 0.05):
         return
     uv = np.round(project_points(intrinsics, points)).astype(int)
-    for child, parent in enumerate(skeleton.parents):
-        if parent >= 0:
-            cv2.line(image_bgr, tuple(uv[parent]), tuple(uv[child]), color, 1, cv2.LINE_AA)
+    for parent, child in skeleton.bone_lines():
+        cv2.line(image_bgr, tuple(uv[parent]), tuple(uv[child]), color, 1, cv2.LINE_AA)
     for index in skeleton.humanoid.values():
         if 0 <= index < len(uv):
             cv2.circle(image_bgr, tuple(uv[index]), 3, color, -1, cv2.LINE_AA)

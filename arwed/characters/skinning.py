@@ -109,6 +109,13 @@ class Skinner:
         self._last_key: tuple | None = None
         self._last_result: tuple[np.ndarray, np.ndarray] | None = None
 
+    def dominant_nodes(self) -> np.ndarray:
+        """(V,) the skeleton node that moves each vertex most (its strongest skin influence)."""
+        if self.vertex_count == 0:
+            return np.zeros(0, dtype=np.int64)
+        strongest = np.asarray(self.weights.argmax(axis=1)).ravel()
+        return self.palette_nodes[strongest]
+
     def palette(self, world: np.ndarray, root: np.ndarray) -> np.ndarray:
         """(P, 3, 4) skinning matrices: root @ world[joint] @ inverse_bind."""
         m = np.matmul(root, np.matmul(world[self.palette_nodes], self.palette_ibm))

@@ -86,7 +86,10 @@ def open_scene(args: argparse.Namespace, settings: Settings, still_frames: int |
         notes.append(
             f"no calibration profile: assuming a {settings.camera.default_hfov_deg:g} degree horizontal field of view"
         )
-    character = load_character_or_default(args.character, settings.placement.character_height_m)
+    placement = settings.placement
+    character = load_character_or_default(
+        args.character, placement.character_height_m, placement.character_height_to
+    )
     notes.extend(character.info.notices)
     return Scene(source, character, profile, notes, _expected_frames(source))
 

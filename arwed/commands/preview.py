@@ -10,6 +10,7 @@ from arwed.errors import InputFileError, UserError
 from arwed.writable import writable_output
 
 POSES = ("rest", "idle", "tpose")
+HEIGHT_TO = ("top-of-head", "eyes")  # as arwed.characters.stature.HEIGHT_TO (not imported: a fast --help)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,10 +29,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pose",
         choices=POSES,
         default="rest",
-        help="rest: arms relaxed and still; idle: alive (breathing, blinking); tpose: as authored",
+        help="rest: standing, arms relaxed and still; idle: alive (breathing, blinking); tpose: arms out",
     )
     parser.add_argument(
         "--height", type=float, default=1.80, metavar="METRES", help="scale the character to this height"
+    )
+    parser.add_argument(
+        "--height-to",
+        choices=HEIGHT_TO,
+        default="top-of-head",
+        help="what --height measures: from the floor to the top of the head, or to the eyes",
     )
     parser.add_argument(
         "--expression",
@@ -64,6 +71,28 @@ def _expressions(items: list[str]) -> dict[str, float]:
     return out
 
 
+def _known_expressions(character, expressions: dict[str, float], model: str) -> dict[str, float]:
+    """The user's names as the model's expressions (any case, VRM 0.x or 1.0 names); unknown ones refused
+    with the valid names listed."""
+    from arwed.characters.expressions import expression_choices
+
+    find = getattr(character, "find_expression", None)
+    out, unknown = {}, []
+    for name, weight in expressions.items():
+        found = find(name) if find is not None else None
+        if found is None:
+            unknown.append(name)
+        else:
+            out[found] = weight
+    if unknown:
+        info = character.info
+        raise UserError(
+            f"{model}: has no expression {', '.join(unknown)}; "
+            f"it has: {expression_choices(info.expressions, info.expression_aliases)}"
+        )
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     model = Path(args.model).expanduser()
     if not model.is_file():
@@ -76,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
 
     from arwed.characters.loader import load_character
 
-    character = load_character(model, height_m=args.height)
+    character = load_character(model, height_m=args.height, height_to=args.height_to)
+    expressions = _known_expressions(character, expressions, args.model)
     if info_path is not None:
         from arwed.characters.preview import info_dict
         from arwed.sinks import write_file_atomically
@@ -102,9 +132,6 @@ def _write_sheet(character, args: argparse.Namespace, expressions: dict[str, flo
 
     if hasattr(character, "set_pose_mode"):
         character.set_pose_mode(args.pose)
-    unknown = sorted(set(expressions) - set(getattr(character, "expression_names", tuple)()))
-    if unknown:
-        raise UserError(f"{args.model}: has no expression {', '.join(unknown)}")
     cue = CharacterCue(time_s=args.time, expressions=expressions)
     sheet = contact_sheet(character, cue, overlays=Overlays(ruler=True, skeleton=args.skeleton))
     if not cv2.imwrite(str(out), sheet):
@@ -112,4 +139,6 @@ def _write_sheet(character, args: argparse.Namespace, expressions: dict[str, flo
             f"{out}: cannot write the contact sheet (use a .png or .jpg name in a writable folder)"
         )
     print(f"wrote {out}")
+    for notice in character.info.notices:  # the licence and size notices, as render and the console show them
+        print(f"notice: {notice}")
     return 0

@@ -95,13 +95,16 @@ class _StatsRecorder:
 class _Delivery:
     """Hands each composited frame to the sink; a sink that fails (a full disk) stops the run, once."""
 
-    def __init__(self, sink, recorder: _StatsRecorder, progress) -> None:
+    def __init__(self, sink, recorder: _StatsRecorder, progress, credit: str | None = None) -> None:
         self._sink, self._recorder, self._progress = sink, recorder, progress
+        self._credit = credit  # the avatar's credit line, drawn on every frame (keepsakes.credit_line)
         self.failure: UserError | None = None
 
     def __call__(self, composite: CompositeFrame) -> None:
         if self.failure is not None:
             return
+        if self._credit:
+            draw_credit_line(composite.image, self._credit)
         try:
             self._sink.write(composite.image)
         except UserError as exc:  # what was written stays playable; the run ends with this one line
@@ -145,6 +148,21 @@ def _rounded(values) -> list[float]:
     return [round(float(v), 4) for v in values]
 
 
+def draw_credit_line(image, text: str) -> None:
+    from arwed.characters.permissions import draw_credit_line as draw
+
+    draw(image, text)
+
+
+def _credit(settings, character) -> str | None:
+    """The credit line every frame carries, when the settings ask for one (keepsakes.credit_line)."""
+    if not settings.keepsakes.credit_line:
+        return None
+    from arwed.characters.permissions import credit_text
+
+    return credit_text(character.info)
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -174,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
         total=total, unit="frame", disable=True if args.no_progress else None, desc="render", leave=False
     )
 
-    deliver = _Delivery(sink, recorder, progress)
+    deliver = _Delivery(sink, recorder, progress, _credit(settings, scene.character))
 
     pipeline = Pipeline(
         scene.source,

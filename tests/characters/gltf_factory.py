@@ -380,3 +380,149 @@ def humanoid_builder(vrm: str | None = "1.0", springs: bool = False) -> tuple[Gl
 def write_json_with(path: Path, document: dict) -> Path:
     path.write_text(json.dumps(document))
     return path
+
+
+# ---------------------------------------------------------------- humanoids authored in other poses
+MIXAMO_NAMES = {
+    "hips": "mixamorig:Hips",
+    "spine": "mixamorig:Spine",
+    "chest": "mixamorig:Spine1",
+    "neck": "mixamorig:Neck",
+    "head": "mixamorig:Head",
+    "leftUpperArm": "mixamorig:LeftArm",
+    "leftLowerArm": "mixamorig:LeftForeArm",
+    "leftHand": "mixamorig:LeftHand",
+    "rightUpperArm": "mixamorig:RightArm",
+    "rightLowerArm": "mixamorig:RightForeArm",
+    "rightHand": "mixamorig:RightHand",
+    "leftUpperLeg": "mixamorig:LeftUpLeg",
+    "leftLowerLeg": "mixamorig:LeftLeg",
+    "leftFoot": "mixamorig:LeftFoot",
+    "rightUpperLeg": "mixamorig:RightUpLeg",
+    "rightLowerLeg": "mixamorig:RightLeg",
+    "rightFoot": "mixamorig:RightFoot",
+    "hairRoot": "hair_root",
+    "hair1": "hair_1",
+    "hair2": "hair_2",
+}
+
+
+def _quat(axis, degrees: float) -> tuple[float, float, float, float]:
+    axis = np.asarray(axis, float) / np.linalg.norm(axis)
+    half = np.radians(degrees) / 2
+    x, y, z = axis * np.sin(half)
+    return (float(x), float(y), float(z), float(np.cos(half)))
+
+
+def _qmul(a, b):
+    ax, ay, az, aw = a
+    bx, by, bz, bw = b
+    return (
+        aw * bx + ax * bw + ay * bz - az * by,
+        aw * by - ax * bz + ay * bw + az * bx,
+        aw * bz + ax * by - ay * bx + az * bw,
+        aw * bw - ax * bx - ay * by - az * bz,
+    )
+
+
+# A soldier crouched mid-stride: hips turned and tilted, left thigh forward and knee bent deep, right leg
+# back, torso leaning forward, head up to look ahead, arms bent in front as if holding something.
+CROUCH_ROTATIONS = {
+    "hips": _qmul(_quat((0, 1, 0), 15.0), _quat((0, 0, 1), 6.0)),
+    "spine": _quat((1, 0, 0), 25.0),
+    "head": _quat((1, 0, 0), -20.0),
+    "leftUpperLeg": _quat((1, 0, 0), -55.0),
+    "leftLowerLeg": _quat((1, 0, 0), 85.0),
+    "rightUpperLeg": _quat((1, 0, 0), 20.0),
+    "rightLowerLeg": _quat((1, 0, 0), 60.0),
+    "leftFoot": _quat((1, 0, 0), -30.0),  # planted flat
+    "rightFoot": _quat((1, 0, 0), -80.0),  # planted flat too
+    "leftUpperArm": _qmul(_quat((0, 1, 0), -50.0), _quat((0, 0, 1), -50.0)),
+    "leftLowerArm": _quat((0, 1, 0), -80.0),
+    "rightUpperArm": _qmul(_quat((0, 1, 0), 50.0), _quat((0, 0, 1), 50.0)),
+    "rightLowerArm": _quat((0, 1, 0), 80.0),
+}
+
+
+def posed_humanoid_builder(
+    rotations: dict[str, tuple[float, float, float, float]],
+    names: dict[str, str] | None = None,
+    bones: list[Bone] | None = None,
+    mesh: MeshSpec | None = None,
+) -> tuple[GltfBuilder, list[int], int]:
+    """A plain glTF humanoid authored in a pose: the T-posed figure's bones turned by `rotations`
+    (local, xyzw, by humanoid name), its mesh moved with them and bound in that pose."""
+    from scipy.spatial.transform import Rotation
+
+    bones = bones or HUMANOID_BONES
+    spec = mesh or humanoid_mesh(bones)[0]
+    names = names or {}
+    posed = [
+        Bone(names.get(b.name, b.name), b.parent, b.translation, rotations.get(b.name, (0.0, 0.0, 0.0, 1.0)))
+        for b in bones
+    ]
+
+    def world(blist: list[Bone]) -> np.ndarray:
+        out = np.zeros((len(blist), 4, 4))
+        for i, b in enumerate(blist):
+            local = np.eye(4)
+            local[:3, :3] = Rotation.from_quat(b.rotation).as_matrix()
+            local[:3, 3] = b.translation
+            out[i] = out[b.parent] @ local if b.parent >= 0 else local
+        return out
+
+    before, after = world(bones), world(posed)
+    move = after @ np.linalg.inv(before)
+    joint = spec.joints[:, 0].astype(int)
+    homogeneous = np.c_[spec.positions, np.ones(len(spec.positions))]
+    positions = np.einsum("vij,vj->vi", move[joint], homogeneous)[:, :3]
+    targets = [(n, np.einsum("vij,vj->vi", move[joint][:, :3, :3], d)) for n, d in spec.targets]
+    moved = MeshSpec(positions, spec.faces, spec.joints, spec.weights, targets=targets)
+    builder = GltfBuilder()
+    nodes = builder.add_bones(posed)
+    mesh_index = builder.add_mesh(moved)
+    skin = builder.add_skin(nodes)
+    body = builder.add_node("body", mesh=mesh_index, skin=skin)
+    builder.set_scene([nodes[0], body])
+    return builder, nodes, body
+
+
+def with_boxes(spec: MeshSpec, boxes: list[tuple[tuple, tuple, int]]) -> MeshSpec:
+    """The mesh with more boxes (centre, size, bone index), each rigid to its bone."""
+    positions, faces = [spec.positions], [spec.faces]
+    joints, weights = [spec.joints], [spec.weights]
+    count = len(spec.positions)
+    for centre, size, bone in boxes:
+        v, f = box(centre, size)
+        positions.append(v)
+        faces.append(f + count)
+        j = np.zeros((len(v), 4), np.uint16)
+        j[:, 0] = bone
+        w = np.zeros((len(v), 4), np.float32)
+        w[:, 0] = 1.0
+        joints.append(j)
+        weights.append(w)
+        count += len(v)
+    extra = count - len(spec.positions)
+    targets = [(n, np.r_[d, np.zeros((extra, 3))]) for n, d in spec.targets]
+    return MeshSpec(
+        np.concatenate(positions),
+        np.concatenate(faces),
+        np.concatenate(joints),
+        np.concatenate(weights),
+        targets=targets,
+    )
+
+
+def without_bone_boxes(spec: MeshSpec, bone: int) -> MeshSpec:
+    """The mesh without the vertices (and faces) rigid to one bone: e.g. a body without its head."""
+    keep = spec.joints[:, 0] != bone
+    index = np.cumsum(keep) - 1
+    faces = spec.faces[keep[spec.faces].all(axis=1)]
+    return MeshSpec(
+        spec.positions[keep],
+        index[faces],
+        spec.joints[keep],
+        spec.weights[keep],
+        targets=[(n, d[keep]) for n, d in spec.targets],
+    )

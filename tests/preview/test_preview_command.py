@@ -38,9 +38,13 @@ def test_contact_sheet_and_facts_of_the_default_character(tmp_path, capsys):
     assert facts["humanoid"] is True
     assert {"hips", "head", "leftHand", "rightFoot", "leftEye"} <= set(facts["bones_mapped"])
     assert 20_000 < facts["triangles"] <= 40_000  # the default groom after its simplification
-    assert facts["source_height_m"] == pytest.approx(1.80, abs=0.005)
+    assert facts["source_height_m"] == pytest.approx(1.80, abs=0.02)  # the skull's top, under the hair
     assert facts["height_m"] == pytest.approx(1.75, abs=1e-6)
-    assert facts["scale"] == pytest.approx(1.75 / 1.80, rel=0.005)
+    assert facts["scale"] == pytest.approx(1.75 / 1.80, rel=0.02)
+    assert {"blink", "happy", "aa"} <= set(facts["expressions"]) and facts["expression_aliases"][
+        "joy"
+    ] == "happy"
+    assert any(n.startswith("licence: anyone may use this avatar") for n in facts["notices"])
     assert facts["license"] == "https://vrm.dev/licenses/1.0/"
     assert "wrote" in capsys.readouterr().out
 
@@ -105,3 +109,37 @@ def test_ruler_marks_every_ten_centimetres_and_labels_each_half_metre():
     ticks = ruler_ticks(1.8)
     assert len(ticks) == 19 and ticks[0] == (0.0, "0.0 m") and ticks[-1][0] == pytest.approx(1.8)
     assert [label for _, label in ticks if label] == ["0.0 m", "0.5 m", "1.0 m", "1.5 m"]
+
+
+def test_vrm0_expression_names_work_and_an_unknown_one_lists_the_valid_ones(tmp_path, capsys):
+    from tests.characters.gltf_factory import humanoid_builder
+
+    builder, _, _ = humanoid_builder("0.x")
+    model = builder.write_glb(tmp_path / "old.vrm")
+    info = tmp_path / "facts.json"
+    assert main(["preview", str(model), "--info", str(info), "--expression", "Joy=1"]) == 0
+    assert (
+        main(["preview", str(model), "--info", str(info), "--expression", "joy=1", "--expression", "happy=1"])
+        == 0
+    )
+    facts = json.loads(info.read_text())
+    assert set(facts["expressions"]) == {"blink", "happy"}
+    assert any("allowedUserName" in n for n in facts["notices"])  # the licence, explained
+    capsys.readouterr()
+    assert main(["preview", str(model), "--info", str(info), "--expression", "smile=1"]) == 2
+    err = capsys.readouterr().err
+    assert "has no expression smile; it has: blink, happy (or joy)" in err and err.count("\n") == 1
+
+
+def test_ruler_labels_stay_inside_the_picture_for_a_wide_model():
+    from arwed.characters.preview import draw_ruler
+
+    intrinsics = tile_intrinsics(480, 720)
+    low, high = np.array([-1.2, 0.0, -0.3]), np.array([1.2, 1.8, 0.3])  # arms out wide, or a wide prop
+    for yaw in (0.0, 35.0, 90.0):
+        view = framing_view(low, high, intrinsics, yaw)
+        image = np.zeros((720, 480, 3), np.uint8)
+        draw_ruler(image, view, intrinsics, 1.8, side_offset_m=1.4)
+        drawn = np.argwhere(image.max(axis=2) > 0)
+        assert len(drawn) > 300, yaw  # the ruler and its labels are there
+        assert drawn[:, 1].max() < 480 - 3 and drawn[:, 1].min() > 2, yaw  # and none of it runs off

@@ -79,3 +79,26 @@ def test_upper_body_photo_of_two_people_keeps_one_and_stands_beside(tmp_path):
     assert character is not None
     # heads at a comparable height: the top of the character near the top of the person
     assert abs(character[1] - person[1]) < 0.35 * _height(person)
+
+
+def test_the_credit_line_setting_puts_the_avatars_credit_on_the_rendered_keepsake(tmp_path):
+    from tests.characters.gltf_factory import humanoid_builder
+
+    builder, _, _ = humanoid_builder("1.0")  # its meta: by "arwed tests", only its author may use it
+    model = builder.write_glb(tmp_path / "partner.vrm")
+    settings = tmp_path / "credit.yaml"
+    settings.write_text("keepsakes:\n  credit_line: true\n")
+    frames = {}
+    for name, extra in (("plain", ()), ("credited", ("--settings", str(settings)))):
+        out = tmp_path / name
+        out.mkdir()
+        code = main(
+            ["render", "--source", "demo", "--out", f"{out}/", "--max-frames", "1", "--no-progress"]
+            + ["--character", str(model), *extra]
+        )
+        assert code == 0
+        frames[name] = cv2.imread(str(sorted(out.glob("*.png"))[0])).astype(int)
+    changed = np.argwhere(np.abs(frames["credited"] - frames["plain"]).max(axis=2) > 40)
+    height, width = frames["plain"].shape[:2]
+    assert len(changed) > 200  # the line is there ...
+    assert changed[:, 0].min() > height - 60 and changed[:, 1].max() < width * 0.75  # ... bottom left only

@@ -111,6 +111,8 @@ def contact_sheet(
         renderer.set_character(character)
         posed = character.pose(cue)
         low, high = posed_bounds(posed)
+        # the whole figure from the floor to its height, even where the mesh is only a part of it
+        low[1], high[1] = min(low[1], 0.0), max(high[1], character.height_m)
         intrinsics = tile_intrinsics(*tile_px)
         tiles = []
         for label, yaw in SHEET_VIEWS:

@@ -1,7 +1,8 @@
 """Compositing the rendered character with the camera image, in three modes.
 
-- stage: camera image + character; where the person stands in front of the character, their
-  segmentation mask hides it; a soft contact shadow on the floor under the character.
+- stage: camera image + character; wherever someone in view (the person, a guest, the officiant) stands
+  nearer than the character, their own segmentation mask hides it; a soft contact shadow on the floor
+  under the character.
 - camera-black: the camera's view of the character on pure black (see render/eyes.py for her own view).
 - keyed: the character on a key colour, or BGRA with a real alpha channel for PNG frames.
 Only the region the character covers is touched; the output buffer is reused between frames.
@@ -9,12 +10,14 @@ Only the region the character covers is touched; the output buffer is reused bet
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
 from arwed.config import CompositeSettings
 from arwed.geometry.camera import project_points
-from arwed.types import CameraIntrinsics, CompositeMode, Placement, RenderedLayer, SceneLight
+from arwed.types import CameraIntrinsics, CompositeMode, Occluder, Placement, RenderedLayer, SceneLight
 
 SHADOW_RADII_M = (0.32, 0.22)  # across and along the character's facing: roughly its footprint plus a margin
 SHADOW_SOFTNESS = 0.35  # blur sigma as a fraction of the shadow's projected height
@@ -22,8 +25,8 @@ MAX_SHADOW_SIGMA_PX = 40.0
 SHADOW_CAST_M = 0.9  # how far a sharp shadow reaches from the feet at a 45-degree light (a contact shadow, not a full cast one)
 MIN_LIGHT_ELEVATION_DEG = 25.0  # lower suns would throw shadows across the whole floor: capped
 MAX_SHADOW_REACH_M = 1.2
-OCCLUSION_MARGIN_M = 0.05
-SILHOUETTE_MARGIN = 0.3  # of the person's box width, each side  # the person hides the character only when nearer by more than this
+OCCLUSION_MARGIN_M = 0.05  # a person hides the character only where they are nearer by more than this
+SILHOUETTE_MARGIN = 0.3  # of a person's box width, each side: a dress, hair or a raised arm reach past it
 
 
 class Compositor:
@@ -43,9 +46,11 @@ class Compositor:
         layer: RenderedLayer | None,
         placement: Placement | None,
         intrinsics: CameraIntrinsics,
-        person_mask: np.ndarray | None = None,
+        occluders: Sequence[Occluder] = (),
     ) -> np.ndarray:
-        """The composited frame; valid until the next call (the buffer is reused)."""
+        """The composited frame; valid until the next call (the buffer is reused).
+
+        occluders: everyone in view with their silhouette and distance (geometry.bystanders)."""
         mode = self.settings.mode
         if mode is CompositeMode.KEYED and self.settings.keyed_alpha_png:
             out = self._buffer((*image_bgr.shape[:2], 4))
@@ -61,10 +66,10 @@ class Compositor:
         if placement is not None and layer is not None and layer.rgba.size:
             if mode is CompositeMode.STAGE and self.settings.shadow:
                 self._draw_contact_shadow(out, placement, intrinsics)
-            occludes = (
-                self.settings.occlusion and mode is not CompositeMode.KEYED and _overlaps(placement, layer)
-            )
-            _blend_layer(out, layer, person_mask if occludes else None, placement.person_depth_m)
+            hiding = ()
+            if self.settings.occlusion and mode is not CompositeMode.KEYED:
+                hiding = tuple(o for o in occluders if _overlaps(o.bbox_px, layer))
+            _blend_layer(out, layer, hiding)
         return out
 
     def _draw_contact_shadow(
@@ -133,19 +138,19 @@ def contact_shadow_outline_px(
     return project_points(intrinsics, points)
 
 
-def _overlaps(placement: Placement, layer: RenderedLayer) -> bool:
-    """Whether the person's box touches the character's: if not, their silhouette cannot hide it."""
-    if placement.person_bbox_px is None or layer.character_bbox_px is None:
+def _overlaps(person_bbox_px, layer: RenderedLayer) -> bool:
+    """Whether a person's box touches the character's: if not, their silhouette cannot hide it."""
+    if person_bbox_px is None or layer.character_bbox_px is None:
         return True
-    px0, py0, px1, py1 = placement.person_bbox_px
-    margin = SILHOUETTE_MARGIN * (px1 - px0)  # a dress, hair or a raised arm reach past the landmarks
+    px0, py0, px1, py1 = person_bbox_px
+    margin = SILHOUETTE_MARGIN * (px1 - px0)
     px0, px1 = px0 - margin, px1 + margin
     cx0, cy0, cx1, cy1 = layer.character_bbox_px
     return px0 < cx1 and cx0 < px1 and py0 < cy1 and cy0 < py1
 
 
-def _occlusion_in_region(layer: RenderedLayer, person_mask: np.ndarray, person_depth_m: float) -> np.ndarray:
-    """Per pixel of the layer, 1 where the character stays visible, 0 where the person hides it."""
+def _mask_in_region(layer: RenderedLayer, person_mask: np.ndarray) -> np.ndarray:
+    """A person's mask over the layer's region, at the layer's size."""
     frame_w, frame_h = layer.frame_size_px
     mask_h, mask_w = person_mask.shape[:2]
     h, w = layer.rgba.shape[:2]
@@ -160,13 +165,21 @@ def _occlusion_in_region(layer: RenderedLayer, person_mask: np.ndarray, person_d
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
     )
-    person_in_front = layer.depth_m > person_depth_m + OCCLUSION_MARGIN_M
-    return 1.0 - np.clip(mask, 0.0, 1.0) * person_in_front
+    return np.clip(mask, 0.0, 1.0)
 
 
-def _blend_layer(
-    out: np.ndarray, layer: RenderedLayer, person_mask: np.ndarray | None, person_depth_m: float
-) -> None:
+def _visibility(layer: RenderedLayer, occluders: Sequence[Occluder]) -> np.ndarray:
+    """Per pixel of the layer, 1 where the character stays visible, 0 where someone nearer hides it."""
+    visible = np.ones(layer.rgba.shape[:2], np.float32)
+    for occluder in occluders:
+        in_front = layer.depth_m > occluder.depth_m + OCCLUSION_MARGIN_M
+        if not in_front.any():
+            continue
+        visible *= 1.0 - _mask_in_region(layer, occluder.mask) * in_front
+    return visible
+
+
+def _blend_layer(out: np.ndarray, layer: RenderedLayer, occluders: Sequence[Occluder]) -> None:
     x0, y0 = layer.origin_px
     h, w = layer.rgba.shape[:2]
     frame_h, frame_w = out.shape[:2]
@@ -174,8 +187,8 @@ def _blend_layer(
     if h <= 0 or w <= 0:
         return
     bgra = cv2.cvtColor(layer.rgba[:h, :w], cv2.COLOR_RGBA2BGRA)  # premultiplied
-    if person_mask is not None:
-        visible = _occlusion_in_region(layer, person_mask, person_depth_m)[:h, :w]
+    if occluders:
+        visible = _visibility(layer, occluders)[:h, :w]
         bgra = cv2.multiply(bgra, cv2.merge([visible] * 4), dtype=cv2.CV_8U)
     region = out[y0 : y0 + h, x0 : x0 + w]
     if region.shape[2] == 4:  # keyed with alpha: the character alone, straight alpha for PNG

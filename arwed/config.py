@@ -28,17 +28,19 @@ class _Section(BaseModel):
 
 
 class PlacementSettings(_Section):
-    side: Literal["left", "right"] = "right"  # as the camera sees it
+    side: Literal["left", "right", "auto"] = "right"  # as the camera sees it; auto: the side in view
     gap_m: float = Field(DEFAULT_GAP_M, ge=0.0, le=5.0)  # centre-to-centre distance along the floor
     facing_deg: float = Field(30.0, ge=-180.0, le=180.0)  # 0 faces the camera, 90 faces the person
     character_height_m: float = Field(DEFAULT_CHARACTER_HEIGHT_M, ge=0.3, le=3.0)
     character_height_to: Literal["top-of-head", "eyes"] = "top-of-head"  # what the height measures
     person_height_m: float | None = Field(None, ge=0.5, le=2.6)  # known height makes depth exact
+    assumed_person_height_m: float = Field(1.70, ge=1.0, le=2.3)  # without a known height or a floor
     locked: bool = False  # freeze the character's spot on the floor
 
 
 class TrackingSettings(_Section):
     model_complexity: int = Field(1, ge=0, le=2)  # MediaPipe Pose: 0 lite, 1 full, 2 heavy
+    num_poses: int = Field(4, ge=1, le=10)  # how many people the tracker follows at once
     min_detection_confidence: float = Field(0.5, gt=0.0, le=1.0)  # 0 would accept nothing as a person
     min_tracking_confidence: float = Field(0.5, gt=0.0, le=1.0)
     segmentation: bool = True

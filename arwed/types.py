@@ -79,6 +79,26 @@ class PoseObservation:
     bbox_px: BBox
 
 
+@dataclass(frozen=True)
+class PeopleObservation:
+    """Everyone the tracker saw in one frame, in the tracker's own order (not an identity: see geometry.identity)."""
+
+    frame_index: int
+    media_time_s: float
+    frame_size_px: tuple[int, int]  # width, height of the frame the landmarks' pixels refer to
+    people: tuple[PoseObservation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Occluder:
+    """One person's silhouette and how near they stand: they hide the character where they are nearer."""
+
+    mask: np.ndarray  # (h, w) float32 0..1 at tracking resolution (scaled to the frame when used)
+    depth_m: float  # distance along the optical axis
+    bbox_px: BBox
+    partner_person: bool = False  # the person the partner stands beside
+
+
 class TrackingState(enum.Enum):
     TRACKING = "tracking"  # a fresh observation placed the person in this frame
     HELD = "held"  # the person was lost a moment ago: the last placement is held
@@ -116,6 +136,10 @@ class Placement:
     opacity: float  # 0..1, fades the character out after a track loss
     person_bbox_px: BBox | None = None
     notes: tuple[str, ...] = ()  # e.g. "default field of view", "floor from body proportions"
+    person_height_source: str = "assumed"  # "given", "measured" (feet on a calibrated floor) or "assumed"
+    side: str = "right"  # the side the character stands on now (the settings may say "auto")
+    in_view: bool = True  # false when the character's spot is outside the camera's picture
+    spot_taken: bool = False  # the chosen spot is where someone stands: the character stands nearby
 
 
 @dataclass(frozen=True)

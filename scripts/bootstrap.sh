@@ -40,15 +40,56 @@ install_system_packages() {
   fi
 }
 
+# mediapipe 0.10.21 has wheels for Python 3.9-3.12; arwed supports 3.11 and 3.12 ($ARWED_PYTHON picks one)
 pick_python() {
   local candidate
-  for candidate in python3.11 python3; do
-    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  for candidate in ${ARWED_PYTHON:-} python3 python3.12 python3.11; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))'; then
       echo "$candidate"; return 0
     fi
   done
-  echo "bootstrap: arwed needs Python 3.11 (mediapipe 0.10.21 ships no wheel for other versions)" >&2
+  echo "bootstrap: arwed needs Python 3.11 or 3.12 (mediapipe 0.10.21 ships wheels for no newer one)" >&2
   exit 1
+}
+
+# The lite and heavy pose landmark models (tracking.model_complexity 0 and 2) are not in the mediapipe
+# wheel: they come from the npm package @mediapipe/pose (Apache-2.0), checked against these digests.
+NPM_POSE_PACKAGE=@mediapipe/pose@0.5.1675469404
+NPM_POSE_MODELS=(
+  "pose_landmark_lite.tflite f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61"
+  "pose_landmark_heavy.tflite 59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe"
+)
+
+install_npm_pose_models() {
+  local dir=.venv/share/arwed/mediapipe-pose entry name digest missing=0
+  for entry in "${NPM_POSE_MODELS[@]}"; do
+    name=${entry% *}; digest=${entry#* }
+    [ -f "$dir/$name" ] && [ "$(sha256sum "$dir/$name" | cut -d' ' -f1)" = "$digest" ] || missing=1
+  done
+  [ "$missing" -eq 0 ] && return 0
+  if ! command -v npm >/dev/null; then
+    echo "bootstrap: npm is not installed: tracking.model_complexity 0 and 2 stay unavailable (1, the default, works)" >&2
+    return 0
+  fi
+  local work
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "$NPM_POSE_PACKAGE" >/dev/null && tar xzf ./*.tgz)
+  mkdir -p "$dir"
+  for entry in "${NPM_POSE_MODELS[@]}"; do
+    name=${entry% *}; digest=${entry#* }
+    if [ "$(sha256sum "$work/package/$name" | cut -d' ' -f1)" != "$digest" ]; then
+      echo "bootstrap: $NPM_POSE_PACKAGE: $name does not have the expected sha256 $digest" >&2
+      rm -rf "$work"; exit 1
+    fi
+    install -m 644 "$work/package/$name" "$dir/$name"
+  done
+  install -m 644 "$work/package/package.json" "$dir/"  # its name, version and licence (Apache-2.0)
+  rm -rf "$work"
+}
+
+# The PoseLandmarker .task bundles, made from the model files above (offline; see arwed/tracking/models.py)
+build_pose_bundles() {
+  .venv/bin/python -m arwed.tracking.models >/dev/null
 }
 
 install_python_packages() {
@@ -66,4 +107,6 @@ install_python_packages() {
 
 install_system_packages
 install_python_packages
+install_npm_pose_models
+build_pose_bundles
 bash scripts/make_vows.sh  # the example ceremony's voice (espeak-ng), made here, never downloaded

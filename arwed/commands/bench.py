@@ -3,6 +3,8 @@
 Two runs over the same source: `live` paces the source like a camera and lets the newest frame win
 (what the app does on the day); `offline` tracks and renders every frame as fast as it can (what
 `arwed render` does). Timings are medians over the run, after a short warm-up.
+Before them, the same frames go through the tracker alone (no placement, rendering or output), so the
+end-to-end rate can be read against what tracking by itself allows on this machine, in the same run.
 """
 
 from __future__ import annotations
@@ -56,27 +58,79 @@ def run(args: argparse.Namespace) -> int:
         "frames": args.frames,
         "runs": {},
     }
+    results["tracking_alone"] = _track_alone(args.source, size, args.frames)
+    _print_tracking_alone(results["tracking_alone"])
     for mode in runs:
         results["runs"][mode] = _bench_once(args.source, size, args.frames, live=(mode == "live"))
+        tracking_fps = results["tracking_alone"]["fps"]
+        ratio = results["runs"][mode]["fps"] / tracking_fps if tracking_fps > 0 else 0.0
+        results["runs"][mode]["ratio_to_tracking_alone"] = round(ratio, 3)
         _print_run(mode, results["runs"][mode])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 
 
-def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool) -> dict:
+def _open(source_spec: str, size: tuple[int, int], frames: int, live: bool):
     from arwed.capture.sources import ResizingSource, open_source
+
+    if source_spec == "demo":
+        from arwed.capture.demo import DemoSource
+
+        return DemoSource(frames=frames, size_px=size, realtime=live)
+    return ResizingSource(open_source(source_spec, still_frames=frames), size)
+
+
+def _track_alone(source_spec: str, size: tuple[int, int], frames: int) -> dict:
+    """The same frames through the tracker only: frames/s and median ms, after the same warm-up."""
+    from arwed.config import Settings
+    from arwed.tracking.pose import PoseTracker
+
+    source = _open(source_spec, size, frames, live=False)
+    images = []
+    try:
+        while len(images) < frames and (frame := source.read()) is not None:
+            images.append(frame)
+    finally:
+        source.close()
+    durations_s, people = [], []
+    with PoseTracker(Settings().tracking) as tracker:
+        tracker.warm_up()
+        for frame in images:
+            started = time.perf_counter()
+            seen = tracker.process(frame)
+            durations_s.append(time.perf_counter() - started)
+            people.append(_people_count(seen))
+    steady = durations_s[WARMUP_FRAMES:] or durations_s
+    total_s = sum(steady)
+    return {
+        "frames": len(images),
+        "fps": round(len(steady) / total_s, 2) if total_s > 0 else 0.0,
+        "median_ms": round(1000.0 * sorted(steady)[len(steady) // 2], 2) if steady else 0.0,
+        "people_median": sorted(people)[len(people) // 2] if people else 0,
+    }
+
+
+def _people_count(seen) -> int:
+    if seen is None:
+        return 0
+    return len(seen.people) if hasattr(seen, "people") else 1
+
+
+def _print_tracking_alone(result: dict) -> None:
+    print(
+        f"tracking alone: {result['fps']:.1f} frames/s, {result['median_ms']:.1f} ms per frame (median), "
+        f"{result['people_median']} people in view (median), {result['frames']} frames"
+    )
+
+
+def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool) -> dict:
     from arwed.characters.catalog import load_character_or_default
     from arwed.config import Settings
     from arwed.pipeline import Output, Pipeline
 
     settings = Settings()
-    if source_spec == "demo":
-        from arwed.capture.demo import DemoSource
-
-        source = DemoSource(frames=frames, size_px=size, realtime=live)
-    else:
-        source = ResizingSource(open_source(source_spec, still_frames=frames), size)
+    source = _open(source_spec, size, frames, live)
     character = load_character_or_default(None, settings.placement.character_height_m)
     delivered: list[float] = []
     with_character: list[bool] = []
@@ -113,6 +167,9 @@ def _print_run(mode: str, result: dict) -> None:
     print(
         f"{mode}: {result['fps']:.1f} frames/s end to end, latency {result['latency_ms']:.1f} ms (median), "
         f"tracking {result['tracking_hz']:.1f} Hz, {result['frames_out']} frames out ({result['frames_with_character']} with the character after warm-up), renderer {result['renderer']}"
+    )
+    print(
+        f"  {result['ratio_to_tracking_alone']:.2f} of tracking alone (end-to-end frames/s over tracking-alone frames/s)"
     )
     for stage, ms in result["stage_ms"].items():
         print(f"  {stage:<10} {ms:7.2f} ms")

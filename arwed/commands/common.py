@@ -27,7 +27,9 @@ def add_scene_arguments(parser: argparse.ArgumentParser) -> None:
         "--settings", metavar="PATH", help="a settings file (YAML); options below override it"
     )
     parser.add_argument(
-        "--side", choices=["left", "right"], help="which side of the person, as the camera sees it"
+        "--side",
+        choices=["left", "right", "auto"],
+        help="which side of the person, as the camera sees it; auto: the side that keeps the partner in view",
     )
     parser.add_argument(
         "--gap", type=float, metavar="METRES", help="centre-to-centre distance along the floor"

@@ -41,8 +41,12 @@ Check = tuple[bool, str, str]  # ok, what was found, the fix when not ok
 
 
 def _python() -> Check:
-    ok = sys.version_info[:2] == (3, 11)
-    return ok, f"Python {platform.python_version()}", "arwed needs Python 3.11 (mediapipe 0.10.21's wheels)"
+    ok = sys.version_info[:2] in ((3, 11), (3, 12))
+    return (
+        ok,
+        f"Python {platform.python_version()}",
+        "arwed needs Python 3.11 or 3.12 (mediapipe 0.10.21's wheels)",
+    )
 
 
 def _packages() -> Check:
@@ -100,14 +104,16 @@ def _cameras() -> Check:
 
 def _pose_model() -> Check:
     try:
-        from arwed.tracking.pose import pose_model_path
+        from arwed.config import TrackingSettings
+        from arwed.tracking.models import ModelUnavailable, pose_task_path
 
-        path = pose_model_path(1)
+        complexity = TrackingSettings().model_complexity
+        path = pose_task_path(complexity)
+    except ModelUnavailable as exc:
+        return False, f"pose model: {exc}", FIX_INSTALL
     except Exception as exc:  # noqa: BLE001
         return False, f"mediapipe cannot be imported ({exc.__class__.__name__})", FIX_INSTALL
-    if not path.is_file():
-        return False, f"pose model missing: {path}", "reinstall mediapipe==0.10.21: " + FIX_INSTALL
-    return True, f"pose model: {path.name} ({path.stat().st_size // 1024} KiB)", ""
+    return True, f"pose model: {path} ({path.stat().st_size // 1024} KiB, built offline)", ""
 
 
 def _calibration_dir(folder: Path) -> Check:

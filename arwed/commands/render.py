@@ -65,6 +65,7 @@ class _StatsRecorder:
         self.per_frame: list[dict] = []
         self.frames_with_person = 0
         self._keep_per_frame = per_frame
+        self.placement_notes: tuple[str, ...] = ()  # the last placement's
         self._lock = threading.Lock()
 
     def record(self, composite: CompositeFrame) -> None:
@@ -81,7 +82,11 @@ class _StatsRecorder:
             if placement and placement.person_bbox_px
             else None,
             "person_height_m": round(placement.person_height_m, 4) if placement else None,
+            "person_height_source": placement.person_height_source if placement else None,
             "anchor_m": _rounded(placement.anchor_m) if placement else None,
+            "side": placement.side if placement else None,
+            "in_view": placement.in_view if placement else None,
+            "spot_taken": placement.spot_taken if placement else None,
             "character_bbox_px": _rounded(composite.character_bbox_px)
             if composite.character_bbox_px
             else None,
@@ -90,6 +95,8 @@ class _StatsRecorder:
             entry["head_pose"] = _head_entry(composite.head_pose)
         with self._lock:
             self.per_frame.append(entry)
+            if placement is not None:
+                self.placement_notes = placement.notes
 
 
 class _Delivery:
@@ -245,12 +252,15 @@ def _source_fault_notes(source) -> list[str]:
 
 def _summary(report: RunReport, recorder: _StatsRecorder, notes: list[str]) -> dict:
     per_frame = sorted(recorder.per_frame, key=lambda entry: entry["t"])
+    sources = [entry["person_height_source"] for entry in per_frame if entry["person_height_source"]]
     return {
         "frames": report.frames_rendered,
+        "person_height_source": sources[-1] if sources else None,
         "frames_with_person": recorder.frames_with_person,
         "fps": round(report.fps, 2),
         "stage_ms": {k: round(v, 2) for k, v in report.stage_ms.items()},
         "renderer": report.renderer,
         "notes": notes,
+        "placement_notes": list(recorder.placement_notes),
         "per_frame": per_frame,
     }

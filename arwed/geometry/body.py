@@ -29,8 +29,8 @@ SHOULDER_HEIGHT_FRACTION = 0.818
 # ankle -> knee -> hip -> shoulder, measured along the straight standing body
 ANKLE_TO_SHOULDER_FRACTION = SHOULDER_HEIGHT_FRACTION - ANKLE_HEIGHT_FRACTION
 
-# With the legs out of view MediaPipe guesses them, and their lengths say nothing: assume an average adult
-ASSUMED_HEIGHT_M = 1.70
+# the hip joints to the shoulders, along the standing body
+HIP_TO_SHOULDER_FRACTION = SHOULDER_HEIGHT_FRACTION - HIP_HEIGHT_FRACTION
 LEG_LANDMARKS = (LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE)
 LEG_VISIBILITY = 0.5
 
@@ -53,23 +53,25 @@ def legs_visible(visibility: np.ndarray) -> bool:
 
 
 def estimate_height_m(world_m: np.ndarray, legs_seen: bool = True) -> float:
-    """Standing height of the body in world landmarks: the ankle-to-shoulder chain scaled by proportions.
+    """The standing height of the skeleton in world landmarks, from the segments that were seen.
 
     Segment lengths do not change with posture, so this works for a person who bends or sits; the legs
-    of the two sides are averaged. MediaPipe always returns all 33 world landmarks (guessed when hidden),
-    so the chain is always defined; its scale is MediaPipe's assumed body unless rescaled. Without the
-    legs in view (a webcam at a desk) the guessed legs are no measure: an average adult is assumed.
+    of the two sides are averaged. With the legs in view: the ankle-to-shoulder chain scaled by
+    proportions. Without them (a webcam at a desk) MediaPipe guesses the legs and their lengths are no
+    measure: the hip-to-shoulder length (the torso) sets the size. This is the size of MediaPipe's
+    skeleton, not the person's height: the skeleton is an average-sized body (about 1.60 m measured
+    on real adults) whatever the person's size, see placement.BodyScale.
     """
-    if not legs_seen:
-        return ASSUMED_HEIGHT_M
-    legs = 0.5 * (
-        _leg_length(world_m, LEFT_HIP, LEFT_KNEE, LEFT_ANKLE)
-        + _leg_length(world_m, RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)
-    )
     torso = float(
         np.linalg.norm(
             midpoint(world_m, LEFT_SHOULDER, RIGHT_SHOULDER) - midpoint(world_m, LEFT_HIP, RIGHT_HIP)
         )
+    )
+    if not legs_seen:
+        return torso / HIP_TO_SHOULDER_FRACTION
+    legs = 0.5 * (
+        _leg_length(world_m, LEFT_HIP, LEFT_KNEE, LEFT_ANKLE)
+        + _leg_length(world_m, RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)
     )
     return (legs + torso) / ANKLE_TO_SHOULDER_FRACTION
 

@@ -86,6 +86,7 @@ class Pipeline:
         self._frames_rendered = 0
         self._frames_with_person = 0
         self._last_state = "lost"
+        self._last_placement = None
         self._renderer_name = ""
         self._finished_s = 0.0
         # written by the capture thread only
@@ -147,6 +148,10 @@ class Pipeline:
         self._tracking.new_settings.post(settings)
         self._rendering.new_lighting.post(settings.lighting)
 
+    def choose_person(self, point_px: tuple[float, float]) -> None:
+        """The partner stands beside the person at this frame pixel, from the next tracked frame on."""
+        self._tracking.chosen_point.post((float(point_px[0]), float(point_px[1])))
+
     def set_outputs(self, outputs: Sequence[Output]) -> None:
         """Replace the outputs; the first eyes output loads the glasses profile (an InputFileError when the
         settings name a broken one) and starts measuring her head."""
@@ -193,6 +198,11 @@ class Pipeline:
     @property
     def last_state(self) -> str:
         return self._last_state
+
+    @property
+    def last_placement(self):
+        """The placement of the last rendered frame (None before anyone was seen)."""
+        return self._last_placement
 
     @property
     def renderer_name(self) -> str:
@@ -278,6 +288,7 @@ class Pipeline:
                 self._frames_rendered += 1
                 self._frames_with_person += int(rendered.has_person)
                 self._last_state = rendered.state
+                self._last_placement = last.placement if last is not None else None
         finally:
             stage.close()
             self._finished_s = time.monotonic()

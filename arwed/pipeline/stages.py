@@ -14,7 +14,7 @@ from arwed.characters.base import Character, CharacterCue
 from arwed.compositing import Compositor
 from arwed.config import CompositeSettings, LightingSettings, Settings
 from arwed.geometry.camera import camera_intrinsics
-from arwed.geometry.placement import Placer
+from arwed.geometry.scene import ScenePlacer
 from arwed.geometry.scene_light import SceneLighting
 from arwed.pipeline.channels import Mailbox
 from arwed.pipeline.head import EyesOutputs, HeadStage
@@ -27,6 +27,7 @@ from arwed.types import (
     CompositeMode,
     Frame,
     HeadPose,
+    Occluder,
     Placement,
     PoseObservation,
     RenderedLayer,
@@ -43,8 +44,11 @@ class TrackingResult:
     """What tracking hands to rendering, in both flows: the frame it looked at and what it found there."""
 
     frame: Frame
-    observation: PoseObservation | None
+    observation: PoseObservation | None  # the person the partner stands beside, when seen
     placement: Placement | None
+    occluders: tuple[Occluder, ...] = ()  # everyone in view with a silhouette, nearest first
+    people_in_view: int = 0
+    person_changed: str = ""  # "first", "chosen" or "replaced" when the person followed changed
 
     @property
     def frame_index(self) -> int:
@@ -82,7 +86,11 @@ class CameraModel:
 
 
 class TrackingStage:
-    """MediaPipe then placement. Lives on the tracking thread: `open`, `track` each frame, `close`."""
+    """MediaPipe then placement. Lives on the tracking thread: `open`, `track` each frame, `close`.
+
+    Everyone in view is tracked; the scene placer (geometry.scene) picks whom the partner stands beside
+    (or whom the operator chose with a click, posted to `chosen_point`), places the partner and orders
+    everyone's silhouette by distance for occlusion."""
 
     def __init__(
         self,
@@ -98,8 +106,9 @@ class TrackingStage:
         self._floor = profile.floor if profile is not None else None
         self._camera, self._timings, self._errors = camera, timings, errors
         self.new_settings = Mailbox()  # any thread posts; the tracking thread collects before each frame
+        self.chosen_point = Mailbox()  # a frame pixel the operator clicked: follow the person there
         self._tracker: PoseTracker | None = None
-        self._placer: Placer | None = None
+        self._placer: ScenePlacer | None = None
 
     def open(self) -> None:
         self._tracker = PoseTracker(self.settings.tracking)
@@ -108,25 +117,29 @@ class TrackingStage:
     def track(self, frame: Frame) -> TrackingResult:
         self._apply_new_settings()
         placer = self._placer = self._placer or self._make_placer(frame)
+        chosen = self.chosen_point.collect()
+        if chosen is not None:
+            placer.choose(chosen)
         started = time.perf_counter()
-        observation = None
+        seen = None
         try:
-            observation = self._tracker.process(frame)
+            seen = self._tracker.people(frame)
         except Exception as exc:
             self._errors.report("tracking", frame.index, exc)
         tracked = time.perf_counter()
-        placement = placer.update(observation, frame.media_time_s)
+        scene = placer.update(seen, frame.media_time_s)
         placed = time.perf_counter()
+        person = None if seen is None or scene.partner_person is None else seen.people[scene.partner_person]
         if self.head is not None:
             try:
-                self.head.observe(
-                    frame, observation, placer.last_body_pose, self._camera.intrinsics_for(frame)
-                )
+                self.head.observe(frame, person, placer.last_body_pose, self._camera.intrinsics_for(frame))
             except Exception as exc:
                 self._errors.report("head tracking", frame.index, exc)
         self._timings.add("tracking", (tracked - started) * 1000.0)
         self._timings.add("placement", (placed - tracked) * 1000.0)
-        return TrackingResult(frame, observation, placement)
+        return TrackingResult(
+            frame, person, scene.placement, scene.occluders, scene.people_in_view, scene.changed
+        )
 
     def close(self) -> None:
         if self._tracker is not None:
@@ -139,12 +152,12 @@ class TrackingStage:
         if settings is None:
             return
         self.settings = settings
-        if self._placer is not None and settings.placement is not self._placer.settings:
+        if self._placer is not None and settings.placement is not self._placer.placer.settings:
             self._placer.update_settings(settings.placement)
 
-    def _make_placer(self, frame: Frame) -> Placer:
+    def _make_placer(self, frame: Frame) -> ScenePlacer:
         intrinsics = self._camera.intrinsics_for(frame)
-        return Placer(intrinsics, self.settings.placement, self.settings.tracking, self._floor)
+        return ScenePlacer(intrinsics, self.settings.placement, self.settings.tracking, self._floor)
 
 
 @dataclass(frozen=True)
@@ -201,7 +214,8 @@ class RenderStage:
     ) -> RenderedFrame:
         self._apply_new_character()
         placement = result.placement if result else None
-        mask = result.observation.segmentation_mask if result and result.observation else None
+        occluders = result.occluders if result else ()
+        mask = result.observation.segmentation_mask if result and result.observation else None  # light probe
         intrinsics = self._camera.intrinsics_for(frame)
         staged = self._stage(ceremony, frame, result, intrinsics)
         if staged is not None:
@@ -228,7 +242,7 @@ class RenderStage:
                 started = time.perf_counter()
                 continue
             output.compositor.light = light  # the contact shadow agrees with the character's light
-            image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, mask)
+            image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, occluders)
             if staged is not None and staged.blackout:
                 image = np.zeros_like(image)
             composed = time.perf_counter()

@@ -60,6 +60,19 @@ class SessionStatus(SceneSnapshot):
     recording: Path | None
     virtual_camera: str | None
     busy: str | None  # the slow job under way ("Opening camera:0", ...)
+    partner_person_bbox_px: tuple[float, float, float, float] | None = None  # whom the partner stands beside
+    partner_in_view: bool | None = None  # False: the partner's spot is outside the picture (try side auto)
+    placement_notes: tuple[str, ...] = ()
+
+
+def _placement_status(placement) -> dict:
+    if placement is None:
+        return {}
+    return {
+        "partner_person_bbox_px": placement.person_bbox_px,
+        "partner_in_view": placement.in_view,
+        "placement_notes": placement.notes,
+    }
 
 
 def _default_loaders() -> Loaders:
@@ -174,6 +187,7 @@ class ConsoleSession:
             recording=self.keepsakes.recording,
             virtual_camera=self.keepsakes.virtual_camera,
             busy=self._control.busy_with,
+            **_placement_status(scene.placement),
         )
 
     # ----- commands ------------------------------------------------------------------------------------
@@ -212,6 +226,10 @@ class ConsoleSession:
         self.scene.settings_changed(old, settings)
         if settings.placement.locked != old.placement.locked:
             self.events.locked.emit(settings.placement.locked)
+
+    def choose_person_at(self, point_px: tuple[float, float]) -> None:
+        """The operator clicked this frame pixel in the preview: the partner stands beside the person there."""
+        self.scene.choose_person((float(point_px[0]), float(point_px[1])))
 
     def set_shortcut(self, action: str, keys: tuple[str, ...]) -> None:
         self.shortcuts.bind(action, keys)

@@ -27,6 +27,10 @@ class RunningPipeline(Protocol):
 
     def update_settings(self, settings: Settings) -> None: ...
 
+    def choose_person(self, point_px: tuple[float, float]) -> None:
+        """The partner stands beside the person at this frame pixel, from the next tracked frame on."""
+        ...
+
     def set_outputs(self, outputs: Sequence) -> None:
         """Replace the outputs (arwed.pipeline.Output) the render thread feeds from the next frame on."""
         ...
@@ -53,6 +57,11 @@ class RunningPipeline(Protocol):
 
     @property
     def renderer_name(self) -> str: ...
+
+    @property
+    def last_placement(self):
+        """The last rendered frame's placement (arwed.types.Placement), or None."""
+        ...
 
 
 class PipelineFactory(Protocol):

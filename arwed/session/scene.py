@@ -42,6 +42,7 @@ class SceneSnapshot:
     character: str
     tracking: str  # "tracking", "held", "lost", or "idle" when nothing runs
     renderer: str
+    placement: object | None = None  # the last rendered frame's arwed.types.Placement
 
 
 class Scene:
@@ -81,6 +82,7 @@ class Scene:
             character=self._character_name,
             tracking=pipeline.last_state if pipeline is not None else "idle",
             renderer=pipeline.renderer_name if pipeline is not None else "",
+            placement=pipeline.last_placement if pipeline is not None else None,
         )
 
     @property
@@ -128,6 +130,13 @@ class Scene:
         pipeline = self._pipeline
         if pipeline is not None:
             pipeline.set_ceremony(stage)
+
+    def choose_person(self, point_px: tuple[float, float]) -> None:
+        """The partner stands beside the person at this frame pixel (an operator's click in the preview)."""
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.choose_person(point_px)
+            log.info("partner's person: the one at (%d, %d)", round(point_px[0]), round(point_px[1]))
 
     def hidden_changed(self, hidden: bool) -> None:
         pipeline = self._pipeline

@@ -156,6 +156,10 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
         "pipeline_stage_fps": round(status.fps, 2),
         "latency_ms": round(status.latency_ms, 1) if status.latency_ms is not None else None,
         "tracking": status.tracking,
+        "partner_person_bbox_px": list(status.partner_person_bbox_px)
+        if status.partner_person_bbox_px
+        else None,
+        "partner_in_view": status.partner_in_view,
         "renderer": status.renderer,
         "hidden": status.hidden,
         "blackout": status.blackout,

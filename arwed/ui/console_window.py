@@ -116,6 +116,8 @@ class ConsoleWindow(QMainWindow):
         layout.setSpacing(10)
         self.preview = FrameView(column, smooth=True)
         self.preview.setObjectName("preview")
+        self.preview.setToolTip("Click a person to make them the partner's person")
+        self.preview.frame_clicked.connect(lambda x, y: self.session.choose_person_at((x, y)))
         self.preview.setMinimumSize(480, 270)
         self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Esc, or a click here, leaves a field
         layout.addWidget(self.preview, 1)

@@ -9,7 +9,7 @@ import time
 from collections import deque
 
 import cv2
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -44,7 +44,11 @@ def fit_rect(image_w: int, image_h: int, area: QRectF) -> QRectF:
 
 
 class FrameView(QWidget):
-    """Shows TapFrames. `side_by_side` draws the frame once per eye (left | right) with the stereo shift."""
+    """Shows TapFrames. `side_by_side` draws the frame once per eye (left | right) with the stereo shift.
+
+    A left click on the picture (single view) emits `frame_clicked` with the frame pixel under it."""
+
+    frame_clicked = Signal(float, float)
 
     def __init__(self, parent=None, smooth: bool = True):
         super().__init__(parent)
@@ -85,6 +89,23 @@ class FrameView(QWidget):
         if self._image is None:
             return QRectF(self.rect())
         return fit_rect(self._image.width(), self._image.height(), QRectF(self.rect()))
+
+    def frame_point(self, x: float, y: float) -> tuple[float, float] | None:
+        """The frame pixel under a widget point, or None (outside the picture, stereo, or nothing shown)."""
+        if self._image is None or self.side_by_side:
+            return None
+        drawn = self.drawn_rect()
+        if not drawn.contains(x, y) or drawn.width() <= 0:
+            return None
+        scale = self._image.width() / drawn.width()
+        return (x - drawn.x()) * scale, (y - drawn.y()) * scale
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton:
+            point = self.frame_point(event.position().x(), event.position().y())
+            if point is not None:
+                self.frame_clicked.emit(*point)
+        super().mousePressEvent(event)
 
     def painted_fps(self) -> float:
         now = time.monotonic()

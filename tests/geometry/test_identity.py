@@ -1,58 +1,98 @@
-"""The rule for telling the followed person from someone else the tracker switched to."""
+"""Whom the partner stands beside: chosen by prominence or a click, kept by image-space continuity."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from arwed.geometry.identity import (
-    CONFIRM_OTHER_S,
-    JUMP_TOLERANCE_M,
-    MAX_PERSON_SPEED_MPS,
-    PersonGate,
-    Verdict,
-)
+from arwed.geometry.identity import PartnerPerson, most_prominent, person_at
+from arwed.types import PeopleObservation
+from tests.geometry.synthetic import default_scene
 
-HERE = np.array([0.0, 0.0, 3.0])
-THERE = np.array([-1.5, 0.0, 3.0])
+SCENE = default_scene()
+FPS = 30.0
 
 
-def test_first_person_is_new_and_small_moves_are_the_same_person():
-    gate = PersonGate()
-    assert gate.check(HERE, 0.0, 2.0) is Verdict.NEW
-    assert gate.check(HERE + [0.05, 0.0, 0.1], 1 / 30, 2.0) is Verdict.SAME
+def _people(positions, frame=0, rng=None, world_scales=None):
+    """Synthetic people standing at floor points (x, z); MediaPipe's world skeleton may be mis-sized."""
+    rng = rng or np.random.default_rng(frame)
+    people = tuple(
+        SCENE.observe(
+            x,
+            z,
+            time_s=frame / FPS,
+            frame_index=frame,
+            rng=rng,
+            pixel_noise_px=1.5,
+            world_scale=1.0 if world_scales is None else world_scales[i],
+        )
+        for i, (x, z) in enumerate(positions)
+    )
+    return PeopleObservation(
+        frame, frame / FPS, (SCENE.intrinsics.width_px, SCENE.intrinsics.height_px), people
+    )
 
 
-def test_walking_speed_is_allowed_after_a_gap():
-    gate = PersonGate()
-    gate.check(HERE, 0.0, 2.0)
-    walked = HERE + [JUMP_TOLERANCE_M + 0.9 * MAX_PERSON_SPEED_MPS * 0.5, 0.0, 0.0]
-    assert gate.check(walked, 0.5, 2.0) is Verdict.SAME
+def _x_of(seen: PeopleObservation, index: int | None) -> float | None:
+    return None if index is None else float(np.mean(seen.people[index].bbox_px[0::2]))
 
 
-def test_a_jump_is_someone_else_until_they_persist():
-    gate = PersonGate()
-    gate.check(HERE, 0.0, 2.0)
-    first_seen_s = 1 / 30
-    time_s = first_seen_s
-    while gate.check(THERE, time_s, 2.0) is Verdict.OTHER:
-        time_s += 1 / 30
-        assert time_s < 2.0
-    assert gate.replaced  # the NEW verdict replaced the person followed
-    switch_at = time_s
-    assert CONFIRM_OTHER_S <= switch_at - first_seen_s < CONFIRM_OTHER_S + 0.05
-    assert gate.check(THERE, switch_at + 1 / 30, 2.0) is Verdict.SAME
+def test_the_most_central_largest_person_is_followed_first():
+    seen = _people([(-1.2, 3.0), (0.1, 3.5), (1.0, 2.5)])
+    # the nearest (largest) is off to the side; the one near the centre is smaller: size times centrality
+    assert most_prominent(seen) in (1, 2)
+    partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
+    first = partner.follow(seen, 0.0)
+    assert first.index == most_prominent(seen) and first.changed == "first"
 
 
-def test_the_followed_person_coming_back_cancels_the_other():
-    gate = PersonGate()
-    gate.check(HERE, 0.0, 2.0)
-    assert gate.check(THERE, 0.1, 2.0) is Verdict.OTHER
-    assert gate.check(HERE, 0.2, 2.0) is Verdict.SAME
-    assert gate.check(THERE, 0.3, 2.0) is Verdict.OTHER  # a fresh candidate: the clock restarts
+def test_a_person_is_followed_in_every_frame_while_depth_swings_and_people_cross():
+    partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
+    rng = np.random.default_rng(3)
+    followed_x = []
+    for frame in range(90):
+        t = frame / 89.0
+        a = (-1.0 + 2.0 * t, 3.0)  # walks left to right
+        b = (1.0 - 2.0 * t, 3.3)  # walks right to left, behind: they cross in the image
+        scales = rng.uniform(0.7, 1.3, 2)  # MediaPipe's skeleton size (so its depth) swings by 30%
+        seen = _people(
+            [a, b] if frame % 2 else [b, a], frame, rng, list(scales)
+        )  # the tracker's order varies
+        answer = partner.follow(seen, frame / FPS)
+        assert answer.index is not None, frame
+        followed_x.append(_x_of(seen, answer.index))
+    assert np.all(
+        np.diff(followed_x) > -5.0
+    )  # the person walking right, all the way: no swap where they cross
 
 
-def test_anyone_is_accepted_after_the_character_has_faded():
-    gate = PersonGate()
-    gate.check(HERE, 0.0, 2.0)
-    assert gate.check(THERE, 2.5, 2.0) is Verdict.NEW
-    assert not gate.replaced
+def test_a_click_on_a_person_makes_them_the_partners_person():
+    partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
+    seen = _people([(-1.0, 3.0), (0.0, 3.0), (1.0, 3.0)])
+    assert partner.follow(seen, 0.0).index == 1
+    box = seen.people[2].bbox_px
+    partner.choose((0.5 * (box[0] + box[2]), 0.5 * (box[1] + box[3])))
+    chosen = partner.follow(_people([(-1.0, 3.0), (0.0, 3.0), (1.0, 3.0)], 1), 1 / FPS)
+    assert chosen.changed == "chosen" and chosen.index == 2
+    later = _people([(1.05, 3.0), (-1.0, 3.0), (0.0, 3.0)], 2)  # listed first now, moved a little
+    assert partner.follow(later, 2 / FPS).index == 0
+
+
+def test_a_click_on_nobody_changes_nothing():
+    partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
+    seen = _people([(0.0, 3.0)])
+    partner.follow(seen, 0.0)
+    partner.choose((2.0, 2.0))  # the top-left corner: nobody there
+    assert person_at(seen, (2.0, 2.0)) is None
+    answer = partner.follow(_people([(0.0, 3.0)], 1), 1 / FPS)
+    assert answer.index == 0 and answer.changed == ""
+
+
+def test_while_the_person_is_away_others_are_not_taken_until_forgotten():
+    partner = PartnerPerson(forget_after_s=1.0, settle_s=0.5)
+    for frame in range(10):
+        partner.follow(_people([(0.0, 3.0), (1.5, 3.0)], frame), frame / FPS)
+    answers = [partner.follow(_people([(1.5, 3.0)], frame), frame / FPS) for frame in range(10, 50)]
+    waiting = [a for a in answers if a.index is None]
+    assert len(waiting) == 30  # 1.0 s without the person followed: nobody else yet
+    replaced = answers[30]
+    assert replaced.index == 0 and replaced.changed == "replaced"

@@ -41,6 +41,6 @@ def test_doctor_checks_every_part_and_names_the_renderer(capsys, tmp_path):
     for check in ("python", "packages", "opengl", "pose model", "cameras", "calibration", "display"):
         assert any(check in line and line.startswith(("OK", "FAIL")) for line in lines), check
     assert any(line.startswith("OK") and "OpenGL renderer" in line for line in lines)
-    assert any(line.startswith("OK") and "pose_landmark_full.tflite" in line for line in lines)
+    assert any(line.startswith("OK") and "pose_landmarker_full.task" in line for line in lines)
     assert code == (0 if all(not line.startswith("FAIL") for line in lines) else 1)
     assert all("fix:" in nxt for line, nxt in zip(lines, lines[1:], strict=False) if line.startswith("FAIL"))

@@ -11,7 +11,7 @@ from arwed.config import CompositeSettings
 from arwed.errors import UserError
 from arwed.geometry.camera import intrinsics_from_fov
 from arwed.sinks import ImageSequenceSink, VideoFileSink, open_sink
-from arwed.types import CompositeMode, FloorPlane, Placement, RenderedLayer, TrackingState
+from arwed.types import CompositeMode, FloorPlane, Occluder, Placement, RenderedLayer, TrackingState
 
 INTRINSICS = intrinsics_from_fov(320, 240, 60.0)
 CHARACTER_RGB = (200, 40, 40)  # red in RGB, as the renderer produces
@@ -76,15 +76,39 @@ def test_keyed_alpha_output_is_bgra_with_straight_alpha():
     assert out[100, 205, 3] == 128 and abs(int(out[100, 205, 2]) - 199) <= 2  # un-premultiplied red
 
 
-def test_person_in_front_hides_the_character_only_where_they_stand():
+def _silhouette(columns: slice) -> np.ndarray:
     mask = np.zeros((120, 160), np.float32)  # tracking resolution: half the frame's
-    mask[:, 100:110] = 1.0  # a person's silhouette over frame columns 200..220
+    mask[:, columns] = 1.0
+    return mask
+
+
+def test_person_in_front_hides_the_character_only_where_they_stand():
+    mask = _silhouette(slice(100, 110))  # a person's silhouette over frame columns 200..220
     settings = CompositeSettings(mode=CompositeMode.STAGE, shadow=False)
-    nearer = Compositor(settings).compose(_camera_image(), _layer(3.0), _placement(2.0), INTRINSICS, mask)
+    box = (200.0, 0.0, 220.0, 240.0)
+    nearer = Compositor(settings).compose(
+        _camera_image(), _layer(3.0), _placement(), INTRINSICS, [Occluder(mask, 2.0, box)]
+    )
     assert tuple(nearer[100, 205]) == (100, 100, 100)  # the person (here: the camera image) is in front
     assert tuple(nearer[100, 230]) == (40, 40, 200)  # beside the silhouette the character shows
-    farther = Compositor(settings).compose(_camera_image(), _layer(3.0), _placement(4.0), INTRINSICS, mask)
+    farther = Compositor(settings).compose(
+        _camera_image(), _layer(3.0), _placement(), INTRINSICS, [Occluder(mask, 4.0, box)]
+    )
     assert tuple(farther[100, 205]) == (40, 40, 200)  # a person behind the character does not hide it
+
+
+def test_everyone_nearer_hides_the_character_each_with_their_own_silhouette():
+    settings = CompositeSettings(mode=CompositeMode.STAGE, shadow=False)
+    guest = Occluder(_silhouette(slice(100, 105)), 2.0, (200.0, 0.0, 210.0, 240.0))  # columns 200..210
+    officiant = Occluder(_silhouette(slice(112, 116)), 2.5, (224.0, 0.0, 232.0, 240.0))  # 224..232
+    behind = Occluder(_silhouette(slice(116, 120)), 5.0, (232.0, 0.0, 240.0, 240.0))  # 232..240
+    out = Compositor(settings).compose(
+        _camera_image(), _layer(3.0), _placement(), INTRINSICS, [guest, officiant, behind]
+    )
+    assert tuple(out[100, 204]) == (100, 100, 100)  # the guest in front
+    assert tuple(out[100, 228]) == (100, 100, 100)  # the officiant in front
+    assert tuple(out[100, 216]) == (40, 40, 200)  # between them the character
+    assert tuple(out[100, 236]) == (40, 40, 200)  # the one standing behind does not hide it
 
 
 def test_contact_shadow_darkens_the_floor_under_the_character():

@@ -44,7 +44,19 @@ def test_demo_renders_with_stats(tmp_path):
     assert stats["fps"] > 0 and "llvmpipe" in stats["renderer"] or stats["renderer"]
     assert set(stats["stage_ms"]) >= {"capture", "tracking", "placement", "render", "composite"}
     frame = stats["per_frame"][-1]
-    assert set(frame) == {"t", "person", "person_bbox_px", "person_height_m", "anchor_m", "character_bbox_px"}
+    assert set(frame) == {
+        "t",
+        "person",
+        "person_bbox_px",
+        "person_height_m",
+        "person_height_source",
+        "anchor_m",
+        "side",
+        "in_view",
+        "spot_taken",
+        "character_bbox_px",
+    }
+    assert frame["person_height_source"] == stats["person_height_source"] == "assumed"
     person, character = frame["person_bbox_px"], frame["character_bbox_px"]
     assert character[0] > (person[0] + person[2]) / 2  # on the right of the person, as the camera sees it
     assert [f["t"] for f in stats["per_frame"]] == sorted(f["t"] for f in stats["per_frame"])

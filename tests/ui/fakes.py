@@ -38,6 +38,8 @@ class FakePipeline:
         self.renderer_name = "fake renderer"
         self.settings_updates: list = []
         self.characters_set: list = []
+        self.people_chosen: list = []  # frame pixels the operator clicked
+        self.last_placement = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="arwed fake render", daemon=True)
         FakePipeline.instances.append(self)
@@ -66,6 +68,9 @@ class FakePipeline:
 
     def set_outputs(self, outputs) -> None:
         self.outputs = tuple(outputs)
+
+    def choose_person(self, point_px) -> None:
+        self.people_chosen.append(tuple(point_px))
 
     def set_character_hidden(self, hidden: bool) -> None:
         self.character_hidden = bool(hidden)

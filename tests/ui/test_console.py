@@ -6,7 +6,7 @@ import logging
 import threading
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
@@ -363,3 +363,18 @@ def test_the_operator_lock_makes_every_field_read_only_with_a_badge_and_unlocks_
     _press(keys_field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # from a field, too
     assert not console.operator_locked and not gap.isReadOnly() and not keys_field.isReadOnly()
     assert "OPERATOR LOCK" not in console.preview.badge
+
+
+def test_a_click_on_the_preview_picture_chooses_the_person_at_that_frame_pixel(console, qtbot):
+    from tests.ui.fakes import FakePipeline
+
+    pipeline = FakePipeline.instances[-1]
+    drawn = console.preview.drawn_rect()
+    # the frame's pixel (80, 90): a quarter across, half down
+    x = drawn.x() + 80 * drawn.width() / FRAME_SIZE[0]
+    y = drawn.y() + 90 * drawn.height() / FRAME_SIZE[1]
+    qtbot.mouseClick(console.preview, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    assert len(pipeline.people_chosen) == 1
+    chosen = pipeline.people_chosen[0]
+    assert abs(chosen[0] - 80) <= 1.5 and abs(chosen[1] - 90) <= 1.5
+    assert console.preview.frame_point(drawn.x() - 1, drawn.y() - 1) is None  # outside the picture: nobody

@@ -98,9 +98,9 @@ def _track_alone(source_spec: str, size: tuple[int, int], frames: int) -> dict:
         tracker.warm_up()
         for frame in images:
             started = time.perf_counter()
-            seen = tracker.process(frame)
+            seen = tracker.people(frame)
             durations_s.append(time.perf_counter() - started)
-            people.append(_people_count(seen))
+            people.append(len(seen.people))
     steady = durations_s[WARMUP_FRAMES:] or durations_s
     total_s = sum(steady)
     return {
@@ -109,12 +109,6 @@ def _track_alone(source_spec: str, size: tuple[int, int], frames: int) -> dict:
         "median_ms": round(1000.0 * sorted(steady)[len(steady) // 2], 2) if steady else 0.0,
         "people_median": sorted(people)[len(people) // 2] if people else 0,
     }
-
-
-def _people_count(seen) -> int:
-    if seen is None:
-        return 0
-    return len(seen.people) if hasattr(seen, "people") else 1
 
 
 def _print_tracking_alone(result: dict) -> None:

@@ -187,7 +187,7 @@ class ConsoleSession:
             recording=self.keepsakes.recording,
             virtual_camera=self.keepsakes.virtual_camera,
             busy=self._control.busy_with,
-            **_placement_status(scene.placement),
+            **_placement_status(self.scene.last_placement()),
         )
 
     # ----- commands ------------------------------------------------------------------------------------

@@ -42,7 +42,6 @@ class SceneSnapshot:
     character: str
     tracking: str  # "tracking", "held", "lost", or "idle" when nothing runs
     renderer: str
-    placement: object | None = None  # the last rendered frame's arwed.types.Placement
 
 
 class Scene:
@@ -82,8 +81,12 @@ class Scene:
             character=self._character_name,
             tracking=pipeline.last_state if pipeline is not None else "idle",
             renderer=pipeline.renderer_name if pipeline is not None else "",
-            placement=pipeline.last_placement if pipeline is not None else None,
         )
+
+    def last_placement(self):
+        """The last rendered frame's placement (arwed.types.Placement), or None."""
+        pipeline = self._pipeline
+        return pipeline.last_placement if pipeline is not None else None
 
     @property
     def profile(self):

@@ -20,8 +20,6 @@ The frame is downscaled to at most TRACKING_WIDTH_PX wide first; masks come back
 
 from __future__ import annotations
 
-import queue
-import threading
 from dataclasses import replace
 
 import cv2
@@ -40,7 +38,7 @@ WINDOW_FOLLOW = 0.3  # per frame, how far a window moves towards where its perso
 LINK_PATIENCE = 2  # frames a link may miss its person (it detects again in its window) before it ends
 DISCOVERY_GRID_FRACTION = 2.0 / 3.0  # discovery windows: squares this fraction of the frame's height
 DISCOVERY_EVERY = 3  # frames between looks for a newcomer, through the next window
-WINDOWS_WHILE_ALONE = 3  # with nobody followed: windows looked through in every frame (the first one too)
+FULL_SWEEP_EVERY = 30  # with nobody followed, every window at once (the first frame too), this often
 BBOX_MARGIN = 0.08  # landmarks sit inside the silhouette: widen the box by this fraction of its size
 MIN_PRESENCE = 0.5  # the landmarker's own threshold that a followed person is still there
 MIN_VISIBILITY = 0.5
@@ -94,12 +92,8 @@ class PoseTracker:
             vision.PoseLandmarkerOptions(running_mode=vision.RunningMode.IMAGE, **common)
         )
         self._links: list[_Link] = []
-        # each landmarker takes about a second to build: one is built before the first frame, the others
-        # on a helper thread meanwhile (a newcomer waits for one), and landmarkers are reused
-        self._pool: list = []
-        self._built: queue.SimpleQueue = queue.SimpleQueue()
-        self._builder: threading.Thread | None = None
         self._frames_since_discovery = DISCOVERY_EVERY
+        self._frames_since_sweep = FULL_SWEEP_EVERY
         self._next_window = 0
         self._last_timestamp_ms = -1
 
@@ -121,7 +115,7 @@ class PoseTracker:
             if found is None or _duplicate(found, people):
                 link.misses += 1
                 if link.misses > LINK_PATIENCE or found is not None:  # a duplicate ends at once
-                    self._pool.append(link.landmarker)
+                    link.landmarker.close()
                 else:
                     kept.append(link)
                 continue
@@ -143,16 +137,18 @@ class PoseTracker:
         return None if index is None else seen.people[index]
 
     def _discover(self, rgb: np.ndarray, people: list[PoseObservation], frame: Frame, scale: float):
-        """Newcomers in the next discovery window every DISCOVERY_EVERY frames; while nobody is followed,
-        in the next WINDOWS_WHILE_ALONE windows of every frame; in every window of a still image."""
+        """Newcomers in the next discovery window; through every window for a still image, and while
+        nobody is followed once every FULL_SWEEP_EVERY frames (so the first frame finds everyone)."""
+        self._frames_since_discovery += 1
+        self._frames_since_sweep += 1
         windows = discovery_windows(rgb.shape[1], rgb.shape[0])
-        if not self._static:
-            self._frames_since_discovery += 1
-            if self._links and self._frames_since_discovery < DISCOVERY_EVERY:
+        if not self._static and not (not self._links and self._frames_since_sweep >= FULL_SWEEP_EVERY):
+            if self._frames_since_discovery < DISCOVERY_EVERY:
                 return []
-            count = 1 if self._links else WINDOWS_WHILE_ALONE
-            windows = [windows[(self._next_window + k) % len(windows)] for k in range(count)]
-            self._next_window += count
+            windows = [windows[self._next_window % len(windows)]]
+            self._next_window += 1
+        elif not self._static:
+            self._frames_since_sweep = 0
         self._frames_since_discovery = 0
         painted = rgb.copy()
         for person in people:
@@ -161,24 +157,19 @@ class PoseTracker:
         for window in windows:
             if len(self._links) >= self.settings.num_poses:
                 break
-            landmarker = None if self._static else self._landmarker()
-            if landmarker is None and not self._static:
-                break  # no landmarker is built yet for a newcomer: look again later
             found = self._look(self._discovery, painted, window, frame, scale, None)
             for _ in range(STILL_REFINEMENTS if found is not None and self._static else 0):
                 # a grid window may cut the person: look again through a window centred on them
                 centred = _window_around(_scaled(found.bbox_px, scale))
                 found = self._look(self._discovery, painted, centred, frame, scale, None) or found
             if found is None or _duplicate(found, people + found_now):
-                if landmarker is not None:
-                    self._pool.append(landmarker)
                 continue
             found_now.append(found)
             _paint_out(painted, found, scale)
             if not self._static:
                 # the link starts from the window its person was found in (where the detector sees them);
                 # once its own landmarker has found them there, the window glides to centre on them
-                self._links.append(_Link(landmarker, window))
+                self._links.append(_Link(self._create(self._link_options), window))
         return found_now
 
     def _look(self, landmarker, rgb, window, frame: Frame, scale: float, timestamp_ms: int | None):
@@ -222,48 +213,15 @@ class PoseTracker:
         self._last_timestamp_ms = timestamp_ms
         return timestamp_ms
 
-    def _landmarker(self):
-        """A landmarker for a new link, or None while none is built yet."""
-        while not self._built.empty():
-            self._pool.append(self._built.get())
-        if self._pool:
-            return self._pool.pop()
-        return self._create(self._link_options) if self._static else None
-
-    def _build_spares(self, count: int, blank) -> None:
-        for _ in range(count):
-            landmarker = self._create(self._link_options)
-            landmarker.detect_for_video(blank, 0)
-            self._built.put(landmarker)
-
     def warm_up(self) -> None:
-        """Build every landmarker and run each once (the first inference builds its graph: about a second),
-        so that no frame waits for one."""
-        blank = self._mp.Image(
-            image_format=self._mp.ImageFormat.SRGB, data=np.zeros((WINDOW_PX, WINDOW_PX, 3), np.uint8)
-        )
-        self._discovery.detect(blank)
-        if self._static:
-            return
-        first = self._create(self._link_options)
-        first.detect_for_video(blank, self._timestamp_ms(0.0))
-        self._pool.append(first)
-        spares = self.settings.num_poses - 1
-        if spares > 0:
-            self._builder = threading.Thread(
-                target=self._build_spares, args=(spares, blank), name="arwed landmarker builder", daemon=True
-            )
-            self._builder.start()
+        """Run the discovery landmarker and one link once (the first inference builds a graph: a second)."""
+        blank = np.zeros((WINDOW_PX, WINDOW_PX, 3), np.uint8)
+        self._discovery.detect(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=blank))
 
     def close(self) -> None:
-        if self._builder is not None:
-            self._builder.join(timeout=30.0)
-        while not self._built.empty():
-            self._pool.append(self._built.get())
-        for landmarker in [link.landmarker for link in self._links] + self._pool:
-            landmarker.close()
+        for link in self._links:
+            link.landmarker.close()
         self._links.clear()
-        self._pool.clear()
         self._discovery.close()
 
     def __enter__(self) -> PoseTracker:

@@ -87,7 +87,7 @@ def test_guests_in_a_row_are_never_painted_over(tmp_path, shared_data_dir):
     row, _ = compose_row(shared_data_dir)
     still = tmp_path / "row.png"
     cv2.imwrite(str(still), row)
-    out = _run(str(still), 20, PlacementSettings(side="right", gap_m=0.7))
+    out = _run(str(still), 40, PlacementSettings(side="right", gap_m=0.7))
     drawn = [bbox is not None for _, _, bbox in out]
     followed_box = next(p.person_bbox_px for _, p, _ in reversed(out) if p is not None)
     masks = _bystander_masks(row, followed_box)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from arwed.config import LightingSettings
+from arwed.geometry import scene_light as scene_light_module
 from arwed.geometry.scene_light import (
     LightEstimate,
     LightSmoother,
@@ -134,14 +135,27 @@ def test_smoother_moves_slowly_and_settles():
     assert angle_deg(settled.towards_light, right.towards_light) < 3.0
 
 
-def test_scene_lighting_estimates_on_its_own_thread_and_never_waits():
+def test_scene_lighting_estimates_on_its_own_thread_and_never_waits(monkeypatch):
     image, mask = synthetic_frame((1.0, -1.0, -0.5), ambient=0.05, strength=0.9)
+    # The estimate is held until the render thread's update has returned: if update waited for it, it
+    # would never return (checked without timing the call, which a loaded machine makes meaningless).
+    release = threading.Event()
+    real_estimate = scene_light_module.estimate_light
+
+    def held_estimate(*args):
+        release.wait(10.0)
+        return real_estimate(*args)
+
+    monkeypatch.setattr(scene_light_module, "estimate_light", held_estimate)
     lighting = SceneLighting(LightingSettings(mode="estimate"))
     try:
-        start = time.perf_counter()
-        first = lighting.update(image, mask, 0.0)
-        assert time.perf_counter() - start < 0.02  # the render thread hands the frame over and goes on
-        assert first == SceneLight()  # until the first estimate is in: the indoor light
+        returned: list[SceneLight] = []
+        caller = threading.Thread(target=lambda: returned.append(lighting.update(image, mask, 0.0)))
+        caller.start()
+        caller.join(5.0)
+        assert returned, "update waited for the estimate"  # the render thread hands the frame over
+        assert returned[0] == SceneLight()  # until the first estimate is in: the indoor light
+        release.set()
         deadline = time.monotonic() + 10.0
         while lighting.light.source != "estimated" and time.monotonic() < deadline:
             time.sleep(0.02)

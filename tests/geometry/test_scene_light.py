@@ -147,6 +147,7 @@ def test_scene_lighting_estimates_on_its_own_thread_and_never_waits(monkeypatch)
         return real_estimate(*args)
 
     monkeypatch.setattr(scene_light_module, "estimate_light", held_estimate)
+    threads_before = set(threading.enumerate())  # other tests' pipelines may still hold their own
     lighting = SceneLighting(LightingSettings(mode="estimate"))
     try:
         returned: list[SceneLight] = []
@@ -164,7 +165,8 @@ def test_scene_lighting_estimates_on_its_own_thread_and_never_waits(monkeypatch)
         assert angle_deg(light.key.towards_light, (1.0, -1.0, -0.5)) < 25.0
     finally:
         lighting.close()
-    assert not any(t.name == "scene-light" and t.is_alive() for t in threading.enumerate())
+    started_here = set(threading.enumerate()) - threads_before
+    assert not any(t.name == "scene-light" and t.is_alive() for t in started_here)
 
 
 def test_fixed_and_indoor_modes_ignore_the_picture():

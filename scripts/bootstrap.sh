@@ -11,6 +11,7 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 libxrender1 libxi6 libsm6 libice6
   xvfb xauth xdotool x11-apps
+  xserver-xorg-core xserver-xorg-video-dummy  # two screens for the operator tests (tests/xvfb.py)
   espeak-ng  # speaks the example ceremony's vows (scripts/make_vows.sh)
 )
 

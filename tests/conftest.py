@@ -30,3 +30,7 @@ def shared_models_dir() -> Path:
 @pytest.fixture
 def shared_data_dir() -> Path:
     return shared_path("data")
+
+
+# the X servers (tests/xvfb.py) for every test that drives the real app
+from tests.xvfb import two_screens_display, xvfb_display  # noqa: E402, F401

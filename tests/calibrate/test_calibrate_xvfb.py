@@ -11,43 +11,16 @@ import time
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 
 from arwed.calibrate.profile import load_profile
 from tests.calibrate.test_calibrate_window import real_views_video
 from tests.conftest import REPO_ROOT
-from tests.ui.test_app_xvfb import xvfb_display  # noqa: F401 - the fixture
-
-
-def _xdotool(display: str, *args: str, timeout: float = 20.0) -> str:
-    result = subprocess.run(
-        ["xdotool", *args],
-        env={**os.environ, "DISPLAY": display},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    return result.stdout.strip()
-
-
-def read_xwd(path: Path) -> np.ndarray:
-    """A TrueColor XWD dump (what `xwd -root` writes on Xvfb) as a BGR image."""
-    data = path.read_bytes()
-    header = np.frombuffer(data[:100], ">u4")
-    header_size, width, height, byte_order = int(header[0]), int(header[4]), int(header[5]), int(header[7])
-    bits_per_pixel, bytes_per_line, colours = int(header[11]), int(header[12]), int(header[19])
-    assert bits_per_pixel in (24, 32), f"expected 24 or 32 bits per pixel, found {bits_per_pixel}"
-    size = bits_per_pixel // 8
-    start = header_size + 12 * colours
-    rows = np.frombuffer(data[start : start + bytes_per_line * height], np.uint8).reshape(height, -1)
-    pixels = rows[:, : width * size].reshape(height, width, size)
-    # LSBFirst: blue, green, red (, pad); MSBFirst: (pad,) red, green, blue
-    return np.ascontiguousarray(pixels[..., :3] if byte_order == 0 else pixels[..., -3:][..., ::-1])
+from tests.xvfb import read_xwd, xdotool
 
 
 @pytest.mark.slow
-def test_calibrate_window_under_xvfb_keeps_all_13_real_views(xvfb_display, tmp_path):  # noqa: F811
+def test_calibrate_window_under_xvfb_keeps_all_13_real_views(xvfb_display, tmp_path):
     if shutil.which("xdotool") is None or shutil.which("xwd") is None:
         pytest.skip(
             "xdotool or xwd is not installed (apt-get install xdotool x11-apps, or scripts/bootstrap.sh)"
@@ -66,17 +39,17 @@ def test_calibrate_window_under_xvfb_keeps_all_13_real_views(xvfb_display, tmp_p
         text=True,
     )
     try:
-        window = _xdotool(xvfb_display, "search", "--sync", "--name", "arwed - calibrate", timeout=60)
+        window = xdotool(xvfb_display, "search", "--sync", "--name", "arwed - calibrate", timeout=60)
         assert window, "the calibration window did not open"
         window = window.splitlines()[0]
         deadline, views = time.monotonic() + 180, 0
         while time.monotonic() < deadline and views < 13:
             assert app.poll() is None, app.stderr.read()[-2000:]
             # Calibrate (Alt+C) is active once the video is over; then Save (Alt+S) writes the profile
-            _xdotool(xvfb_display, "windowfocus", "--sync", window)
-            _xdotool(xvfb_display, "key", "alt+c")
+            xdotool(xvfb_display, "windowfocus", "--sync", window)
+            xdotool(xvfb_display, "key", "alt+c")
             time.sleep(1.5)
-            _xdotool(xvfb_display, "key", "alt+s")
+            xdotool(xvfb_display, "key", "alt+s")
             time.sleep(0.5)
             if out.exists():
                 views = len(load_profile(out).per_view_errors_px)

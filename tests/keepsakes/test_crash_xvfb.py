@@ -19,21 +19,10 @@ import pytest
 from arwed.session.recovery import marker_path
 from arwed.video_writer import playable_length as video_length
 from tests.conftest import REPO_ROOT
-from tests.ui.test_app_xvfb import xvfb_display  # noqa: F401 - the fixture
+from tests.xvfb import xdotool
 
 RECORD_S = 8.0
 MAY_LOSE_S = 2.0
-
-
-def _xdotool(display: str, *args: str, timeout: float = 30.0) -> str:
-    result = subprocess.run(
-        ["xdotool", *args],
-        env={**os.environ, "DISPLAY": display},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    return result.stdout.strip()
 
 
 def _console(display: str, tmp_path: Path, log: Path, *extra: str) -> subprocess.Popen:
@@ -58,21 +47,21 @@ def _console(display: str, tmp_path: Path, log: Path, *extra: str) -> subprocess
 
 
 @pytest.mark.slow
-def test_a_recording_survives_sigkill_and_the_next_start_recovers_it(xvfb_display, tmp_path):  # noqa: F811
+def test_a_recording_survives_sigkill_and_the_next_start_recovers_it(xvfb_display, tmp_path):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt-get install xdotool, or scripts/bootstrap.sh)")
     log = tmp_path / "first.log"
     app = _console(xvfb_display, tmp_path, log)
     try:
-        window = _xdotool(xvfb_display, "search", "--sync", "--name", "operator console", timeout=90)
+        window = xdotool(xvfb_display, "search", "--sync", "--name", "operator console", timeout=90)
         assert window, "the console window did not open"
         window = window.splitlines()[0]
         # R until the console takes it: before the demo's first frame it refuses, saying why
         deadline, started = time.monotonic() + 120, None
         while time.monotonic() < deadline and started is None:
             assert app.poll() is None, log.read_text()[-2000:]
-            _xdotool(xvfb_display, "windowfocus", "--sync", window)
-            _xdotool(xvfb_display, "key", "r")
+            xdotool(xvfb_display, "windowfocus", "--sync", window)
+            xdotool(xvfb_display, "key", "r")
             for _ in range(20):
                 time.sleep(0.1)
                 match = re.search(r"recording to (\S+\.mp4)", log.read_text())

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -19,49 +17,21 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.xvfb import app_environment, arwed_command
 
 RUN_S = 20  # the console starts MediaPipe, the renderer and Qt: on a loaded 2-core machine that takes 10 s or more
 
 
-@pytest.fixture
-def xvfb_display():
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb xauth, or scripts/bootstrap.sh)")
-    number = next(n for n in range(150, 250) if not Path(f"/tmp/.X{n}-lock").exists())
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1600x900x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 10
-    while not socket.exists() and time.monotonic() < deadline and server.poll() is None:
-        time.sleep(0.05)
-    if not socket.exists():
-        server.kill()
-        pytest.skip(f"Xvfb :{number} did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
 def _run_app(display: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env.update(
-        DISPLAY=display, PYOPENGL_PLATFORM="egl", PYTHONPATH=str(REPO_ROOT), ARWED_CONFIG_DIR=str(tmp_path)
+    command = arwed_command("run", "--source", "demo", "--keepsakes", str(tmp_path / "keep"), *extra)
+    return subprocess.run(
+        command,
+        env=app_environment(display, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
     )
-    command = [
-        sys.executable,
-        "-m",
-        "arwed",
-        "run",
-        "--source",
-        "demo",
-        "--keepsakes",
-        str(tmp_path / "keep"),
-        *extra,
-    ]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
 
 
 @pytest.mark.slow

@@ -20,13 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.ui.test_app_xvfb import xvfb_display  # noqa: F401 - the fixture
+from tests.xvfb import xdotool
 
 HOLD_S = 1.5  # longer than the X server's auto-repeat delay (660 ms by default)
-
-
-def _xdotool(display: str, *args: str) -> None:
-    subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True, timeout=20)
 
 
 def _wait_for_stats(path: Path, app: subprocess.Popen, timeout_s: float = 90) -> dict:
@@ -41,7 +37,7 @@ def _wait_for_stats(path: Path, app: subprocess.Popen, timeout_s: float = 90) ->
 
 
 @pytest.mark.slow
-def test_ceremony_keys_act_whatever_has_the_focus_and_a_held_key_acts_once(xvfb_display, tmp_path):  # noqa: F811
+def test_ceremony_keys_act_whatever_has_the_focus_and_a_held_key_acts_once(xvfb_display, tmp_path):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt-get install xdotool, or scripts/bootstrap.sh)")
     stats_path = tmp_path / "stats.json"
@@ -75,17 +71,17 @@ def test_ceremony_keys_act_whatever_has_the_focus_and_a_held_key_acts_once(xvfb_
         stats_path.unlink()
         assert first["keys"] == {"acted": {}, "repeats_ignored": 0}
         x, y, w, h = first["fields"]["gapSpin"]["rect"]
-        keys = lambda *names: _xdotool(xvfb_display, "key", "--delay", "120", *names)  # noqa: E731
-        _xdotool(xvfb_display, "mousemove", str(x + w // 3), str(y + h // 2), "click", "1")
+        keys = lambda *names: xdotool(xvfb_display, "key", "--delay", "120", *names)  # noqa: E731
+        xdotool(xvfb_display, "mousemove", str(x + w // 3), str(y + h // 2), "click", "1")
         keys("ctrl+a", "1", "period", "5", "Return", "h")  # digits and '.' type; H acts from the field
         keys("Escape")  # leaves the field: the focus goes back to the preview
         for held in ("b", "Next"):  # a held B toggles the blackout once; a held Page Down steps once
-            _xdotool(xvfb_display, "keydown", held)
+            xdotool(xvfb_display, "keydown", held)
             time.sleep(HOLD_S)
-            _xdotool(xvfb_display, "keyup", held)
+            xdotool(xvfb_display, "keyup", held)
             time.sleep(0.3)
         keys("ctrl+l")  # the operator lock: every field read-only
-        _xdotool(xvfb_display, "mousemove", str(x + w // 3), str(y + h // 2), "click", "1")
+        xdotool(xvfb_display, "mousemove", str(x + w // 3), str(y + h // 2), "click", "1")
         keys("ctrl+a", "3", "Return", "Escape")  # types nothing; Esc still leaves the field
         keys("ctrl+q", "ctrl+q")
         _, stderr = app.communicate(timeout=60)

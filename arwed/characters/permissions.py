@@ -84,6 +84,30 @@ def permission_notices(meta: dict[str, str], vrm_version: str | None) -> list[st
     return []
 
 
+# the licence terms an operator must know on the day, in this order; the rest is in `arwed preview --info`
+_SUMMARY_FIELDS = ("avatarPermission", "allowedUserName", "commercialUssageName", "commercialUsage")
+
+
+def summarised_notices(notices: list[str] | tuple[str, ...]) -> list[str]:
+    """The notices with a VRM's licence folded into one line (who may use it, commercial use, credit), for the
+    console's log and a render's notes: ten licence lines each time a model is chosen hide the warnings that
+    matter. Other notices are kept as they are; `arwed preview --info` lists every term."""
+    licence = [n for n in notices if n.startswith(PREFIX)]
+    if len(licence) <= 1:
+        return list(notices)
+    terms = [n[len(PREFIX) :] for n in licence]
+
+    def short(term: str) -> str:
+        return term.split(" (", 1)[0].split(":", 1)[0]
+
+    key = [t for f in _SUMMARY_FIELDS for t in terms if f"({f}:" in t]
+    key += [t for t in terms if t.startswith("credit")][:1]
+    summary = "; ".join(dict.fromkeys(short(t) for t in key)) or short(terms[0])
+    folded = f"{PREFIX}{summary} ({len(terms)} terms in all: arwed preview --info)"
+    rest = [n for n in notices if not n.startswith(PREFIX)]
+    return [folded, *rest]
+
+
 def credit_required(info: CharacterInfo) -> bool:
     return any(n.startswith(PREFIX + "credit required") for n in info.notices)
 

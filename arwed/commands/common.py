@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
+from arwed.characters.permissions import summarised_notices
 from arwed.config import Settings, load_settings
 
 
@@ -92,7 +93,7 @@ def open_scene(args: argparse.Namespace, settings: Settings, still_frames: int |
     character = load_character_or_default(
         args.character, placement.character_height_m, placement.character_height_to
     )
-    notes.extend(character.info.notices)
+    notes.extend(summarised_notices(character.info.notices))
     return Scene(source, character, profile, notes, _expected_frames(source))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from arwed.characters.permissions import summarised_notices
 from arwed.commands.common import add_scene_arguments, settings_from_args
 from arwed.errors import UserError
 from arwed.types import CompositeFrame
@@ -194,7 +195,7 @@ def _open_scene(args, settings, end_s: float, notes: list[str]):
             f"no calibration profile: assuming a {settings.camera.default_hfov_deg:g} degree horizontal field of view"
         )
     character = load_character_or_default(args.character, settings.placement.character_height_m)
-    notes.extend(character.info.notices)
+    notes.extend(summarised_notices(character.info.notices))
     return source, profile, character
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from arwed.characters.permissions import summarised_notices
 from arwed.config import Settings
 from arwed.errors import UserError
 from arwed.session.control import ControlThread
@@ -241,7 +242,7 @@ class Scene:
             path = None
         self._character = character
         self._character_name = Path(path).name if path else character.info.name
-        for notice in character.info.notices:
+        for notice in summarised_notices(character.info.notices):
             log.warning("%s: %s", self._character_name, notice)
         pipeline = self._pipeline
         if pipeline is not None:

@@ -8,7 +8,7 @@ import pytest
 
 from arwed.characters.base import CharacterCue
 from arwed.characters.loader import load_character
-from arwed.characters.permissions import credit_text, draw_credit_line, permission_notices
+from arwed.characters.permissions import credit_text, draw_credit_line, permission_notices, summarised_notices
 from tests.characters.gltf_factory import humanoid_builder
 
 HEAD = 4
@@ -115,6 +115,18 @@ def test_vrm1_permissions_left_out_get_the_defaults_and_say_so():
     assert any("avatarPermission: onlyAuthor, not stated" in n for n in notices)
     assert any("creditNotation: required, not stated" in n for n in notices)
     assert permission_notices({"generator": "Blender"}, None) == []
+
+
+def test_the_log_gets_one_licence_line_with_who_commercial_use_and_credit():
+    notices = permission_notices({"authors": "Ana", "licenseUrl": "https://vrm.dev/licenses/1.0/"}, "1.0")
+    size = "chibi proportions: the head is 27% of the height"
+    folded = summarised_notices([*notices, size])
+    assert folded == [
+        "licence: only its author may use this avatar; personal, non-profit use only; credit required"
+        f" ({len(notices)} terms in all: arwed preview --info)",
+        size,
+    ]
+    assert summarised_notices([size]) == [size]  # plain glTF: nothing to fold
 
 
 def test_every_vrm0_permission_reaches_the_notices():

@@ -7,4 +7,5 @@ export QT_QPA_PLATFORM=offscreen PYOPENGL_PLATFORM=egl
 .venv/bin/ruff check arwed tests tools
 .venv/bin/ruff format --check arwed tests tools
 .venv/bin/lint-imports --no-cache
-.venv/bin/python -m pytest "$@"
+# one worker per core, each test file on one worker (its module fixtures are built once)
+.venv/bin/python -m pytest -n auto --dist loadfile "$@"

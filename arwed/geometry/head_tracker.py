@@ -47,6 +47,8 @@ MANOEUVRE_SURPRISE = 1.5  # normalised innovation beyond which the process noise
 MAX_INFLATION = 300.0
 NECK_TO_EYES_M = np.array([0.0, 0.10, 0.08])  # head axes: a head turns about the top of the neck
 HELD_AFTER_S = 0.3  # unseen for longer than this: the pose is "held" (tracking runs at 15-30 Hz)
+STEADY_WINDOW_S = 0.8  # a still head's pose is averaged over this long (the alignment wizard's clicks)
+STEADY_HISTORY = 120  # raw camera measurements kept for that (4 s at 30 Hz)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,26 @@ class HeadFilterSettings:
     sensor_stale_s: float = 0.25  # no sensor sample for this long: the camera alone
     switch_glide_s: float = 0.4
     fade_in_s: float = 0.3
+
+
+@dataclass(frozen=True)
+class SteadyHead:
+    """Her head averaged over the last moments while she holds it still: the raw camera measurements
+    (one face fit is about a degree off with 1.5 px of landmark noise; thirty of them average to a
+    fifth of that, where the filter, made to follow turns, keeps about half)."""
+
+    position_m: np.ndarray  # (3,) between her eyes, camera coordinates
+    rotation: np.ndarray  # (3, 3) head axes -> camera axes
+    samples: int
+    moved_deg: float  # the turn between the window's first and second half: she did not hold still
+    moved_m: float
+
+
+def mean_rotation(rotations: list[np.ndarray]) -> np.ndarray:
+    """The rotation nearest to the mean of these (chordal L2 mean, by SVD)."""
+    u, _, vt = np.linalg.svd(np.sum(rotations, axis=0))
+    fix = np.diag([1.0, 1.0, float(np.sign(np.linalg.det(u @ vt)))])
+    return u @ fix @ vt
 
 
 def rotation_vector(rotation: np.ndarray) -> np.ndarray:
@@ -282,6 +304,7 @@ class HeadTracker:
         self._opacity_time_s: float | None = None
         self._glide_from: np.ndarray | None = None  # offset rotation at the last source switch
         self._glide_start_s = 0.0
+        self._raw: deque[tuple[float, np.ndarray, np.ndarray]] = deque(maxlen=STEADY_HISTORY)
 
     # ---- inputs -------------------------------------------------------------------------------------
 
@@ -300,6 +323,8 @@ class HeadTracker:
                 self._last_seen_s = time_s
                 if self._first_seen_s is None:
                     self._first_seen_s = time_s
+            if measurement is not None and position_m is not None and np.all(np.isfinite(position_m)):
+                self._raw.append((time_s, np.asarray(position_m, dtype=np.float64), measurement.rotation))
             if measurement is not None:
                 sigma = (
                     self.settings.face_sigma_deg
@@ -323,6 +348,7 @@ class HeadTracker:
             self._sensor.correction = None
             self._last_seen_s = self._first_seen_s = self._opacity_time_s = None
             self._opacity_value = 0.0
+            self._raw.clear()
 
     # ---- output -------------------------------------------------------------------------------------
 
@@ -362,6 +388,27 @@ class HeadTracker:
                 source=source,
                 opacity=opacity,
             )
+
+    def steady(
+        self, now_s: float, window_s: float = STEADY_WINDOW_S, min_samples: int = 8
+    ) -> SteadyHead | None:
+        """Her head averaged over the camera measurements of the last `window_s` before `now_s` (None
+        with fewer than `min_samples`), and how much it moved within that time."""
+        with self._lock:
+            recent = [(t, p, r) for t, p, r in self._raw if now_s - window_s <= t <= now_s]
+        if len(recent) < min_samples:
+            return None
+        half = len(recent) // 2
+        first, second = recent[:half], recent[half:]
+        turned = mean_rotation([r for _, _, r in second]) @ mean_rotation([r for _, _, r in first]).T
+        moved = np.mean([p for _, p, _ in second], axis=0) - np.mean([p for _, p, _ in first], axis=0)
+        return SteadyHead(
+            position_m=np.mean([p for _, p, _ in recent], axis=0),
+            rotation=mean_rotation([r for _, _, r in recent]),
+            samples=len(recent),
+            moved_deg=float(np.degrees(np.linalg.norm(rotation_vector(turned)))),
+            moved_m=float(np.linalg.norm(moved)),
+        )
 
     def _glided(self, time_s: float, rotation: np.ndarray, kind: str) -> np.ndarray:
         """The rotation of the active kind (camera or fused), easing away the step at a switch."""

@@ -24,14 +24,15 @@ else poor, with what to do about it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from scipy.optimize import least_squares
 
-from arwed.geometry.eyes import EYE_FROM_HEAD_AXES
-from arwed.geometry.head_tracker import rotation_from_vector, rotation_vector
+from arwed.geometry.eyes import EyePlacement
+from arwed.geometry.head_tracker import rotation_from_vector
+from arwed.glasses import EyeCalibration, GlassesProfile
 from arwed.types import CameraIntrinsics
 
 MIN_ALIGNMENTS = 6
@@ -50,24 +51,6 @@ FAR_FROM_NOMINAL_DEG = 6.0
 OUTLIER_FACTOR = 3.0  # an alignment this many times worse than the median is probably a slip
 
 Verdict = Literal["good", "usable", "poor"]
-
-
-@dataclass(frozen=True)
-class EyePlacement:
-    """One eye in head axes: its optical centre's offset from the tracked head point (between the eye
-    landmarks) and the rotation from the eye camera's axes (x right, y down, z ahead) to head axes."""
-
-    offset_m: np.ndarray  # (3,)
-    rotation: np.ndarray = field(default_factory=EYE_FROM_HEAD_AXES.copy)  # (3, 3)
-
-    def correction_deg(self) -> np.ndarray:
-        """The rotation away from the nominal eye axes as a rotation vector in head axes, degrees."""
-        return np.degrees(rotation_vector(self.rotation @ EYE_FROM_HEAD_AXES.T))
-
-    @staticmethod
-    def from_correction(offset_m, correction_deg) -> EyePlacement:
-        correction = rotation_from_vector(np.radians(np.asarray(correction_deg, dtype=np.float64)))
-        return EyePlacement(np.asarray(offset_m, dtype=np.float64), correction @ EYE_FROM_HEAD_AXES)
 
 
 @dataclass(frozen=True)
@@ -298,3 +281,19 @@ def plan_alignments(intrinsics: CameraIntrinsics, count: int) -> list[PlannedAli
         PlannedAlignment(spot, STANCE_ORDER[(index // ALIGNMENTS_PER_STANCE) % len(STANCE_ORDER)])
         for index, spot in enumerate(planned_spots_px(intrinsics, count))
     ]
+
+
+def calibrated_profile(
+    profile: GlassesProfile, solutions: dict[str, AlignmentSolution], solved: str
+) -> GlassesProfile:
+    """`profile` with these eyes' solved placements (eye name -> solution); other eyes keep theirs."""
+    calibration = dict(profile.eye_calibration)
+    for eye, solution in solutions.items():
+        calibration[eye] = EyeCalibration(
+            offset_m=tuple(round(float(v), 5) for v in solution.placement.offset_m),
+            rotation_deg=tuple(round(float(v), 3) for v in solution.placement.correction_deg()),
+            residual_deg=round(solution.residual_deg, 3),
+            alignments=solution.count,
+            solved=solved,
+        )
+    return profile.model_copy(update={"eye_calibration": calibration})

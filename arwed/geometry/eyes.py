@@ -10,6 +10,9 @@ view; the partner, placed in camera coordinates, is seen from there: world-locke
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import cv2
 import numpy as np
 
 from arwed.geometry.head import HeadPose
@@ -17,6 +20,39 @@ from arwed.glasses import GlassesProfile
 from arwed.types import CameraIntrinsics
 
 EYE_FROM_HEAD_AXES = np.diag([-1.0, -1.0, 1.0])  # eye camera axes (x right, y down, z ahead) -> head axes
+
+
+@dataclass(frozen=True)
+class EyePlacement:
+    """One eye in head axes: its optical centre's offset from the tracked head point (between the eye
+    landmarks) and the rotation from the eye camera's axes (x right, y down, z ahead) to head axes."""
+
+    offset_m: np.ndarray  # (3,)
+    rotation: np.ndarray = field(default_factory=EYE_FROM_HEAD_AXES.copy)  # (3, 3)
+
+    def correction_deg(self) -> np.ndarray:
+        """The rotation away from the nominal eye axes as a rotation vector in head axes, degrees."""
+        return np.degrees(cv2.Rodrigues(self.rotation @ EYE_FROM_HEAD_AXES.T)[0].ravel())
+
+    @staticmethod
+    def from_correction(offset_m, correction_deg) -> EyePlacement:
+        vector = np.radians(np.asarray(correction_deg, dtype=np.float64)).reshape(3, 1)
+        return EyePlacement(
+            np.asarray(offset_m, dtype=np.float64), cv2.Rodrigues(vector)[0] @ EYE_FROM_HEAD_AXES
+        )
+
+
+def eye_placements(profile: GlassesProfile) -> list[EyePlacement]:
+    """Each eye in picture order (see `eye_offsets_m`): the wizard's calibration where the profile has
+    one for that eye, else the nominal eye from the profile's measurements."""
+    placements = []
+    for name, nominal in zip(profile.eye_names, eye_offsets_m(profile), strict=True):
+        solved = profile.eye_calibration.get(name)
+        if solved is None:
+            placements.append(EyePlacement(nominal))
+        else:
+            placements.append(EyePlacement.from_correction(solved.offset_m, solved.rotation_deg))
+    return placements
 
 
 def eye_intrinsics(profile: GlassesProfile) -> CameraIntrinsics:
@@ -42,16 +78,19 @@ def eye_offsets_m(profile: GlassesProfile) -> list[np.ndarray]:
     return [back_down + half, back_down - half]
 
 
-def eye_to_camera(head: HeadPose, offset_m: np.ndarray) -> np.ndarray:
-    """The 4x4 transform from one eye camera's coordinates into the real camera's."""
+def eye_to_camera(head: HeadPose, eye: EyePlacement | np.ndarray) -> np.ndarray:
+    """The 4x4 transform from one eye camera's coordinates into the real camera's (`eye`: a placement,
+    or a nominal eye's offset)."""
+    if not isinstance(eye, EyePlacement):
+        eye = EyePlacement(np.asarray(eye, dtype=np.float64))
     rotation = np.asarray(head.rotation, dtype=np.float64)
     pose = np.eye(4)
-    pose[:3, :3] = rotation @ EYE_FROM_HEAD_AXES
-    pose[:3, 3] = np.asarray(head.position_m, dtype=np.float64) + rotation @ offset_m
+    pose[:3, :3] = rotation @ eye.rotation
+    pose[:3, 3] = np.asarray(head.position_m, dtype=np.float64) + rotation @ eye.offset_m
     return pose
 
 
-def camera_to_eye(head: HeadPose, offset_m: np.ndarray) -> np.ndarray:
+def camera_to_eye(head: HeadPose, offset_m: EyePlacement | np.ndarray) -> np.ndarray:
     pose = eye_to_camera(head, offset_m)
     inverse = np.eye(4)
     inverse[:3, :3] = pose[:3, :3].T

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from arwed.characters.base import PosedPart
-from arwed.geometry.eyes import box_outside_view, camera_to_eye, eye_intrinsics, eye_offsets_m
+from arwed.geometry.eyes import box_outside_view, camera_to_eye, eye_intrinsics, eye_placements
 from arwed.geometry.head import HeadPose
 from arwed.glasses import GlassesProfile
 from arwed.render.renderer import CharacterRenderer
@@ -25,7 +25,7 @@ class EyesView:
     def __init__(self, profile: GlassesProfile) -> None:
         self.profile = profile
         self.intrinsics = eye_intrinsics(profile)
-        self._offsets = eye_offsets_m(profile)
+        self._eyes = eye_placements(profile)  # the wizard's calibration where the profile has one
         width, height = profile.output_size_px
         self._out = np.zeros((height, width, 3), np.uint8)
         self.character_bbox_px: BBox | None = None  # where he appears in the last picture (left eye / mono)
@@ -53,8 +53,8 @@ class EyesView:
         low = np.min([part.positions_m.min(axis=0) for part in posed], axis=0)
         high = np.max([part.positions_m.max(axis=0) for part in posed], axis=0)
         corners = np.array([[(low, high)[i >> k & 1][k] for k in range(3)] for i in range(8)])
-        for index, offset in enumerate(self._offsets):
-            character_to_eye = camera_to_eye(head, offset) @ character_to_camera
+        for index, eye in enumerate(self._eyes):
+            character_to_eye = camera_to_eye(head, eye) @ character_to_camera
             in_eye = corners @ character_to_eye[:3, :3].T + character_to_eye[:3, 3]
             if box_outside_view(self.intrinsics, in_eye):  # she looks elsewhere: nothing to draw
                 continue

@@ -1,0 +1,78 @@
+"""The wizard's result in the glasses profile: saved atomically as a user copy, read back, drawn with at
+once; a broken calibration refused with one line naming the file (exit 2 on the CLI)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from arwed.cli import main
+from arwed.errors import InputFileError
+from arwed.geometry.alignment import AlignmentSolution, calibrated_profile
+from arwed.geometry.eyes import EyePlacement, eye_offsets_m, eye_placements
+from arwed.glasses import calibrated_copy_path, load_glasses_profile, save_glasses_profile
+
+
+def _solution(placement: EyePlacement) -> AlignmentSolution:
+    return AlignmentSolution(placement, 0.31, 0.25, (0.3,) * 10, 10, 30.0, "good", "")
+
+
+def test_saved_read_back_and_used(tmp_path) -> None:
+    preset = load_glasses_profile("xreal-one-3d")
+    left = EyePlacement.from_correction(eye_offsets_m(preset)[0] + [0.004, -0.01, -0.006], [1.0, -2.0, 0.5])
+    profile = calibrated_profile(preset, {"left": _solution(left)}, "2026-12-01 15:00 UTC")
+    path = calibrated_copy_path("xreal-one-3d", tmp_path / "glasses")
+    assert path == tmp_path / "glasses" / "xreal-one-3d-aligned.yaml"
+    back = save_glasses_profile(profile, path)
+    assert back == load_glasses_profile(path) and back.eye_calibration["left"].alignments == 10
+    assert "alignment wizard" in path.read_text().splitlines()[0]
+    assert not list(path.parent.glob(".*tmp"))  # the temporary file was renamed over, none left
+    # her view uses the calibrated left eye and the nominal right one
+    solved, nominal = eye_placements(back)
+    assert np.allclose(solved.offset_m, left.offset_m, atol=1e-5)
+    assert np.allclose(solved.rotation, left.rotation, atol=1e-4)
+    assert np.allclose(nominal.offset_m, eye_offsets_m(preset)[1])
+    # the copy is updated in place next time, never a copy of a copy
+    assert calibrated_copy_path(str(path), tmp_path / "glasses") == path
+
+
+@pytest.mark.parametrize(
+    ("calibration", "expected"),
+    [
+        ("  mono: {offset_m: [0, 0, 0], residual_deg: 0.3, alignments: 9}\n", "names the eye 'mono'"),
+        ("  left: {offset_m: [0.5, 0, 0], residual_deg: 0.3, alignments: 9}\n", "within 0.1 m"),
+        ("  left: {offset_m: [0, 0], residual_deg: 0.3, alignments: 9}\n", "offset_m"),
+        ("  left: {offset_m: [0, 0, .nan], residual_deg: 0.3, alignments: 9}\n", "offset_m"),
+        (
+            "  left: {offset_m: [0, 0, 0], rotation_deg: [90, 0, 0], residual_deg: 0.3, alignments: 9}\n",
+            "30 degrees",
+        ),
+    ],
+)
+def test_a_broken_calibration_is_refused_with_one_line(
+    tmp_path, capsys, calibration: str, expected: str
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        "name: X\nmode: side-by-side\neye_resolution_px: [1920, 1080]\ndiagonal_fov_deg: 50\n"
+        f"eye_calibration:\n{calibration}"
+    )
+    with pytest.raises(InputFileError) as caught:
+        load_glasses_profile(path)
+    assert str(path) in str(caught.value) and expected in str(caught.value)
+    code = main(
+        [
+            "render",
+            "--mode",
+            "eyes",
+            "--glasses",
+            str(path),
+            "--source",
+            "demo",
+            "--out",
+            str(tmp_path / "o.mp4"),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0] and expected in err[0]

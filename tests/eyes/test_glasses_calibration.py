@@ -60,19 +60,15 @@ def test_a_broken_calibration_is_refused_with_one_line(
     with pytest.raises(InputFileError) as caught:
         load_glasses_profile(path)
     assert str(path) in str(caught.value) and expected in str(caught.value)
-    code = main(
-        [
-            "render",
-            "--mode",
-            "eyes",
-            "--glasses",
-            str(path),
-            "--source",
-            "demo",
-            "--out",
-            str(tmp_path / "o.mp4"),
-        ]
+
+
+def test_the_cli_refuses_a_broken_profile_with_exit_2(tmp_path, capsys) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        "name: X\nmode: side-by-side\neye_resolution_px: [1920, 1080]\ndiagonal_fov_deg: 50\n"
+        "eye_calibration:\n  mono: {offset_m: [0, 0, 0], residual_deg: 0.3, alignments: 9}\n"
     )
-    assert code == 2
+    out = str(tmp_path / "o.mp4")
+    assert main(["render", "--mode", "eyes", "--glasses", str(path), "--source", "demo", "--out", out]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and str(path) in err[0] and expected in err[0]
+    assert len(err) == 1 and str(path) in err[0] and "names the eye 'mono'" in err[0]

@@ -9,8 +9,6 @@ textures, ceremonies, glasses profiles) may be broken or hostile. What this modu
   stops one byte past it, so a file that grows while it is read cannot get past it either.
 - **A read timeout:** reading happens on a helper thread; a read that hangs (a network drive that went
   away) is given up after `READ_TIMEOUT_S` with a one-line error, and the app goes on.
-- **Writes are atomic** (`write_user_text`): a temporary file beside the target, synced, renamed over
-  it, so a crash or a full disk mid-write leaves the old file or the new one, never half of one.
 - **YAML without surprises:** `load_yaml`/`parse_yaml` refuse aliases (`*name`: the "billion laughs"
   bomb is made of them) and nesting deeper than `MAX_NESTING` from the parser's events, before anything
   is built, then load with LibYAML; `1e-300` is the number it is (YAML 1.2), not text. `dump_yaml`
@@ -32,8 +30,7 @@ from typing import Any
 
 import yaml
 
-from arwed.errors import InputFileError, UserError, yaml_error_location
-from arwed.writable import writable_output
+from arwed.errors import InputFileError, yaml_error_location
 
 READ_TIMEOUT_S = 10.0
 MAX_NESTING = 64  # settings and profiles are 3 deep, a glTF about 10; nobody writes 64 by hand
@@ -132,23 +129,6 @@ def read_user_text(path: str | Path, max_bytes: int, what: str = "file") -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(path, f"cannot be read: not UTF-8 text (byte {exc.start})") from None
-
-
-def write_user_text(path: str | Path, text: str, what: str = "file") -> Path:
-    """Write a user file atomically (see the module docstring); its folder is made when missing. A
-    UserError naming the file when it cannot be written (the old file, if any, is left as it was)."""
-    target = writable_output(path, what, make_folder=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())  # on the disk before the rename: a power cut leaves the old or the new
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write the {what} ({exc.strerror or exc})") from None
-    return target
 
 
 # ----------------------------------------------------------------------------------------------- YAML

@@ -80,6 +80,36 @@ class AlignmentSolution:
         return f"{text}. {self.advice}" if self.advice else text
 
 
+@dataclass(frozen=True)
+class EyesCross:
+    """What the wizard shows in her glasses: a cross in one eye's picture (index in picture order), at a
+    fixed pixel (an alignment: she brings the mark to it) or where arwed sees a room point (the check:
+    it should sit on the mark). While one is shown her view shows nothing else."""
+
+    eye_index: int
+    cross_px: tuple[float, float] | None = None
+    target_m: np.ndarray | None = None  # (3,) camera coordinates
+
+    def position_px(
+        self, head_position_m, head_rotation, placement: EyePlacement, intrinsics: CameraIntrinsics
+    ) -> tuple[float, float] | None:
+        """Where to draw it in the eye's picture; None when the room point is behind her eye."""
+        if self.cross_px is not None:
+            return self.cross_px
+        if self.target_m is None or head_rotation is None:
+            return None
+        alignment = Alignment(
+            np.asarray(head_position_m), np.asarray(head_rotation), (0.0, 0.0), self.target_m
+        )
+        local = target_in_eye(alignment, placement)
+        if local[2] <= 1e-3:
+            return None
+        return (
+            intrinsics.fx_px * local[0] / local[2] + intrinsics.cx_px,
+            intrinsics.fy_px * local[1] / local[2] + intrinsics.cy_px,
+        )
+
+
 def direction_px(intrinsics: CameraIntrinsics, pixel: tuple[float, float]) -> np.ndarray:
     """The unit direction (eye axes) of an eye picture's pixel."""
     ray = np.array(

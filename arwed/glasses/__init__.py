@@ -32,7 +32,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arwed.errors import InputFileError
-from arwed.user_files import load_yaml
+from arwed.user_files import dump_yaml, load_yaml
+from arwed.writable import write_user_text
 
 PRESETS_DIR = Path(__file__).with_name("presets")
 DEFAULT_PRESET = "xreal-one"
@@ -165,8 +166,6 @@ def calibrated_copy_path(profile_setting: str | None, folder: Path) -> Path:
 def save_glasses_profile(profile: GlassesProfile, path: str | Path) -> GlassesProfile:
     """Write `profile` to `path` atomically and read it back (the reader's checks are the writer's proof);
     an InputFileError or UserError naming the file when either fails."""
-    from arwed.user_files import dump_yaml, write_user_text
-
     data = profile.model_dump(mode="json", exclude_defaults=False)
     if not data.get("eye_calibration"):
         data.pop("eye_calibration", None)

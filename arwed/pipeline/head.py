@@ -20,10 +20,12 @@ import numpy as np
 from arwed.capture.opentrack import OpenTrackReceiver, SensorSample, sensor_rotation
 from arwed.config import EyesSettings
 from arwed.errors import UserError
+from arwed.geometry.alignment import EyesCross
 from arwed.geometry.head import FaceOrientationSolver, HeadMeasurement, body_head_rotation, eyes_position_m
 from arwed.geometry.head_tracker import HeadTracker
 from arwed.geometry.pose3d import BodyPose
 from arwed.glasses import GlassesProfile
+from arwed.pipeline.channels import Mailbox
 from arwed.render.eyes import EyesView
 from arwed.render.renderer import CharacterRenderer
 from arwed.types import CameraIntrinsics, Frame, HeadPose, PoseObservation
@@ -113,6 +115,10 @@ class EyesOutputs:
         self.tracker = tracker
         self.profile = profile
         self.live_clock = live_clock
+        self.new_profile = (
+            Mailbox()
+        )  # a GlassesProfile (the wizard's calibrated one): used from the next picture
+        self.cross: EyesCross | None = None  # the alignment wizard's cross (any thread writes it whole)
         self._views: dict[str, EyesView] = {}
         self._render_s = 0.02  # how long her view takes to draw: the head is predicted that far ahead
 
@@ -129,10 +135,25 @@ class EyesOutputs:
         return (time.monotonic() - newest) * 1000.0
 
     def draw(self, name: str, renderer: CharacterRenderer, posed, character_to_camera, head, opacity: float):
+        profile = self.new_profile.collect()
+        if profile is not None:
+            self.profile = profile
+            self._views.clear()
+        cross = self.cross
+        if cross is not None:  # aligning: only the cross, so nothing else draws her eye
+            posed = None
         view = self._views.get(name)
         if view is None:
             view = self._views[name] = EyesView(self.profile)
         started = time.monotonic()
         image = view.render(renderer, posed, character_to_camera, head, opacity)
+        if cross is not None and 0 <= cross.eye_index < len(view.eyes):
+            where = cross.position_px(
+                getattr(head, "position_m", None),
+                getattr(head, "rotation", None),
+                view.eyes[cross.eye_index],
+                view.intrinsics,
+            )
+            image = view.draw_cross(cross.eye_index, where)
         self._render_s = 0.8 * self._render_s + 0.2 * (time.monotonic() - started)
         return image, view.character_bbox_px

@@ -17,6 +17,7 @@ from arwed.capture.opentrack import OpenTrackReceiver
 from arwed.capture.sources import FrameSource
 from arwed.characters.base import Character
 from arwed.config import Settings
+from arwed.geometry.alignment import EyesCross
 from arwed.geometry.head_tracker import HeadFilterSettings, HeadTracker
 from arwed.glasses import GlassesProfile, load_glasses_profile
 from arwed.pipeline.flows import Flow, LiveFlow, OfflineFlow
@@ -79,6 +80,8 @@ class Pipeline:
         self._rendering = RenderStage(character, camera, self._timings, errors, settings.lighting)
         # replaced whole by the commands, read once per frame by the render thread
         self._outputs: tuple[Output, ...] = ()
+        self._glasses: GlassesProfile | None = None  # the profile use_glasses gave, before her view exists
+        self._cross: EyesCross | None = None
         self.set_outputs(outputs or ())
         self._hidden = False
         self._ceremony = ceremony  # a running ceremony directs the character (used on the render thread)
@@ -158,10 +161,23 @@ class Pipeline:
         outputs = tuple(outputs)
         wants_eyes = any(output.settings.mode is CompositeMode.EYES for output in outputs)
         if wants_eyes and self._rendering.eyes is None:
-            profile = load_glasses_profile(self._eyes_settings.glasses)
+            profile = self._glasses or load_glasses_profile(self._eyes_settings.glasses)
             self._rendering.eyes = EyesOutputs(self._head, profile, self._live_clock)
+            self._rendering.eyes.cross = self._cross
         self._head_stage.wanted = wants_eyes
         self._outputs = outputs  # the render thread keeps iterating the tuple it read
+
+    def use_glasses(self, profile: GlassesProfile) -> None:
+        """Her view is drawn for this profile (the wizard's calibrated copy) from the next picture on."""
+        self._glasses = profile
+        if self._rendering.eyes is not None:
+            self._rendering.eyes.new_profile.post(profile)
+
+    def show_alignment_cross(self, cross: EyesCross | None) -> None:
+        """The alignment wizard's cross in her view instead of the partner (None: the partner again)."""
+        self._cross = cross
+        if self._rendering.eyes is not None:
+            self._rendering.eyes.cross = cross
 
     def set_character_hidden(self, hidden: bool) -> None:
         self._hidden = bool(hidden)
@@ -180,6 +196,11 @@ class Pipeline:
     def glasses(self) -> GlassesProfile | None:
         """The glasses profile her view is drawn for, once an eyes output exists."""
         return self._rendering.eyes.profile if self._rendering.eyes is not None else None
+
+    @property
+    def head_tracker(self) -> HeadTracker:
+        """Her head (thread-safe): the alignment wizard reads its steady pose."""
+        return self._head
 
     @property
     def head_sensor(self) -> OpenTrackReceiver | None:

@@ -9,6 +9,7 @@ character fades with her head pose's opacity (held, then faded out when she is n
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from arwed.characters.base import PosedPart
@@ -29,6 +30,46 @@ class EyesView:
         width, height = profile.output_size_px
         self._out = np.zeros((height, width, 3), np.uint8)
         self.character_bbox_px: BBox | None = None  # where he appears in the last picture (left eye / mono)
+
+    @property
+    def eyes(self):
+        """Each eye's placement (arwed.geometry.eyes.EyePlacement), in picture order."""
+        return self._eyes
+
+    def draw_cross(self, eye_index: int, position_px: tuple[float, float] | None) -> np.ndarray:
+        """A white alignment cross (a ring round its centre) in one eye's picture of the last output;
+        nothing when the position is None or off that eye's picture."""
+        out = self._out
+        if position_px is None or not 0 <= eye_index < len(self._eyes):
+            return out
+        width, height = self.intrinsics.width_px, self.intrinsics.height_px
+        x, y = position_px
+        if not (0.0 <= x < width and 0.0 <= y < height):
+            return out
+        arm = max(12, height // 25)
+        eye = out[
+            :, eye_index * width : (eye_index + 1) * width
+        ]  # a view: drawn in place, clipped to the eye
+        centre = (int(round(x)), int(round(y)))
+        thick = max(2, height // 400)
+        cv2.line(
+            eye,
+            (centre[0] - arm, centre[1]),
+            (centre[0] + arm, centre[1]),
+            (255, 255, 255),
+            thick,
+            cv2.LINE_AA,
+        )
+        cv2.line(
+            eye,
+            (centre[0], centre[1] - arm),
+            (centre[0], centre[1] + arm),
+            (255, 255, 255),
+            thick,
+            cv2.LINE_AA,
+        )
+        cv2.circle(eye, centre, arm // 3, (255, 255, 255), thick, cv2.LINE_AA)
+        return out
 
     def black(self) -> np.ndarray:
         self._out[:] = 0

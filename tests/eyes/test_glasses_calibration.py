@@ -72,3 +72,34 @@ def test_the_cli_refuses_a_broken_profile_with_exit_2(tmp_path, capsys) -> None:
     assert main(["render", "--mode", "eyes", "--glasses", str(path), "--source", "demo", "--out", out]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(path) in err[0] and "names the eye 'mono'" in err[0]
+
+
+def test_her_view_shows_the_wizard_cross_alone_and_takes_a_new_profile_at_once() -> None:
+    from arwed.geometry.alignment import EyesCross
+    from arwed.geometry.head_tracker import HeadTracker
+    from arwed.pipeline.head import EyesOutputs
+    from arwed.types import HeadPose
+
+    preset = load_glasses_profile("xreal-one-3d")
+    eyes = EyesOutputs(HeadTracker(), preset, live_clock=False)
+    eyes.cross = EyesCross(1, cross_px=(300.0, 200.0))
+    image, _ = eyes.draw("eyes", None, None, None, None, 0.0)
+    lit = np.argwhere(image.max(axis=2) > 128)
+    assert image.shape == (1080, 3840, 3) and len(lit)
+    assert (
+        lit[:, 1].min() >= 1920
+        and abs(np.median(lit[:, 1]) - 2220) < 3
+        and abs(np.median(lit[:, 0]) - 200) < 3
+    )
+
+    # the check: the room point straight ahead of her left eye, drawn by the calibrated profile
+    left = EyePlacement.from_correction(eye_offsets_m(preset)[0], [0.0, 3.0, 0.0])  # 3 degrees turned
+    eyes.new_profile.post(calibrated_profile(preset, {"left": _solution(left)}, "now"))
+    head = HeadPose(0.0, np.zeros(3), np.diag([1.0, -1.0, -1.0]), 1.0, "face")  # at the lens, facing away
+    ahead = head.rotation @ left.offset_m + head.rotation @ left.rotation @ np.array([0.0, 0.0, 2.0])
+    eyes.cross = EyesCross(0, target_m=ahead)
+    image, _ = eyes.draw("eyes", None, None, None, head, 0.0)
+    lit = np.argwhere(image.max(axis=2) > 128)
+    assert abs(np.median(lit[:, 1]) - 960) < 3 and abs(np.median(lit[:, 0]) - 540) < 3
+    eyes.cross = None
+    assert not eyes.draw("eyes", None, None, None, None, 0.0)[0].any()

@@ -90,6 +90,10 @@ class EyesSettings(_Section):
     glasses: str = Field("xreal-one", min_length=1, max_length=4096)  # a preset name or a profile file
     head_udp_port: int | None = Field(None, ge=1, le=65535)  # OpenTrack UDP on 127.0.0.1; None: camera alone
     udp_invert: tuple[Literal["yaw", "pitch", "roll"], ...] = ()  # a sender with other signs
+    # the alignment wizard's room marks, camera coordinates (x right, y down, z ahead of the lens), metres:
+    # the one she lines the cross up with (the lens itself by default) and the one that checks the result
+    alignment_mark_m: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    check_mark_m: tuple[float, float, float] = (0.5, 0.0, 0.0)
 
 
 class KeepsakeSettings(_Section):

@@ -26,7 +26,9 @@ from pathlib import Path
 from arwed.config import Settings
 from arwed.errors import UserError
 from arwed.geometry.camera import camera_intrinsics
+from arwed.glasses import load_glasses_profile
 from arwed.pipeline import Output
+from arwed.session.alignment_wizard import AlignmentWizard, ConsoleGlassesPort
 from arwed.session.autosave import Autosave
 from arwed.session.ceremony import Ceremony
 from arwed.session.control import ControlThread
@@ -39,7 +41,7 @@ from arwed.session.pipeline_port import PipelineFactory
 from arwed.session.scene import NO_CAMERA, Loaders, Scene, SceneSnapshot
 from arwed.session.setup import SetUp
 from arwed.session.shortcuts import ShortcutMap
-from arwed.session.state import ConsoleConfig
+from arwed.session.state import ConsoleConfig, config_dir
 from arwed.types import CompositeMode
 
 __all__ = ["NO_CAMERA", "STREAMS", "ConsoleSession", "SessionStatus"]
@@ -148,6 +150,12 @@ class ConsoleSession:
             blackout=lambda: self.ceremony.blackout,
             latest_stage_frame=self.frames.tap("stage").latest,
             ceremony_open=lambda: self.cues.loaded,
+        )
+        self.alignment = AlignmentWizard(
+            ConsoleGlassesPort(lambda: self.settings, self.scene.pipeline, self.update_settings),
+            load_glasses_profile,
+            lambda: config_dir() / "glasses",
+            self._control.submit,
         )
         self._autosave = Autosave(self.save)
         for emitter in (self.events.setup, self.events.settings, self.events.outputs, self.events.shortcuts):
@@ -277,6 +285,7 @@ class ConsoleSession:
         self._closed = True
         self.keepsakes.stop_recording()
         self.keepsakes.stop_virtual_camera()
+        self.alignment.close()
         ended = self._control.close(self.scene.stop, timeout_s)
         self._autosave.close()
         self.save()

@@ -93,6 +93,10 @@ class Scene:
     def profile(self):
         return self._profile
 
+    def pipeline(self) -> RunningPipeline | None:
+        """The running pipeline (any thread), for the few features that talk to it directly."""
+        return self._pipeline
+
     def cameras(self) -> list[str]:
         try:
             return list(self._load.list_cameras())

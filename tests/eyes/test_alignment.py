@@ -90,7 +90,7 @@ def test_a_slip_is_named_and_a_narrow_spread_is_told() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [0])  # ten seeds: python -m tests.eyes.alignment_simulation 10
 def test_simulated_wizard_registers_her_view_within_half_a_degree(seed: int) -> None:
     run = run_alignment(seed)
     print(

@@ -1,0 +1,382 @@
+"""The glasses alignment wizard's state, with no Qt in it (the window is arwed/ui/alignment_window.py).
+
+Steps (`WizardStep`):
+- CHOOSE: which eye (mono, or left / right of a side-by-side profile) of the current glasses profile;
+- ALIGN: a cross is drawn in that eye of her view (the `eyes` output) at the planned spot; she stands
+  where the guidance says, turns her head until the cross sits on the room mark (by default the
+  camera's lens) and holds still; the operator (or her clicker) confirms. Her head is taken as the
+  tracker's steady average of the last moments (geometry/head_tracker.SteadyHead): a confirmation while
+  she moves, while her head is not seen, or a double click from the same pose is refused with why.
+  After the planned count (or earlier, from MIN_ALIGNMENTS on, when asked) the eye is solved;
+- SOLVED: the residual in degrees, the verdict (good / usable / poor) and what to do when it is poor;
+- CHECK: her view now draws the cross where arwed sees a second room mark (the check point) with the
+  new calibration: it should sit on that mark whatever she does with her head;
+- SAVED: the profile with the new eye is written as the user's copy (glasses/<name>-aligned.yaml in the
+  configuration folder), read back, made the profile of her view and of the settings at once.
+Redo starts the eye again; closing the wizard before saving puts the old profile back.
+
+Threads: commands come from the operator's thread and return at once; the solve and the save run as
+jobs (`run_job`, the console's control thread). Each change is published whole on `changed`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from arwed.errors import UserError
+from arwed.geometry.alignment import (
+    MIN_ALIGNMENTS,
+    Alignment,
+    AlignmentSolution,
+    EyesCross,
+    calibrated_profile,
+    plan_alignments,
+    same_pose,
+    solve_eye,
+)
+from arwed.geometry.eyes import eye_intrinsics, eye_placements
+from arwed.geometry.head_tracker import SteadyHead
+from arwed.glasses import GlassesProfile, calibrated_copy_path, save_glasses_profile
+from arwed.session.events import Emitter
+
+log = logging.getLogger("arwed.console")
+
+PLANNED_ALIGNMENTS = 12
+MAX_HOLD_MOVE_DEG = 2.5  # she turned more than this within the steady window: not holding still (noise: ~1)
+MAX_HOLD_MOVE_M = 0.03
+
+
+class WizardStep(StrEnum):
+    CLOSED = "closed"
+    CHOOSE = "choose"
+    ALIGN = "align"
+    SOLVING = "solving"
+    SOLVED = "solved"
+    CHECK = "check"
+    SAVED = "saved"
+
+
+@dataclass(frozen=True)
+class WizardState:
+    step: WizardStep
+    profile_name: str = ""
+    eyes: tuple[str, ...] = ()  # the eyes of the profile ("mono",) or ("left", "right")
+    eye: str | None = None
+    done: int = 0  # alignments confirmed
+    planned: int = PLANNED_ALIGNMENTS
+    guidance: str = ""  # what to tell her now
+    notice: str = ""  # why the last command did nothing (her head not seen, she moved, ...)
+    solution: AlignmentSolution | None = None
+    saved_path: str | None = None
+    cross: EyesCross | None = None  # what her view shows
+
+    @property
+    def can_solve(self) -> bool:
+        return self.step is WizardStep.ALIGN and self.done >= MIN_ALIGNMENTS
+
+
+class GlassesPort(Protocol):
+    """What the wizard needs of the console (ConsoleSession provides it, tests a fake)."""
+
+    def glasses_setting(self) -> str:
+        """The settings' glasses profile: a preset name or a file."""
+        ...
+
+    def steady_head(self) -> SteadyHead | None:
+        """Her head averaged over the last moments, None while it is not seen (or nothing runs)."""
+        ...
+
+    def show_cross(self, cross: EyesCross | None) -> None: ...
+
+    def draw_with(self, profile: GlassesProfile) -> None:
+        """Her view is drawn for this profile from the next picture on."""
+        ...
+
+    def adopt(self, path: Path) -> None:
+        """The settings' glasses profile becomes this file."""
+        ...
+
+    def marks_m(self) -> tuple[np.ndarray, np.ndarray]:
+        """The room marks in camera coordinates: the one she aligns with, the one that checks."""
+        ...
+
+
+class ConsoleGlassesPort:
+    """The console's side of the wizard: the settings, and the running pipeline when there is one."""
+
+    def __init__(
+        self, settings: Callable[[], object], pipeline: Callable[[], object | None], update_settings
+    ) -> None:
+        self._settings, self._pipeline, self._update = settings, pipeline, update_settings
+
+    def glasses_setting(self) -> str:
+        return self._settings().eyes.glasses
+
+    def steady_head(self) -> SteadyHead | None:
+        tracker = getattr(self._pipeline(), "head_tracker", None)
+        return tracker.steady(time.monotonic()) if tracker is not None else None
+
+    def show_cross(self, cross: EyesCross | None) -> None:
+        pipeline = self._pipeline()
+        if pipeline is not None and hasattr(pipeline, "show_alignment_cross"):
+            pipeline.show_alignment_cross(cross)
+
+    def draw_with(self, profile: GlassesProfile) -> None:
+        pipeline = self._pipeline()
+        if pipeline is not None and hasattr(pipeline, "use_glasses"):
+            pipeline.use_glasses(profile)
+
+    def adopt(self, path: Path) -> None:
+        settings = self._settings()
+        eyes = settings.eyes.model_copy(update={"glasses": str(path)})
+        self._update(settings.model_copy(update={"eyes": eyes}))
+
+    def marks_m(self) -> tuple[np.ndarray, np.ndarray]:
+        eyes = self._settings().eyes
+        return np.asarray(eyes.alignment_mark_m, dtype=np.float64), np.asarray(
+            eyes.check_mark_m, dtype=np.float64
+        )
+
+
+class AlignmentWizard:
+    def __init__(
+        self,
+        port: GlassesPort,
+        profile_loader: Callable[[str], GlassesProfile],
+        glasses_folder: Callable[[], Path],
+        run_job: Callable[[Callable[[], None], str], None],
+        planned: int = PLANNED_ALIGNMENTS,
+    ) -> None:
+        self._port = port
+        self._load = profile_loader
+        self._folder = glasses_folder
+        self._run_job = run_job
+        self.target_m = np.zeros(3)  # the marks, read from the port when the wizard opens
+        self.check_target_m = np.zeros(3)
+        self.changed: Emitter[WizardState] = Emitter("alignment")
+        self._lock = threading.Lock()
+        self._state = WizardState(WizardStep.CLOSED, planned=planned)
+        self._profile: GlassesProfile | None = None  # as it was when the wizard opened
+        self._calibrated: GlassesProfile | None = None  # with the solved eye, not saved yet
+        self._alignments: list[Alignment] = []
+
+    @property
+    def state(self) -> WizardState:
+        with self._lock:
+            return self._state
+
+    # ----- commands (the operator's thread) -------------------------------------------------------
+
+    def open(self) -> None:
+        """Read the current glasses profile and ask for the eye; a broken profile is a notice, not a step."""
+        setting = self._port.glasses_setting()
+        try:
+            profile = self._load(setting)
+        except UserError as exc:
+            self._set(WizardState(WizardStep.CLOSED, notice=str(exc), planned=self.state.planned))
+            log.warning("glasses alignment: %s", exc)
+            return
+        self._profile = self._calibrated = profile
+        self.target_m, self.check_target_m = self._port.marks_m()
+        eyes = profile.eye_names
+        self._set(
+            WizardState(
+                WizardStep.CHOOSE,
+                profile_name=profile.name,
+                eyes=eyes,
+                eye=eyes[0],
+                planned=self.state.planned,
+                guidance=f"Aligning {profile.name}: choose the eye, then start. She wears the glasses"
+                + (", the other eye closed." if len(eyes) > 1 else "."),
+            )
+        )
+
+    def begin(self, eye: str | None = None) -> None:
+        """Start (or redo) the alignments of one eye."""
+        state = self.state
+        if state.step is WizardStep.CLOSED or self._profile is None:
+            return
+        eye = eye or state.eye or state.eyes[0]
+        if eye not in state.eyes:
+            return
+        self._alignments = []
+        self._port.draw_with(self._calibrated)
+        self._ask(replace(state, step=WizardStep.ALIGN, eye=eye, done=0, solution=None, notice=""))
+
+    def confirm(self) -> None:
+        """She has the cross on the mark: take her steady head for this alignment (or say why not)."""
+        state = self.state
+        if state.step is WizardStep.CHECK:
+            self.save()
+            return
+        if state.step is not WizardStep.ALIGN:
+            return
+        steady = self._port.steady_head()
+        if steady is None:
+            self._set(replace(state, notice="Her head is not seen: she faces the camera, in its light."))
+            return
+        if steady.moved_deg > MAX_HOLD_MOVE_DEG or steady.moved_m > MAX_HOLD_MOVE_M:
+            self._set(
+                replace(
+                    state, notice=f"She moved ({steady.moved_deg:.1f}°): hold still a second, confirm again."
+                )
+            )
+            return
+        planned = plan_alignments(self._intrinsics(), state.planned)[state.done]
+        alignment = Alignment(steady.position_m, steady.rotation, planned.cross_px, self.target_m)
+        for index, earlier in enumerate(self._alignments):
+            if same_pose(alignment, earlier):
+                self._set(replace(state, notice=f"Same pose as alignment {index + 1}: confirmed twice?"))
+                return
+        self._alignments.append(alignment)
+        done = len(self._alignments)
+        if done >= state.planned:
+            self.solve()
+        else:
+            self._ask(replace(state, done=done, notice=""))
+
+    def undo(self) -> None:
+        """Take back the last confirmation (she was not on the mark)."""
+        state = self.state
+        if state.step is WizardStep.ALIGN and self._alignments:
+            self._alignments.pop()
+            self._ask(replace(state, done=len(self._alignments), notice="The last alignment was taken back."))
+
+    def solve(self) -> None:
+        state = self.state
+        if state.step is not WizardStep.ALIGN or len(self._alignments) < MIN_ALIGNMENTS:
+            return
+        alignments, eye = list(self._alignments), state.eye
+        self._port.show_cross(None)
+        self._set(
+            replace(
+                state,
+                step=WizardStep.SOLVING,
+                done=len(alignments),
+                cross=None,
+                notice="",
+                guidance="Solving…",
+            )
+        )
+        self._run_job(lambda: self._job_solve(alignments, eye), "Solving the glasses alignment")
+
+    def check(self) -> None:
+        """Show the check mark as arwed sees it with the new calibration."""
+        state = self.state
+        if state.step is not WizardStep.SOLVED or self._calibrated is None:
+            return
+        cross = EyesCross(state.eyes.index(state.eye), target_m=self.check_target_m)
+        self._port.draw_with(self._calibrated)
+        self._port.show_cross(cross)
+        x, y, z = self.check_target_m
+        self._set(
+            replace(
+                state,
+                step=WizardStep.CHECK,
+                cross=cross,
+                guidance=f"Check: the cross should sit on the second mark ({x:+.2f}, {y:+.2f}, {z:+.2f} m from "
+                "the lens) wherever she turns her head. Confirm to save, or redo.",
+            )
+        )
+
+    def save(self) -> None:
+        state = self.state
+        if state.step not in (WizardStep.SOLVED, WizardStep.CHECK) or self._calibrated is None:
+            return
+        profile, setting = self._calibrated, self._port.glasses_setting()
+        self._run_job(lambda: self._job_save(profile, setting), "Saving the glasses profile")
+
+    def redo(self) -> None:
+        state = self.state
+        if state.step in (WizardStep.SOLVED, WizardStep.CHECK, WizardStep.SAVED, WizardStep.ALIGN):
+            self.begin(state.eye)
+
+    def close(self) -> None:
+        """Leave the wizard: her view shows the partner again, with the saved profile (or the old one)."""
+        state = self.state
+        if state.step is WizardStep.CLOSED:
+            return
+        self._port.show_cross(None)
+        if state.step is not WizardStep.SAVED and self._profile is not None:
+            self._port.draw_with(self._profile)
+        self._set(WizardState(WizardStep.CLOSED, planned=state.planned))
+
+    # ----- jobs (the control thread) --------------------------------------------------------------
+
+    def _job_solve(self, alignments: list[Alignment], eye: str) -> None:
+        profile = self._calibrated
+        index = profile.eye_names.index(eye)
+        nominal = eye_placements(self._profile)[index]
+        try:
+            solution = solve_eye(alignments, self._intrinsics(), nominal)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            self._set(replace(self.state, step=WizardStep.ALIGN, notice=f"Could not solve: {exc}"))
+            return
+        solved = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        self._calibrated = calibrated_profile(profile, {eye: solution}, solved)
+        log.info("glasses alignment, %s eye: %s", eye, solution.summary)
+        self._set(
+            replace(
+                self.state,
+                step=WizardStep.SOLVED,
+                solution=solution,
+                guidance="Check the result on a second mark, save it, or redo.",
+            )
+        )
+
+    def _job_save(self, profile: GlassesProfile, setting: str) -> None:
+        path = calibrated_copy_path(setting, self._folder())
+        try:
+            saved = save_glasses_profile(profile, path)
+        except UserError as exc:
+            self._set(replace(self.state, notice=str(exc)))
+            log.warning("glasses alignment: %s", exc)
+            return
+        self._profile = self._calibrated = saved
+        self._port.show_cross(None)
+        self._port.draw_with(saved)
+        self._port.adopt(path)
+        log.info("glasses profile saved: %s", path)
+        self._set(
+            replace(
+                self.state,
+                step=WizardStep.SAVED,
+                cross=None,
+                saved_path=str(path),
+                notice="",
+                guidance=f"Saved as {path}; her view uses it now."
+                + (" Align the other eye, or close." if len(self.state.eyes) > 1 else " Close the wizard."),
+            )
+        )
+
+    # ----- helpers ----------------------------------------------------------------------------------
+
+    def _intrinsics(self):
+        return eye_intrinsics(self._profile)
+
+    def _ask(self, state: WizardState) -> None:
+        """Show the next planned cross and tell her where to stand."""
+        planned = plan_alignments(self._intrinsics(), state.planned)[state.done]
+        cross = EyesCross(state.eyes.index(state.eye), cross_px=planned.cross_px)
+        self._port.show_cross(cross)
+        self._set(
+            replace(
+                state,
+                cross=cross,
+                guidance=f"Alignment {state.done + 1} of {state.planned}: {planned.guidance}.",
+            )
+        )
+
+    def _set(self, state: WizardState) -> None:
+        with self._lock:
+            self._state = state
+        self.changed.emit(state)

@@ -78,7 +78,7 @@ class SteadyHead:
     position_m: np.ndarray  # (3,) between her eyes, camera coordinates
     rotation: np.ndarray  # (3, 3) head axes -> camera axes
     samples: int
-    moved_deg: float  # the turn between the window's first and second half: she did not hold still
+    moved_deg: float  # the turn between the window's first and last third: she did not hold still
     moved_m: float
 
 
@@ -398,10 +398,10 @@ class HeadTracker:
             recent = [(t, p, r) for t, p, r in self._raw if now_s - window_s <= t <= now_s]
         if len(recent) < min_samples:
             return None
-        half = len(recent) // 2
-        first, second = recent[:half], recent[half:]
-        turned = mean_rotation([r for _, _, r in second]) @ mean_rotation([r for _, _, r in first]).T
-        moved = np.mean([p for _, p, _ in second], axis=0) - np.mean([p for _, p, _ in first], axis=0)
+        third = len(recent) // 3  # the window's first and last thirds: a turn within it shows between them
+        first, last = recent[:third], recent[-third:]
+        turned = mean_rotation([r for _, _, r in last]) @ mean_rotation([r for _, _, r in first]).T
+        moved = np.mean([p for _, p, _ in last], axis=0) - np.mean([p for _, p, _ in first], axis=0)
         return SteadyHead(
             position_m=np.mean([p for _, p, _ in recent], axis=0),
             rotation=mean_rotation([r for _, _, r in recent]),

@@ -51,7 +51,7 @@ from arwed.session.events import Emitter
 log = logging.getLogger("arwed.console")
 
 PLANNED_ALIGNMENTS = 12
-MAX_HOLD_MOVE_DEG = 2.5  # she turned more than this within the steady window: not holding still (noise: ~1)
+MAX_HOLD_MOVE_DEG = 2.2  # she turned more than this within the steady window: not holding still (noise ~1)
 MAX_HOLD_MOVE_M = 0.03
 
 
@@ -82,6 +82,13 @@ class WizardState:
     @property
     def can_solve(self) -> bool:
         return self.step is WizardStep.ALIGN and self.done >= MIN_ALIGNMENTS
+
+
+def describe_profile(profile: GlassesProfile) -> str:
+    width, height = profile.eye_resolution_px
+    text = f"{profile.name}: {profile.mode}, {width}×{height} per eye, {profile.diagonal_fov_deg:g}° diagonal"
+    aligned = [f"{eye} {fit.residual_deg:.2f}°" for eye, fit in profile.eye_calibration.items()]
+    return text + (f"; aligned: {', '.join(aligned)}" if aligned else "; not aligned yet")
 
 
 class GlassesPort(Protocol):
@@ -168,11 +175,23 @@ class AlignmentWizard:
         self._profile: GlassesProfile | None = None  # as it was when the wizard opened
         self._calibrated: GlassesProfile | None = None  # with the solved eye, not saved yet
         self._alignments: list[Alignment] = []
+        self._summaries: dict[str, str] = {}  # glasses setting -> what the Outputs tab says of it
 
     @property
     def state(self) -> WizardState:
         with self._lock:
             return self._state
+
+    def glasses_summary(self) -> str:
+        """One line on the glasses profile her view uses (read on the control thread the first time:
+        `changed` fires when it is there)."""
+        setting = self._port.glasses_setting()
+        with self._lock:
+            known = self._summaries.get(setting)
+            if known is None:
+                self._summaries[setting] = known = f"{setting} (reading…)"
+                self._run_job(lambda: self._job_summary(setting), None)
+        return known
 
     # ----- commands (the operator's thread) -------------------------------------------------------
 
@@ -199,6 +218,12 @@ class AlignmentWizard:
                 + (", the other eye closed." if len(eyes) > 1 else "."),
             )
         )
+
+    def choose(self, eye: str) -> None:
+        """The eye the next alignments are for (before starting, or after saving the other one)."""
+        state = self.state
+        if state.step in (WizardStep.CHOOSE, WizardStep.SAVED) and eye in state.eyes and eye != state.eye:
+            self._set(replace(state, eye=eye))
 
     def begin(self, eye: str | None = None) -> None:
         """Start (or redo) the alignments of one eye."""
@@ -342,6 +367,8 @@ class AlignmentWizard:
             log.warning("glasses alignment: %s", exc)
             return
         self._profile = self._calibrated = saved
+        with self._lock:
+            self._summaries[str(path)] = describe_profile(saved)
         self._port.show_cross(None)
         self._port.draw_with(saved)
         self._port.adopt(path)
@@ -357,6 +384,15 @@ class AlignmentWizard:
                 + (" Align the other eye, or close." if len(self.state.eyes) > 1 else " Close the wizard."),
             )
         )
+
+    def _job_summary(self, setting: str) -> None:
+        try:
+            summary = describe_profile(self._load(setting))
+        except UserError as exc:
+            summary = f"refused: {exc}"
+        with self._lock:
+            self._summaries[setting] = summary
+        self.changed.emit(self.state)
 
     # ----- helpers ----------------------------------------------------------------------------------
 

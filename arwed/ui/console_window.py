@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from arwed.ui.alignment_window import AlignmentWindow, StateRelay
 from arwed.ui.bridge import QtLogHandler, SessionBridge
 from arwed.ui.ceremony_bar import CeremonyBar
 from arwed.ui.cue_panel import CuePanel
@@ -65,6 +66,7 @@ class ConsoleWindow(QMainWindow):
         self.cpu_at_start = (time.thread_time(), time.process_time())
         self._closed = False
         self.operator_locked = False
+        self.alignment_window: AlignmentWindow | None = None  # made when first opened
         self._build()
         self.log_handler = QtLogHandler(self.bridge)
         self.bridge.log_record.connect(self.log_panel.add)
@@ -73,6 +75,10 @@ class ConsoleWindow(QMainWindow):
         self.bridge.frame_ready.connect(self._on_frame)
         self._listen()
         self.outputs.changed.connect(self._refresh_outputs)
+        # the wizard's changes (and the glasses profile's summary) reach the Outputs tab on this thread
+        self._alignment_relay = StateRelay(self)
+        self._alignment_relay.changed.connect(lambda _: self.outputs_panel.refresh())
+        session.alignment.changed.connect(self._alignment_relay.changed.emit)
         self.dispatcher = ShortcutDispatcher(session.shortcuts, self._handlers(), self, home=self.preview)
         self.refresh()
 
@@ -135,6 +141,7 @@ class ConsoleWindow(QMainWindow):
         self.tabs.setMinimumWidth(340)
         self.scene_panel = ScenePanel(self.session)
         self.outputs_panel = OutputsPanel(self.session, self.outputs)
+        self.outputs_panel.open_alignment = self.open_alignment
         self.keepsakes_panel = KeepsakesPanel(self.session)
         self.shortcut_editor = ShortcutEditor(self.session)
         self.voice = VoicePlayer(self)
@@ -186,6 +193,12 @@ class ConsoleWindow(QMainWindow):
             "quit": self.quit_pressed,
         }
 
+    def open_alignment(self) -> None:
+        """The glasses alignment wizard, in its own window (her view shows its cross meanwhile)."""
+        if self.alignment_window is None:
+            self.alignment_window = AlignmentWindow(self.session, self)
+        self.alignment_window.open_wizard()
+
     def set_operator_lock(self, locked: bool) -> None:
         """During the ceremony no field can be changed by a stray key or click; the keys still act."""
         self.operator_locked = locked
@@ -229,6 +242,8 @@ class ConsoleWindow(QMainWindow):
             self.preview.show_frame(frame, display)
         self.outputs.show_frames(stream, frame, display)
         self.thumbnail_row.show_frame(stream, frame, display)
+        if stream == "eyes" and self.alignment_window is not None:
+            self.alignment_window.show_frame(frame, display)
 
     # ----- refreshing ------------------------------------------------------------------------------------
 
@@ -302,6 +317,10 @@ class ConsoleWindow(QMainWindow):
             return True
         self._closed = True
         self.bridge.detach()
+        self.session.alignment.changed.disconnect(self._alignment_relay.changed.emit)
+        if self.alignment_window is not None:
+            self.alignment_window.detach()
+            self.alignment_window.close()
         self.outputs.close_all()
         logging.getLogger("arwed").removeHandler(self.log_handler)
         return self.session.close()

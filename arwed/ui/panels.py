@@ -303,6 +303,13 @@ class OutputEditor(QFrame):
         self.eyes.setKeyboardTracking(False)
         self.eyes.valueChanged.connect(self._changed)
         layout.addRow("Eye distance", self.eyes)
+        # her view: the glasses profile it is drawn for (the settings' eyes.glasses) and its alignment
+        self.glasses = QLabel("", objectName="glassesProfile", wordWrap=True)
+        layout.addRow("Glasses", self.glasses)
+        self.align = QPushButton("Align her glasses…", objectName="alignGlasses")
+        self.align.clicked.connect(lambda: self.open_alignment and self.open_alignment())
+        layout.addRow(self.align)
+        self.open_alignment = None  # set by the panel: opens the alignment wizard
         self.form = layout
         self.state = QLabel("", objectName="hint", wordWrap=True)
         layout.addRow(self.state)
@@ -328,6 +335,11 @@ class OutputEditor(QFrame):
         self.eyes.setEnabled(glasses and output.side_by_side)
         self.form.setRowVisible(self.stereo, glasses)
         self.form.setRowVisible(self.eyes, glasses)
+        her_view = output.mode is CompositeMode.EYES
+        self.form.setRowVisible(self.glasses, her_view)
+        self.form.setRowVisible(self.align, her_view)
+        if her_view:
+            self.glasses.setText(self.session.alignment.glasses_summary())
         for widget in (self.mode, self.screen, self.stereo, self.eyes):
             widget.blockSignals(False)
         state = self.manager.states.get(self.output_id)
@@ -377,6 +389,7 @@ class OutputsPanel(QWidget):
         layout.addLayout(self.cards)
         layout.addStretch(1)
         self.editors: dict[int, OutputEditor] = {}
+        self.open_alignment = None  # the console window's: opens the glasses alignment wizard
 
     def _add(self) -> None:
         names = self.manager.screens.names()
@@ -392,6 +405,7 @@ class OutputsPanel(QWidget):
         for output_id, output in outputs.items():
             if output_id not in self.editors:
                 self.editors[output_id] = OutputEditor(self.session, self.manager, output_id)
+                self.editors[output_id].open_alignment = self.open_alignment
                 self.cards.addWidget(self.editors[output_id])
             self.editors[output_id].refresh(output)
 

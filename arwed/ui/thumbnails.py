@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from arwed.ui.frame_view import FrameView
 from arwed.ui.outputs import describe_output
 
+STEREO_CAPTION = " · left | right eye"
 THUMBNAIL_INTERVAL_S = 0.25  # a thumbnail needs no more than four pictures a second
 
 
@@ -20,11 +22,34 @@ class OutputThumbnail(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
+        pictures = QHBoxLayout()
+        pictures.setSpacing(2)
         self.view = FrameView(self, smooth=False)
         self.view.setFixedSize(QSize(176, 99))
+        # her view from side-by-side glasses: one picture per eye (the confidence monitor); hidden else
+        self.second_eye = FrameView(self, smooth=False)
+        self.second_eye.setFixedSize(QSize(176, 99))
+        self.second_eye.setVisible(False)
+        pictures.addWidget(self.view)
+        pictures.addWidget(self.second_eye)
         self.caption = QLabel("", objectName="thumbCaption")
-        layout.addWidget(self.view)
+        layout.addLayout(pictures)
         layout.addWidget(self.caption)
+
+    def show_her_view(self, frame) -> None:
+        """An eyes frame: both eyes side by side when it is twice as wide as tall or more, else one."""
+        height, width = frame.image.shape[:2]
+        stereo = width >= 2.5 * height
+        if self.second_eye.isVisible() != stereo:
+            self.second_eye.setVisible(stereo)
+            base = self.caption.text().removesuffix(STEREO_CAPTION)
+            self.caption.setText(base + (STEREO_CAPTION if stereo else ""))
+        if not stereo:
+            self.view.show_frame(frame)
+            return
+        half = width // 2
+        self.view.show_frame(replace(frame, image=frame.image[:, :half]))
+        self.second_eye.show_frame(replace(frame, image=frame.image[:, half:]))
 
 
 class ThumbnailRow(QWidget):
@@ -57,7 +82,10 @@ class ThumbnailRow(QWidget):
         for output_id, thumbnail in self.thumbnails.items():
             output = outputs.get(output_id)
             if output is not None and output.mode.value == stream and self._waiting(output_id) is None:
-                thumbnail.view.show_frame(frame, display)
+                if stream == "eyes":
+                    thumbnail.show_her_view(frame)
+                else:
+                    thumbnail.view.show_frame(frame, display)
 
     def refresh(self) -> None:
         outputs = self.session.outputs.current()
@@ -71,8 +99,9 @@ class ThumbnailRow(QWidget):
                 self._row.insertWidget(self._row.count() - 1, thumbnail)
             waiting = self._waiting(output_id)
             where = f"{waiting} unplugged" if waiting else (output.screen or "window")
-            thumbnail.caption.setText(f"{describe_output(output_id, output)} · {where}")
-            thumbnail.view.black = self.session.ceremony.blackout
+            eyes = STEREO_CAPTION if thumbnail.second_eye.isVisible() else ""
+            thumbnail.caption.setText(f"{describe_output(output_id, output)} · {where}{eyes}")
+            thumbnail.view.black = thumbnail.second_eye.black = self.session.ceremony.blackout
             thumbnail.view.side_by_side = output.side_by_side and output.mode.value == "camera-black"
             thumbnail.view.message = "screen unplugged" if waiting else ""
             if waiting:
@@ -83,5 +112,6 @@ class ThumbnailRow(QWidget):
     def set_black(self, black: bool) -> None:
         for thumbnail in self.thumbnails.values():
             if thumbnail.view.black != black:
-                thumbnail.view.black = black
+                thumbnail.view.black = thumbnail.second_eye.black = black
                 thumbnail.view.update()
+                thumbnail.second_eye.update()

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
+from arwed.geometry.eyes import eye_intrinsics, eye_placements
 from arwed.geometry.head_tracker import SteadyHead
 from arwed.glasses import load_glasses_profile
 from arwed.session.alignment_wizard import AlignmentWizard, WizardStep
 from tests.eyes.wizard_head import Wearer
+
+INTRINSICS = eye_intrinsics(load_glasses_profile("xreal-one-3d"))
 
 
 class FakePort:
@@ -84,6 +87,12 @@ def test_the_wizard_from_the_first_cross_to_the_saved_profile(tmp_path) -> None:
     check = port.crosses[-1]
     assert wizard.state.step is WizardStep.CHECK and check.target_m is not None and check.eye_index == 1
     assert port.profiles[-1].eye_calibration["right"].alignments == 12  # her view draws the new eye
+    # she looks straight at the second mark: arwed draws it within a degree of where her eye sees it
+    head = port.wearer.head.steady()
+    drawn = check.position_px(
+        head.position_m, head.rotation, eye_placements(port.profiles[-1])[1], INTRINSICS
+    )
+    assert np.hypot(drawn[0] - 960.0, drawn[1] - 540.0) < INTRINSICS.fx_px * np.radians(1.0)
     wizard.confirm()  # confirming the check saves
     assert wizard.state.step is WizardStep.SAVED
     saved = tmp_path / "glasses" / "xreal-one-3d-aligned.yaml"

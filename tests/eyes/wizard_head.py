@@ -45,22 +45,23 @@ class Wearer:
         self._stances = {p.cross_px: p.stance for p in plan_alignments(self.intrinsics, planned)}
         self.target = None  # the state she is moving to
         self._lock = threading.Lock()
-        self.head.go_to(HeadState(0.0, 2.6, 0.0, 0.0), move_s=0.1, hold_s=1.0)
+        self.head.go_to(HeadState(0.0, 2.6, 20.0, 0.0), move_s=0.1, hold_s=1.0)  # looking aside at first
 
     def answer(self, cross: EyesCross | None, mark_m: np.ndarray) -> HeadState | None:
-        """Where her head goes for this cross (None: she stays)."""
-        if cross is None or cross.cross_px is None:
+        """Where her head goes for this cross: lined up with the mark from the stance the wizard asked
+        for; for the check, looking straight at the check mark from where she is (None: she stays)."""
+        if cross is None:
             return None
+        eye = self.truth[cross.eye_index]
+        if cross.cross_px is None:
+            centre = np.array([self.intrinsics.cx_px, self.intrinsics.cy_px])
+            spot = (self.head.state.floor_x_m, self.head.state.floor_z_m)
+            return aligning_state(
+                self.world, spot, eye, cross.target_m, centre, self.intrinsics, self.head.state
+            )
         spot = STANCE_SPOTS_M[self._stances.get(cross.cross_px, "far")]
-        return aligning_state(
-            self.world,
-            spot,
-            self.truth[cross.eye_index],
-            mark_m,
-            np.asarray(cross.cross_px),
-            self.intrinsics,
-            self.head.state,
-        )
+        pixel = np.asarray(cross.cross_px)
+        return aligning_state(self.world, spot, eye, mark_m, pixel, self.intrinsics, self.head.state)
 
     def move_now(self, state: HeadState) -> None:
         """Move there and hold (simulated time, at once)."""
@@ -72,8 +73,11 @@ class LiveWearer(Wearer):
     """The same in real time (the tracker's clock is time.monotonic(), as the console's): a thread feeds
     a camera frame every 1/30 s; `go` starts a 0.4 s move to a new head state, then she holds it."""
 
-    def __init__(self, profile: GlassesProfile, seed: int = 0, planned: int = 12) -> None:
+    def __init__(
+        self, profile: GlassesProfile, seed: int = 0, planned: int = 12, move_s: float = MOVE_S
+    ) -> None:
         super().__init__(profile, seed, planned, start_s=time.monotonic() - 1.2)
+        self.move_s = move_s
         self._from, self._goal, self._since = self.head.state, self.head.state, time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="simulated head", daemon=True)
@@ -88,7 +92,7 @@ class LiveWearer(Wearer):
             self._from, self._goal, self._since = self._current(time.monotonic()), state, time.monotonic()
 
     def _current(self, now: float) -> HeadState:
-        x = min(1.0, (now - self._since) / MOVE_S)
+        x = min(1.0, (now - self._since) / self.move_s)
         w = 0.5 - 0.5 * math.cos(math.pi * x)
         a = (self._from.floor_x_m, self._from.floor_z_m, self._from.yaw_deg, self._from.pitch_deg)
         b = (self._goal.floor_x_m, self._goal.floor_z_m, self._goal.yaw_deg, self._goal.pitch_deg)

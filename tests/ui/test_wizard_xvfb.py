@@ -1,0 +1,171 @@
+"""The glasses alignment wizard driven end to end in the real console window under Xvfb, with xdotool.
+
+`python -m tests.ui.wizard_app` (see its docstring for what is real and what is simulated: the camera,
+the render and her are; her head goes through the real head code). The operator clicks the Outputs
+tab, "Align her glasses…", chooses the right eye with the keyboard and clicks Start; each alignment is
+confirmed with the Space key (a clicker), once too early (she is still moving: refused, then taken);
+after six, "Solve now"; the result must be good; "Check" shows the second mark; Return saves; the
+profile is written as the user's -aligned copy, read back, and made the settings' glasses profile.
+Pictures of the wizard and of the console's monitor are saved along the way and checked for the cross.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from arwed.glasses import load_glasses_profile
+from tests.conftest import REPO_ROOT
+from tests.ui.test_app_xvfb import xvfb_display  # noqa: F401 - the fixture
+
+SHOTS_DIR = os.environ.get("ARWED_WIZARD_SHOTS")  # set to keep the pictures (the report's screenshots)
+
+
+def _xdotool(display: str, *args: str) -> None:
+    subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True, timeout=20)
+
+
+class App:
+    def __init__(self, display: str, out: Path, process: subprocess.Popen) -> None:
+        self.display, self.out, self.process = display, out, process
+
+    def read(self, name: str) -> dict | None:
+        try:
+            return json.loads((self.out / name).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def wait(self, condition, what: str, timeout_s: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.process.poll() is None:
+            state = self.read("state.json")
+            if state is not None and condition(state):
+                return state
+            time.sleep(0.05)
+        self.process.kill()
+        _, stderr = self.process.communicate(timeout=10)
+        pytest.fail(f"waiting for {what}: last state {self.read('state.json')}; stderr: {stderr[-1500:]}")
+
+    def click(self, name: str) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            rect = (self.read("rects.json") or {}).get(name)
+            if rect and rect[2] > 0:
+                x, y, w, h = rect
+                _xdotool(self.display, "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
+                return
+            time.sleep(0.05)
+        pytest.fail(f"{name} never appeared on the screen")
+
+    def key(self, *names: str) -> None:
+        _xdotool(self.display, "key", "--delay", "80", *names)
+
+
+def _cross_centre(picture: Path) -> tuple[float, float] | None:
+    """Where the white cross is in a grabbed picture (the median of its bright pixels)."""
+    image = cv2.imread(str(picture))
+    bright = np.argwhere(image.min(axis=2) > 200)
+    return None if not len(bright) else (float(np.median(bright[:, 1])), float(np.median(bright[:, 0])))
+
+
+@pytest.mark.slow
+def test_the_wizard_in_the_console_from_the_outputs_tab_to_the_saved_profile(xvfb_display, tmp_path):  # noqa: F811
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (apt-get install xdotool, or scripts/bootstrap.sh)")
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(DISPLAY=xvfb_display, PYTHONPATH=str(REPO_ROOT), ARWED_CONFIG_DIR=str(tmp_path))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.ui.wizard_app", "--out", str(tmp_path)],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    app = App(xvfb_display, tmp_path, process)
+    try:
+        app.wait(lambda s: s["step"] == "closed", "the console")
+        app.click("outputs_tab")
+        app.click("align_glasses")
+        app.wait(lambda s: s["step"] == "choose", "the wizard's first step")
+        app.click("eye")
+        time.sleep(0.5)  # the list opens
+        app.key("Down", "Return")  # the second entry: the right eye
+        app.wait(lambda s: s["eye"] == "right", "the right eye chosen")
+        app.click("start")
+        state = app.wait(lambda s: s["step"] == "align", "the first cross")
+        assert state["eye"] == "right" and "Alignment 1 of 12" in state["guidance"]
+
+        app.key("space")  # at once: she is still turning to the cross
+        early = app.wait(lambda s: s["notice"] or s["done"], "the early confirmation's answer")
+        refused = early["done"] == 0
+        for done in range(early["done"], 6):
+            time.sleep(1.1)  # she turns (0.2 s) and holds still long enough for the steady average (0.8 s)
+            app.key("space")
+            answer = app.wait(
+                lambda s, d=done: s["done"] > d or "moved" in s["notice"], f"alignment {done + 1}"
+            )
+            if answer["done"] <= done:  # a slow machine's frames lagged her turn: the operator confirms again
+                time.sleep(0.5)
+                app.key("space")
+                app.wait(lambda s, d=done: s["done"] > d, f"alignment {done + 1}, confirmed again")
+        app.click("solve")
+        solved = app.wait(lambda s: s["step"] == "solved", "the solve")
+        assert solved["verdict"] in ("good", "usable"), json.dumps(solved)
+        assert solved["residual_deg"] < 1.0
+        app.wait(lambda s: "wizard-solved" in s["shots"], "the picture of the result")
+        app.click("check")
+        app.wait(lambda s: s["step"] == "check", "the check step")
+        app.wait(lambda s: "her-view-check" in s["shots"], "her view of the check mark")
+        app.key("Return")  # confirming the check saves
+        saved = app.wait(lambda s: s["step"] == "saved" and "wizard-saved" in s["shots"], "the save")
+        app.click("close")
+        app.wait(lambda s: "console-after" in s["shots"], "the console after closing the wizard")
+    finally:
+        if process.poll() is None:
+            _xdotool(xvfb_display, "key", "ctrl+q", "ctrl+q")
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    assert refused, "the confirmation while she was still turning should have been refused"
+    path = tmp_path / "glasses" / "xreal-one-3d-aligned.yaml"
+    assert saved["saved_path"] == str(path) and saved["glasses_setting"] == str(path)
+    profile = load_glasses_profile(path)
+    assert set(profile.eye_calibration) == {"right"} and profile.eye_calibration["right"].alignments == 6
+    assert abs(profile.eye_calibration["right"].residual_deg - solved["residual_deg"]) < 1e-3
+
+    for name in (
+        "wizard-aligning",
+        "console-monitor-aligning",
+        "wizard-solved",
+        "wizard-check",
+        "wizard-saved",
+    ):
+        assert (tmp_path / f"{name}.png").exists(), name
+    # her view in the wizard shows the cross in the right eye's half while aligning
+    centre = _cross_centre(tmp_path / "her-view-aligning.png")
+    width = cv2.imread(str(tmp_path / "her-view-aligning.png")).shape[1]
+    assert centre is not None and centre[0] > width / 2
+    # the check: she looks straight at the second mark; arwed draws it within 2 degrees of the centre of
+    # her right eye's half (the picture is 3840x1080 fitted into the view: 1 degree is 41 eye pixels)
+    picture = cv2.imread(str(tmp_path / "her-view-check.png"))
+    height, width = picture.shape[:2]
+    scale = width / 3840.0
+    centre = _cross_centre(tmp_path / "her-view-check.png")
+    two_degrees = 2 * 41.2 * scale
+    assert centre is not None and abs(centre[0] - 0.75 * width) < two_degrees
+    assert abs(centre[1] - height / 2) < two_degrees
+    if SHOTS_DIR:
+        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
+        for picture in tmp_path.glob("*.png"):
+            shutil.copy(picture, Path(SHOTS_DIR) / picture.name)

@@ -25,13 +25,9 @@ import pytest
 
 from arwed.glasses import load_glasses_profile
 from tests.conftest import REPO_ROOT
-from tests.ui.test_app_xvfb import xvfb_display  # noqa: F401 - the fixture
+from tests.xvfb import app_environment, xdotool
 
 SHOTS_DIR = os.environ.get("ARWED_WIZARD_SHOTS")  # set to keep the pictures (the report's screenshots)
-
-
-def _xdotool(display: str, *args: str) -> None:
-    subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True, timeout=20)
 
 
 class App:
@@ -61,13 +57,13 @@ class App:
             rect = (self.read("rects.json") or {}).get(name)
             if rect and rect[2] > 0:
                 x, y, w, h = rect
-                _xdotool(self.display, "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
+                xdotool(self.display, "mousemove", str(x + w // 2), str(y + h // 2), "click", "1", check=True)
                 return
             time.sleep(0.05)
         pytest.fail(f"{name} never appeared on the screen")
 
     def key(self, *names: str) -> None:
-        _xdotool(self.display, "key", "--delay", "80", *names)
+        xdotool(self.display, "key", "--delay", "80", *names, check=True)
 
 
 def _cross_centre(picture: Path) -> tuple[float, float] | None:
@@ -78,11 +74,9 @@ def _cross_centre(picture: Path) -> tuple[float, float] | None:
 
 
 @pytest.mark.slow
-def test_the_wizard_in_the_console_from_the_outputs_tab_to_the_saved_profile(xvfb_display, tmp_path):  # noqa: F811
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed (apt-get install xdotool, or scripts/bootstrap.sh)")
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env.update(DISPLAY=xvfb_display, PYTHONPATH=str(REPO_ROOT), ARWED_CONFIG_DIR=str(tmp_path))
+def test_the_wizard_in_the_console_from_the_outputs_tab_to_the_saved_profile(xvfb_display, tmp_path):
+    xdotool(xvfb_display, "version")  # skips with the reason when xdotool is missing
+    env = app_environment(xvfb_display, tmp_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.ui.wizard_app", "--out", str(tmp_path)],
         env=env,
@@ -132,7 +126,7 @@ def test_the_wizard_in_the_console_from_the_outputs_tab_to_the_saved_profile(xvf
         app.wait(lambda s: "console-after" in s["shots"], "the console after closing the wizard")
     finally:
         if process.poll() is None:
-            _xdotool(xvfb_display, "key", "ctrl+q", "ctrl+q")
+            xdotool(xvfb_display, "key", "ctrl+q", "ctrl+q")
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

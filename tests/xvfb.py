@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import REPO_ROOT
-
+REPO_ROOT = Path(__file__).resolve().parents[1]  # not from conftest, which imports this module
 START_S = 15.0  # an X server starts in well under a second; a loaded 2-core machine may take a few
 
 CONSOLE_SCREEN_PX = (1280, 720)

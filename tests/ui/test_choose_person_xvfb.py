@@ -1,0 +1,78 @@
+"""Whom the partner stands beside, chosen as an operator does: the real console under Xvfb on a still of four
+real people in a row (../shared/data, composed by tests/people_photos.py), and a real mouse click on the
+leftmost of them in the preview. The console starts beside its own choice (the most central, largest
+person) and, after the click, stands beside the person clicked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import cv2
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tests.people_photos import compose_row
+from tests.xvfb import app_environment, arwed_command, xdotool
+
+SETTLE_S = 8.0  # the tracker finds the row and the partner stands beside someone (slower under load)
+RUN_S = 30
+
+
+def _overlap(a, b) -> float:
+    """The share of box a that lies inside box b."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    return w * h / max((a[2] - a[0]) * (a[3] - a[1]), 1e-9)
+
+
+def _person_of(bbox, pasted) -> int:
+    return max(range(len(pasted)), key=lambda i: _overlap(bbox, pasted[i].box_px))
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_a_click_on_a_person_in_the_preview_makes_them_the_partners_person(
+    xvfb_display, tmp_path, shared_data_dir
+):
+    image, pasted = compose_row(shared_data_dir)
+    photo = tmp_path / "row.png"
+    cv2.imwrite(str(photo), image)
+    stats_path = tmp_path / "stats.json"
+    command = arwed_command("run", "--source", str(photo), "--keepsakes", str(tmp_path / "keep"))
+    app = subprocess.Popen(
+        [*command, "--stats", str(stats_path), "--quit-after", str(RUN_S)],
+        env=app_environment(xvfb_display, tmp_path),
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not stats_path.exists() and app.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert stats_path.exists(), "the console never wrote its first stats"
+        first = json.loads(stats_path.read_text())
+        x, y, w, h = first["preview_rect"]
+        if first["partner_person_bbox_px"] is not None:  # the console's own choice, before the click
+            assert _person_of(first["partner_person_bbox_px"], pasted) != 0
+        time.sleep(SETTLE_S)
+        # the leftmost person's chest, in the preview's window coordinates
+        x0, y0, x1, y1 = pasted[0].box_px
+        frame_x, frame_y = (x0 + x1) / 2, y0 + 0.35 * (y1 - y0)
+        click_x = round(x + frame_x * w / image.shape[1])
+        click_y = round(y + frame_y * h / image.shape[0])
+        xdotool(xvfb_display, "mousemove", str(click_x), str(click_y), "click", "1", check=True)
+        _, stderr = app.communicate(timeout=RUN_S + 60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate(timeout=10)
+    assert app.returncode == 0, stderr[-2000:]
+    stats = json.loads(stats_path.read_text())
+    assert stats["partner_person_bbox_px"] is not None, "nobody was followed after the click"
+    chosen = _person_of(stats["partner_person_bbox_px"], pasted)
+    assert chosen == 0, f"the partner stands beside person {chosen}, not the one clicked (0)"
+    assert _overlap(stats["partner_person_bbox_px"], pasted[0].box_px) > 0.5

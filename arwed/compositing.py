@@ -25,7 +25,11 @@ MAX_SHADOW_SIGMA_PX = 40.0
 SHADOW_CAST_M = 0.9  # how far a sharp shadow reaches from the feet at a 45-degree light (a contact shadow, not a full cast one)
 MIN_LIGHT_ELEVATION_DEG = 25.0  # lower suns would throw shadows across the whole floor: capped
 MAX_SHADOW_REACH_M = 1.2
-OCCLUSION_MARGIN_M = 0.05  # a person hides the character only where they are nearer by more than this
+OCCLUSION_MARGIN_M = 0.05
+SOLID_RAMP_FROM, SOLID_FROM = (
+    0.25,
+    0.75,
+)  # a silhouette's soft edge, in mask values  # a person hides the character only where they are nearer by more than this
 SILHOUETTE_MARGIN = 0.3  # of a person's box width, each side: a dress, hair or a raised arm reach past it
 
 
@@ -64,17 +68,22 @@ class Compositor:
             else:
                 out[:] = self.settings.key_color_bgr
         if placement is not None and layer is not None and layer.rgba.size:
+            occluding = self.settings.occlusion and mode is not CompositeMode.KEYED
             if mode is CompositeMode.STAGE and self.settings.shadow:
-                self._draw_contact_shadow(out, placement, intrinsics)
-            hiding = ()
-            if self.settings.occlusion and mode is not CompositeMode.KEYED:
-                hiding = tuple(o for o in occluders if _overlaps(o.bbox_px, layer))
+                self._draw_contact_shadow(out, placement, intrinsics, occluders if occluding else ())
+            hiding = tuple(o for o in occluders if _overlaps(o.bbox_px, layer)) if occluding else ()
             _blend_layer(out, layer, hiding)
         return out
 
     def _draw_contact_shadow(
-        self, out: np.ndarray, placement: Placement, intrinsics: CameraIntrinsics
+        self,
+        out: np.ndarray,
+        placement: Placement,
+        intrinsics: CameraIntrinsics,
+        occluders: Sequence[Occluder] = (),
     ) -> None:
+        """The shadow on the floor under the character; a person nearer than it hides it as they hide him
+        (else it would darken a guest's legs in front of him)."""
         outline_px = contact_shadow_outline_px(placement, intrinsics, self.light)
         if outline_px is None:
             return
@@ -92,6 +101,12 @@ class Compositor:
         cv2.fillPoly(mask, [np.round(outline_px - (x0, y0)).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
         cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
         mask = cv2.GaussianBlur(mask, (0, 0), sigma)[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+        shadow_depth_m = float(placement.anchor_m[2])
+        for occluder in occluders:
+            if occluder.depth_m + OCCLUSION_MARGIN_M < shadow_depth_m:
+                mask *= 1.0 - _solid(
+                    _mask_in_frame_region(occluder.mask, (width, height), (cx0, cy0), (cx1 - cx0, cy1 - cy0))
+                )
         strength = self.settings.shadow_strength * placement.opacity
         region = out[cy0:cy1, cx0:cx1, :3]
         region[:] = (region * (1.0 - strength * mask[:, :, None])).astype(np.uint8)
@@ -151,17 +166,27 @@ def _overlaps(person_bbox_px, layer: RenderedLayer) -> bool:
 
 def _mask_in_region(layer: RenderedLayer, person_mask: np.ndarray) -> np.ndarray:
     """A person's mask over the layer's region, at the layer's size."""
-    frame_w, frame_h = layer.frame_size_px
-    mask_h, mask_w = person_mask.shape[:2]
     h, w = layer.rgba.shape[:2]
-    x0, y0 = layer.origin_px
+    return _mask_in_frame_region(person_mask, layer.frame_size_px, layer.origin_px, (w, h))
+
+
+def _mask_in_frame_region(
+    person_mask: np.ndarray,
+    frame_size_px: tuple[int, int],
+    origin_px: tuple[int, int],
+    size_px: tuple[int, int],
+) -> np.ndarray:
+    """A person's mask (at tracking resolution) over a region of the frame, at the region's size."""
+    frame_w, frame_h = frame_size_px
+    mask_h, mask_w = person_mask.shape[:2]
+    x0, y0 = origin_px
     sx, sy = mask_w / frame_w, mask_h / frame_h
-    # the layer's region in mask pixels, resized to the layer's size in one step
+    # the region in mask pixels, resized to the region's size in one step
     affine = np.array([[sx, 0.0, x0 * sx + 0.5 * sx - 0.5], [0.0, sy, y0 * sy + 0.5 * sy - 0.5]], np.float32)
     mask = cv2.warpAffine(
         person_mask,
         affine,
-        (w, h),
+        size_px,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
     )
@@ -175,8 +200,14 @@ def _visibility(layer: RenderedLayer, occluders: Sequence[Occluder]) -> np.ndarr
         in_front = layer.depth_m > occluder.depth_m + OCCLUSION_MARGIN_M
         if not in_front.any():
             continue
-        visible *= 1.0 - _mask_in_region(layer, occluder.mask) * in_front
+        visible *= 1.0 - _solid(_mask_in_region(layer, occluder.mask)) * in_front
     return visible
+
+
+def _solid(mask: np.ndarray) -> np.ndarray:
+    """A segmentation mask as how much it hides: fully from SOLID_FROM up (MediaPipe's masks stay below 1 well
+    inside a person's outline, and a guest must not show the partner through them), a soft ramp below."""
+    return np.clip((mask - SOLID_RAMP_FROM) / (SOLID_FROM - SOLID_RAMP_FROM), 0.0, 1.0)
 
 
 def _blend_layer(out: np.ndarray, layer: RenderedLayer, occluders: Sequence[Occluder]) -> None:

@@ -18,7 +18,9 @@ from arwed.geometry.anchor import anchor_beside, in_plane
 from arwed.geometry.camera import project_points
 from arwed.types import CameraIntrinsics, FloorPlane
 
-PERSONAL_SPACE_M = 0.5  # two people stand at least this far apart, centre to centre
+PERSONAL_SPACE_M = (
+    0.7  # centre to centre: shoulders (0.45 m) and arms at rest, so that he overlaps no one in the picture
+)
 SPOT_STEP_M = 0.1
 MAX_SHIFT_M = 1.5
 CHEST_FRACTION = 0.72

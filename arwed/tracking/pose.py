@@ -48,6 +48,8 @@ ERASE_THRESHOLD = 0.3  # mask values above this are painted out where others are
 ERASE_GROW = 0.06  # of the person's box height: painted a little wider than the mask (hair, blur)
 DUPLICATE_OVERLAP = 0.6  # a person whose box lies this much inside one already found is that person again
 ERASE_GREY = 127
+ISOLATE_MARGIN = 0.5  # still images: the person's neighbourhood kept when looking at them again
+SAME_PERSON_OVERLAP = 0.5  # a refined look that overlaps the first this little found someone else
 STILL_REFINEMENTS = 2  # still images: looks through windows centred on a person found in a grid window
 
 
@@ -159,9 +161,20 @@ class PoseTracker:
                 break
             found = self._look(self._discovery, painted, window, frame, scale, None)
             for _ in range(STILL_REFINEMENTS if found is not None and self._static else 0):
-                # a grid window may cut the person: look again through a window centred on them
-                centred = _window_around(_scaled(found.bbox_px, scale))
-                found = self._look(self._discovery, painted, centred, frame, scale, None) or found
+                # a grid window may cut the person: look again through a window centred on them. The
+                # larger window may hold a neighbour, whom the landmarker could take instead (their
+                # silhouette would then end at this window's edge): then again with the picture beside
+                # the person greyed
+                box = _scaled(found.bbox_px, scale)
+                centred = _window_around(box)
+                refined = self._look(self._discovery, painted, centred, frame, scale, None)
+                if refined is not None and not _same_person(refined, found):
+                    refined = self._look(
+                        self._discovery, _isolated(painted, box), centred, frame, scale, None
+                    )
+                if refined is None or not _same_person(refined, found):
+                    break
+                found = refined
             if found is None or _duplicate(found, people + found_now):
                 continue
             found_now.append(found)
@@ -277,6 +290,22 @@ def _duplicate(found: PoseObservation, people: list[PoseObservation]) -> bool:
             if shared > DUPLICATE_OVERLAP * max(1, np.count_nonzero(mine)):
                 return True
     return False
+
+
+def _same_person(a: PoseObservation, b: PoseObservation) -> bool:
+    return box_overlap_of_smaller(a.bbox_px, b.bbox_px) >= SAME_PERSON_OVERLAP
+
+
+def _isolated(rgb: np.ndarray, box_tracking_px: BBox) -> np.ndarray:
+    """A copy with everything left and right of the person's box (grown by ISOLATE_MARGIN of its width on
+    each side, for arms held out) painted grey; above and below are kept (where a grid window cuts)."""
+    x0, _, x1, _ = box_tracking_px
+    margin = ISOLATE_MARGIN * (x1 - x0)
+    left, right = max(0, int(x0 - margin)), min(rgb.shape[1], int(np.ceil(x1 + margin)))
+    isolated = rgb.copy()
+    isolated[:, :left] = ERASE_GREY
+    isolated[:, right:] = ERASE_GREY
+    return isolated
 
 
 def _paint_out(rgb: np.ndarray, person: PoseObservation, scale: float) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 
 from arwed.config import PlacementSettings, TrackingSettings
 from arwed.geometry.placement import Placer
+from arwed.geometry.spot import PERSONAL_SPACE_M
 from tests.geometry.synthetic import default_scene
 
 FPS = 30.0
@@ -35,8 +36,8 @@ def test_a_guest_on_the_chosen_spot_moves_the_partner_to_the_nearest_free_one_an
     lateral = _lateral_m(scene, crowded, 0.0)
     print(f"guest at +0.70 m: the partner stands at {lateral:+.2f} m")
     assert crowded.spot_taken and any("someone stands at the partner's spot" in n for n in crowded.notes)
-    assert lateral >= 0.7 + 0.5 - 0.1  # still on the right, beyond the guest (personal space 0.5 m)
-    assert lateral < 0.7 + 0.5 + 0.3  # and no further than needed
+    assert lateral >= 0.7 + PERSONAL_SPACE_M - 0.1  # still on the right, beyond the guest's personal space
+    assert lateral < 0.7 + PERSONAL_SPACE_M + 0.3  # and no further than needed
     # the right side full for 1.5 m: the left side
     packed = _run(scene, placement, (0.0, 3.0), others=[(x, 3.0) for x in (0.6, 1.1, 1.6, 2.1)])[-1]
     assert _lateral_m(scene, packed, 0.0) < -0.5

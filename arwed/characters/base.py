@@ -72,6 +72,8 @@ class CharacterInfo:
     notices: tuple[str, ...] = ()  # e.g. "not rigged: look-at and gestures are off"
     expressions: tuple[str, ...] = ()  # names that move the face (VRM 1.0 preset names where they apply)
     expression_aliases: dict[str, str] = field(default_factory=dict)  # other spellings: "joy" -> "happy"
+    source_path: str | None = None  # the file it was loaded from
+    height_to: str = "top-of-head"  # what height_m measures ("top-of-head" or "eyes")
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def _build(doc: GltfDocument, height_m: float, height_to: str) -> LoadedCharacte
     extra = stature_notices(stature, height_to, height_m, scale) + permission_notices(
         info.meta, info.vrm_version
     )
-    info = replace(info, notices=info.notices + tuple(extra))
+    info = replace(info, notices=info.notices + tuple(extra), source_path=str(doc.path), height_to=height_to)
     return LoadedCharacter(info, parts, rig)
 
 

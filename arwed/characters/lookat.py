@@ -1,7 +1,7 @@
 """Head and eyes that follow a 3D target within natural limits, smoothly.
 
 Angles are in the character's body frame: yaw positive towards the character's left (+x), pitch
-positive upwards. The upper spine, neck and head share the turn (limited to what a relaxed person does
+positive upwards. The spine, chest, upper chest, neck and head share the turn (limited to what a relaxed person does
 without moving the feet); the eyes take what is left, limited by the model's VRM lookAt range maps.
 Both are low-pass filtered with a bounded angular speed, so a jumping target never snaps the head.
 
@@ -20,12 +20,13 @@ import numpy as np
 
 from arwed.characters.gltf_io import GltfDocument
 
-HEAD_YAW_LIMIT_DEG = 55.0
+HEAD_YAW_LIMIT_DEG = 45.0  # the face's turn from the hips; the eyes take the rest (no full profile)
 HEAD_PITCH_UP_DEG = 25.0
 HEAD_PITCH_DOWN_DEG = 30.0
-NECK_SHARE = 0.30  # of the head turn, carried by the neck
+NECK_SHARE = 0.25  # of the head turn, carried by the neck
 GIVE_UP_YAW_DEG = 115.0  # a target further behind than this is not followed: look ahead instead
-SPINE_SHARE = 0.15  # of the head turn, carried by the upper spine (chest)
+TORSO_SHARE = 0.30  # of the head turn, carried by the spine, chest and upper chest together: the
+# shoulders turn with the head, as a relaxed person's do
 HEAD_TAU_S = 0.30
 HEAD_MAX_SPEED_DEG_S = 200.0
 EYE_TAU_S = 0.06

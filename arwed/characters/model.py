@@ -23,7 +23,7 @@ from arwed.characters.animation import ClipPlayer, PoseArrays
 from arwed.characters.base import CharacterCue, CharacterInfo, MeshPart, PosedPart, SkeletonPose
 from arwed.characters.expressions import ExpressionSet
 from arwed.characters.humanoid import HumanoidMap
-from arwed.characters.lookat import NECK_SHARE, SPINE_SHARE, LookAtController
+from arwed.characters.lookat import NECK_SHARE, TORSO_SHARE, LookAtController
 from arwed.characters.normalise import Normalisation, apply_world_rotation
 from arwed.characters.posing import PoseEditor
 from arwed.characters.procedural import Blinker, idle_rotations
@@ -184,7 +184,11 @@ class LoadedCharacter:
         self._rotate(pose, chest, (1, 0, 0), idle.chest_pitch)
         self._rotate(pose, h.get("leftShoulder"), (0, 0, 1), idle.shoulders_lift)
         self._rotate(pose, h.get("rightShoulder"), (0, 0, 1), -idle.shoulders_lift)
-        self._rotate(pose, h.get("neck") or h.get("head"), (0, 1, 0), idle.head_sway)
+        # the head's slow sway starts in the spine: the shoulders go with it
+        torso = h.get("upperChest") if h.get("upperChest") is not None else h.get("chest")
+        neck = h.get("neck") if h.get("neck") is not None else h.get("head")
+        self._rotate(pose, torso, (0, 1, 0), 0.4 * idle.head_sway)
+        self._rotate(pose, neck, (0, 1, 0), 0.6 * idle.head_sway)
 
     def _look(self, pose: PoseArrays, t: float, target_m: np.ndarray | None) -> dict[str, float]:
         rig = self.rig
@@ -215,9 +219,11 @@ class LoadedCharacter:
                 quat.conjugate(body_q),
             ),
         )
-        # the upper spine, the neck and the head share the turn: each carries its part of the total
+        # the torso (its bones evenly), the neck and the head share the turn: each carries its part of the total
+        torso = [b for b in (h.get("spine"), h.get("chest"), h.get("upperChest")) if b is not None]
+        shares = [(b, TORSO_SHARE / len(torso)) for b in torso] + [(h.get("neck"), NECK_SHARE)]
         carried = quat.IDENTITY
-        for bone, share in ((spine, SPINE_SHARE), (h.get("neck"), NECK_SHARE)):
+        for bone, share in shares:
             if bone is None:
                 continue
             step = quat.slerp(quat.IDENTITY, head_total, share)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from arwed.capture.opentrack import OpenTrackReceiver
 from arwed.capture.sources import FrameSource
 from arwed.characters.base import Character
+from arwed.characters.light_variant import LightVariantSwitch, frame_interval_ms
 from arwed.config import Settings
 from arwed.geometry.alignment import EyesCross
 from arwed.geometry.head_tracker import HeadFilterSettings, HeadTracker
@@ -78,6 +79,10 @@ class Pipeline:
         self._head_sensor: HeadSensor | None = None
         self._tracking = TrackingStage(settings, profile, camera, self._timings, errors, self._head_stage)
         self._rendering = RenderStage(character, camera, self._timings, errors, settings.lighting)
+        if isinstance(self._flow, LiveFlow):  # falling behind matters live only: a light model, if it has one
+            self._rendering.light_variant = LightVariantSwitch(
+                character, frame_interval_ms(getattr(source, "fps", None)), self.set_character
+            )
         # replaced whole by the commands, read once per frame by the render thread
         self._outputs: tuple[Output, ...] = ()
         self._glasses: GlassesProfile | None = None  # the profile use_glasses gave, before her view exists

@@ -37,6 +37,7 @@ from arwed.types import (
 if TYPE_CHECKING:
     from arwed.calibrate.profile import CalibrationProfile
     from arwed.ceremony.stage import CeremonyStage, StagedFrame
+    from arwed.characters.light_variant import LightVariantSwitch
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,9 @@ class RenderStage:
         self._lighting = SceneLighting(lighting)
         self._renderer: CharacterRenderer | None = None
         self._last_anchor_m: np.ndarray | None = None
+        self.light_variant: LightVariantSwitch | None = (
+            None  # set by a live pipeline (characters.light_variant)
+        )
 
     def open(self) -> str:
         """Make the GL context and draw once; the renderer's name."""
@@ -227,6 +231,8 @@ class RenderStage:
             try:
                 posed, layer, drawn = self._draw_character(frame, placement, intrinsics, staged, camera_view)
                 times.update(drawn)
+                if self.light_variant is not None:
+                    self.light_variant.observe(drawn)
             except Exception as exc:
                 self._errors.report("rendering", frame.index, exc)
         wants_eyes = any(output.settings.mode is CompositeMode.EYES for output in outputs)
@@ -274,6 +280,8 @@ class RenderStage:
         if character is not None:
             self._renderer.set_character(character)
             self._character = character
+            if self.light_variant is not None:
+                self.light_variant.retarget(character)
 
     def _stage(self, ceremony, frame: Frame, result, intrinsics: CameraIntrinsics) -> StagedFrame | None:
         """A running ceremony's direction for this frame; None without one (or when it fails: logged)."""

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from tools.groom import implicit_mesh as im
+from tools.groom import textures as tx
 
 HEIGHT_M = 1.80
 CHARACTER_NAME = "groom"
@@ -62,6 +63,7 @@ for _name, _parent, (_x, _y, _z) in _LEFT_SIDE:
 for _name, _parent, (_x, _y, _z) in _LEFT_SIDE:
     _mirror = lambda n: n.replace("left", "right") if n.startswith("left") else n  # noqa: E731
     JOINTS.append((_mirror(_name), _mirror(_parent), (-_x, _y, _z)))
+HAIR_JOINT_NAMES: list[str] = []  # spring-bone joints of the hair locks (not humanoid bones)
 JOINT_NAMES = [name for name, _, _ in JOINTS]
 _JOINT_POS = {name: np.array(pos, dtype=np.float64) for name, _, pos in JOINTS}
 
@@ -78,29 +80,54 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Material:
+    """An MToon material (VRMC_materials_mtoon 1.0): lit and shade colours, a toon ramp, an outline."""
+
     name: str
-    base_color: tuple[float, float, float, float]  # linear RGBA
-    roughness: float = 0.7
-    metallic: float = 0.0
+    base_color: tuple[float, float, float, float]  # linear RGBA (times the texture, if any)
+    shade_color: tuple[float, float, float]  # linear RGB where the light does not reach
+    texture: str | None = None  # a key of TEXTURES: the lit and the shade colour's texture
+    outline_m: float = 0.0  # world-space outline width; 0: none
+    outline_color: tuple[float, float, float] = (0.02, 0.015, 0.015)
+    toony: float = 0.92
+    shift: float = -0.05
+    rim: tuple[float, float, float] = (0.0, 0.0, 0.0)  # a parametric rim light's colour
+    rim_power: float = 4.0
+    matcap: str | None = None  # a key of TEXTURES: an added sphere-mapped reflection (shine)
+    double_sided: bool = False
 
 
 MATERIALS = {
-    "suit": Material("suit", (0.018, 0.020, 0.028, 1.0), roughness=0.75),
-    "shirt": Material("shirt", (0.82, 0.83, 0.84, 1.0), roughness=0.65),
-    "skin": Material("skin", (0.72, 0.42, 0.29, 1.0), roughness=0.6),
-    "hair": Material("hair", (0.032, 0.018, 0.010, 1.0), roughness=0.55),
-    "shoes": Material("shoes", (0.008, 0.008, 0.009, 1.0), roughness=0.25),
-    "bowtie": Material("bowtie", (0.006, 0.006, 0.007, 1.0), roughness=0.35),
-    "eye_white": Material("eye_white", (0.78, 0.76, 0.72, 1.0), roughness=0.2),
-    "iris": Material("iris", (0.10, 0.045, 0.018, 1.0), roughness=0.2),
-    "pupil": Material("pupil", (0.004, 0.004, 0.004, 1.0), roughness=0.15),
-    "mouth": Material("mouth", (0.16, 0.025, 0.025, 1.0), roughness=0.95),
-    "teeth": Material("teeth", (0.78, 0.75, 0.66, 1.0), roughness=0.35),
-    "lips": Material("lips", (0.55, 0.22, 0.18, 1.0), roughness=0.5),
-    "flower": Material("flower", (0.85, 0.85, 0.80, 1.0), roughness=0.6),
-    "leaf": Material("leaf", (0.04, 0.16, 0.03, 1.0), roughness=0.6),
-    "lashes": Material("lashes", (0.012, 0.008, 0.006, 1.0), roughness=0.6),
-}
+    "suit": Material(
+        "suit", (1.0, 1.0, 1.0, 1.0), (0.42, 0.42, 0.50), "suit", 0.0026, (0.004, 0.004, 0.008),
+        shift=-0.10, rim=(0.025, 0.03, 0.045), rim_power=3.0,
+    ),
+    "shirt": Material("shirt", (1.0, 1.0, 1.0, 1.0), (0.62, 0.66, 0.78), "shirt", 0.0016, (0.14, 0.15, 0.2)),
+    "skin": Material(
+        "skin", (0.84, 0.56, 0.44, 1.0), (0.70, 0.38, 0.32), None, 0.0012, (0.24, 0.10, 0.07),
+        shift=-0.15, toony=0.85, rim=(0.10, 0.04, 0.03), rim_power=5.0,
+    ),
+    "hair": Material(
+        "hair", (1.0, 1.0, 1.0, 1.0), (0.50, 0.42, 0.45), "hair", 0.0018, (0.008, 0.004, 0.003),
+        rim=(0.05, 0.035, 0.03), rim_power=4.0,
+    ),
+    "shoes": Material(
+        "shoes", (0.012, 0.011, 0.012, 1.0), (0.004, 0.004, 0.005), None, 0.0022, (0.0, 0.0, 0.0),
+        matcap="shoe_matcap", rim=(0.08, 0.08, 0.09), rim_power=3.0,
+    ),
+    "sole": Material("sole", (0.045, 0.022, 0.012, 1.0), (0.02, 0.01, 0.006), None, 0.0015, (0.0, 0.0, 0.0)),
+    "bowtie": Material(
+        "bowtie", (0.010, 0.010, 0.012, 1.0), (0.003, 0.003, 0.004), None, 0.0012, (0.0, 0.0, 0.0),
+        rim=(0.12, 0.12, 0.14), rim_power=2.5,
+    ),
+    "lids": Material("lids", (0.84, 0.56, 0.44, 1.0), (0.70, 0.38, 0.32), shift=-0.15, toony=0.85),  # no outline
+    "eye": Material("eye", (1.0, 1.0, 1.0, 1.0), (0.80, 0.80, 0.86), "eye", shift=-0.6, toony=0.5),
+    "mouth": Material("mouth", (0.30, 0.05, 0.05, 1.0), (0.16, 0.02, 0.03)),
+    "teeth": Material("teeth", (0.86, 0.84, 0.80, 1.0), (0.62, 0.60, 0.66), shift=-0.4),
+    "lips": Material("lips", (0.80, 0.42, 0.36, 1.0), (0.62, 0.28, 0.26), None, 0.0010, (0.30, 0.10, 0.08)),
+    "flower": Material("flower", (0.92, 0.92, 0.88, 1.0), (0.62, 0.64, 0.70), None, 0.0010, (0.2, 0.2, 0.2)),
+    "leaf": Material("leaf", (0.06, 0.24, 0.05, 1.0), (0.02, 0.10, 0.03), None, 0.0010, (0.01, 0.04, 0.01)),
+    "lashes": Material("lashes", (0.010, 0.006, 0.005, 1.0), (0.010, 0.006, 0.005), double_sided=True),
+}  # fmt: skip
 
 
 @dataclass
@@ -116,6 +143,7 @@ class Part:
     weights: np.ndarray | None = None  # (V, 4)
     morphs: dict[str, np.ndarray] = field(default_factory=dict)  # target name -> (V, 3) position deltas
     mesh: str = ""  # parts with the same mesh name share one glTF mesh (and its morph target list)
+    uv: np.ndarray | None = None  # (V, 2) texture coordinates, for textured materials
 
     def __post_init__(self) -> None:
         if not self.mesh:
@@ -473,9 +501,12 @@ _HAIRLINE = np.array(
 )
 
 
+_SKULL_CENTRE = np.array([0.0, 1.680, -0.010])
+
+
 def hair_shape() -> im.Shape:
     """Short hair: thin over the sides, fuller on top, swept up at the front."""
-    skull_centre = np.array([0.0, 1.680, -0.010])
+    skull_centre = _SKULL_CENTRE
     skull = im.ellipsoid(skull_centre, [0.071, 0.098, 0.095])
     quiff = im.ellipsoid([0.006, 1.748, 0.030], [0.064, 0.040, 0.072])
 
@@ -752,8 +783,8 @@ def _lid_edge_deg(azimuth_deg: np.ndarray, upper: bool, closed: bool = False) ->
     u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
     if upper:
         # Closed, the upper lid reaches 2 degrees past the blinking lower lid's edge.
-        return (-22.0 + 16.0 * u * u) if closed else (19.0 - 23.0 * u * u)
-    return -23.0 + 19.0 * u * u
+        return (-26.0 + 20.0 * u * u) if closed else (28.0 - 32.0 * u * u)
+    return -27.0 + 23.0 * u * u
 
 
 def _upper_lid_edges(azimuth_deg: np.ndarray, sign: float) -> dict[str, np.ndarray]:
@@ -761,7 +792,7 @@ def _upper_lid_edges(azimuth_deg: np.ndarray, sign: float) -> dict[str, np.ndarr
     edge = _lid_edge_deg(azimuth_deg, True)
     u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
     tilt = 6.0 * sign * np.clip(azimuth_deg / 55.0, -1.0, 1.0)
-    shifts = {"happy": -14.0, "relaxed": -12.0, "surprised": 10.0, "angry": -8.0 - tilt, "sad": -8.0 + tilt}
+    shifts = {"happy": -22.0, "relaxed": -16.0, "surprised": 8.0, "angry": -12.0 - tilt, "sad": -11.0 + tilt}
     edges = {
         k: edge + np.where(np.asarray(d) > 0.0, np.asarray(d) * (1.0 - u * u), d) for k, d in shifts.items()
     }
@@ -772,7 +803,7 @@ def _upper_lid_edges(azimuth_deg: np.ndarray, sign: float) -> dict[str, np.ndarr
 def _lower_lid_edges(azimuth_deg: np.ndarray) -> dict[str, np.ndarray]:
     edge = _lid_edge_deg(azimuth_deg, False)
     u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
-    shifts = {"blink": 3.0, "happy": 11.0, "relaxed": 4.0, "surprised": 0.0, "angry": 4.0, "sad": 0.0}
+    shifts = {"blink": 3.0, "happy": 14.0, "relaxed": 5.0, "surprised": -2.0, "angry": 5.0, "sad": 0.0}
     return {k: edge + d * (1.0 - u * u) for k, d in shifts.items()}
 
 
@@ -861,8 +892,8 @@ def _axes(lo, hi, fine_lo, fine_hi, fine_m, coarse_m):
     Either spacing may be one number or one per axis (x, y, z): a limb that hangs along y needs
     fewer rows along its length than around it.
     """
-    fine = np.broadcast_to(np.asarray(fine_m, dtype=np.float64), (3,))
-    coarse = np.broadcast_to(np.asarray(coarse_m, dtype=np.float64), (3,))
+    fine = np.broadcast_to(np.asarray(fine_m, dtype=np.float64), (3,)) * _DETAIL.grid_scale
+    coarse = np.broadcast_to(np.asarray(coarse_m, dtype=np.float64), (3,)) * _DETAIL.grid_scale
     return tuple(im.graded_axis(lo[i], hi[i], fine_lo[i], fine_hi[i], fine[i], coarse[i]) for i in range(3))
 
 
@@ -903,7 +934,8 @@ def _simplified(
     if bones is not None:
         joints, weights = bones(m.vertices) if callable(bones) else skin_weights(m.vertices, bones)
         blend = _limb_blend(joints, weights)
-    return im.simplify(shape, m, max_error_m, max_edge_m, importance, blend, _MAX_WEIGHT_STEP)
+    k = _DETAIL.simplify_scale
+    return im.simplify(shape, m, max_error_m * k, max_edge_m * k, importance, blend, _MAX_WEIGHT_STEP)
 
 
 def _limb_blend(joints: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -927,6 +959,7 @@ def _implicit_part(
     name: str, material: str, shape: im.Shape, lo, hi, cell_m: float, bones, mesh: str = "", axes=None
 ) -> Part:
     """Mesh a shape; `bones` is the list of bones it may follow, or a function giving the weights."""
+    cell_m = cell_m * _DETAIL.grid_scale
     m = _simplified(name, shape, im.mesh_implicit(shape, lo, hi, cell_m, axes=axes), bones=bones)
     joints, weights = bones(m.vertices) if callable(bones) else skin_weights(m.vertices, bones)
     return Part(name, material, m.vertices, m.normals, m.faces, joints, weights, mesh=mesh)
@@ -1089,7 +1122,19 @@ def _body_parts() -> list[Part]:
         "left_shoe": (trousers, 0.004),
         "right_shoe": (trousers, 0.004),
     }
-    return [_cull_hidden(p, *occluders[p.name]) if p.name in occluders else p for p in parts]
+    parts = [_cull_hidden(p, *occluders[p.name]) if p.name in occluders else p for p in parts]
+    out = []
+    for p in parts:
+        if p.material == "suit":
+            out.append(_suit_uv(p))
+        elif p.material == "shirt":
+            p.uv = tx.shirt_uv(p.vertices)
+            out.append(p)
+        elif p.material == "shoes":
+            out += _shoe_with_sole(p)
+        else:
+            out.append(p)
+    return out
 
 
 def _face_importance(p: np.ndarray) -> np.ndarray:
@@ -1109,9 +1154,12 @@ def _head_parts() -> list[Part]:
     )
     # Finer rows across the mouth, so the thin gap between the lips comes out clean.
     bands = [(1.56, 1.72, 0.0029), (_MOUTH_Y - 0.008, _MOUTH_Y + 0.008, 0.0012)]
-    axes = (axes[0], im.banded_axis(1.36, 1.80, bands, 0.0062), axes[2])
+    k = _DETAIL.grid_scale
+    bands = [(lo, hi, step * k) for lo, hi, step in bands]
+    axes = (axes[0], im.banded_axis(1.36, 1.80, bands, 0.0062 * k), axes[2])
     skin = im.mesh_implicit(_skull_and_face(), None, None, 0.0, axes=axes)
-    skin = im.simplify(_skull_and_face(), skin, 0.003, 0.03, _face_importance)
+    k = _DETAIL.simplify_scale
+    skin = im.simplify(_skull_and_face(), skin, 0.003 * k, 0.03 * k, _face_importance)
     joints, weights = skin_weights(skin.vertices, head_bones)
     morphs = face_morphs(skin.vertices)
     parts = _split_face(skin, joints, weights, morphs)
@@ -1135,6 +1183,7 @@ def _head_parts() -> list[Part]:
         "brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"]
     )
     hair = _cull_hidden(hair, _skull_and_face(), 0.002)
+    hair.uv = _hair_cap_uv(hair.vertices)
     brows.morphs = {k: v for k, v in face_morphs(brows.vertices).items() if np.any(v != 0.0)}
     brows.mesh = "brow"
     parts += [hair, brows]
@@ -1212,9 +1261,64 @@ def _split_part(part: Part, tri_mask: np.ndarray, name: str, material: str) -> t
                 part.weights[used],
                 {k: v[used] for k, v in part.morphs.items()},
                 mesh=part.mesh,
+                uv=None if part.uv is None else part.uv[used],
             )
         )
     return out[0], out[1]
+
+
+def _atlas_split(part: Part, face_region: np.ndarray, uv_of) -> Part:
+    """Give each face a region of a texture atlas (`uv_of(points, region)` maps into it); a vertex shared by
+    faces of two regions becomes one vertex per region, so no triangle stretches across the atlas."""
+    faces = part.faces
+    new_faces = np.empty_like(faces)
+    pieces: list[tuple[np.ndarray, np.ndarray]] = []
+    base = 0
+    for region in np.unique(face_region):
+        mask = face_region == region
+        used = np.unique(faces[mask])
+        remap = -np.ones(len(part.vertices), dtype=np.int64)
+        remap[used] = base + np.arange(len(used))
+        new_faces[mask] = remap[faces[mask]]
+        pieces.append((used, uv_of(part.vertices[used], int(region))))
+        base += len(used)
+    order = np.concatenate([used for used, _ in pieces])
+    return Part(
+        part.name,
+        part.material,
+        part.vertices[order],
+        part.normals[order],
+        new_faces,
+        part.joints[order],
+        part.weights[order],
+        {k: v[order] for k, v in part.morphs.items()},
+        mesh=part.mesh,
+        uv=np.concatenate([uv for _, uv in pieces]),
+    )
+
+
+def _suit_uv(part: Part) -> Part:
+    """The suit's box-projected atlas (tools.groom.textures): front, back and side columns by facing."""
+    face_normals = part.normals[part.faces].mean(axis=1)
+    return _atlas_split(part, tx.suit_face_columns(face_normals), tx.suit_uv)
+
+
+_SOLE_TOP_M = 0.016
+
+
+def _shoe_with_sole(part: Part) -> list[Part]:
+    """The bottom of the shoe is its sole, in its own material; the upper is polished leather."""
+    centroids = part.vertices[part.faces].mean(axis=1)
+    upper, sole = _split_part(part, centroids[:, 1] < _SOLE_TOP_M, f"{part.name}_sole", "sole")
+    return [upper, sole]
+
+
+def _hair_cap_uv(points: np.ndarray) -> np.ndarray:
+    """Around the head (mirrored left and right, so no seam) and from the crown down."""
+    rel = points - _SKULL_CENTRE
+    around = np.abs(np.arctan2(rel[:, 0], rel[:, 2])) / np.pi
+    down = np.arccos(np.clip(rel[:, 1] / np.maximum(np.linalg.norm(rel, axis=1), 1e-9), -1.0, 1.0))
+    return np.stack([around * 3.0, np.clip(down / np.radians(115.0), 0.0, 1.0)], axis=1)
 
 
 def _mouth_parts() -> list[Part]:
@@ -1227,7 +1331,9 @@ def _mouth_parts() -> list[Part]:
     parts = []
     for name, material, shape in (("mouth", "mouth", interior), ("teeth", "teeth", teeth)):
         m = _simplified(
-            name, shape, im.mesh_implicit(shape, [-0.03, 1.58, 0.04], [0.03, 1.625, 0.095], 0.0025)
+            name,
+            shape,
+            im.mesh_implicit(shape, [-0.03, 1.58, 0.04], [0.03, 1.625, 0.095], 0.0025 * _DETAIL.grid_scale),
         )
         joints, weights = _fixed_weights(len(m.vertices), "head")
         parts.append(Part(name, material, m.vertices, m.normals, m.faces, joints, weights))
@@ -1240,29 +1346,20 @@ def _mouth_parts() -> list[Part]:
 
 def _eye_parts() -> list[Part]:
     parts = []
-    whites, irises, pupils = [], [], []
+    eyes, uvs = [], []
     for sign, side in ((1.0, "left"), (-1.0, "right")):
         c = _eye_centre(sign)
-        v, n, f = _uv_sphere(c, [_EYE_RADIUS] * 3, 10, 18)
-        whites.append((v, n, f, side))
-        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS - 0.0016], [0.0052, 0.0052, 0.0019], 6, 18)
-        irises.append((v, n, f, side))
-        v, n, f = _uv_sphere(c + [0.0, 0.0, _EYE_RADIUS + 0.0001], [0.0024, 0.0024, 0.0006], 4, 12)
-        pupils.append((v, n, f, side))
-    for name, material, pieces in (
-        ("eye_whites", "eye_white", whites),
-        ("irises", "iris", irises),
-        ("pupils", "pupil", pupils),
-    ):
-        v, n, f = _merge(name, material, [(p[0], p[1], p[2]) for p in pieces])
-        bone_per_vertex = np.concatenate(
-            [np.full(len(p[0]), JOINT_NAMES.index(f"{p[3]}Eye")) for p in pieces]
-        )
-        joints = np.zeros((len(v), 4), dtype=np.int64)
-        joints[:, 0] = bone_per_vertex
-        weights = np.zeros((len(v), 4))
-        weights[:, 0] = 1.0
-        parts.append(Part(name, material, v, n, f, joints, weights))
+        v, n, f = _uv_sphere(c, [_EYE_RADIUS] * 3, 14, 24)
+        eyes.append((v, n, f, side))
+        uvs.append(tx.eye_uv(v[:, :2] - c[:2], _EYE_RADIUS))
+    # One textured ball an eye: the white, the iris, the pupil and the catch lights are painted on it.
+    v, n, f = _merge("eyes", "eye", [(p[0], p[1], p[2]) for p in eyes])
+    bone_per_vertex = np.concatenate([np.full(len(p[0]), JOINT_NAMES.index(f"{p[3]}Eye")) for p in eyes])
+    joints = np.zeros((len(v), 4), dtype=np.int64)
+    joints[:, 0] = bone_per_vertex
+    weights = np.zeros((len(v), 4))
+    weights[:, 0] = 1.0
+    parts.append(Part("eyes", "eye", v, n, f, joints, weights, uv=np.concatenate(uvs)))
     lids = []
     lid_morphs: dict[str, list[np.ndarray]] = {k: [] for k in EYELID_MORPHS}
     for sign, side in ((1.0, "left"), (-1.0, "right")):
@@ -1274,11 +1371,11 @@ def _eye_parts() -> list[Part]:
             lid_morphs["blinkRight"].append(morphs["blink"] if side == "right" else zero)
             for key in ("happy", "relaxed", "surprised", "angry", "sad"):
                 lid_morphs[key].append(morphs[key])
-    v, n, f = _merge("eyelids", "skin", lids)
+    v, n, f = _merge("eyelids", "lids", lids)
     joints, weights = _fixed_weights(len(v), "head")
     parts.append(
         Part(
-            "eyelids", "skin", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in lid_morphs.items()}
+            "eyelids", "lids", v, n, f, joints, weights, {k: np.concatenate(d) for k, d in lid_morphs.items()}
         )
     )
     parts.append(_lash_part())
@@ -1291,10 +1388,11 @@ def _lash_part() -> Part:
     radius = _LID_OUTER_R + 0.0004
     for sign, side in ((1.0, "left"), (-1.0, "right")):
         centre = _eye_centre(sign)
-        az = np.linspace(-62.0, 62.0, 26)
-        band = np.array([-0.5, 3.5])  # degrees above the lid's edge
+        az = np.linspace(-64.0, 68.0 * sign, 28) if sign > 0 else np.linspace(-68.0, 64.0, 28)
+        band = np.array([-1.0, 6.5])  # degrees above the lid's edge: a bold anime lash line
         aa, bb = np.meshgrid(az, band, indexing="ij")
-        taper = 1.0 - 0.6 * (aa / 62.0) ** 2
+        outer = np.clip(aa * sign / 68.0, -1.0, 1.0)  # thickest towards the outer corner, flicked up there
+        taper = 0.55 + 0.45 * np.clip(outer + 0.3, 0.0, 1.0) - 0.3 * outer**4
         lift = np.where(bb > 0, taper, 1.0)
         rad = radius + np.where(bb > 0, 0.0006 * taper, 0.0)
 
@@ -1334,9 +1432,25 @@ def _unit_rows(v: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """How finely the groom is built: the shipped model, and a light one for slow machines."""
+
+    name: str  # the variant, and the file's name after "groom"
+    grid_scale: float  # the meshing grids' spacing, times the full model's
+    simplify_scale: float  # how far the simplifier may stray and how long edges may grow, times the full's
+    outlines: bool  # MToon outlines (an extra pass over every outlined triangle)
+
+
+FULL = Detail("", 1.0, 1.0, True)
+LIGHT = Detail("_light", 1.45, 2.2, False)
+_DETAIL = FULL  # the variant being built (build_groom sets it for the build's duration)
+
+
+@dataclass(frozen=True)
 class Groom:
     parts: list[Part]
     joints_m: dict[str, np.ndarray]  # joint name -> rest position in character space
+    detail: Detail = FULL
 
 
 # Parts drawn together: a software renderer pays for every primitive (its uniforms, its draw call), so
@@ -1347,7 +1461,7 @@ _MESH_OF_PART = {
     "shirt": "shirt", "left_cuff": "shirt", "right_cuff": "shirt", "pocket_square": "shirt",
     "bowtie": "bowtie", "button": "bowtie",
     "head_skin": "skin", "brow": "skin", "left_hand": "skin", "right_hand": "skin", "brows": "hair",
-    "left_shoe": "shoes", "right_shoe": "shoes",
+    "left_shoe": "shoes", "right_shoe": "shoes", "left_shoe_sole": "shoes", "right_shoe_sole": "shoes",
 }  # fmt: skip
 
 
@@ -1370,13 +1484,25 @@ def _merge_primitives(parts: list[Part]) -> list[Part]:
         }
         joints = np.concatenate([p.joints for p in group])
         weights = np.concatenate([p.weights for p in group])
-        merged.append(Part(group[0].name, material, v, n, f, joints, weights, morphs, mesh=mesh))
+        uv = None
+        if any(p.uv is not None for p in group):
+            uv = np.concatenate([p.uv if p.uv is not None else np.zeros((len(p.vertices), 2)) for p in group])
+        merged.append(Part(group[0].name, material, v, n, f, joints, weights, morphs, mesh=mesh, uv=uv))
     return merged
 
 
-def build_groom() -> Groom:
+def build_groom(detail: Detail = FULL) -> Groom:
     """Every part of the groom, scaled so the top of the hair is exactly HEIGHT_M above the soles."""
-    parts = _merge_primitives(_body_parts() + _head_parts())
+    global _DETAIL
+    _DETAIL = detail
+    try:
+        parts = _merge_primitives(_body_parts() + _head_parts())
+    finally:
+        _DETAIL = FULL
+    return _scaled(parts, detail)
+
+
+def _scaled(parts: list[Part], detail: Detail) -> Groom:
     floor = min(float(p.vertices[:, 1].min()) for p in parts)
     top = max(float(p.vertices[:, 1].max()) for p in parts)
     scale = HEIGHT_M / (top - floor)
@@ -1385,7 +1511,7 @@ def build_groom() -> Groom:
         p.vertices = (p.vertices - lift) * scale
         p.morphs = {k: v * scale for k, v in p.morphs.items()}
     joints = {name: (pos - lift) * scale for name, pos in _JOINT_POS.items()}
-    return Groom(parts, joints)
+    return Groom(parts, joints, detail)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1477,6 +1603,8 @@ def _primitive(buf: _Buffer, part: Part, target_names: list[str], material_index
         JOINTS_0=buf.add(part.joints.astype(np.uint8), _UBYTE, "VEC4", _ARRAY_BUFFER),
         WEIGHTS_0=buf.add(_byte_weights(part.weights), _UBYTE, "VEC4", _ARRAY_BUFFER, normalized=True),
     )
+    if part.uv is not None:
+        attributes.TEXCOORD_0 = buf.add(_f32(part.uv), _FLOAT, "VEC2", _ARRAY_BUFFER)
     index_type = (np.uint16, _USHORT) if len(part.vertices) < 65535 else (np.uint32, _UINT)
     indices = buf.add(
         part.faces.reshape(-1).astype(index_type[0]), index_type[1], "SCALAR", _ELEMENT_ARRAY_BUFFER
@@ -1498,20 +1626,83 @@ def _byte_weights(weights: np.ndarray) -> np.ndarray:
     return w.astype(np.uint8)
 
 
-def _materials(g) -> tuple[list, dict[str, int]]:
+def textures() -> dict[str, np.ndarray]:
+    """The groom's images (sRGB RGB uint8) by name, painted by tools.groom.textures."""
+    return {
+        "suit": tx.suit_texture(_v_opening_half_width, _BUTTON_Y),
+        "shirt": tx.shirt_texture(),
+        "hair": tx.hair_texture(),
+        "eye": tx.eye_texture(),
+        "shoe_matcap": tx.shoe_matcap(),
+    }
+
+
+def _png(image: np.ndarray) -> bytes:
+    import cv2
+
+    ok, encoded = cv2.imencode(
+        ".png", np.ascontiguousarray(image[:, :, ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 9]
+    )
+    assert ok
+    return encoded.tobytes()
+
+
+_LINEAR, _LINEAR_MIPMAP_LINEAR, _REPEAT = 9729, 9987, 10497
+
+
+def _materials(g, buf: _Buffer, used: set[str], detail: Detail) -> tuple[list, dict[str, int], list, list]:
+    """glTF materials with the MToon extension, and the images and textures they use."""
     materials, index = [], {}
+    images, texture_list, texture_index = [], [], {}
+    painted = textures()
+
+    def texture(key: str) -> dict:
+        if key not in texture_index:
+            view = buf._view(np.frombuffer(_png(painted[key]), dtype=np.uint8), None)
+            images.append(g.Image(name=key, bufferView=view, mimeType="image/png"))
+            texture_index[key] = len(texture_list)
+            texture_list.append(g.Texture(name=key, sampler=0, source=len(images) - 1))
+        return {"index": texture_index[key]}
+
     for name, m in MATERIALS.items():
+        if name not in used:
+            continue
         index[name] = len(materials)
+        mtoon = {
+            "specVersion": "1.0",
+            "shadeColorFactor": list(m.shade_color),
+            "shadingToonyFactor": m.toony,
+            "shadingShiftFactor": m.shift,
+            "giEqualizationFactor": 0.9,
+            "parametricRimColorFactor": list(m.rim),
+            "parametricRimFresnelPowerFactor": m.rim_power,
+            "parametricRimLiftFactor": 0.0,
+            "rimLightingMixFactor": 1.0,
+            "outlineWidthMode": "worldCoordinates" if m.outline_m > 0 and detail.outlines else "none",
+            "outlineWidthFactor": m.outline_m if detail.outlines else 0.0,
+            "outlineColorFactor": list(m.outline_color),
+            "outlineLightingMixFactor": 1.0,
+        }
+        pbr = g.PbrMetallicRoughness(
+            baseColorFactor=list(m.base_color), metallicFactor=0.0, roughnessFactor=1.0
+        )
+        if m.texture is not None:
+            pbr.baseColorTexture = g.TextureInfo(index=texture(m.texture)["index"])
+            mtoon["shadeMultiplyTexture"] = texture(m.texture)
+        if m.matcap is not None:
+            mtoon["matcapTexture"] = texture(m.matcap)
+            mtoon["matcapFactor"] = [1.0, 1.0, 1.0]
+        else:
+            mtoon["matcapFactor"] = [0.0, 0.0, 0.0]
         materials.append(
             g.Material(
                 name=name,
-                pbrMetallicRoughness=g.PbrMetallicRoughness(
-                    baseColorFactor=list(m.base_color), metallicFactor=m.metallic, roughnessFactor=m.roughness
-                ),
-                doubleSided=name == "lashes",
+                pbrMetallicRoughness=pbr,
+                doubleSided=m.double_sided,
+                extensions={"VRMC_materials_mtoon": mtoon},
             )
         )
-    return materials, index
+    return materials, index, images, texture_list
 
 
 def _joint_nodes(g, joints_m: dict[str, np.ndarray]) -> list:
@@ -1598,7 +1789,9 @@ def groom_to_glb(groom: Groom) -> bytes:
     import pygltflib as g
 
     buf = _Buffer()
-    materials, material_index = _materials(g)
+    materials, material_index, images, texture_list = _materials(
+        g, buf, {p.material for p in groom.parts}, groom.detail
+    )
     nodes = _joint_nodes(g, groom.joints_m)
     groups = _mesh_groups(groom.parts)
     meshes, mesh_node, target_names = [], {}, {}
@@ -1624,12 +1817,24 @@ def groom_to_glb(groom: Groom) -> bytes:
         None,
     )
     gltf = g.GLTF2(
-        asset=g.Asset(version="2.0", generator="arwed tools.groom"),
+        asset=g.Asset(
+            version="2.0",
+            generator="arwed tools.groom",
+            extras={
+                "variant": groom.detail.name.strip("_") or "full",
+                "generatorSourceSha256": generator_source_hash(),
+            },
+        ),
         scene=0,
         scenes=[g.Scene(name=CHARACTER_NAME, nodes=[len(nodes) - 1])],
         nodes=nodes,
         meshes=meshes,
         materials=materials,
+        images=images,
+        textures=texture_list,
+        samplers=[
+            g.Sampler(magFilter=_LINEAR, minFilter=_LINEAR_MIPMAP_LINEAR, wrapS=_REPEAT, wrapT=_REPEAT)
+        ],
         skins=[
             g.Skin(
                 name="groom_skeleton",
@@ -1641,7 +1846,7 @@ def groom_to_glb(groom: Groom) -> bytes:
         accessors=buf.accessors,
         bufferViews=buf.views,
         buffers=[g.Buffer(byteLength=len(buf.blob))],
-        extensionsUsed=["VRMC_vrm"],
+        extensionsUsed=["VRMC_vrm", "VRMC_materials_mtoon"],
         extensions={
             "VRMC_vrm": _vrm_extension(groom.joints_m, _expressions(groups, mesh_node, target_names))
         },
@@ -1656,10 +1861,29 @@ def _ordered_targets(parts: list[Part]) -> list[str]:
     return [name for name in order if name in present]
 
 
-def generate(path: str | Path = DEFAULT_CHARACTER_PATH) -> Path:
-    """Write the default character to `path` (creating folders) and return the path."""
+VARIANTS = {"full": FULL, "light": LIGHT}
+_SOURCES = ("default_character.py", "implicit_mesh.py", "textures.py")
+
+
+def generator_source_hash() -> str:
+    """SHA-256 of the generator's source files: the shipped model records it, so a stale file shows."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in _SOURCES:
+        digest.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def variant_path(variant: str) -> Path:
+    """Where the package ships a variant: groom.glb (full) and groom_light.glb (light)."""
+    return DEFAULT_CHARACTER_PATH.with_name(f"{CHARACTER_NAME}{VARIANTS[variant].name}.glb")
+
+
+def generate(path: str | Path = DEFAULT_CHARACTER_PATH, variant: str = "full") -> Path:
+    """Write the default character (one variant) to `path` (creating folders) and return the path."""
     path = Path(path)
-    data = groom_to_glb(build_groom())
+    data = groom_to_glb(build_groom(VARIANTS[variant]))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_bytes(data)
@@ -1696,12 +1920,12 @@ def _in_reproducible_environment() -> bool:
     return all(os.environ.get(key) == wanted[key] for key in keys)
 
 
-def build_glb_reproducibly() -> bytes:
-    """The default character's GLB bytes, generated in a child process with `reproducible_environment()`."""
+def build_glb_reproducibly(variant: str = "full") -> bytes:
+    """A variant's GLB bytes, generated in a child process with `reproducible_environment()`."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / f"{CHARACTER_NAME}.glb"
         subprocess.run(
-            [sys.executable, "-m", _MODULE, str(target)],
+            [sys.executable, "-m", _MODULE, "--variant", variant, str(target)],
             env=reproducible_environment(),
             check=True,
             stdout=subprocess.DEVNULL,
@@ -1710,12 +1934,17 @@ def build_glb_reproducibly() -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m tools.groom`: both variants to the package; `--variant full|light [PATH]`: one."""
     argv = sys.argv[1:] if argv is None else argv
     if not _in_reproducible_environment():
         return subprocess.call([sys.executable, "-m", _MODULE, *argv], env=reproducible_environment())
-    target = Path(argv[0]) if argv else DEFAULT_CHARACTER_PATH
-    path = generate(target)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    variants = list(VARIANTS)
+    if argv[:1] == ["--variant"] and len(argv) >= 2 and argv[1] in VARIANTS:
+        variants, argv = [argv[1]], argv[2:]
+    for variant in variants:
+        target = Path(argv[0]) if argv else variant_path(variant)
+        path = generate(target, variant)
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     return 0
 
 

@@ -1,0 +1,81 @@
+"""The light variant: found beside the model, chosen once when drawing the character falls behind."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from arwed.characters.catalog import default_character_path
+from arwed.characters.light_variant import (
+    CHARACTER_SHARE,
+    WINDOW_FRAMES,
+    LightVariantRule,
+    LightVariantSwitch,
+    frame_interval_ms,
+    light_variant_of,
+)
+from arwed.characters.loader import load_character
+
+
+def test_the_light_file_beside_a_model(tmp_path):
+    model, light = tmp_path / "partner.vrm", tmp_path / "partner_light.vrm"
+    model.write_bytes(b"x")
+    assert light_variant_of(model) is None  # none shipped beside it
+    light.write_bytes(b"x")
+    assert light_variant_of(model) == light
+    assert light_variant_of(light) is None  # a light model has no lighter one
+    assert light_variant_of(None) is None
+    assert light_variant_of(default_character_path()).name == "groom_light.glb"
+
+
+def test_the_interval_is_the_cameras_or_thirty_frames_a_second():
+    assert frame_interval_ms(25.0) == pytest.approx(40.0)
+    assert frame_interval_ms(60.0) == pytest.approx(1000.0 / 30.0)  # the outputs need 30, not 60
+    assert frame_interval_ms(None) == pytest.approx(1000.0 / 30.0)
+
+
+def _times(ms: float) -> dict[str, float]:
+    return {"animation": 0.25 * ms, "render": 0.75 * ms, "composite": 5.0}
+
+
+def test_the_rule_switches_once_when_the_median_is_over_budget(tmp_path):
+    rule = LightVariantRule(tmp_path / "light.glb", frame_interval_ms=40.0)
+    assert rule.budget_ms == pytest.approx(CHARACTER_SHARE * 40.0)
+    slow = rule.budget_ms * 1.3
+    decisions = [rule.observe(_times(slow)) for _ in range(WINDOW_FRAMES + 20)]
+    assert decisions[: WINDOW_FRAMES - 1] == [None] * (WINDOW_FRAMES - 1)  # a few seconds judged first
+    assert decisions[WINDOW_FRAMES - 1] == tmp_path / "light.glb"
+    assert decisions[WINDOW_FRAMES:] == [None] * 20  # once: never back and forth
+
+
+def test_hiccups_frames_without_him_and_a_fast_machine_decide_nothing(tmp_path):
+    rule = LightVariantRule(tmp_path / "light.glb", frame_interval_ms=40.0)
+    for k in range(5 * WINDOW_FRAMES):
+        hiccup = k % 4 == 0  # a quarter of the frames ten times too slow: the median stays low
+        assert rule.observe(_times(rule.budget_ms * (10.0 if hiccup else 0.5))) is None
+        assert rule.observe({"composite": 500.0}) is None  # nobody in view: nothing drawn, nothing judged
+    assert LightVariantRule(None, 40.0).observe(_times(1000.0)) is None  # no light file: nothing to do
+
+
+def test_the_switch_loads_the_light_groom_off_the_render_thread_at_the_same_size():
+    full = load_character(default_character_path(), height_m=1.72)
+    delivered, arrived = [], threading.Event()
+
+    def deliver(character):
+        delivered.append((character, threading.current_thread()))
+        arrived.set()
+
+    switch = LightVariantSwitch(full, 40.0, deliver)
+    for _ in range(WINDOW_FRAMES):
+        switch.observe(_times(200.0))
+    assert arrived.wait(30.0)
+    light, thread = delivered[0]
+    assert thread is not threading.current_thread()
+    assert light.info.source_path.endswith("groom_light.glb")
+    assert light.height_m == pytest.approx(1.72)
+    assert light.info.triangles < 0.7 * full.info.triangles
+    switch.retarget(light)
+    for _ in range(2 * WINDOW_FRAMES):
+        switch.observe(_times(200.0))
+    assert len(delivered) == 1

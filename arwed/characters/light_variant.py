@@ -80,6 +80,7 @@ class LightVariantSwitch:
     def __init__(self, character, frame_interval_ms: float, deliver: Callable[[object], None]) -> None:
         self._deliver = deliver
         self._frame_interval_ms = frame_interval_ms
+        self._loading: threading.Thread | None = None
         self.rule = LightVariantRule(None, frame_interval_ms)
         self.retarget(character)
 
@@ -103,9 +104,13 @@ class LightVariantSwitch:
             light.name,
         )
         info = self._info
-        threading.Thread(
-            target=self._load, args=(light, info), name="arwed light variant", daemon=True
-        ).start()
+        self._loading = threading.Thread(target=self._load, args=(light, info), name="arwed light variant")
+        self._loading.start()
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Wait for a load in progress (the run is ending): a thread killed inside a load aborts the process."""
+        if self._loading is not None:
+            self._loading.join(timeout_s)
 
     def _load(self, path: Path, info) -> None:
         from arwed.characters.loader import load_character

@@ -205,6 +205,8 @@ class RenderStage:
 
     def close(self) -> None:
         self._lighting.close()
+        if self.light_variant is not None:
+            self.light_variant.close()
         if self._renderer is not None:
             self._renderer.close()
 

@@ -234,3 +234,4 @@ class CompositeFrame:
     character_bbox_px: BBox | None
     stage_ms: dict[str, float] = field(default_factory=dict)
     head_pose: HeadPose | None = None  # her head, for her view (eyes outputs)
+    camera_image: np.ndarray | None = None  # the source's frame before anything was drawn on it (read-only)

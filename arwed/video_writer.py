@@ -474,7 +474,67 @@ def playable_length(path: str | Path) -> tuple[int, float]:
             for frame in container.decode(stream):
                 frames += 1
                 if frame.pts is not None and frame.time_base is not None:
-                    end_s = max(end_s, float(frame.pts * frame.time_base) + 1.0 / rate)
+                    # a frame shown for several frame times says how long (a live recording's are)
+                    shown_s = float(frame.duration * frame.time_base) if frame.duration else 1.0 / rate
+                    end_s = max(end_s, float(frame.pts * frame.time_base) + shown_s)
     except (av.FFmpegError, IndexError, EOFError):
         log.debug("%s: read up to frame %d", path, frames, exc_info=True)
     return frames, end_s
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    size_px: tuple[int, int]
+    fps: float  # the frame rate of its timeline (a frame shown for several frame times counts them all)
+
+
+MAX_READ_PIXELS = 36_000_000  # 8K: as for any source (arwed.capture)
+
+
+def open_video_frames(path: str | Path, what: str = "video"):
+    """A video a user handed us, checked: (VideoInfo, an iterator of (image_bgr, time_s)) with each frame's
+    own presentation time, so frames shown for several frame times keep their place on the timeline. A
+    file that is not a readable video is one UserError; a torn end (a killed recording) just ends it."""
+    import av
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such {what}" if not path.exists() else f"{path}: not a regular file")
+    try:
+        container = av.open(str(path))
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise UserError(f"{path}: not a readable {what} ({exc.__class__.__name__})") from None
+    try:
+        if not container.streams.video:
+            raise UserError(f"{path}: has no video track")
+        stream = container.streams.video[0]
+        width, height = int(stream.codec_context.width or 0), int(stream.codec_context.height or 0)
+        if not (2 <= width <= 8192 and 2 <= height <= 8192) or width * height > MAX_READ_PIXELS:
+            raise UserError(f"{path}: a {width}x{height} video is not one arwed reads")
+        rate = float(stream.guessed_rate or stream.average_rate or 0)
+        if not (np.isfinite(rate) and 1.0 <= rate <= 240.0):
+            raise UserError(f"{path}: its frame rate ({rate:g}) is outside 1..240 frames/s")
+    except BaseException:
+        container.close()
+        raise
+    return VideoInfo((width, height), rate), _frames(container, stream, path)
+
+
+def _frames(container, stream, path: Path):
+    import av
+
+    last_s = -1.0
+    try:
+        for frame in container.decode(stream):
+            if frame.pts is None or frame.time_base is None:
+                continue
+            time_s = float(frame.pts * frame.time_base)
+            if not np.isfinite(time_s) or time_s <= last_s:
+                continue  # a hostile or broken timeline: a frame never goes back in time
+            last_s = time_s
+            image = frame.to_ndarray(format="bgr24")
+            yield image, time_s
+    except (av.FFmpegError, EOFError):
+        log.debug("%s: read up to %.2f s", path, last_s, exc_info=True)
+    finally:
+        container.close()

@@ -166,9 +166,11 @@ class CeremonyDirector:
         with self._key_lock:
             self._keys.append("back")
 
-    def schedule_keys(self, times_s: list[float]) -> None:
-        """Page Down at these ceremony times (a rehearsal's --keys)."""
-        self._scheduled = sorted(float(t) for t in times_s)
+    def schedule_keys(self, times_s: list[float], keys: list[str] | None = None) -> None:
+        """Page Down (or each of `keys`: "next", "back") at these ceremony times (a rehearsal's --keys, a
+        replay's logged keys)."""
+        keys = list(keys) if keys is not None else ["next"] * len(times_s)
+        self._scheduled = sorted(zip((float(t) for t in times_s), keys, strict=True), key=lambda k: k[0])
 
     def start_at(self, index: int, time_s: float | None = None) -> None:
         """Start cue `index` at `time_s` (None: the next frame), skipping what comes before."""
@@ -179,8 +181,9 @@ class CeremonyDirector:
         self._time_s = time_s
         self._last_view = view
         self._handle_start(time_s)
-        while self._scheduled and self._scheduled[0] <= time_s:
-            self._step(self._scheduled.pop(0), "next")
+        while self._scheduled and self._scheduled[0][0] <= time_s:
+            at, key = self._scheduled.pop(0)
+            self._step(at, key)
         with self._key_lock:
             keys, self._keys = self._keys, []
         for key in keys:

@@ -21,8 +21,13 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
-        required=True,
         help="demo, camera:N, a video file, an image, a folder or glob of images, or a URL",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FOLDER",
+        help="instead of --source: a console recording's folder, its film made again from its clean camera "
+        "feed and event log",
     )
     parser.add_argument(
         "--out",
@@ -171,6 +176,16 @@ def _credit(settings, character) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if (args.source is None) == (args.replay is None):
+        raise UserError("give --source SRC, or --replay FOLDER (a console recording) instead")
+    if args.replay is not None:
+        from arwed.commands import replay
+
+        return replay.run(args)
+    return _render(args)
+
+
+def _render(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from arwed.pipeline import Output, Pipeline

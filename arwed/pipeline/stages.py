@@ -370,4 +370,5 @@ def _composite_frame(frame, image, output, placement, layer, times) -> Composite
         placement=placement,
         character_bbox_px=layer.character_bbox_px if layer is not None else None,
         stage_ms=dict(times),
+        camera_image=frame.image_bgr,  # the keepsake film's clean feed (session/keepsake_desk.py)
     )

@@ -150,6 +150,7 @@ class ConsoleSession:
             blackout=lambda: self.ceremony.blackout,
             latest_stage_frame=self.frames.tap("stage").latest,
             ceremony_open=lambda: self.cues.loaded,
+            film_start=self._film_start,
         )
         self.alignment = AlignmentWizard(
             ConsoleGlassesPort(lambda: self.settings, self.scene.pipeline, self.update_settings),
@@ -237,7 +238,13 @@ class ConsoleSession:
 
     def choose_person_at(self, point_px: tuple[float, float]) -> None:
         """The operator clicked this frame pixel in the preview: the partner stands beside the person there."""
-        self.scene.choose_person((float(point_px[0]), float(point_px[1])))
+        point = (float(point_px[0]), float(point_px[1]))
+        self.scene.choose_person(point)
+        self.events.person.emit(point)
+
+    def acted(self, action: str) -> None:
+        """The operator pressed the key or button of `action` (a recording's event log keeps it)."""
+        self.events.action.emit(action)
 
     def set_shortcut(self, action: str, keys: tuple[str, ...]) -> None:
         self.shortcuts.bind(action, keys)
@@ -251,6 +258,19 @@ class ConsoleSession:
 
     def _stage_frame(self, frame, now_s: float) -> None:
         self.keepsakes.offer(frame, now_s)
+
+    def _film_start(self) -> dict:
+        """What a recording's event log starts with (arwed/film/log.py's `start` event)."""
+        config = self.setup.config()
+        return {
+            "settings": self.settings,
+            "character": config.character,
+            "ceremony": self.cues.status().file,
+            "calibration": config.calibration,
+            "source": self.scene.snapshot().source,
+            "hidden": self.ceremony.hidden,
+            "blackout": self.ceremony.blackout,
+        }
 
     def _set_locked(self, locked: bool) -> None:
         placement = self.settings.placement.model_copy(update={"locked": locked})

@@ -85,17 +85,20 @@ class CueDesk:
         stage = self._stage
         if stage is not None:
             stage.director.page_down()
+            self._events.cue_key.emit("next")
 
     def page_up(self) -> None:
         stage = self._stage
         if stage is not None:
             stage.director.page_up()
+            self._events.cue_key.emit("back")
 
     def start_from(self, index: int) -> None:
         """A rehearsal from any cue: cue `index` starts on the next frame."""
         stage = self._stage
         if stage is not None:
             stage.director.start_at(index)
+            self._events.cue_key.emit(int(index))
 
     # ----- the control thread ----------------------------------------------------------------------------
 

@@ -74,6 +74,11 @@ class SessionEvents:
             "cues"
         )  # cue_desk.CueStatus: the ceremony's cue list and where it is
         self.voice: Emitter[object] = Emitter("voice")  # cue_desk.VoiceCue: his voice starts or stops
+        # for a recording's event log (filming.py): what the operator did, as it happens
+        self.action: Emitter[str] = Emitter("action")  # a key or button's action (session.shortcuts names)
+        self.person: Emitter[tuple] = Emitter("person")  # the frame pixel the operator clicked
+        self.cue_key: Emitter[object] = Emitter("cue_key")  # "next"/"back" to the ceremony, or a cue started
+        self.recovered: Emitter[object] = Emitter("recovered")  # recovery.Recovered list, at the start
 
     def all(self) -> list[Emitter]:
         return [value for value in vars(self).values() if isinstance(value, Emitter)]

@@ -35,6 +35,7 @@ class TapFrame:
     character_depth_m: float | None  # along the optical axis, for the glasses' stereo disparity
     fx_px: float  # the camera's focal length in pixels at this image size
     has_character: bool
+    camera_image: np.ndarray | None = None  # the clean camera frame it was composited on (never written to)
 
 
 class FrameTap:
@@ -136,6 +137,7 @@ class FrameFanOut:
             character_depth_m=float(placement.anchor_m[2]) if placement is not None else None,
             fx_px=self._fx_px(image.shape[1], image.shape[0]),
             has_character=has_character,
+            camera_image=composite.camera_image,
         )
         self._taps[stream].put(frame)
         if stream == "stage":

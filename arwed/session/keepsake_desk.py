@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from arwed.errors import UserError
+from arwed.film import folder as film_folder
 from arwed.session import keepsakes, recovery
 from arwed.session.control import ControlThread
 from arwed.session.disk_space import RecordingSpace
 from arwed.session.events import SessionEvents
+from arwed.session.filming import FilmLog
 from arwed.session.frames import TapFrame
 from arwed.session.setup import SetUp
 
@@ -34,10 +36,14 @@ class Keepsakes:
         blackout: Callable[[], bool],
         latest_stage_frame: Callable[[], TapFrame | None],
         ceremony_open: Callable[[], bool] = lambda: False,
+        film_start: Callable[[], dict] = dict,
     ) -> None:
         self._setup, self._control, self._events = setup, control, events
         self._running, self._blackout, self._latest = running, blackout, latest_stage_frame
         self._recorder: keepsakes.Recorder | None = None
+        self._camera_recorder: keepsakes.Recorder | None = None  # the clean feed of the keepsake film
+        self._film_log: FilmLog | None = None
+        self._film_start = film_start  # the state a recording's event log starts with
         self._virtual_camera: keepsakes.VirtualCamera | None = None
         self._snapshot_wanted = False
         self._ceremony_open = ceremony_open  # a recording made then gets a track for his voice
@@ -56,11 +62,14 @@ class Keepsakes:
 
     def offer(self, frame: TapFrame, now_s: float) -> None:
         """A stage frame, on the render thread."""
-        recorder, camera = self._recorder, self._virtual_camera
+        recorder, camera, clean = self._recorder, self._virtual_camera, self._camera_recorder
+        shown = np.zeros_like(frame.image) if self._blackout() else frame.image  # what the guests see
         if recorder is not None:
-            recorder.offer(frame.image, now_s)
+            recorder.offer(shown, now_s)
+        if clean is not None and frame.camera_image is not None:
+            clean.offer(frame.camera_image, now_s)
         if camera is not None:
-            camera.offer(np.zeros_like(frame.image) if self._blackout() else frame.image, now_s)
+            camera.offer(shown, now_s)
         if self._snapshot_wanted:
             self._snapshot_wanted = False
             self._control.submit(lambda: self._write_snapshot(frame.image))
@@ -108,11 +117,28 @@ class Keepsakes:
         if not self._running() or self._latest() is None:
             log.error("recording refused: no source is running; choose a camera or a video first")
             return False
-        path = keepsakes.keepsake_path(self._setup.keepsake_root(), "recording", ".mp4")
+        folder = keepsakes.keepsake_path(self._setup.keepsake_root(), "recording", "")
+        path, camera_path = film_folder.stage_video(folder), film_folder.camera_video(folder)
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            log.error("recording refused: %s cannot be made (%s)", folder, exc.strerror or exc)
+            return False
+        origin_s = time.monotonic()  # 0 s of both videos and of the event log
         self._space_warned = False
-        recorder = keepsakes.Recorder(path, voice=self._ceremony_open(), on_space=self._space)
+        clean = keepsakes.Recorder(camera_path, start_s=origin_s, marked=False)
+        recorder = keepsakes.Recorder(
+            path, voice=self._ceremony_open(), on_space=self._space, start_s=origin_s, beside=(camera_path,)
+        )
+        try:
+            self._film_log = FilmLog(
+                film_folder.event_log(folder), origin_s, self._events, self._film_start(), recorder.fps
+            )
+        except OSError as exc:
+            log.error("%s: no event log for this recording (%s)", folder, exc.strerror or exc)
+        clean.start()
         recorder.start()
-        self._recorder = recorder
+        self._recorder, self._camera_recorder = recorder, clean
         log.warning("recording to %s", path)
         self._events.recording.emit(Path(path))
         return True
@@ -130,22 +156,25 @@ class Keepsakes:
         """Repair the recordings a crash left unfinished and say what each holds (on the control thread)."""
         found = recovery.recover_unfinished(self._setup.keepsake_root())
         for item in found:
-            log.warning(
-                "recovered an unfinished recording: %s (%.1f s, %d frames)",
-                item.path,
-                item.duration_s,
-                item.frames,
-            )
+            log.warning("recovered an unfinished recording: %s", item.describe())
+        if found:
+            self._events.recovered.emit(found)
         return found
 
     def stop_recording(self) -> None:
         recorder, self._recorder = self._recorder, None
+        clean, self._camera_recorder = self._camera_recorder, None
+        film_log, self._film_log = self._film_log, None
         if recorder is None:
             return
         self._events.recording.emit(None)
 
         def finish() -> None:
-            recorder.stop()
+            if film_log is not None:
+                film_log.close()
+            if clean is not None:
+                clean.stop()
+            recorder.stop()  # last: it takes the unfinished marker away once everything is closed
             if recorder.error is None and recorder.frames_written == 0:
                 log.error("recording stopped before its first frame: nothing was saved")
             elif recorder.error is None:

@@ -127,17 +127,26 @@ class Recorder(_FrameWorker):
         fps: float = RECORDING_FPS,
         on_space: Callable[[RecordingSpace], None] | None = None,
         voice: bool = False,
+        start_s: float | None = None,
+        marked: bool = True,
+        beside: tuple[Path, ...] = (),
     ):
-        """`voice`: the file gets an audio track for a ceremony's voice (`play_voice`)."""
+        """`voice`: the file gets an audio track for a ceremony's voice (`play_voice`). `start_s`: the
+        recording's clock starts then (on the clock of `offer`), so that two recordings made together (the
+        stage and the clean camera feed) and the event log share one timeline; default: the first frame.
+        `marked`: the unfinished marker is this file's; `beside`: files of the same recording counted in
+        the disk space's rate."""
         super().__init__("arwed recording")
         self.voice = voice
+        self._marked = marked
+        self._beside = tuple(Path(p) for p in beside)
         self.path = path
         self.fps = fps
         self._on_space = on_space
-        self._last_image: np.ndarray | None = None
+        self._pending: tuple[np.ndarray, int] | None = None  # the frame on show and the frame time it began
         self._space_measured_s = 0.0
         self._sink: VideoFileSink | None = None
-        self._start_s: float | None = None
+        self._start_s: float | None = start_s
         self._written = 0
         self._size: tuple[int, int] | None = None
         self._voices: list[list] = []  # [samples, start on the offer clock, stop or None]
@@ -163,29 +172,43 @@ class Recorder(_FrameWorker):
     def handle(self, image: np.ndarray, time_s: float) -> None:
         size = (image.shape[1], image.shape[0])
         if self._sink is None:
-            recovery.mark_unfinished(self.path, dt.datetime.now().isoformat(timespec="seconds"))
+            if self._marked:
+                recovery.mark_unfinished(self.path, dt.datetime.now().isoformat(timespec="seconds"))
             audio = VOICE_FORMAT if self.voice else None
             self._sink = VideoFileSink(self.path, self.fps, size, audio=audio, live=True)
-            self._size, self._start_s = size, time_s
+            self._size = size
+            self._start_s = time_s if self._start_s is None else min(self._start_s, time_s)
         if size != self._size:
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
-        due = int((time_s - self._start_s) * self.fps) + 1
-        if due > self._written:
-            # shown until the next frame: encoded once, however long it stays up
-            self._sink.writer.write(image, slots=due - self._written)
-            self._written = due
-        if self.voice:
-            self._place_voices(self._written / self.fps)
-        self._last_image = image
+        slot = int((time_s - self._start_s) * self.fps + 1e-6)  # the frame time it appeared in
+        if self._pending is None:
+            self._pending = (image, self._written)  # the first frame also stands for the time before it
+        elif slot > self._pending[1]:
+            self._write_pending(until=slot)
+            self._pending = (image, slot)
+        else:
+            self._pending = (image, self._pending[1])  # two in one frame time: the newest is what showed
         if self._on_space is not None and time_s - self._space_measured_s >= MEASURE_INTERVAL_S:
             self._space_measured_s = time_s
-            self._on_space(measure_space([Path(self.path)], time_s - self._start_s))
+            self._on_space(measure_space([Path(self.path), *self._beside], time_s - self._start_s))
+
+    def _write_pending(self, until: int) -> None:
+        """The frame on show, from the frame time it appeared in up to `until` (encoded once)."""
+        image, slot = self._pending
+        if until > slot:
+            self._sink.writer.write(image, slots=until - slot)
+            self._written = until
+            if self.voice:
+                self._place_voices(self._written / self.fps)
 
     def idle(self) -> None:
-        """The pipeline is slow or stalled: the frame on show is written again up to now, because the
-        muxer keeps a frame back until the next one comes; so a kill loses at most about IDLE_S."""
-        if self._last_image is not None:
-            self.handle(self._last_image, time.monotonic())  # the clock of `offer` (session/frames.py)
+        """The pipeline is slow or stalled: the frame on show is written up to now and stays on show,
+        because a frame is written only once the next one comes; so a kill loses at most about IDLE_S."""
+        if self._pending is not None:
+            now_slot = int((time.monotonic() - self._start_s) * self.fps)  # the clock of `offer`
+            if now_slot > self._pending[1]:
+                self._write_pending(until=now_slot)
+                self._pending = (self._pending[0], now_slot)
 
     def _place_voices(self, until_s: float) -> None:
         """The voices' samples for [what is placed, until_s) of the recording's timeline."""
@@ -205,8 +228,11 @@ class Recorder(_FrameWorker):
 
     def finish(self) -> None:
         if self._sink is not None:
+            if self._pending is not None and self.error is None:
+                self._write_pending(until=self._pending[1] + 1)
             self._sink.close()
-            recovery.mark_finished(Path(self.path))
+            if self._marked:
+                recovery.mark_finished(Path(self.path))
 
 
 def open_virtual_camera(width: int, height: int, fps: float):

@@ -1,11 +1,12 @@
 """Recordings a crash left unfinished: each is marked while it is written and repaired at the next start.
 
-A recording `<name>.mp4` has a marker `.<name>.mp4.unfinished` beside it from its first frame until it is
-closed. A marker still there at the next start means the console was killed or the power went: the video
-(fragmented MP4, see arwed.video_writer) is cut to its last whole fragment, measured by decoding its
-packets, and the marker removed, so the operator is told once what was saved. The clean camera feed and
-the event log of the same recording (arwed.session.film) carry no marker of their own: they are written
-alongside and are whole up to their last fragment or line.
+A recording's stage video `<folder>/stage.mp4` has a marker `.stage.mp4.unfinished` beside it from its
+first frame until the recording is closed (arwed/film/folder.py has the folder's layout). A marker still
+there at the next start means the console was killed or the power went: the videos (fragmented MP4, see
+arwed.video_writer), the stage's and the clean camera feed's, are cut to their last whole fragment, the
+stage video measured by decoding its packets, and the marker removed, so the operator is told once what
+was saved. The event log needs no repair: its whole lines are whole (arwed/film/log.py). Recordings of
+older versions (`<date>/recording-HHMMSS.mp4` with `.recording-HHMMSS.mp4.unfinished`) are found too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from arwed.film.folder import STAGE_VIDEO, camera_video
 from arwed.video_writer import playable_length, repair_fragmented_video
 
 log = logging.getLogger("arwed.console")
@@ -28,6 +30,9 @@ class Recovered:
     path: Path
     duration_s: float  # what plays now
     frames: int
+
+    def describe(self) -> str:
+        return f"{self.path} ({self.duration_s:.1f} s, {self.frames} frames)"
 
 
 def marker_path(video: Path) -> Path:
@@ -52,10 +57,15 @@ def mark_finished(video: Path) -> None:
 def recover_unfinished(root: Path) -> list[Recovered]:
     """Repair every recording under `root` (its dated folders) that a crash left unfinished."""
     recovered = []
-    for marker in sorted(Path(root).expanduser().glob(f"*/.*{MARKER_SUFFIX}")):
+    root = Path(root).expanduser()
+    markers = [*root.glob(f"*/.*{MARKER_SUFFIX}"), *root.glob(f"*/*/.*{MARKER_SUFFIX}")]
+    for marker in sorted(markers):
         video = marker.with_name(marker.name[1 : -len(MARKER_SUFFIX)])
         if video.exists():
             try:
+                camera = camera_video(video.parent)
+                if video.name == STAGE_VIDEO and camera.exists():
+                    repair_fragmented_video(camera)
                 repair_fragmented_video(video)
                 frames, seconds = playable_length(video)
             except Exception:  # noqa: BLE001 - one broken file must not stop the console's start

@@ -165,6 +165,7 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
         "blackout": status.blackout,
         "locked": status.locked,
         "operator_locked": window.operator_locked,
+        "notices": list(window.notice_bar.texts),  # what the notice bar shows (a recovery at the start)
         "keys": {
             "acted": dict(window.dispatcher.acted),
             "repeats_ignored": window.dispatcher.repeats_ignored,

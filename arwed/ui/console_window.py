@@ -31,6 +31,7 @@ from arwed.ui.ceremony_bar import CeremonyBar
 from arwed.ui.cue_panel import CuePanel
 from arwed.ui.frame_view import DisplayImage, FrameView
 from arwed.ui.log_panel import LogPanel
+from arwed.ui.notices import NoticeBar
 from arwed.ui.outputs import OutputManager
 from arwed.ui.panels import KeepsakesPanel, OutputsPanel, ScenePanel
 from arwed.ui.shortcuts import ShortcutDispatcher, ShortcutEditor
@@ -79,7 +80,8 @@ class ConsoleWindow(QMainWindow):
         self._alignment_relay = StateRelay(self)
         self._alignment_relay.changed.connect(lambda _: self.outputs_panel.refresh())
         session.alignment.changed.connect(self._alignment_relay.changed.emit)
-        self.dispatcher = ShortcutDispatcher(session.shortcuts, self._handlers(), self, home=self.preview)
+        handlers = {name: self._noted(name, act) for name, act in self._handlers().items()}
+        self.dispatcher = ShortcutDispatcher(session.shortcuts, handlers, self, home=self.preview)
         self.refresh()
 
     def _listen(self) -> None:
@@ -99,6 +101,7 @@ class ConsoleWindow(QMainWindow):
         for field in ("running", "rate", "tracking", "renderer", "busy", "problem"):
             on(field, lambda _: self._refresh_status())
         on("recording_space", self._show_recording_space)
+        on("recovered", self.notice_bar.show_recovered)
         on("recording", lambda path: path is None and self.space_label.setText(""))
 
     # ----- layout ----------------------------------------------------------------------------------------
@@ -120,6 +123,8 @@ class ConsoleWindow(QMainWindow):
         layout = QVBoxLayout(column)
         layout.setContentsMargins(12, 12, 6, 6)
         layout.setSpacing(10)
+        self.notice_bar = NoticeBar(column)  # e.g. what a crash left and what was recovered of it
+        layout.addWidget(self.notice_bar)
         self.preview = FrameView(column, smooth=True)
         self.preview.setObjectName("preview")
         self.preview.setToolTip("Click a person to make them the partner's person")
@@ -198,6 +203,15 @@ class ConsoleWindow(QMainWindow):
         if self.alignment_window is None:
             self.alignment_window = AlignmentWindow(self.session, self)
         self.alignment_window.open_wizard()
+
+    def _noted(self, action: str, act):
+        """A key's action, told to the session first (a recording's event log keeps every key)."""
+
+        def noted() -> None:
+            self.session.acted(action)
+            act()
+
+        return noted
 
     def set_operator_lock(self, locked: bool) -> None:
         """During the ceremony no field can be changed by a stray key or click; the keys still act."""

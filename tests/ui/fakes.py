@@ -94,6 +94,9 @@ class FakePipeline:
         x0, y0, x1, y1 = CHARACTER_BOX
         if not hidden:
             image[y0:y1, x0:x1] = CHARACTER_BGR
+        camera = image.copy() if mode is CompositeMode.STAGE else None  # the clean feed: no character
+        if camera is not None:
+            camera[:] = STAGE_GREY
         placement = SimpleNamespace(anchor_m=np.array([0.7, 1.5, CHARACTER_DEPTH_M]))
         return CompositeFrame(
             image=image,
@@ -103,6 +106,7 @@ class FakePipeline:
             mode=mode,
             placement=placement,
             character_bbox_px=None if hidden else tuple(float(v) for v in CHARACTER_BOX),
+            camera_image=camera,
         )
 
 

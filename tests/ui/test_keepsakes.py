@@ -47,6 +47,7 @@ def test_recording_lasts_as_long_as_the_ceremony_whatever_the_frame_rate(tmp_pat
         recorder.offer(image, 100.0 + i * 0.1)
     recorder.stop()
     assert recorder.error is None and not recorder.alive
+    from arwed.video_writer import open_video_frames
     from arwed.video_writer import playable_length as video_length
 
     frames, seconds = video_length(path)
@@ -54,8 +55,10 @@ def test_recording_lasts_as_long_as_the_ceremony_whatever_the_frame_rate(tmp_pat
     ok, first = capture.read()
     capture.release()
     assert ok and first.shape == (120, 160, 3)
-    assert frames == 21  # each frame encoded once, shown until the next (the last again at its end)
-    assert seconds == pytest.approx(58 / 30.0, abs=0.02)  # frame 19 at 1.9 s: int(1.9 * 30) + 1 = 58 slots
+    assert frames == 20  # each frame encoded once, shown from the frame time it came in until the next
+    assert seconds == pytest.approx(58 / 30.0, abs=0.02)  # frame 19 from 1.9 s (slot 57) for one slot
+    info, decoded = open_video_frames(path)
+    assert [round(t * 30) for _, t in decoded] == [3 * i for i in range(20)]  # frame i came in at i * 0.1 s
 
 
 def test_virtual_camera_without_pyvirtualcam_explains_the_extra(monkeypatch):

@@ -210,7 +210,9 @@ def test_snapshot_and_recording_write_keepsakes(session, tmp_path):
         lambda: session.keepsakes._recorder is not None and session.keepsakes._recorder.frames_written > 10
     )
     session.keepsakes.stop_recording()
-    assert wait_until(lambda: list(tmp_path.glob("*/recording-*.mp4")) and session.status().recording is None)
+    assert wait_until(
+        lambda: list(tmp_path.glob("*/recording-*/stage.mp4")) and session.status().recording is None
+    )
 
 
 def test_a_frame_that_cannot_be_shown_is_logged_and_the_last_good_one_stays(session, caplog):

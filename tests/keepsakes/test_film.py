@@ -1,0 +1,192 @@
+"""The keepsake film's parts without the real pipeline: the event log's format (written crash-safely, read
+as hostile input), what the timeline says held when, the console's recording folder (fake pipeline), and
+`arwed render --replay` refusing a broken folder with one line and exit code 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from arwed.config import Settings
+from arwed.errors import InputFileError
+from arwed.film import folder as film_folder
+from arwed.film.log import EventLogWriter, read_event_log
+from arwed.film.timeline import Timeline
+from arwed.session.state import ConsoleConfig
+from arwed.video_writer import open_video_frames
+from tests.ui.fakes import make_session, wait_until
+
+START = {"t": 0.0, "event": "start", "version": 1, "fps": 30.0}
+
+
+def _log(path, *lines: dict | str, end: str = "\n") -> None:
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    path.write_text(text + end, encoding="utf-8")
+
+
+def test_the_writer_appends_whole_lines_that_the_reader_reads_back(tmp_path):
+    path = tmp_path / "events.jsonl"
+    clock = iter([10.5, 12.25]).__next__  # one reading per event written without its own time
+    writer = EventLogWriter(path, origin_s=10.0, clock=clock)
+    writer.write("start", t=0.0, version=1, fps=30.0, settings=Settings(), hidden=False)
+    writer.write("hidden", value=True)  # 0.5 s in
+    writer.write("placement", placement=Settings().placement.model_copy(update={"gap_m": 1.1}))  # 2.25 s
+    writer.close()
+    assert path.read_bytes().endswith(b"\n") and len(path.read_bytes().splitlines()) == 3
+    log = read_event_log(path)
+    assert [e.event for e in log.events] == ["hidden", "placement"]
+    assert [e.t for e in log.events] == [0.5, 2.25]
+    assert log.events[1].placement.gap_m == 1.1 and log.end_s is None and not log.notes
+
+
+def test_a_torn_last_line_is_tolerated_and_said(tmp_path):
+    path = tmp_path / "events.jsonl"
+    _log(path, START, {"t": 1.0, "event": "hidden", "value": True}, '{"t": 2.0, "event": "blac', end="")
+    log = read_event_log(path)
+    assert [e.event for e in log.events] == ["hidden"]
+    assert "last line was cut off" in log.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        ([START, "not json", {"t": 1.0, "event": "stop"}], "line 2: not a JSON object"),
+        ([START, {"t": 1.0, "event": "explode"}], "line 2: unknown event 'explode'"),
+        ([START, {"t": -1.0, "event": "hidden", "value": True}], "line 2: field 't'"),
+        ([START, {"t": 1.0, "event": "hidden", "value": "maybe"}], "line 2: field 'value'"),
+        (
+            [START, {"t": 1.0, "event": "placement", "placement": {"gap_m": 99}}],
+            "line 2: field 'placement.gap_m'",
+        ),
+        ([START, '{"t": NaN, "event": "stop"}'], "line 2: not a JSON object"),
+        ([START, "[" * 40 + "]" * 40], "line 2: not a JSON object"),
+        ([{"t": 1.0, "event": "hidden", "value": True}], "line 1: a recording's event log starts with"),
+        ([START, START], "line 2: a second 'start' event"),
+        ([{**START, "version": 99}], "line 1: field 'version'"),
+    ],
+)
+def test_a_broken_log_is_one_error_naming_the_line(tmp_path, lines, said):
+    path = tmp_path / "events.jsonl"
+    _log(path, *lines)
+    with pytest.raises(InputFileError) as caught:
+        read_event_log(path)
+    assert said in str(caught.value) and str(path) in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_log_is_refused_when_it_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "events.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(InputFileError, match="FIFO"):
+        read_event_log(fifo)
+
+
+def test_the_timeline_says_what_held_at_each_moment(tmp_path):
+    path = tmp_path / "events.jsonl"
+    wide = Settings().placement.model_copy(update={"gap_m": 1.4}).model_dump(mode="json")
+    _log(
+        path,
+        START,
+        {"t": 2.0, "event": "hidden", "value": True},
+        {"t": 1.0, "event": "blackout", "value": True},  # out of order: sorted
+        {"t": 3.0, "event": "blackout", "value": False},
+        {"t": 4.0, "event": "placement", "placement": wide},
+        {"t": 4.5, "event": "person", "point_px": [10, 20]},
+        {"t": 5.0, "event": "cue_key", "key": "next"},
+    )
+    timeline = Timeline(read_event_log(path), Settings(), {"placement": {"facing_deg": 10.0}})
+    assert [timeline.hidden_at(t) for t in (1.99, 2.0, 9)] == [False, True, True]
+    assert [timeline.blackout_at(t) for t in (0.5, 1.0, 2.9, 3.0)] == [False, True, True, False]
+    assert (
+        timeline.settings_at(3.9).placement.gap_m == 0.7 and timeline.settings_at(4.0).placement.gap_m == 1.4
+    )
+    assert timeline.settings_at(4.0).placement.facing_deg == 10.0  # the user's option holds throughout
+    assert timeline.people_clicked(4.0, 4.5) == [(10.0, 20.0)] and timeline.people_clicked(4.5, 9) == []
+    assert timeline.changes_within(0.5, 3.0) == [1.0, 2.0]
+    assert timeline.ceremony.keys == ("next",) and timeline.ceremony.times_s == (5.0,)
+
+
+def test_a_console_recording_keeps_the_clean_feed_and_the_log_of_what_happened(tmp_path):
+    session = make_session(ConsoleConfig(source="demo", keepsake_dir=str(tmp_path)))
+    try:
+        session.start()
+        assert wait_until(lambda: session.tap("stage").latest() is not None)
+        assert session.keepsakes.start_recording()
+        stage = session.status().recording
+        time.sleep(0.4)
+        session.acted("toggle_hidden")
+        session.ceremony.set_hidden(True)
+        time.sleep(0.4)
+        session.ceremony.set_blackout(True)
+        time.sleep(0.4)
+        session.ceremony.set_blackout(False)
+        session.choose_person_at((100, 90))
+        gap = session.settings.placement.model_copy(update={"gap_m": 1.3})
+        session.update_settings(session.settings.model_copy(update={"placement": gap}))
+        time.sleep(0.4)
+        session.keepsakes.stop_recording()
+        assert wait_until(lambda: not (stage.parent / f".{stage.name}.unfinished").exists(), timeout_s=10)
+    finally:
+        session.close()
+    folder = stage.parent
+    assert stage == film_folder.stage_video(folder) and folder.parent.parent == tmp_path
+    log = read_event_log(film_folder.event_log(folder))
+    assert log.start.source == "demo" and log.start.hidden is False and log.start.settings == Settings()
+    kinds = [(e.event, getattr(e, "value", None)) for e in log.events]
+    assert kinds == [
+        ("key", None),
+        ("hidden", True),
+        ("blackout", True),
+        ("blackout", False),
+        ("person", None),
+        ("placement", None),
+        ("stop", None),
+    ]
+    assert 0.3 < log.events[1].t < 0.8 and log.events[-1].t > 1.5
+    assert log.events[-2].placement.gap_m == 1.3
+    # both videos on one timeline: the clean feed has no character, the stage is black during the blackout
+    stage_frames = dict((round(t * 30), image) for image, t in open_video_frames(stage)[1])
+    camera_frames = dict(
+        (round(t * 30), image) for image, t in open_video_frames(film_folder.camera_video(folder))[1]
+    )
+    assert max(camera_frames) >= 40 and abs(max(camera_frames) - max(stage_frames)) <= 2
+    assert all(abs(int(image[100, 250, 2]) - 128) < 12 for image in camera_frames.values())  # grey: no red
+    blackout = (log.events[2].t, log.events[3].t)
+    for slot, image in stage_frames.items():
+        inside = blackout[0] + 0.07 < slot / 30 < blackout[1] - 0.07
+        if inside:
+            assert image.max() < 20, slot
+        elif slot / 30 < log.events[1].t - 0.07:
+            assert image[100, 250, 2] > 200, slot  # the red character before he was hidden
+
+
+def _replay(capsys, *args: str) -> tuple[int, str]:
+    from arwed.cli import main
+
+    code = main(["render", *args])
+    return code, capsys.readouterr().err
+
+
+def test_replay_refuses_a_broken_recording_folder_in_one_line(tmp_path, capsys):
+    folder = tmp_path / "recording-120000"
+    folder.mkdir()
+    out = str(tmp_path / "film.mp4")
+    said = [_replay(capsys, "--replay", str(folder), "--out", out)]
+    (folder / "camera.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))
+    _log(folder / "events.jsonl", START, "{{{")
+    said.append(_replay(capsys, "--replay", str(folder), "--out", out))
+    _log(folder / "events.jsonl", START)
+    said.append(_replay(capsys, "--replay", str(folder), "--out", out))
+    said.append(_replay(capsys, "--replay", str(folder), "--source", "demo", "--out", out))
+    expected = (
+        "camera.mp4: missing",
+        "events.jsonl: line 2: not a JSON object",
+        "camera.mp4: not a readable recording's camera feed",
+        "give --source SRC, or --replay FOLDER",
+    )
+    for (code, err), words in zip(said, expected, strict=True):
+        assert code == 2 and words in err and err.startswith("arwed: error: "), err
+        assert len(err.strip().splitlines()) == 1

@@ -322,6 +322,11 @@ class VideoWriter:
         return self.frames_written / self.fps
 
     @property
+    def audio_rate_hz(self) -> int | None:
+        """The audio track's sample rate; None without one."""
+        return self._timeline.format.rate_hz if self._timeline is not None else None
+
+    @property
     def audio_late_s(self) -> float:
         return self._timeline.late_samples / self._timeline.format.rate_hz if self._timeline else 0.0
 

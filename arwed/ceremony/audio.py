@@ -89,3 +89,23 @@ def resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
         return samples.astype(np.float32)
     g = gcd(from_hz, to_hz)
     return resample_poly(samples, to_hz // g, from_hz // g).astype(np.float32)
+
+
+def place_voices(writer, plays, from_s: float, until_s: float, offset_s: float = 0.0) -> None:
+    """His voice for [from_s, until_s) of a video's timeline into `writer` (arwed.video_writer.VideoWriter
+    with an audio track), from the plays a director logged (`director.audio`: path, start_s, stop_s,
+    volume, on the director's clock; `offset_s` is that clock at the video's 0 s)."""
+    if until_s <= from_s:
+        return
+    for play in plays:
+        clip = decode_audio(play.path, writer.audio_rate_hz)
+        begin = play.start_s - offset_s
+        stop = begin + clip.duration_s
+        if play.stop_s is not None:
+            stop = min(play.stop_s - offset_s, stop)
+        lo, hi = max(from_s, begin), min(until_s, stop)
+        if hi <= lo:
+            continue
+        first, last = int(round((lo - begin) * clip.rate_hz)), int(round((hi - begin) * clip.rate_hz))
+        if last > first:
+            writer.add_audio(clip.samples[first:last] * play.volume, begin + first / clip.rate_hz)

@@ -118,32 +118,10 @@ class _Recorder:
 
     def _place_audio(self, until_video_s: float) -> None:
         """The voice for [last placed, until) on the video's timeline, from the plays the director logged."""
-        start_v, end_v = self._audio_until_s, until_video_s
-        if end_v <= start_v:
-            return
-        offset = self._first_t or 0.0
-        for play in self.director.audio:
-            clip = _clip(play.path)
-            begin = play.start_s - offset
-            stop = (
-                begin + clip.duration_s
-                if play.stop_s is None
-                else min(play.stop_s - offset, begin + clip.duration_s)
-            )
-            lo, hi = max(start_v, begin), min(end_v, stop)
-            if hi <= lo:
-                continue
-            i0 = int(round((lo - begin) * clip.rate_hz))
-            i1 = int(round((hi - begin) * clip.rate_hz))
-            if i1 > i0:
-                self.sink.writer.add_audio(clip.samples[i0:i1] * play.volume, begin + i0 / clip.rate_hz)
-        self._audio_until_s = end_v
+        from arwed.ceremony.audio import place_voices
 
-
-def _clip(path):
-    from arwed.ceremony.audio import decode_audio
-
-    return decode_audio(path)
+        start_v, self._audio_until_s = self._audio_until_s, max(self._audio_until_s, until_video_s)
+        place_voices(self.sink.writer, self.director.audio, start_v, until_video_s, self._first_t or 0.0)
 
 
 def _foot_xz(character) -> dict[str, tuple[float, float]]:

@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     from arwed.pipeline.health import FrameErrors, Timings
     from arwed.pipeline.stages import CameraModel, Output, RenderStage, TrackingStage
     from arwed.sinks import VideoFileSink, write_file_atomically
-    from arwed.video_writer import open_video_frames
+    from arwed.video_writer import AudioFormat, open_video_frames
 
     film = open_film(args.replay)
     out = Path(args.out).expanduser()
@@ -150,12 +150,14 @@ def run(args: argparse.Namespace) -> int:
         writable_output(args.stats, "statistics")
     scene = _scene(args, film)
     info, frames = open_video_frames(film.camera, "recording's camera feed")
-    sink = VideoFileSink(out, film.log.start.fps, info.size_px)
+    voice = AudioFormat(48000, channels=1) if scene.ceremony is not None else None  # his voice, as live
+    sink = VideoFileSink(out, film.log.start.fps, info.size_px, audio=voice)
     timings, errors = Timings(), FrameErrors()
     camera = CameraModel(scene.profile, scene.settings.camera.default_hfov_deg)
     tracking = TrackingStage(scene.settings, scene.profile, camera, timings, errors)
     rendering = RenderStage(scene.character, camera, timings, errors, scene.settings.lighting)
-    writer = _FilmWriter(sink, scene.timeline, scene.credit)
+    director = scene.ceremony.director if scene.ceremony is not None else None
+    writer = _FilmWriter(sink, scene.timeline, scene.credit, director)
     output = Output("film", scene.settings.composite, writer.deliver)
     progress = tqdm(unit="frame", disable=True if args.no_progress else None, desc="replay", leave=False)
     started = time.monotonic()
@@ -169,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
             scene.timeline,
             progress,
         )
+        writer.place_voice(until_s=sink.writer.duration_s)
     finally:
         sink.close()
         progress.close()
@@ -182,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
         "fps": round(writer.frames / max(elapsed, 1e-9), 2),
         "stage_ms": {k: round(v, 2) for k, v in timings.medians().items()},
         "switches": writer.switches,
+        "cues": director.cue_log() if director is not None else [],
         "notes": scene.notes,
     }
     if args.stats:
@@ -256,8 +260,10 @@ class _FilmWriter:
     """Draws each tracked frame for its stretch of the timeline, split where hidden or blackout changed,
     and writes it shown for as many frame times as the live recording showed it."""
 
-    def __init__(self, sink, timeline: Timeline, credit: str | None):
+    def __init__(self, sink, timeline: Timeline, credit: str | None, director=None):
         self._sink, self._timeline, self._credit = sink, timeline, credit
+        self._director = director  # a ceremony's: his voice goes on the film's audio track
+        self._voice_until_s = 0.0
         self._fps = sink.writer.fps
         self._slots = 0
         self._blackout = False
@@ -298,6 +304,15 @@ class _FilmWriter:
             frame = result.frame if lo == edges[0] else _at(result.frame, t)
             rendering.render(frame, result, (output,), hidden, ceremony)
         self.frames += 1
+        self.place_voice(until_s=self._sink.writer.duration_s)
+
+    def place_voice(self, until_s: float) -> None:
+        if self._director is None:
+            return
+        from arwed.ceremony.audio import place_voices
+
+        start_s, self._voice_until_s = self._voice_until_s, max(self._voice_until_s, until_s)
+        place_voices(self._sink.writer, self._director.audio, start_s, until_s)
 
 
 def _at(frame: Frame, time_s: float) -> Frame:

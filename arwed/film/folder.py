@@ -1,7 +1,7 @@
 """A recording's folder: `<keepsakes>/<YYYY-MM-DD>/recording-<HHMMSS>/` holding
 
-- `stage.mp4`: the stage output as the guests saw it (black during a blackout), with his voice when a
-  ceremony was open;
+- `stage.mp4`: the stage output, with his voice when a ceremony was open (during a blackout it keeps the
+  picture: the keepsake goes on while the guests see black; a replay shows the blackout);
 - `camera.mp4`: the clean camera feed, the same frames before anything was drawn on them;
 - `events.jsonl`: what happened, on the recording's clock (log.py);
 - `.stage.mp4.unfinished` while it is being written (session/recovery.py).

@@ -63,13 +63,12 @@ class Keepsakes:
     def offer(self, frame: TapFrame, now_s: float) -> None:
         """A stage frame, on the render thread."""
         recorder, camera, clean = self._recorder, self._virtual_camera, self._camera_recorder
-        shown = np.zeros_like(frame.image) if self._blackout() else frame.image  # what the guests see
         if recorder is not None:
-            recorder.offer(shown, now_s)
+            recorder.offer(frame.image, now_s)  # the picture goes on during a blackout: the keepsake
         if clean is not None and frame.camera_image is not None:
             clean.offer(frame.camera_image, now_s)
         if camera is not None:
-            camera.offer(shown, now_s)
+            camera.offer(np.zeros_like(frame.image) if self._blackout() else frame.image, now_s)
         if self._snapshot_wanted:
             self._snapshot_wanted = False
             self._control.submit(lambda: self._write_snapshot(frame.image))

@@ -1,10 +1,13 @@
-"""A recording that survives `kill -9`, as an operator would meet it: the real console under Xvfb on the
-demo source, R pressed with xdotool, the console killed with SIGKILL eight seconds in. What was recorded
-plays up to the last two seconds, the set-up chosen in that run was saved, and the next start repairs the
-recording and says what it recovered."""
+"""A recording that survives `kill -9`, and its film made again, as an operator would meet them: the real
+console under Xvfb on the demo source, R pressed with xdotool, then H (hide), B (blackout), B, H, and the
+console killed with SIGKILL eight seconds in. What was recorded plays up to the last two seconds (the
+stage and the clean camera feed), the event log has every key at its moment, the set-up chosen in that
+run was saved, the next start repairs the recording and says so in the console's notice bar, and
+`arwed render --replay` makes the film again with hide and blackout in the frame time of each key."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,15 +17,27 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
+from arwed.film import folder as film_folder
+from arwed.film.log import read_event_log
 from arwed.session.recovery import marker_path
+from arwed.video_writer import open_video_frames
 from arwed.video_writer import playable_length as video_length
 from tests.conftest import REPO_ROOT
 from tests.xvfb import xdotool
 
 RECORD_S = 8.0
 MAY_LOSE_S = 2.0
+KEYS = (
+    (1.2, "h", "hidden", True),
+    (2.2, "b", "blackout", True),
+    (3.2, "b", "blackout", False),
+    (4.2, "h", "hidden", False),
+)
+FPS = 30
 
 
 def _console(display: str, tmp_path: Path, log: Path, *extra: str) -> subprocess.Popen:
@@ -70,7 +85,12 @@ def test_a_recording_survives_sigkill_and_the_next_start_recovers_it(xvfb_displa
                     break
         assert started is not None, log.read_text()[-2000:]
         started_s, video = started
-        time.sleep(RECORD_S)
+        pressed = []  # (when the key went to X, on this machine's monotonic clock, the app's too)
+        for at_s, key, _, _ in KEYS:
+            time.sleep(max(0.0, started_s + at_s - time.monotonic()))
+            pressed.append(time.monotonic())
+            _xdotool(xvfb_display, "key", key)
+        time.sleep(max(0.0, started_s + RECORD_S - time.monotonic()))
         killed_s = time.monotonic()
         app.send_signal(signal.SIGKILL)
         app.wait(timeout=10)
@@ -90,9 +110,30 @@ def test_a_recording_survives_sigkill_and_the_next_start_recovers_it(xvfb_displa
     assert seconds >= recorded_s - MAY_LOSE_S, first_log[-2000:]
     assert frames >= 2 * (recorded_s - MAY_LOSE_S)  # distinct frames: the console's rate, at least 2 a second
 
-    # the next start repairs it and says so
+    camera = film_folder.camera_video(video.parent)
+    camera_frames, camera_s = video_length(camera)
+    print(f"clean camera feed: {camera_s:.2f} s ({camera_frames} frames)")
+    assert camera_s >= recorded_s - MAY_LOSE_S
+    events = read_event_log(film_folder.event_log(video.parent))
+    switches = [e for e in events.events if e.event in ("hidden", "blackout")]
+    assert [(e.event, e.value) for e in switches] == [(name, value) for _, _, name, value in KEYS]
+    assert [e.action for e in events.events if e.event == "key"][:4] == [
+        "toggle_hidden",
+        "toggle_blackout",
+        "toggle_blackout",
+        "toggle_hidden",
+    ]
+    latency_ms = [
+        (events.start.monotonic_origin_s + e.t - sent) * 1000
+        for e, sent in zip(switches, pressed, strict=True)
+    ]
+    print("key sent -> event logged (ms):", [round(v) for v in latency_ms])
+    assert all(0 <= v < 1000 for v in latency_ms)
+
+    # the next start repairs it and says so, in the log and in the notice bar
     log2 = tmp_path / "second.log"
-    again = _console(xvfb_display, tmp_path, log2, "--quit-after", "6")
+    stats2 = tmp_path / "second.json"
+    again = _console(xvfb_display, tmp_path, log2, "--quit-after", "6", "--stats", str(stats2))
     assert again.wait(timeout=120) == 0, log2.read_text()[-2000:]
     said = re.search(
         r"recovered an unfinished recording: (\S+) \((\d+\.\d) s, (\d+) frames\)", log2.read_text()
@@ -101,3 +142,62 @@ def test_a_recording_survives_sigkill_and_the_next_start_recovers_it(xvfb_displa
     assert Path(said.group(1)) == video and abs(float(said.group(2)) - seconds) < 0.1
     assert not marker_path(video).exists()
     assert video_length(video)[0] == frames  # the repair kept every frame that played
+    notices = json.loads(stats2.read_text())["notices"]
+    assert len(notices) == 1 and video.parent.name in notices[0] and f"{seconds:.1f} s saved" in notices[0]
+
+    _replay_matches_the_keys(tmp_path, video, events, switches)
+
+
+def _states(path: Path) -> dict[int, np.ndarray]:
+    """Each frame time's picture (small, grey), a frame shown for several frame times in each of them."""
+    _, frames = open_video_frames(path)
+    shown = {
+        round(t * FPS): cv2.cvtColor(cv2.resize(image, (160, 90)), cv2.COLOR_BGR2GRAY) for image, t in frames
+    }
+    slots, current = {}, None
+    for slot in range(max(shown) + 1):
+        current = shown.get(slot, current)
+        slots[slot] = current.astype(np.int16)
+    return slots
+
+
+def _state(picture: np.ndarray, clean: np.ndarray) -> str:
+    if picture.mean() < 6:
+        return "black"
+    return "character" if (np.abs(picture - clean) > 30).mean() > 0.003 else "plain"
+
+
+def _switch(slots: dict, clean: dict, window: range) -> int | None:
+    """The first frame time in `window` whose state differs from the one before it."""
+    states = [_state(slots[s], clean[s]) for s in window if s in slots and s in clean]
+    changes = [window[i] for i in range(1, len(states)) if states[i] != states[i - 1]]
+    return changes[0] if changes else None
+
+
+def _replay_matches_the_keys(tmp_path: Path, video: Path, events, switches) -> None:
+    """The film made again from the clean feed and the log: each switch in the frame time of its key."""
+    folder, out, stats = video.parent, tmp_path / "replay.mp4", tmp_path / "replay.json"
+    clean = _states(film_folder.camera_video(folder))
+    until_s = switches[-1].t + 0.5  # the film up to just after the last key (the suite's time)
+    _, frames = open_video_frames(film_folder.camera_video(folder))
+    wanted = sum(1 for _, t in frames if t < until_s)
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env.update(PYOPENGL_PLATFORM="egl", PYTHONPATH=str(REPO_ROOT))
+    command = [sys.executable, "-m", "arwed", "render", "--replay", str(folder), "--out", str(out)]
+    command += ["--max-frames", str(wanted), "--stats", str(stats), "--no-progress"]
+    result = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    replayed, live = _states(out), _states(video)
+    errors_frames, live_lag = [], []
+    for event in switches:
+        key_slot = int(event.t * FPS)  # the frame time the key was pressed in
+        window = range(max(1, key_slot - 6), key_slot + 7)
+
+        got = _switch(replayed, clean, window)
+        assert got is not None, f"{event.event} -> {event.value} at {event.t} s: no switch in the replay"
+        errors_frames.append(got - key_slot)
+        if (seen := _switch(live, clean, window)) is not None:
+            live_lag.append(seen - key_slot)
+    print("replay switch - key (frames):", errors_frames, "; live recording switch - key (frames):", live_lag)
+    assert all(abs(error) <= 1 for error in errors_frames)
+    assert json.loads(stats.read_text())["frames"] == wanted

@@ -147,46 +147,18 @@ def test_a_console_recording_keeps_the_clean_feed_and_the_log_of_what_happened(t
     ]
     assert 0.3 < log.events[1].t < 0.8 and log.events[-1].t > 1.5
     assert log.events[-2].placement.gap_m == 1.3
-    # both videos on one timeline: the clean feed has no character, the stage is black during the blackout
+    # both videos on one timeline: the clean feed has no character, the stage shows him until he is hidden
     stage_frames = dict((round(t * 30), image) for image, t in open_video_frames(stage)[1])
     camera_frames = dict(
         (round(t * 30), image) for image, t in open_video_frames(film_folder.camera_video(folder))[1]
     )
     assert max(camera_frames) >= 40 and abs(max(camera_frames) - max(stage_frames)) <= 2
     assert all(abs(int(image[100, 250, 2]) - 128) < 12 for image in camera_frames.values())  # grey: no red
-    blackout = (log.events[2].t, log.events[3].t)
+    hidden_s, shown_slots = log.events[1].t, 0
     for slot, image in stage_frames.items():
-        inside = blackout[0] + 0.07 < slot / 30 < blackout[1] - 0.07
-        if inside:
-            assert image.max() < 20, slot
-        elif slot / 30 < log.events[1].t - 0.07:
+        if slot / 30 < hidden_s - 0.07:
             assert image[100, 250, 2] > 200, slot  # the red character before he was hidden
-
-
-def _replay(capsys, *args: str) -> tuple[int, str]:
-    from arwed.cli import main
-
-    code = main(["render", *args])
-    return code, capsys.readouterr().err
-
-
-def test_replay_refuses_a_broken_recording_folder_in_one_line(tmp_path, capsys):
-    folder = tmp_path / "recording-120000"
-    folder.mkdir()
-    out = str(tmp_path / "film.mp4")
-    said = [_replay(capsys, "--replay", str(folder), "--out", out)]
-    (folder / "camera.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))
-    _log(folder / "events.jsonl", START, "{{{")
-    said.append(_replay(capsys, "--replay", str(folder), "--out", out))
-    _log(folder / "events.jsonl", START)
-    said.append(_replay(capsys, "--replay", str(folder), "--out", out))
-    said.append(_replay(capsys, "--replay", str(folder), "--source", "demo", "--out", out))
-    expected = (
-        "camera.mp4: missing",
-        "events.jsonl: line 2: not a JSON object",
-        "camera.mp4: not a readable recording's camera feed",
-        "give --source SRC, or --replay FOLDER",
-    )
-    for (code, err), words in zip(said, expected, strict=True):
-        assert code == 2 and words in err and err.startswith("arwed: error: "), err
-        assert len(err.strip().splitlines()) == 1
+            shown_slots += 1
+        elif slot / 30 > hidden_s + 0.07:
+            assert image[100, 250, 2] < 150, slot
+    assert shown_slots >= 5

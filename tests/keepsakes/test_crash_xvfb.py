@@ -89,7 +89,7 @@ def test_a_recording_survives_sigkill_and_the_next_start_recovers_it(xvfb_displa
         for at_s, key, _, _ in KEYS:
             time.sleep(max(0.0, started_s + at_s - time.monotonic()))
             pressed.append(time.monotonic())
-            _xdotool(xvfb_display, "key", key)
+            xdotool(xvfb_display, "key", key)
         time.sleep(max(0.0, started_s + RECORD_S - time.monotonic()))
         killed_s = time.monotonic()
         app.send_signal(signal.SIGKILL)

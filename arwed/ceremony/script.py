@@ -166,11 +166,24 @@ class _CueEntry(_Strict):
     end: Literal["key", "audio"] | Seconds = "key"
 
 
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "ceremonies"  # installed with the package
+SHIPPED = {"example": SHIPPED_DIR / "example.yaml"}
+
+
+def ceremony_path(spec: str | Path) -> Path:
+    """A ceremony file, or the name of a shipped one (`example`) when no file of that name is here."""
+    path = Path(spec)
+    if str(spec) in SHIPPED and not path.exists():
+        return SHIPPED[str(spec)]
+    return path
+
+
 def load_ceremony(path: str | Path, audio_durations: dict[Path, float] | None = None) -> Ceremony:
-    """Read and check a ceremony file. `audio_durations` receives each audio file's length (seconds)."""
+    """Read and check a ceremony file (or a shipped one by name, `example`). `audio_durations` receives
+    each audio file's length (seconds)."""
     from arwed.ceremony.audio import decode_audio
 
-    path = Path(path)
+    path = ceremony_path(path)
     text = _read_text(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -1,4 +1,5 @@
-"""`enter` and `exit`: a procedural walk whose feet stay where they land while they carry his weight.
+"""`enter` and `exit`: a procedural walk whose feet stay where they land while they carry his weight (or,
+for a model with a walk clip of its own, that clip on the same path: clip_walk.py).
 
 The walk is planned once, in stage space (his own space at his spot: x his left, y up, z ahead):
 footsteps alternate left and right along a straight path, each foot landing where the body will be over
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arwed.ceremony.clip_walk import ClipWalk, walk_clip
 from arwed.ceremony.limbs import LEG_LIMITS, aim_bone, chain_lengths, leg_bones, place_chain
 from arwed.characters import quaternions as quat
 from arwed.characters.posing import PoseEditor
@@ -184,12 +186,17 @@ class Walk:
         )
 
     def apply(self, editor: PoseEditor, t: float) -> None:
-        """Legs, hips and arms for time t; the caller puts the character's root at `root(t)`."""
+        """Legs, hips and arms for time t; the caller puts the character's root at `root(t)`. A model
+        with a walk clip of its own walks with it (clip_walk.py); otherwise the procedural walk below."""
         if (
             t <= self.start_s
             or t >= self.end_s
             or not all(editor.has(b) for b in (*leg_bones("left"), *leg_bones("right"), "hips"))
         ):
+            return
+        clip = walk_clip(editor.clips)
+        if clip is not None:
+            self._clip_walk(editor, clip).apply(editor, t)
             return
         root = self.root(t)
         to_local = _yaw_matrix(-root.yaw_rad)
@@ -208,13 +215,24 @@ class Walk:
             self._flat_foot(editor, side, yaw - root.yaw_rad, lift)
         self._swing_arms(editor, t, settle)
 
+    @property
+    def speed_m_s(self) -> float:
+        """His speed along the path while walking (between the turning steps)."""
+        return self.length_m / max((self.steps - 2) * self.step_s, 1e-6)
+
+    def _clip_walk(self, editor: PoseEditor, clip) -> ClipWalk:
+        cached = getattr(self, "_clip_walker", None)
+        if cached is None or cached.clip is not clip:
+            cached = ClipWalk(clip, self, editor)
+            self._clip_walker = cached
+        return cached
+
     def _hips_drop(self, editor: PoseEditor) -> float:
         """How far the hips sink so that a leg reaches a foot half a stance ahead or behind."""
         upper, lower = chain_lengths(editor, leg_bones("left"))
         leg = upper + lower
         standing = float(editor.rest_position_m("leftUpperLeg")[1] - editor.rest_position_m("leftFoot")[1])
-        speed = self.length_m / max((self.steps - 2) * self.step_s, 1e-6)
-        half = 0.6 * self.step_s * speed * 1.2 + 0.02  # the ramps make the middle a little faster
+        half = 0.6 * self.step_s * self.speed_m_s * 1.2 + 0.02  # the ramps make the middle a little faster
         reach = LEG_REACH_MARGIN * leg
         return max(0.0, standing - math.sqrt(max(reach * reach - half * half, 0.0))) + BOB_M
 

@@ -40,6 +40,27 @@ class PoseEditor:
     def height_m(self) -> float:
         return float(self._rig.normalisation.scale * self._rig.normalisation.source_height)
 
+    @property
+    def pose(self) -> PoseArrays:
+        """The frame's pose being edited (a layer may write a clip's channels into it)."""
+        return self._pose
+
+    @property
+    def clips(self) -> dict:
+        """The model's own animation clips by name (arwed.characters.animation.Clip)."""
+        return self._rig.player.clips
+
+    def reading(self, pose: PoseArrays) -> PoseEditor:
+        """An editor of the same character over another pose (to measure a clip without touching this one)."""
+        other = object.__new__(PoseEditor)
+        other.__dict__.update(self.__dict__)
+        other._pose = pose
+        return other
+
+    def bone_index(self, bone: str) -> int:
+        """The skeleton index of a humanoid bone (a clip channel's node)."""
+        return self._index(bone)
+
     def has(self, bone: str) -> bool:
         return bone in self._rig.humanoid.bones
 

@@ -21,7 +21,12 @@ KEY_WAIT_S = 3.0  # a cue that waits for a key nobody gives: the rehearsal stops
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ceremony", required=True, metavar="FILE", help="the ceremony file (YAML)")
+    parser.add_argument(
+        "--ceremony",
+        required=True,
+        metavar="FILE",
+        help="the ceremony file (YAML), or example (the shipped one)",
+    )
     parser.add_argument(
         "--source", required=True, help="demo, a video file, an image, a folder or glob of images"
     )

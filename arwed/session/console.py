@@ -151,6 +151,7 @@ class ConsoleSession:
             latest_stage_frame=self.frames.tap("stage").latest,
             ceremony_open=lambda: self.cues.loaded,
             film_start=self._film_start,
+            credit=self._credit_line,
         )
         self.alignment = AlignmentWizard(
             ConsoleGlassesPort(lambda: self.settings, self.scene.pipeline, self.update_settings),
@@ -258,6 +259,15 @@ class ConsoleSession:
 
     def _stage_frame(self, frame, now_s: float) -> None:
         self.keepsakes.offer(frame, now_s)
+
+    def _credit_line(self) -> str | None:
+        """The avatar's credit for keepsakes, when the settings ask for it (as `arwed render` draws it)."""
+        info = self.scene.character_info
+        if not self.settings.keepsakes.credit_line or info is None:
+            return None
+        from arwed.characters.permissions import credit_text
+
+        return credit_text(info)
 
     def _film_start(self) -> dict:
         """What a recording's event log starts with (arwed/film/log.py's `start` event)."""

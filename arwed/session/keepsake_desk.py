@@ -37,13 +37,17 @@ class Keepsakes:
         latest_stage_frame: Callable[[], TapFrame | None],
         ceremony_open: Callable[[], bool] = lambda: False,
         film_start: Callable[[], dict] = dict,
+        credit: Callable[[], str | None] = lambda: None,
     ) -> None:
+        """`credit`: the avatar's credit line when the settings ask for one (keepsakes.credit_line): drawn on
+        snapshots and the stage recording, as `arwed render` draws it."""
         self._setup, self._control, self._events = setup, control, events
         self._running, self._blackout, self._latest = running, blackout, latest_stage_frame
         self._recorder: keepsakes.Recorder | None = None
         self._camera_recorder: keepsakes.Recorder | None = None  # the clean feed of the keepsake film
         self._film_log: FilmLog | None = None
         self._film_start = film_start  # the state a recording's event log starts with
+        self._credit = credit
         self._virtual_camera: keepsakes.VirtualCamera | None = None
         self._snapshot_wanted = False
         self._ceremony_open = ceremony_open  # a recording made then gets a track for his voice
@@ -100,6 +104,12 @@ class Keepsakes:
         self._snapshot_wanted = True
 
     def _write_snapshot(self, image: np.ndarray) -> None:
+        credit = self._credit()
+        if credit:
+            from arwed.characters.permissions import draw_credit_line
+
+            image = image.copy()  # the frame views show is never written to
+            draw_credit_line(image, credit)
         path = keepsakes.keepsake_path(self._setup.keepsake_root(), "snapshot", ".png")
         log.warning("snapshot saved: %s", keepsakes.write_snapshot(image, path))
 
@@ -127,7 +137,12 @@ class Keepsakes:
         self._space_warned = False
         clean = keepsakes.Recorder(camera_path, start_s=origin_s, marked=False)
         recorder = keepsakes.Recorder(
-            path, voice=self._ceremony_open(), on_space=self._space, start_s=origin_s, beside=(camera_path,)
+            path,
+            voice=self._ceremony_open(),
+            on_space=self._space,
+            start_s=origin_s,
+            beside=(camera_path,),
+            credit=self._credit(),
         )
         try:
             self._film_log = FilmLog(

@@ -130,16 +130,18 @@ class Recorder(_FrameWorker):
         start_s: float | None = None,
         marked: bool = True,
         beside: tuple[Path, ...] = (),
+        credit: str | None = None,
     ):
         """`voice`: the file gets an audio track for a ceremony's voice (`play_voice`). `start_s`: the
         recording's clock starts then (on the clock of `offer`), so that two recordings made together (the
         stage and the clean camera feed) and the event log share one timeline; default: the first frame.
         `marked`: the unfinished marker is this file's; `beside`: files of the same recording counted in
-        the disk space's rate."""
+        the disk space's rate; `credit`: the avatar's credit line drawn on every frame."""
         super().__init__("arwed recording")
         self.voice = voice
         self._marked = marked
         self._beside = tuple(Path(p) for p in beside)
+        self._credit = credit
         self.path = path
         self.fps = fps
         self._on_space = on_space
@@ -180,6 +182,11 @@ class Recorder(_FrameWorker):
             self._start_s = time_s if self._start_s is None else min(self._start_s, time_s)
         if size != self._size:
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
+        if self._credit:
+            from arwed.characters.permissions import draw_credit_line
+
+            image = image.copy()  # the frame views show is never written to
+            draw_credit_line(image, self._credit)
         slot = int((time_s - self._start_s) * self.fps + 1e-6)  # the frame time it appeared in
         if self._pending is None:
             self._pending = (image, self._written)  # the first frame also stands for the time before it

@@ -97,6 +97,12 @@ class Scene:
         """The running pipeline (any thread), for the few features that talk to it directly."""
         return self._pipeline
 
+    @property
+    def character_info(self):
+        """The shown character's facts (arwed.characters.base.CharacterInfo), or None before one is loaded."""
+        character = self._character
+        return character.info if character is not None else None
+
     def cameras(self) -> list[str]:
         try:
             return list(self._load.list_cameras())
@@ -123,7 +129,8 @@ class Scene:
         pipeline = self._pipeline
         if pipeline is not None:
             pipeline.update_settings(new)
-        if new.placement.character_height_m != old.placement.character_height_m:
+        size = ("character_height_m", "character_height_to")  # what the character is scaled by
+        if any(getattr(new.placement, name) != getattr(old.placement, name) for name in size):
             path = self._setup.config().character
             self._control.submit(lambda: self._job_character(path), "Resizing the character")
 
@@ -234,15 +241,16 @@ class Scene:
         log.info("running %s", spec)
 
     def _job_character(self, path: str | None) -> None:
-        height = self._setup.settings.placement.character_height_m
+        placement = self._setup.settings.placement
+        height, height_to = placement.character_height_m, placement.character_height_to  # as the CLI does
         try:
-            character = self._load.load_character(path, height)
+            character = self._load.load_character(path, height, height_to)
         except UserError as exc:
             keeping = f"; keeping {self._character_name}" if self._character is not None else ""
             log.error("%s%s", exc, keeping)
             if self._character is not None:
                 return
-            character = self._load.load_character(None, height)  # nothing yet: the shipped default
+            character = self._load.load_character(None, height, height_to)  # nothing yet: the default
             path = None
         self._character = character
         self._character_name = Path(path).name if path else character.info.name

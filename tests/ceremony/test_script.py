@@ -13,7 +13,7 @@ from arwed.ceremony.script import load_ceremony
 from arwed.errors import InputFileError
 from tests.ceremony.audio_files import tone, write_wav
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "ceremonies" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "arwed" / "assets" / "ceremonies" / "example.yaml"
 
 GOOD = """\
 name: Test
@@ -47,7 +47,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_shipped_example_loads_with_its_voice():
     if not (EXAMPLE.parent / "vows.wav").exists():
-        pytest.skip("assets/ceremonies/vows.wav is made by scripts/bootstrap.sh (espeak-ng)")
+        pytest.skip("arwed/assets/ceremonies/vows.wav is made by scripts/bootstrap.sh (espeak-ng)")
     durations = {}
     ceremony = load_ceremony(EXAMPLE, durations)
     kinds = [type(a).__name__ for cue in ceremony.cues for a in cue.actions]
@@ -190,3 +190,12 @@ def test_broken_audio_names_its_line(tmp_path):
         match=r"line 10, field 'cues\[1\]\.actions\[0\]\.say': vows.wav: is not a readable audio file",
     ):
         load_ceremony(path)
+
+
+def test_the_shipped_example_is_found_by_its_name(tmp_path, monkeypatch):
+    from arwed.ceremony.script import ceremony_path
+
+    monkeypatch.chdir(tmp_path)
+    assert ceremony_path("example") == EXAMPLE and EXAMPLE.is_file()
+    (tmp_path / "example").write_text("name: mine\ncues: []\n")
+    assert ceremony_path("example") == Path("example")  # a file of that name here comes first

@@ -46,6 +46,8 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_carries_the_default_character_and_the_licences(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "arwed/assets/characters/groom.glb" in names
+    # the example ceremony and its voice (made by the build step before the wheel): `--ceremony example`
+    assert {"arwed/assets/ceremonies/example.yaml", "arwed/assets/ceremonies/vows.wav"} <= set(names)
     packaged = zipfile.ZipFile(wheel).read("arwed/assets/characters/groom.glb")
     assert packaged == (catalog.ASSETS_DIR / catalog.DEFAULT_CHARACTER).read_bytes()
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
@@ -79,13 +81,17 @@ def test_render_from_the_installed_wheel_shows_the_groom(wheel, tmp_path):
         "import arwed.characters.catalog as c\n"
         "print(c.ASSETS_DIR)\n"
         "print(c.load_character_or_default(None, 1.8).info.name)\n"
+        "from arwed.ceremony.script import ceremony_path, load_ceremony\n"
+        "print(ceremony_path('example'))\n"
+        "print(len(load_ceremony('example').cues))\n"
     )
     where = subprocess.run(
         [sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
     )
-    assets, name = where.stdout.strip().splitlines()
+    assets, name, ceremony, cues = where.stdout.strip().splitlines()
     assert Path(assets).is_relative_to(target)  # the wheel's copy, not the checkout's
     assert name.startswith("Groom")
+    assert Path(ceremony).is_relative_to(target) and int(cues) == 6  # its vows.wav found beside it
     stats = tmp_path / "stats.json"
     frames = tmp_path / "frames"
     code = "import sys; from arwed.cli import main; sys.exit(main(sys.argv[1:]))"

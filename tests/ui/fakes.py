@@ -117,13 +117,16 @@ def fake_source_opener(spec: str):
 
 
 def fake_character(name: str, height_m: float):
-    return SimpleNamespace(info=SimpleNamespace(name=name, notices=()), height_m=height_m)
+    info = SimpleNamespace(name=name, notices=(), meta={"authors": "A. Maker"}, license="CC-BY-4.0")
+    return SimpleNamespace(info=info, height_m=height_m)
 
 
-def fake_character_loader(path, height_m):
+def fake_character_loader(path, height_m, height_to="top-of-head"):
     if path is not None and "bad" in str(path):
         raise InputFileError(path, "not a glTF or VRM file (no glTF header)")
-    return fake_character(str(path) if path else "figure", height_m)
+    character = fake_character(str(path) if path else "figure", height_m)
+    character.height_to = height_to  # what the height was asked to measure (placement.character_height_to)
+    return character
 
 
 def fake_profile_loader(path):

@@ -98,6 +98,7 @@ class EyesSettings(_Section):
 
 class KeepsakeSettings(_Section):
     credit_line: bool = False  # rendered videos and pictures carry the avatar's credit (its author, licence)
+    microphone: bool = False  # the console's recordings carry the microphone (the system's default input)
 
 
 class Settings(_Section):

@@ -21,6 +21,7 @@ from arwed.session.disk_space import RecordingSpace
 from arwed.session.events import SessionEvents
 from arwed.session.filming import FilmLog
 from arwed.session.frames import TapFrame
+from arwed.session.microphone import MicrophoneInput, MicrophoneSource
 from arwed.session.setup import SetUp
 
 log = logging.getLogger("arwed.console")
@@ -38,6 +39,7 @@ class Keepsakes:
         ceremony_open: Callable[[], bool] = lambda: False,
         film_start: Callable[[], dict] = dict,
         credit: Callable[[], str | None] = lambda: None,
+        microphone: MicrophoneSource = lambda: None,
     ) -> None:
         """`credit`: the avatar's credit line when the settings ask for one (keepsakes.credit_line): drawn on
         snapshots and the stage recording, as `arwed render` draws it."""
@@ -48,6 +50,8 @@ class Keepsakes:
         self._film_log: FilmLog | None = None
         self._film_start = film_start  # the state a recording's event log starts with
         self._credit = credit
+        self.microphone_source = microphone  # the app puts the system's input here (ui/microphone.py)
+        self._microphone: MicrophoneInput | None = None
         self._virtual_camera: keepsakes.VirtualCamera | None = None
         self._snapshot_wanted = False
         self._ceremony_open = ceremony_open  # a recording made then gets a track for his voice
@@ -136,9 +140,10 @@ class Keepsakes:
         origin_s = time.monotonic()  # 0 s of both videos and of the event log
         self._space_warned = False
         clean = keepsakes.Recorder(camera_path, start_s=origin_s, marked=False)
+        microphone = self._open_microphone()
         recorder = keepsakes.Recorder(
             path,
-            voice=self._ceremony_open(),
+            voice=self._ceremony_open() or microphone is not None,
             on_space=self._space,
             start_s=origin_s,
             beside=(camera_path,),
@@ -153,9 +158,32 @@ class Keepsakes:
         clean.start()
         recorder.start()
         self._recorder, self._camera_recorder = recorder, clean
+        if microphone is not None:
+            try:
+                microphone.start(lambda samples, heard_at_s: recorder.play_voice(samples, heard_at_s))
+                self._microphone = microphone
+            except Exception as exc:  # noqa: BLE001 - a device that fails must not stop the recording
+                log.error(
+                    "the microphone %s cannot be started (%s): recording without it", microphone.name, exc
+                )
         log.warning("recording to %s", path)
         self._events.recording.emit(Path(path))
         return True
+
+    def _open_microphone(self) -> MicrophoneInput | None:
+        """The microphone when the settings choose one; None otherwise, or when there is none (logged)."""
+        if not self._setup.settings.keepsakes.microphone:
+            return None
+        try:
+            microphone = self.microphone_source()
+        except Exception as exc:  # noqa: BLE001 - an audio device that fails must not stop the recording
+            log.error("the microphone cannot be opened (%s): recording without it", exc)
+            return None
+        if microphone is None:
+            log.error("no microphone found: recording without it")
+            return None
+        log.warning("recording the microphone: %s", microphone.name)
+        return microphone
 
     def _space(self, space: RecordingSpace) -> None:
         """The disk space left, from the recording's thread about once a second."""
@@ -179,6 +207,9 @@ class Keepsakes:
         recorder, self._recorder = self._recorder, None
         clean, self._camera_recorder = self._camera_recorder, None
         film_log, self._film_log = self._film_log, None
+        microphone, self._microphone = self._microphone, None
+        if microphone is not None:
+            microphone.stop()
         if recorder is None:
             return
         self._events.recording.emit(None)

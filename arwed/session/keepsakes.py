@@ -151,9 +151,8 @@ class Recorder(_FrameWorker):
         self._start_s: float | None = start_s
         self._written = 0
         self._size: tuple[int, int] | None = None
-        self._voices: list[list] = []  # [samples, start on the offer clock, stop or None]
+        self._voices: list[list] = []  # [samples, start on the offer clock, stop or None, placed up to]
         self._voice_lock = threading.Lock()
-        self._voice_until_s = 0.0  # how much of the recording's timeline has its voice placed
 
     @property
     def frames_written(self) -> int:
@@ -162,7 +161,7 @@ class Recorder(_FrameWorker):
     def play_voice(self, samples: np.ndarray, at_s: float) -> None:
         """His voice (mono float PCM at VOICE_FORMAT's rate) from `at_s` on the clock of `offer`; any thread."""
         with self._voice_lock:
-            self._voices.append([np.asarray(samples, dtype=np.float32), float(at_s), None])
+            self._voices.append([np.asarray(samples, dtype=np.float32), float(at_s), None, 0.0])
 
     def stop_voice(self, at_s: float) -> None:
         """Every voice playing stops at `at_s` (its cue ended)."""
@@ -218,20 +217,32 @@ class Recorder(_FrameWorker):
                 self._pending = (self._pending[0], now_slot)
 
     def _place_voices(self, until_s: float) -> None:
-        """The voices' samples for [what is placed, until_s) of the recording's timeline."""
+        """The voices' samples up to `until_s` of the recording's timeline, each from where it was placed
+        to (a microphone's chunk that comes a little late is placed whole: the writer takes audio up to
+        half a second behind the picture); what is placed whole is let go."""
         rate = VOICE_FORMAT.rate_hz
         with self._voice_lock:
-            voices = [list(v) for v in self._voices]
-        for samples, at_s, stop_s in voices:
+            voices = list(self._voices)
+        for voice in voices:
+            samples, at_s, stop_s, placed_s = voice
             begin = at_s - self._start_s
             end = begin + len(samples) / rate
             if stop_s is not None:
                 end = min(end, stop_s - self._start_s)
-            lo, hi = max(self._voice_until_s, begin, 0.0), min(until_s, end)
+            lo, hi = max(placed_s, begin, 0.0), min(until_s, end)
             first, last = int(round((lo - begin) * rate)), int(round((hi - begin) * rate))
             if last > first:
                 self._sink.writer.add_audio(samples[first:last], begin + first / rate)
-        self._voice_until_s = max(self._voice_until_s, until_s)
+            voice[3] = max(placed_s, hi)
+        with self._voice_lock:
+            self._voices = [v for v in self._voices if v[3] < self._end_of(v)]
+
+    def _end_of(self, voice: list) -> float:
+        samples, at_s, stop_s, _ = voice
+        end = at_s + len(samples) / VOICE_FORMAT.rate_hz
+        if stop_s is not None:
+            end = min(end, stop_s)
+        return end - self._start_s
 
     def finish(self) -> None:
         if self._sink is not None:

@@ -31,6 +31,7 @@ from arwed.ui.ceremony_bar import CeremonyBar
 from arwed.ui.cue_panel import CuePanel
 from arwed.ui.frame_view import DisplayImage, FrameView
 from arwed.ui.log_panel import LogPanel
+from arwed.ui.microphone import open_system_microphone
 from arwed.ui.notices import NoticeBar
 from arwed.ui.outputs import OutputManager
 from arwed.ui.panels import KeepsakesPanel, OutputsPanel, ScenePanel
@@ -61,6 +62,7 @@ class ConsoleWindow(QMainWindow):
         self.session = session
         self.setWindowTitle("arwed — operator console")
         self.bridge = SessionBridge(session, self)
+        session.keepsakes.microphone_source = open_system_microphone  # when the settings choose one
         self.outputs = OutputManager(session, screens, console_screen, self)
         self.outputs.force_full_screen |= set(full_screen_ids)
         self._quit_armed_s = 0.0

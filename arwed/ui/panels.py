@@ -436,6 +436,10 @@ class KeepsakesPanel(QWidget):
         )
         inner.addWidget(self.folder)
         inner.addLayout(buttons)
+        self.microphone = QCheckBox("Record the microphone too", objectName="recordMicrophone")
+        self.microphone.setToolTip("The system's default audio input on the recordings' sound track")
+        self.microphone.toggled.connect(self._set_microphone)
+        inner.addWidget(self.microphone)
         layout.addWidget(box)
         stream_box, stream = _group("Stream to relatives far away")
         self.virtual_camera = QPushButton(
@@ -465,8 +469,15 @@ class KeepsakesPanel(QWidget):
         else:
             self.session.keepsakes.stop_virtual_camera()
 
+    def _set_microphone(self, on: bool) -> None:
+        settings = self.session.settings
+        if settings.keepsakes.microphone != on:
+            chosen = settings.keepsakes.model_copy(update={"microphone": on})
+            self.session.update_settings(settings.model_copy(update={"keepsakes": chosen}))
+
     def refresh(self) -> None:
         self.folder.setText(str(self.session.config.keepsake_root()))
+        self.microphone.setChecked(self.session.settings.keepsakes.microphone)
         device = self.session.keepsakes.virtual_camera
         self.virtual_camera.setChecked(device is not None)
         self.virtual_camera.setText(

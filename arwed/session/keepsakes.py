@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 RECORDING_FPS = 30.0
 VOICE_FORMAT = AudioFormat(48000, channels=1)  # a ceremony's voice (session/cue_desk.py) in recordings
-QUEUE_FRAMES = 60  # two seconds of slack for the disk
+QUEUE_FRAMES = 12  # slack for the disk; more would be frames a kill loses (a frame skipped is held instead)
 IDLE_S = 0.25  # a recording's last frame is written again after this long without a new one
 VIRTUALCAM_HELP = "the virtual camera needs pyvirtualcam: pip install 'arwed[virtualcam]'"
 

@@ -129,7 +129,7 @@ class _Recorder:
         place_voices(self.sink.writer, self.director.audio, start_v, until_video_s, self._first_t or 0.0)
 
 
-def _foot_xz(character) -> dict[str, tuple[float, float]]:
+def foot_xz(character) -> dict[str, tuple[float, float]]:
     from arwed.characters.base import CharacterCue
 
     skeleton = getattr(character, "skeleton", None)
@@ -214,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
     source = PushBackSource(source, first)
     fps = float(getattr(source, "fps", None) or FPS_GUESS)
     max_frames = int(math.ceil(end_s * fps))
-    director = CeremonyDirector(ceremony, durations, character.height_m, _foot_xz(character))
+    director = CeremonyDirector(ceremony, durations, character.height_m, foot_xz(character))
     director.start_at(start_index, first.media_time_s)
     director.schedule_keys([first.media_time_s + k for k in keys])
     stage = CeremonyStage(director)

@@ -330,11 +330,11 @@ def _ceremony_stage(timeline: Timeline, character, notes: list[str]):
     from arwed.ceremony.director import CeremonyDirector
     from arwed.ceremony.script import load_ceremony
     from arwed.ceremony.stage import CeremonyStage
-    from arwed.commands.rehearse import _foot_xz
+    from arwed.commands.rehearse import foot_xz
 
     durations: dict = {}
     ceremony = load_ceremony(keys.file, durations)
-    director = CeremonyDirector(ceremony, durations, character.height_m, _foot_xz(character))
+    director = CeremonyDirector(ceremony, durations, character.height_m, foot_xz(character))
     director.schedule_keys(list(keys.times_s), list(keys.keys))
     for at_s, index in keys.starts:
         if not 0 <= index < len(ceremony.cues):

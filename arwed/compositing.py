@@ -26,6 +26,7 @@ SHADOW_CAST_M = 0.9  # how far a sharp shadow reaches from the feet at a 45-degr
 MIN_LIGHT_ELEVATION_DEG = 25.0  # lower suns would throw shadows across the whole floor: capped
 MAX_SHADOW_REACH_M = 1.2
 OCCLUSION_MARGIN_M = 0.05
+EDGE_FILL_PX = 2  # the rim of the rendered character that may have colour without depth
 SOLID_RAMP_FROM, SOLID_FROM = (
     0.25,
     0.75,
@@ -196,12 +197,23 @@ def _mask_in_frame_region(
 def _visibility(layer: RenderedLayer, occluders: Sequence[Occluder]) -> np.ndarray:
     """Per pixel of the layer, 1 where the character stays visible, 0 where someone nearer hides it."""
     visible = np.ones(layer.rgba.shape[:2], np.float32)
+    depth_m = _depth_under_edges(layer.depth_m)
     for occluder in occluders:
-        in_front = layer.depth_m > occluder.depth_m + OCCLUSION_MARGIN_M
+        in_front = depth_m > occluder.depth_m + OCCLUSION_MARGIN_M
         if not in_front.any():
             continue
         visible *= 1.0 - _solid(_mask_in_region(layer, occluder.mask)) * in_front
     return visible
+
+
+def _depth_under_edges(depth_m: np.ndarray) -> np.ndarray:
+    """The layer's depth with its anti-aliased rim filled in: those pixels carry some of the character's
+    colour but no depth (0), and a person in front would let them through as a thin outline of him."""
+    empty = depth_m <= 0.0
+    if not empty.any():
+        return depth_m
+    grown = cv2.dilate(depth_m, np.ones((2 * EDGE_FILL_PX + 1, 2 * EDGE_FILL_PX + 1), np.uint8))
+    return np.where(empty, grown, depth_m)
 
 
 def _solid(mask: np.ndarray) -> np.ndarray:

@@ -86,7 +86,9 @@ def test_upper_body_photo_of_two_people_keeps_one_and_stands_beside(tmp_path):
     frames = stats["per_frame"]
     assert all(f["person"] for f in frames[2:])
     boxes = np.array([f["person_bbox_px"] for f in frames[2:]])
-    assert np.ptp(boxes[:, 0]) < 40  # the same person all along, not a jump between the two
+    # the same person all along, not a jump between the two (their boxes start over 300 px apart; an arm
+    # seen or not moves a box's edge by up to ~40 px)
+    assert np.ptp(boxes[:, 0]) < 100
     person, character = frames[-1]["person_bbox_px"], frames[-1]["character_bbox_px"]
     assert character is not None
     # heads at a comparable height: the top of the character near the top of the person

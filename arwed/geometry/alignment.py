@@ -48,6 +48,8 @@ SAME_POSE_DEG = 1.5  # a confirmation this close to an earlier one (a double cli
 SAME_POSE_M = 0.02
 FAR_FROM_NOMINAL_M = 0.03  # a solved eye this far from the profile's: the glasses sit oddly
 FAR_FROM_NOMINAL_DEG = 6.0
+MAX_CORRECTION_M = 0.05  # the solved eye within this of the nominal one (the profile allows 0.1 m)
+MAX_CORRECTION_DEG = 20.0  # and turned at most this from it (the profile allows 30 degrees a component)
 OUTLIER_FACTOR = 3.0  # an alignment this many times worse than the median is probably a slip
 
 Verdict = Literal["good", "usable", "poor"]

@@ -207,6 +207,13 @@ class Pipeline:
         """Her head (thread-safe): the alignment wizard reads its steady pose."""
         return self._head
 
+    def head_clock_s(self) -> float:
+        """Now, on her head's clock: the capture clock for live sources, else the newest frame's media time."""
+        if self._live_clock:
+            return time.monotonic()
+        newest = self._head.newest_input_s()
+        return newest if newest is not None else 0.0
+
     @property
     def head_sensor(self) -> OpenTrackReceiver | None:
         """The OpenTrack receiver (its `received` and `malformed` counts), when one listens."""

@@ -44,7 +44,7 @@ from arwed.geometry.alignment import (
     solve_eye,
 )
 from arwed.geometry.eyes import eye_intrinsics, eye_placements
-from arwed.geometry.head_tracker import SteadyHead
+from arwed.geometry.head_tracker import STEADY_WINDOW_S, SteadyHead
 from arwed.glasses import GlassesProfile, calibrated_copy_path, save_glasses_profile
 from arwed.session.events import Emitter
 
@@ -129,8 +129,12 @@ class ConsoleGlassesPort:
         return self._settings().eyes.glasses
 
     def steady_head(self) -> SteadyHead | None:
-        tracker = getattr(self._pipeline(), "head_tracker", None)
-        return tracker.steady(time.monotonic()) if tracker is not None else None
+        pipeline = self._pipeline()
+        tracker = getattr(pipeline, "head_tracker", None)
+        if tracker is None:
+            return None
+        clock = getattr(pipeline, "head_clock_s", time.monotonic)  # a file source's head runs on media time
+        return tracker.steady(clock())
 
     def show_cross(self, cross: EyesCross | None) -> None:
         pipeline = self._pipeline()
@@ -162,6 +166,7 @@ class AlignmentWizard:
         glasses_folder: Callable[[], Path],
         run_job: Callable[[Callable[[], None], str], None],
         planned: int = PLANNED_ALIGNMENTS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._port = port
         self._load = profile_loader
@@ -175,6 +180,8 @@ class AlignmentWizard:
         self._profile: GlassesProfile | None = None  # as it was when the wizard opened
         self._calibrated: GlassesProfile | None = None  # with the solved eye, not saved yet
         self._alignments: list[Alignment] = []
+        self._clock = clock  # her head's clock (the steady head's window ends now)
+        self._cross_shown_s = 0.0  # when the current cross appeared: she needs a moment to line it up
         self._summaries: dict[str, str] = {}  # glasses setting -> what the Outputs tab says of it
 
     @property
@@ -245,6 +252,11 @@ class AlignmentWizard:
             return
         if state.step is not WizardStep.ALIGN:
             return
+        if self._clock() - self._cross_shown_s < STEADY_WINDOW_S:
+            self._set(
+                replace(state, notice="Too soon: she lines the new cross up and holds still a second first.")
+            )
+            return
         steady = self._port.steady_head()
         if steady is None:
             self._set(replace(state, notice="Her head is not seen: she faces the camera, in its light."))
@@ -264,6 +276,14 @@ class AlignmentWizard:
                 return
         self._alignments.append(alignment)
         done = len(self._alignments)
+        log.info(
+            "glasses alignment %d of %d taken (held within %.1f° and %.1f cm, %d camera frames)",
+            done,
+            state.planned,
+            steady.moved_deg,
+            steady.moved_m * 100.0,
+            steady.samples,
+        )
         if done >= state.planned:
             self.solve()
         else:
@@ -338,6 +358,16 @@ class AlignmentWizard:
     # ----- jobs (the control thread) --------------------------------------------------------------
 
     def _job_solve(self, alignments: list[Alignment], eye: str) -> None:
+        """The solve, never leaving the wizard stuck in SOLVING: any failure goes back to the alignments."""
+        try:
+            self._solve(alignments, eye)
+        except Exception as exc:  # noqa: BLE001 - the operator can align again; the log has the details
+            log.exception("glasses alignment: the solve failed")
+            self._set(
+                replace(self.state, step=WizardStep.ALIGN, notice=f"Could not solve ({exc}); align again.")
+            )
+
+    def _solve(self, alignments: list[Alignment], eye: str) -> None:
         profile = self._calibrated
         index = profile.eye_names.index(eye)
         nominal = eye_placements(self._profile)[index]
@@ -403,6 +433,7 @@ class AlignmentWizard:
         """Show the next planned cross and tell her where to stand."""
         planned = plan_alignments(self._intrinsics(), state.planned)[state.done]
         cross = EyesCross(state.eyes.index(state.eye), cross_px=planned.cross_px)
+        self._cross_shown_s = self._clock()
         self._port.show_cross(cross)
         self._set(
             replace(

@@ -52,16 +52,24 @@ class FakePort:
 
 def test_the_wizard_from_the_first_cross_to_the_saved_profile(tmp_path) -> None:
     profile = load_glasses_profile("xreal-one-3d")
-    port = FakePort(Wearer(profile, seed=2))
+    port = FakePort(Wearer(profile, seed=2, planned=8))
     states = []
-    wizard = AlignmentWizard(port, load_glasses_profile, lambda: tmp_path / "glasses", lambda job, _: job())
+    late_s = [0.0]  # how far the operator's click comes before her head's newest frame
+    clock = lambda: port.wearer.head.time_s - late_s[0]  # noqa: E731 - her head's (simulated) clock
+    wizard = AlignmentWizard(
+        port, load_glasses_profile, lambda: tmp_path / "glasses", lambda job, _: job(), planned=8, clock=clock
+    )
     wizard.changed.connect(states.append)
     wizard.open()
     assert wizard.state.step is WizardStep.CHOOSE and wizard.state.eyes == ("left", "right")
     wizard.begin("right")
-    assert port.crosses[-1].eye_index == 1 and "Alignment 1 of 12" in wizard.state.guidance
+    assert port.crosses[-1].eye_index == 1 and "Alignment 1 of 8" in wizard.state.guidance
     assert "2.5 m" in wizard.state.guidance
 
+    late_s[0] = 1.2  # confirmed 0.2 s after the cross appeared: she cannot have lined it up yet
+    wizard.confirm()
+    assert wizard.state.done == 0 and "Too soon" in wizard.state.notice
+    late_s[0] = 0.0
     port.head_seen = False
     wizard.confirm()
     assert wizard.state.done == 0 and "not seen" in wizard.state.notice
@@ -77,16 +85,16 @@ def test_the_wizard_from_the_first_cross_to_the_saved_profile(tmp_path) -> None:
     assert wizard.state.done == 5 and not wizard.state.can_solve
     wizard.undo()
     assert wizard.state.done == 4
-    for _ in range(8):
+    for _ in range(4):
         wizard.confirm()
     assert wizard.state.step is WizardStep.SOLVED
     solution = wizard.state.solution
-    assert solution.count == 12 and solution.verdict == "good" and solution.residual_deg < 0.5
+    assert solution.count == 8 and solution.verdict == "good" and solution.residual_deg < 0.5
 
     wizard.check()
     check = port.crosses[-1]
     assert wizard.state.step is WizardStep.CHECK and check.target_m is not None and check.eye_index == 1
-    assert port.profiles[-1].eye_calibration["right"].alignments == 12  # her view draws the new eye
+    assert port.profiles[-1].eye_calibration["right"].alignments == 8  # her view draws the new eye
     # she looks straight at the second mark: arwed draws it within a degree of where her eye sees it
     head = port.wearer.head.steady()
     drawn = check.position_px(
@@ -110,7 +118,13 @@ def test_a_broken_profile_is_one_notice_and_closing_early_restores_the_old_profi
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: X\nmode: mono\neye_resolution_px: [1920, 1080]\ndiagonal_fov_deg: 5\n")
     port = FakePort(Wearer(load_glasses_profile("xreal-one")), setting=str(broken))
-    wizard = AlignmentWizard(port, load_glasses_profile, lambda: tmp_path, lambda job, _: job())
+    wizard = AlignmentWizard(
+        port,
+        load_glasses_profile,
+        lambda: tmp_path,
+        lambda job, _: job(),
+        clock=lambda: port.wearer.head.time_s,
+    )
     wizard.open()
     assert wizard.state.step is WizardStep.CLOSED
     assert str(broken) in wizard.state.notice and "diagonal_fov_deg" in wizard.state.notice

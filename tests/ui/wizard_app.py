@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import threading
@@ -57,6 +58,7 @@ class PipelineWithHer(FakePipeline):
         self.eyes.cross = cross
         goal = self.wearer.answer(cross, np.zeros(3))
         if goal is not None:
+            logging.getLogger("arwed.test").info("she turns to %s for %s", goal, cross)
             self.wearer.go(goal)
 
     def use_glasses(self, profile) -> None:
@@ -101,6 +103,9 @@ def main() -> None:
     from arwed.ui.outputs import ScreenList
     from arwed.ui.style import apply_style
 
+    logging.basicConfig(
+        filename=out / "app.log", level=logging.INFO, format="%(asctime)s %(threadName)s %(message)s"
+    )
     app = QApplication(sys.argv)
     apply_style(app)
     config = ConsoleConfig(source="demo", outputs=(OutputConfig(mode=CompositeMode.EYES, screen=None),))
@@ -109,6 +114,7 @@ def main() -> None:
     )
     session = make_session(config, out / "console.yaml", pipeline_factory=PipelineWithHer)
     window = ConsoleWindow(session, ScreenList())
+    app.installEventFilter(window.dispatcher)  # the console's keys, Ctrl+Q twice to quit among them
     window.move(0, 0)
     window.show()
     session.start()
@@ -120,6 +126,8 @@ def main() -> None:
     if PipelineWithHer.wearer is not None:
         PipelineWithHer.wearer.close()
     window.shut_down()
+    times = os.times()
+    _write_json(out / "cpu.json", {"cpu_s": times.user + times.system})  # the suite's budget, in the report
     os._exit(code)
 
 
@@ -137,6 +145,9 @@ class Shots:
             widget.grab().save(str(self.out / f"{name}.png"))
 
     def tick(self) -> None:
+        if (self.out / "quit").exists():  # the test is done (keys may find no focused window by then)
+            self.window.close()
+            return
         wizard_window = self.window.alignment_window
         state = self.session.alignment.state
         step = f"{state.step.value} {state.done}"

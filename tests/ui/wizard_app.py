@@ -58,7 +58,7 @@ class PipelineWithHer(FakePipeline):
         self.eyes.cross = cross
         goal = self.wearer.answer(cross, np.zeros(3))
         if goal is not None:
-            logging.getLogger("arwed.test").info("she turns to %s for %s", goal, cross)
+            logging.getLogger("tests.wearer").info("she turns to %s for %s", goal, cross)  # app.log only
             self.wearer.go(goal)
 
     def use_glasses(self, profile) -> None:
@@ -154,10 +154,10 @@ class Shots:
         if step != self._step_since[0]:
             self._step_since = (step, time.monotonic())
         settled = time.monotonic() - self._step_since[1] > 0.8  # her view has caught up (15 Hz, her turn)
-        if wizard_window is not None and wizard_window.isVisible():
+        if wizard_window is not None and wizard_window.isVisible() and _shows(wizard_window, state):
             if state.step.value in ("solved", "saved"):
                 self.shoot(f"wizard-{state.step.value}", wizard_window)
-            elif state.step.value == "align" and state.done == 2 and settled:
+            elif state.step.value == "align" and state.done >= 2 and settled:
                 self.shoot("wizard-aligning", wizard_window)
                 self.shoot("her-view-aligning", wizard_window.her_view)
                 self.shoot("console-monitor-aligning", self.window)
@@ -194,6 +194,13 @@ class Shots:
             "glasses_setting": self.session.settings.eyes.glasses,
             "shots": sorted(self.taken),
         }
+
+
+def _shows(wizard_window, state) -> bool:
+    """Whether the window has painted this state yet (its changes reach it queued)."""
+    from arwed.ui.alignment_window import STEP_TITLES
+
+    return wizard_window.title.text() == STEP_TITLES[state.step]
 
 
 def _write_json(path: Path, data) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from arwed.capture.pacing import FramePacer
 from arwed.errors import SourceError
 from arwed.types import Frame
 
@@ -96,7 +97,6 @@ class DemoSource:
         self._frames = frames
         self.frame_count = None if loop else frames
         self._size = size_px
-        self._realtime = realtime
         self._loop = loop
         photo = cv2.imread(str(demo_photo_path()), cv2.IMREAD_COLOR)
         if photo is None:
@@ -105,7 +105,7 @@ class DemoSource:
         self._backdrop = _backdrop_gradient(photo, size_px)
         self._photo = _feathered_photo(photo, self._backdrop, size_px)
         self._index = 0
-        self._start_s = time.monotonic()
+        self._pacer = FramePacer(self.fps) if realtime else None  # like a camera, from the first read
 
     def transform_at(self, time_s: float) -> np.ndarray:
         return demo_transform(time_s, self._size, self._photo_size)
@@ -137,10 +137,8 @@ class DemoSource:
         if self._index >= self._frames and not self._loop:
             return None
         media_time_s = self._index / self.fps
-        if self._realtime:
-            delay = self._start_s + media_time_s - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
+        if self._pacer is not None:
+            self._pacer.wait(media_time_s)
         frame = Frame(self.render_at(media_time_s), self._index, time.monotonic(), media_time_s)
         self._index += 1
         return frame

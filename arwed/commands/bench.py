@@ -78,7 +78,12 @@ def _open(source_spec: str, size: tuple[int, int], frames: int, live: bool):
         from arwed.capture.demo import DemoSource
 
         return DemoSource(frames=frames, size_px=size, realtime=live)
-    return ResizingSource(open_source(source_spec, still_frames=frames), size)
+    source = ResizingSource(open_source(source_spec, still_frames=frames), size)
+    if live and not source.is_live:
+        from arwed.capture.pacing import PacedSource
+
+        return PacedSource(source)  # a video or an image, read like a camera at its own frame rate
+    return source
 
 
 def _track_alone(source_spec: str, size: tuple[int, int], frames: int) -> dict:

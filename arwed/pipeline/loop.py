@@ -113,7 +113,11 @@ class Pipeline:
         """Start the threads (and the head sensor's receiver: raises UserError when its port is taken)."""
         if self._eyes_settings.head_udp_port is not None:
             self._head_sensor = HeadSensor(self._head, self._eyes_settings)
-            self._head_sensor.start()
+            try:
+                self._head_sensor.start()
+            except BaseException:
+                self._source.close()  # nothing runs: let go of the camera too
+                raise
         self._started_s = time.monotonic()
         for name, target in (
             ("capture", self._capture_loop),

@@ -189,7 +189,8 @@ class RenderStage:
         self._camera, self._timings, self._errors = camera, timings, errors
         self.new_character = Mailbox()
         self.new_lighting = Mailbox()  # LightingSettings
-        self._lighting = SceneLighting(lighting)
+        self._lighting_settings = lighting
+        self._lighting: SceneLighting | None = None  # started by `open`: a stage never run leaves no thread
         self._renderer: CharacterRenderer | None = None
         self._last_anchor_m: np.ndarray | None = None
         self.light_variant: LightVariantSwitch | None = (
@@ -198,13 +199,15 @@ class RenderStage:
 
     def open(self) -> str:
         """Make the GL context and draw once; the renderer's name."""
+        self._lighting = SceneLighting(self._lighting_settings)
         self._renderer = CharacterRenderer()
         self._renderer.set_character(self._character)
         self._renderer.warm_up(self._character.pose(CharacterCue(time_s=0.0)))
         return self._renderer.renderer_name()
 
     def close(self) -> None:
-        self._lighting.close()
+        if self._lighting is not None:
+            self._lighting.close()
         if self.light_variant is not None:
             self.light_variant.close()
         if self._renderer is not None:

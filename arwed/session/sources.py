@@ -7,9 +7,9 @@ and wraps files and images in `RealtimeLoop`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
+from arwed.capture.pacing import FramePacer
 from arwed.capture.sources import FrameSource, open_source
 from arwed.errors import SourceError
 from arwed.types import Frame
@@ -26,7 +26,7 @@ class RealtimeLoop:
         self.name = self._source.name
         self.fps = self._source.fps
         self._index = 0
-        self._start_s = time.monotonic()
+        self._pacer = FramePacer(self.fps)  # like a camera: from the first read, no catching up
         self._offset_s = 0.0  # media time at which the current pass began
         self._last_media_s = 0.0
 
@@ -40,11 +40,9 @@ class RealtimeLoop:
             if frame is None:
                 raise SourceError(f"{self.name}: the source has no frames")
         media_s = self._offset_s + frame.media_time_s
-        delay = self._start_s + media_s - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
+        shown_s = self._pacer.wait(media_s)
         self._last_media_s = media_s
-        out = Frame(frame.image_bgr, self._index, time.monotonic(), media_s)
+        out = Frame(frame.image_bgr, self._index, shown_s, media_s)
         self._index += 1
         return out
 

@@ -52,10 +52,13 @@ class Compositor:
         placement: Placement | None,
         intrinsics: CameraIntrinsics,
         occluders: Sequence[Occluder] = (),
+        shared: SharedLayer | None = None,
     ) -> np.ndarray:
         """The composited frame; valid until the next call (the buffer is reused).
 
-        occluders: everyone in view with their silhouette and distance (geometry.bystanders)."""
+        occluders: everyone in view with their silhouette and distance (geometry.bystanders).
+        shared: the same frame's layer as other outputs paint it (`SharedLayer(layer)`), so that the
+        people in front hide the character once per frame, not once per output."""
         mode = self.settings.mode
         if mode is CompositeMode.KEYED and self.settings.keyed_alpha_png:
             out = self._buffer((*image_bgr.shape[:2], 4))
@@ -73,7 +76,9 @@ class Compositor:
             if mode is CompositeMode.STAGE and self.settings.shadow:
                 self._draw_contact_shadow(out, placement, intrinsics, occluders if occluding else ())
             hiding = tuple(o for o in occluders if _overlaps(o.bbox_px, layer)) if occluding else ()
-            _blend_layer(out, layer, hiding)
+            _blend_layer(
+                out, shared if shared is not None and shared.layer is layer else SharedLayer(layer), hiding
+            )
         return out
 
     def _draw_contact_shadow(
@@ -222,17 +227,37 @@ def _solid(mask: np.ndarray) -> np.ndarray:
     return np.clip((mask - SOLID_RAMP_FROM) / (SOLID_FROM - SOLID_RAMP_FROM), 0.0, 1.0)
 
 
-def _blend_layer(out: np.ndarray, layer: RenderedLayer, occluders: Sequence[Occluder]) -> None:
+class SharedLayer:
+    """One frame's rendered layer as every output paints it: premultiplied BGRA with the people in front
+    cut out, made once for each set of people in front (stage and camera-black share it)."""
+
+    def __init__(self, layer: RenderedLayer) -> None:
+        self.layer = layer
+        self._bgra: np.ndarray | None = None
+        self._hidden: dict[tuple[int, ...], np.ndarray] = {}
+
+    def bgra(self, occluders: Sequence[Occluder]) -> np.ndarray:
+        if self._bgra is None:
+            self._bgra = cv2.cvtColor(self.layer.rgba, cv2.COLOR_RGBA2BGRA)  # premultiplied
+        if not occluders:
+            return self._bgra
+        key = tuple(id(occluder) for occluder in occluders)
+        hidden = self._hidden.get(key)
+        if hidden is None:
+            visible = _visibility(self.layer, occluders)
+            hidden = self._hidden[key] = cv2.multiply(self._bgra, cv2.merge([visible] * 4), dtype=cv2.CV_8U)
+        return hidden
+
+
+def _blend_layer(out: np.ndarray, shared: SharedLayer, occluders: Sequence[Occluder]) -> None:
+    layer = shared.layer
     x0, y0 = layer.origin_px
     h, w = layer.rgba.shape[:2]
     frame_h, frame_w = out.shape[:2]
     h, w = min(h, frame_h - y0), min(w, frame_w - x0)
     if h <= 0 or w <= 0:
         return
-    bgra = cv2.cvtColor(layer.rgba[:h, :w], cv2.COLOR_RGBA2BGRA)  # premultiplied
-    if occluders:
-        visible = _visibility(layer, occluders)[:h, :w]
-        bgra = cv2.multiply(bgra, cv2.merge([visible] * 4), dtype=cv2.CV_8U)
+    bgra = shared.bgra(occluders)[:h, :w]
     region = out[y0 : y0 + h, x0 : x0 + w]
     if region.shape[2] == 4:  # keyed with alpha: the character alone, straight alpha for PNG
         alpha = bgra[:, :, 3:4].astype(np.float32)

@@ -53,9 +53,8 @@ class TrackingSettings(_Section):
     fade_s: float = Field(0.8, ge=0.0, le=10.0)  # then fade the character out over this long
     fade_in_s: float = Field(0.3, ge=0.0, le=10.0)  # after a loss, fade the character back in over this long
     switch_person_s: float = Field(0.5, ge=0.0, le=10.0)  # someone else is followed only once seen this long
-    live_rate_hz: float = Field(
-        15.0, ge=1.0, le=120.0
-    )  # live sources: track at most this often, render every frame
+    # live sources: track at most this often (every frame is still rendered); None: as often as the cores allow
+    live_rate_hz: float | None = Field(None, ge=1.0, le=120.0)
 
 
 class CameraSettings(_Section):

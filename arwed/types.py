@@ -235,3 +235,4 @@ class CompositeFrame:
     stage_ms: dict[str, float] = field(default_factory=dict)
     head_pose: HeadPose | None = None  # her head, for her view (eyes outputs)
     camera_image: np.ndarray | None = None  # the source's frame before anything was drawn on it (read-only)
+    tracked_frame_index: int | None = None  # the frame whose tracking placed him (live: maybe older)

@@ -26,7 +26,7 @@ class Flow(Protocol):
         """What tracking found; None when tracking has ended."""
         ...
 
-    def rest_after_tracking(self, busy_s: float, rate_hz: float, stop: threading.Event) -> None: ...
+    def rest_after_tracking(self, busy_s: float, rate_hz: float | None, stop: threading.Event) -> None: ...
 
     def next_to_render(
         self, last: TrackingResult | None, stop: threading.Event
@@ -51,7 +51,7 @@ class OfflineFlow:
     def tracked(self, result: TrackingResult | None, stop: threading.Event) -> None:
         self._tracked.send(result, stop)
 
-    def rest_after_tracking(self, busy_s: float, rate_hz: float, stop: threading.Event) -> None:
+    def rest_after_tracking(self, busy_s: float, rate_hz: float | None, stop: threading.Event) -> None:
         return None  # as fast as it can: rendering waits for every frame's tracking anyway
 
     def next_to_render(self, last, stop):
@@ -61,7 +61,8 @@ class OfflineFlow:
 
 class LiveFlow:
     """Cameras and streams: the newest frame wins. Rendering composites every captured frame with the
-    newest tracking; tracking takes the newest frame it can get, at most `rate_hz` times a second."""
+    newest tracking and never waits for it; tracking takes the newest frame it can get, as often as the
+    cores allow (or at most `rate_hz` times a second when the settings cap it)."""
 
     def __init__(self) -> None:
         self._to_track = LatestSlot()
@@ -79,9 +80,9 @@ class LiveFlow:
         if result is not None:  # the render side ends with capture, not with tracking
             self._tracked.send(result, stop)
 
-    def rest_after_tracking(self, busy_s: float, rate_hz: float, stop: threading.Event) -> None:
-        # leave the CPU to rendering between tracking frames (placement is filtered anyway)
-        stop.wait(max(0.0, 1.0 / rate_hz - busy_s))
+    def rest_after_tracking(self, busy_s: float, rate_hz: float | None, stop: threading.Event) -> None:
+        if rate_hz is not None:  # a cap asked for in the settings: leave the rest of the CPU to rendering
+            stop.wait(max(0.0, 1.0 / rate_hz - busy_s))
 
     def next_to_render(self, last, stop):
         frame = self._to_render.receive(stop)

@@ -119,7 +119,7 @@ class EyesOutputs:
             Mailbox()
         )  # a GlassesProfile (the wizard's calibrated one): used from the next picture
         self.cross: EyesCross | None = None  # the alignment wizard's cross (any thread writes it whole)
-        self._views: dict[str, EyesView] = {}
+        self._view = EyesView(profile)  # one profile, one viewpoint: drawn once a frame for every eyes output
         self._render_s = 0.02  # how long her view takes to draw: the head is predicted that far ahead
 
     def head_for(self, frame: Frame) -> HeadPose | None:
@@ -134,17 +134,16 @@ class EyesOutputs:
             return None
         return (time.monotonic() - newest) * 1000.0
 
-    def draw(self, name: str, renderer: CharacterRenderer, posed, character_to_camera, head, opacity: float):
+    def draw(self, renderer: CharacterRenderer, posed, character_to_camera, head, opacity: float):
+        """Her view (valid until the next call: the buffer is reused) and where he appears in it."""
         profile = self.new_profile.collect()
         if profile is not None:
             self.profile = profile
-            self._views.clear()
+            self._view = EyesView(profile)
         cross = self.cross
         if cross is not None:  # aligning: only the cross, so nothing else draws her eye
             posed = None
-        view = self._views.get(name)
-        if view is None:
-            view = self._views[name] = EyesView(self.profile)
+        view = self._view
         started = time.monotonic()
         image = view.render(renderer, posed, character_to_camera, head, opacity)
         if cross is not None and 0 <= cross.eye_index < len(view.eyes):
@@ -156,4 +155,4 @@ class EyesOutputs:
             )
             image = view.draw_cross(cross.eye_index, where)
         self._render_s = 0.8 * self._render_s + 0.2 * (time.monotonic() - started)
-        return image, view.character_bbox_px
+        return image, self._view.character_bbox_px

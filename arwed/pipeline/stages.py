@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from arwed.characters.base import Character, CharacterCue
-from arwed.compositing import Compositor
+from arwed.compositing import Compositor, SharedLayer
 from arwed.config import CompositeSettings, LightingSettings, Settings
 from arwed.geometry.camera import camera_intrinsics
 from arwed.geometry.scene import ScenePlacer
@@ -22,6 +22,7 @@ from arwed.pipeline.health import FrameErrors, Timings
 from arwed.render.renderer import CharacterRenderer
 from arwed.tracking.pose import PoseTracker
 from arwed.types import (
+    BBox,
     CameraIntrinsics,
     CompositeFrame,
     CompositeMode,
@@ -240,27 +241,33 @@ class RenderStage:
                     self.light_variant.observe(drawn)
             except Exception as exc:
                 self._errors.report("rendering", frame.index, exc)
-        wants_eyes = any(output.settings.mode is CompositeMode.EYES for output in outputs)
-        head = self.eyes.head_for(frame) if self.eyes is not None and wants_eyes else None
-        started = time.perf_counter()
+        # every viewpoint is drawn once per frame and shared by every output that shows it: the camera's
+        # (above), her eyes' (the first eyes output draws it), and the layer with the people in front cut
+        # out (the first output that needs it makes it); each output composes only its own picture
+        shared = SharedLayer(layer) if layer is not None else None
+        her_view: tuple[np.ndarray, BBox | None, HeadPose | None] | None = None
         for output in outputs:
-            if output.settings.mode is CompositeMode.EYES:
-                dark = staged is not None and staged.blackout  # a ceremony's blackout darkens her view too
-                composite = self._her_view(frame, output, None if dark else posed, placement, head, times)
-                composed = time.perf_counter()
-                output.deliver(composite)
-                times["output"] = times.get("output", 0.0) + (time.perf_counter() - composed) * 1000.0
-                started = time.perf_counter()
-                continue
-            output.compositor.light = light  # the contact shadow agrees with the character's light
-            image = output.compositor.compose(frame.image_bgr, layer, placement, intrinsics, occluders)
-            if staged is not None and staged.blackout:
-                image = np.zeros_like(image)
-            composed = time.perf_counter()
-            output.deliver(_composite_frame(frame, image, output, placement, layer, times))
-            times["output"] = times.get("output", 0.0) + (time.perf_counter() - composed) * 1000.0
-            times["composite"] = times.get("composite", 0.0) + (composed - started) * 1000.0
             started = time.perf_counter()
+            if output.settings.mode is CompositeMode.EYES:
+                if her_view is None:
+                    dark = (
+                        staged is not None and staged.blackout
+                    )  # a ceremony's blackout darkens her view too
+                    her_view = self._her_view(frame, None if dark else posed, placement, times)
+                composite = _eyes_frame(frame, her_view, placement, times, result)
+            else:
+                output.compositor.light = light  # the contact shadow agrees with the character's light
+                image = output.compositor.compose(
+                    frame.image_bgr, layer, placement, intrinsics, occluders, shared
+                )
+                if staged is not None and staged.blackout:
+                    image = np.zeros_like(image)
+                times["composite"] = times.get("composite", 0.0) + (time.perf_counter() - started) * 1000.0
+                composite = _composite_frame(frame, image, output, placement, layer, times, result)
+            composed = time.perf_counter()
+            output.deliver(composite)
+            times["output"] = times.get("output", 0.0) + (time.perf_counter() - composed) * 1000.0
+        head = her_view[2] if her_view is not None else None
         self._timings.add_all(times)
         self._timings.add("latency", (time.monotonic() - frame.capture_time_s) * 1000.0)
         if head is not None and (age_ms := self.eyes.head_age_ms()) is not None:
@@ -300,32 +307,22 @@ class RenderStage:
             self._errors.report("ceremony", frame.index, exc)
             return None
 
-    def _her_view(self, frame, output, posed, placement, head: HeadPose | None, times) -> CompositeFrame:
-        """Her view for one eyes output: the posed character from her eyes, on black."""
+    def _her_view(self, frame, posed, placement, times) -> tuple:
+        """Her view, drawn once for every eyes output: the posed character from her eyes, on black;
+        (image, the character's box, her head)."""
         if self.eyes is None:
             raise RuntimeError("an eyes output needs the pipeline's head tracking")
+        head = self.eyes.head_for(frame)
         started = time.perf_counter()
         character_to_camera = placement.character_to_camera if placement is not None and posed else None
         opacity = placement.opacity if placement is not None else 0.0
         try:
-            image, bbox = self.eyes.draw(
-                output.name, self._renderer, posed, character_to_camera, head, opacity
-            )
+            image, bbox = self.eyes.draw(self._renderer, posed, character_to_camera, head, opacity)
         except Exception as exc:
             self._errors.report("her view", frame.index, exc)
-            image, bbox = self.eyes.draw(output.name, self._renderer, None, None, None, 0.0)
-        times["eyes"] = times.get("eyes", 0.0) + (time.perf_counter() - started) * 1000.0
-        return CompositeFrame(
-            image=image,
-            frame_index=frame.index,
-            capture_time_s=frame.capture_time_s,
-            media_time_s=frame.media_time_s,
-            mode=CompositeMode.EYES,
-            placement=placement,
-            character_bbox_px=bbox,
-            stage_ms=dict(times),
-            head_pose=head,
-        )
+            image, bbox = self.eyes.draw(self._renderer, None, None, None, 0.0)
+        times["eyes"] = (time.perf_counter() - started) * 1000.0
+        return image, bbox, head
 
     def _draw_character(
         self,
@@ -363,7 +360,23 @@ class RenderStage:
         return posed, layer, times
 
 
-def _composite_frame(frame, image, output, placement, layer, times) -> CompositeFrame:
+def _eyes_frame(frame, her_view, placement, times, result) -> CompositeFrame:
+    image, bbox, head = her_view
+    return CompositeFrame(
+        image=image,
+        frame_index=frame.index,
+        capture_time_s=frame.capture_time_s,
+        media_time_s=frame.media_time_s,
+        mode=CompositeMode.EYES,
+        placement=placement,
+        character_bbox_px=bbox,
+        stage_ms=dict(times),
+        head_pose=head,
+        tracked_frame_index=result.frame_index if result is not None else None,
+    )
+
+
+def _composite_frame(frame, image, output, placement, layer, times, result) -> CompositeFrame:
     return CompositeFrame(
         image=image,
         frame_index=frame.index,
@@ -374,4 +387,5 @@ def _composite_frame(frame, image, output, placement, layer, times) -> Composite
         character_bbox_px=layer.character_bbox_px if layer is not None else None,
         stage_ms=dict(times),
         camera_image=frame.image_bgr,  # the keepsake film's clean feed (session/keepsake_desk.py)
+        tracked_frame_index=result.frame_index if result is not None else None,
     )

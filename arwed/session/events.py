@@ -46,6 +46,7 @@ class Emitter(Generic[T]):
 class Rate:
     fps: float  # stage frames delivered per second, over the last two seconds
     latency_ms: float | None  # capture to delivery, median over the last two seconds
+    tracking_hz: float = 0.0  # of those frames, how many a second were placed by a new tracking result
 
 
 class SessionEvents:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from arwed.session.events import Emitter, Rate
-from arwed.types import CompositeFrame, CompositeMode
+from arwed.types import BBox, CompositeFrame, CompositeMode
 
 log = logging.getLogger("arwed.console")
 
@@ -36,6 +36,9 @@ class TapFrame:
     fx_px: float  # the camera's focal length in pixels at this image size
     has_character: bool
     camera_image: np.ndarray | None = None  # the clean camera frame it was composited on (never written to)
+    content_px: BBox | None = (
+        None  # a picture on black: everything outside this box is black (None: anywhere)
+    )
 
 
 class FrameTap:
@@ -64,25 +67,27 @@ class FrameTap:
 
 
 class RateMeter:
-    """Events per second and median latency over the last RATE_WINDOW_S."""
+    """Frames per second, median latency and new tracking results per second over the last RATE_WINDOW_S."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._events: deque[tuple[float, float]] = deque()
+        self._events: deque[tuple[float, float, int | None]] = deque()
 
-    def tick(self, now_s: float, latency_ms: float) -> None:
+    def tick(self, now_s: float, latency_ms: float, tracked_frame_index: int | None = None) -> None:
         with self._lock:
-            self._events.append((now_s, latency_ms))
+            self._events.append((now_s, latency_ms, tracked_frame_index))
             while self._events and self._events[0][0] < now_s - RATE_WINDOW_S:
                 self._events.popleft()
 
     def read(self, now_s: float) -> Rate:
         with self._lock:
-            recent = [(t, ms) for t, ms in self._events if t >= now_s - RATE_WINDOW_S]
+            recent = [event for event in self._events if event[0] >= now_s - RATE_WINDOW_S]
         if len(recent) < 2:
             return Rate(0.0, recent[0][1] if recent else None)
         span = max(recent[-1][0] - recent[0][0], 1e-6)
-        return Rate((len(recent) - 1) / span, float(np.median([ms for _, ms in recent])))
+        tracked = [index for _, _, index in recent]
+        fresh = sum(1 for a, b in zip(tracked, tracked[1:], strict=False) if b is not None and b != a)
+        return Rate((len(recent) - 1) / span, float(np.median([ms for _, ms, _ in recent])), fresh / span)
 
 
 class FrameFanOut:
@@ -138,10 +143,28 @@ class FrameFanOut:
             fx_px=self._fx_px(image.shape[1], image.shape[0]),
             has_character=has_character,
             camera_image=composite.camera_image,
+            content_px=_content_px(composite, image.shape),
         )
         self._taps[stream].put(frame)
         if stream == "stage":
             now = time.monotonic()
-            self._rate.tick(now, (now - composite.capture_time_s) * 1000.0)
+            self._rate.tick(now, (now - composite.capture_time_s) * 1000.0, composite.tracked_frame_index)
             self._on_stage_frame(frame, now)
         self.frame.emit(stream)
+
+
+CONTENT_MARGIN_PX = 2  # the layer's soft edge reaches a pixel past the character's box
+
+
+def _content_px(composite: CompositeFrame, shape: tuple[int, ...]) -> BBox | None:
+    """Where a camera-black picture is not black: the character's box (nothing without him), so that a
+    view paints only that part of it."""
+    if composite.mode is not CompositeMode.CAMERA_BLACK:
+        return None
+    box = composite.character_bbox_px
+    if box is None:
+        return (0.0, 0.0, 0.0, 0.0)
+    height, width = shape[:2]
+    m = CONTENT_MARGIN_PX
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return (max(0.0, x0 - m), max(0.0, y0 - m), min(float(width), x1 + m), min(float(height), y1 + m))

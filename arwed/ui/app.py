@@ -154,6 +154,8 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
         "console_painted_fps": round(window.preview.painted_fps(), 2),
         "console_frames_painted": window.preview.frames_painted,
         "pipeline_stage_fps": round(status.fps, 2),
+        "tracking_hz": round(window.session.frames.rate().tracking_hz, 2),  # new tracking on the stage frames
+        "paint_ms": preview.paint_ms(),  # the preview's painting, median per new frame
         "latency_ms": round(status.latency_ms, 1) if status.latency_ms is not None else None,
         "tracking": status.tracking,
         "partner_person_bbox_px": list(status.partner_person_bbox_px)
@@ -180,6 +182,7 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
                 "size": [w.width(), w.height()],
                 "painted_fps": round(w.view.painted_fps(), 2),
                 "frames_painted": w.view.frames_painted,
+                "paint_ms": w.view.paint_ms(),
             }
             for w in window.outputs.windows()
         ],

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from arwed.session.stereo import disparity_px, eye_offsets_px
 
 RATE_WINDOW_S = 2.0
+PAINT_TIMES_KEPT = 300  # new frames whose painting time is kept for the median
 
 
 class DisplayImage:
@@ -65,6 +66,7 @@ class FrameView(QWidget):
         self._display: DisplayImage | None = None
         self._image: QImage | None = None
         self._painted: deque[float] = deque()
+        self._paint_ms: deque[float] = deque(maxlen=PAINT_TIMES_KEPT)
         self._new_frame = False
         self.frames_painted = 0  # distinct frames painted (repaints of the same frame do not count)
 
@@ -115,7 +117,13 @@ class FrameView(QWidget):
             return 0.0
         return (len(self._painted) - 1) / max(self._painted[-1] - self._painted[0], 1e-6)
 
+    def paint_ms(self) -> float | None:
+        """The median time the GUI thread spent painting a new frame, over the last ones (None: none yet)."""
+        times = sorted(self._paint_ms)
+        return round(times[len(times) // 2], 2) if times else None
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        started = time.perf_counter()
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         if self.black:
@@ -129,8 +137,8 @@ class FrameView(QWidget):
         if self.side_by_side:
             self._draw_stereo(painter)
         else:
-            painter.drawImage(
-                fit_rect(self._image.width(), self._image.height(), QRectF(self.rect())), self._image
+            self._draw_image(
+                painter, fit_rect(self._image.width(), self._image.height(), QRectF(self.rect()))
             )
         if self.dimmed_label:
             painter.fillRect(self.rect(), QColor(0, 0, 0, 170))
@@ -138,14 +146,38 @@ class FrameView(QWidget):
         if self.badge:
             self._draw_badge(painter, self.badge)
         painter.end()
-        self._count_paint()
+        self._count_paint(started)
 
-    def _count_paint(self) -> None:
+    def _draw_image(self, painter: QPainter, target: QRectF) -> None:
+        """The frame into `target`; a picture on black (TapFrame.content_px) only where it is not black,
+        on the black already painted: the same picture for a fraction of the scaling."""
+        content = getattr(self._frame, "content_px", None)
+        if content is None:
+            painter.drawImage(target, self._image)
+            return
+        x0, y0, x1, y1 = content
+        if x1 <= x0 or y1 <= y0:
+            return  # all black
+        scale = target.width() / self._image.width()
+        source = QRectF(x0, y0, x1 - x0, y1 - y0)
+        painter.drawImage(
+            QRectF(
+                target.x() + x0 * scale,
+                target.y() + y0 * scale,
+                source.width() * scale,
+                source.height() * scale,
+            ),
+            self._image,
+            source,
+        )
+
+    def _count_paint(self, started_s: float) -> None:
         if not self._new_frame:
             return
         self._new_frame = False
         self.frames_painted += 1
         self._painted.append(time.monotonic())
+        self._paint_ms.append((time.perf_counter() - started_s) * 1000.0)
 
     def _draw_stereo(self, painter: QPainter) -> None:
         frame, image = self._frame, self._image
@@ -157,7 +189,7 @@ class FrameView(QWidget):
             scale = target.width() / image.width()
             painter.save()
             painter.setClipRect(area)
-            painter.drawImage(target.translated(shift * scale, 0.0), image)
+            self._draw_image(painter, target.translated(shift * scale, 0.0))
             painter.restore()
 
     def _draw_message(self, painter: QPainter, text: str, size: int = 15) -> None:

@@ -10,6 +10,9 @@ from arwed.capture.demo import DemoSource
 from arwed.characters.figure import procedural_humanoid
 from arwed.config import Settings
 from arwed.pipeline import LatestSlot, Output, Pipeline
+from arwed.pipeline.head import EyesOutputs
+from arwed.render.renderer import CharacterRenderer
+from arwed.types import CompositeMode
 
 
 def _run(pipeline: Pipeline, timeout_s: float = 60.0) -> None:
@@ -31,17 +34,58 @@ def test_latest_slot_keeps_only_the_newest():
     assert slot.take(timeout_s=0.01) is LatestSlot.NOTHING  # nothing newer since
 
 
-def test_offline_run_delivers_every_frame_in_order():
-    settings, frames = Settings(), []
-    source = DemoSource(frames=8, size_px=(640, 360))
+def test_offline_run_delivers_every_frame_in_order_and_draws_each_viewpoint_once(monkeypatch):
+    frames = 8
+    settings = Settings()
+    rendered: list[tuple[int, int]] = []  # (width, height) of the view each render call drew
+    real_render = CharacterRenderer.render
+
+    def counting_render(self, posed, to_camera, intrinsics, **options):
+        rendered.append((intrinsics.width_px, intrinsics.height_px))
+        return real_render(self, posed, to_camera, intrinsics, **options)
+
+    monkeypatch.setattr(CharacterRenderer, "render", counting_render)
+    her_views = []
+    real_draw = EyesOutputs.draw
+
+    def counting_draw(self, *args):
+        her_views.append(1)
+        return real_draw(self, *args)
+
+    monkeypatch.setattr(EyesOutputs, "draw", counting_draw)
+    got: dict[str, list] = {}
+
+    def output(name: str, mode: CompositeMode) -> Output:
+        composite = settings.composite.model_copy(update={"mode": mode})
+        return Output(name, composite, lambda frame, name=name: got.setdefault(name, []).append(frame))
+
+    outputs = [
+        output("projector", CompositeMode.STAGE),
+        output("window", CompositeMode.STAGE),
+        output("glasses", CompositeMode.CAMERA_BLACK),
+        output("key", CompositeMode.KEYED),
+        output("her left glasses", CompositeMode.EYES),
+        output("her spare glasses", CompositeMode.EYES),
+    ]
     pipeline = Pipeline(
-        source, settings, procedural_humanoid(), outputs=[_collecting_output(settings, frames)]
+        DemoSource(frames=frames, size_px=(640, 360)), settings, procedural_humanoid(), outputs=outputs
     )
-    _run(pipeline)
+    pipeline.run()
     assert pipeline.error is None
-    assert [f.frame_index for f in frames] == list(range(8))
-    assert frames[-1].placement is not None and frames[-1].character_bbox_px is not None
-    assert {"tracking", "render", "composite"} <= set(pipeline.timings.medians())
+    assert all([f.frame_index for f in got[o.name]] == list(range(frames)) for o in outputs)
+    assert got["projector"][-1].placement is not None and got["projector"][-1].character_bbox_px is not None
+    assert {"tracking", "render", "composite", "eyes"} <= set(pipeline.timings.medians())
+    with_character = sum(f.character_bbox_px is not None for f in got["projector"])
+    assert with_character >= 2  # the demo's person is found from the first frames on
+    camera_renders = sum(size == (640, 360) for size in rendered)
+    assert (
+        camera_renders == with_character
+    )  # once a frame for the two stage, the camera-black and the keyed outputs
+    assert len(her_views) == frames  # her view: drawn once a frame for both eyes outputs
+    eyes_per_view = 2 if pipeline.glasses.stereo else 1
+    assert len(rendered) - camera_renders <= eyes_per_view * with_character
+    for mine, spare in zip(got["her left glasses"], got["her spare glasses"], strict=True):
+        assert mine.image is spare.image  # one picture of her view for both (each sink copies what it keeps)
 
 
 class _FlakyCharacter:

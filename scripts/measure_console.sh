@@ -32,7 +32,7 @@ display=:$(( 300 + RANDOM % 300 ))
 Xvfb "$display" -screen 0 7680x1080x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true' EXIT
-sleep 1
+for _ in $(seq 100); do DISPLAY=$display xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
 size_windows() {  # the outputs' windows at the sizes of their screens, once they are open
   for _ in $(seq 50); do
     if DISPLAY=$display xdotool search --name "Output 1 \(stage\)" >/dev/null 2>&1 &&

@@ -4,10 +4,10 @@
 # Usage: scripts/measure_console.sh [SECONDS] [OUT_DIR]     (default: 30 s, a new temporary folder)
 #
 # 1. `arwed bench --runs live` on the demo at 1280x720 (tracking alone first, then the live pipeline);
-# 2. the operator console under a private Xvfb with the demo, a stage output in a 1920x1080 window and a
-#    side-by-side glasses output (camera-black-3d) in a GLASSES_SIZE window (default 3840x1080, the XREAL
-#    One's 3D mode): Xvfb has one screen and no window manager, so the outputs are windows sized with
-#    xdotool, the same pixels to paint as on their own screens;
+# 2. the operator console on a private X server with the demo, a stage output full screen on a 1920x1080
+#    screen and a side-by-side glasses output (camera-black-3d) full screen on a GLASSES_SIZE screen
+#    (default 3840x1080, the XREAL One's 3D mode): three screens on Xorg's dummy video driver (installed
+#    by scripts/bootstrap.sh), or, without it, one Xvfb screen with the outputs as windows of those sizes;
 # 3. the figures side by side: console frames/s over bench live frames/s, live tracking rate over the
 #    rendered frame rate (both runs), the painting cost per output, and the load on the machine.
 # Everything is relative to this script's checkout; PYTHON overrides its .venv's python.
@@ -28,33 +28,103 @@ echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 cat "$out/bench.txt"
 echo "== load average after bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-display=:$(( 300 + RANDOM % 300 ))
-Xvfb "$display" -screen 0 7680x1080x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-for _ in $(seq 100); do DISPLAY=$display xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
-size_windows() {  # the outputs' windows at the sizes of their screens, once they are open
-  for _ in $(seq 50); do
-    if DISPLAY=$display xdotool search --name "Output 1 \(stage\)" >/dev/null 2>&1 &&
-      DISPLAY=$display xdotool search --name "Output 2 \(camera-black 3D\)" >/dev/null 2>&1; then
+glasses_w=${glasses_size%x*}; glasses_h=${glasses_size#*x}
+server_log="$out/xserver.log"
+start_server() {  # an X server that picks a free display itself; sets $display and $server
+  local fifo="$out/displayfd"; rm -f "$fifo"; mkfifo "$fifo"
+  "$@" -displayfd 3 -nolisten tcp 3>"$fifo" >/dev/null 2>"$server_log" &
+  server=$!
+  display=:$(timeout 20 head -n1 "$fifo" || true)
+  rm -f "$fifo"
+  [ "$display" != ":" ]
+}
+if command -v Xorg >/dev/null && [ -e /usr/lib/xorg/modules/drivers/dummy_drv.so ]; then
+  # three screens on Xorg's dummy driver: the console's, the projector's and the glasses'
+  screens=real
+  cat >"$out/xorg.conf" <<CONF
+Section "ServerFlags"
+  Option "AutoAddDevices" "false"
+  Option "AutoAddGPU" "false"
+  Option "DontVTSwitch" "true"
+EndSection
+Section "Device"
+  Identifier "card0"
+  Driver "dummy"
+  VideoRam 512000
+  Option "Monitor-DUMMY0" "console"
+  Option "Monitor-DUMMY1" "stage"
+  Option "Monitor-DUMMY2" "glasses"
+EndSection
+Section "Monitor"
+  Identifier "console"
+  HorizSync 5.0 - 1000.0
+  VertRefresh 5.0 - 200.0
+  Modeline "1920x1080" 148.5 1920 2008 2052 2200 1080 1084 1089 1125
+  Option "PreferredMode" "1920x1080"
+  Option "Primary" "true"
+EndSection
+Section "Monitor"
+  Identifier "stage"
+  HorizSync 5.0 - 1000.0
+  VertRefresh 5.0 - 200.0
+  Modeline "1920x1080" 148.5 1920 2008 2052 2200 1080 1084 1089 1125
+  Option "PreferredMode" "1920x1080"
+  Option "Enable" "true"
+  Option "RightOf" "console"
+EndSection
+Section "Monitor"
+  Identifier "glasses"
+  HorizSync 5.0 - 1000.0
+  VertRefresh 5.0 - 200.0
+  Modeline "${glasses_size}" 297.0 ${glasses_w} $((glasses_w + 88)) $((glasses_w + 132)) $((glasses_w + 280)) ${glasses_h} $((glasses_h + 4)) $((glasses_h + 9)) $((glasses_h + 45))
+  Option "PreferredMode" "${glasses_size}"
+  Option "Enable" "true"
+  Option "RightOf" "stage"
+EndSection
+Section "Screen"
+  Identifier "screen0"
+  Device "card0"
+  Monitor "console"
+  DefaultDepth 24
+  SubSection "Display"
+    Depth 24
+    Virtual $((3840 + glasses_w)) 1080
+  EndSubSection
+EndSection
+CONF
+  start_server Xorg -config "$out/xorg.conf" -logfile "$out/xorg.log" -noreset ||
+    { echo "measure_console: Xorg did not start (see $out/xorg.log)" >&2; exit 2; }
+  outputs=(--output stage@2 --output camera-black-3d@3)
+else
+  # one Xvfb screen and no window manager: the outputs are windows sized with xdotool to their screens'
+  screens=windows
+  start_server Xvfb -screen 0 "$((3840 + glasses_w))x1080x24" ||
+    { echo "measure_console: Xvfb did not start" >&2; exit 2; }
+  outputs=(--output stage --output camera-black-3d)
+fi
+trap 'kill $server 2>/dev/null || true' EXIT
+size_windows() {  # Xvfb only: the outputs' windows at the sizes of their screens, once they are open
+  for _ in $(seq 100); do
+    if DISPLAY=$display xdotool search --name "Output 2 \(camera-black 3D\)" >/dev/null 2>&1; then
       DISPLAY=$display xdotool search --name "Output 1 \(stage\)" windowmove 1920 0 windowsize 1920 1080
       DISPLAY=$display xdotool search --name "Output 2 \(camera-black 3D\)" windowmove 3840 0 \
-        windowsize "${glasses_size%x*}" "${glasses_size#*x}"
+        windowsize "$glasses_w" "$glasses_h"
       return 0
     fi
     sleep 0.2
   done
   echo "measure_console: the output windows did not open" >&2
 }
-before=$(awk '{print $14+$15}' "/proc/$xvfb/stat")
-size_windows &
+echo "== screens: $screens (console 1920x1080, stage 1920x1080, glasses $glasses_size side by side) on $display"
+before=$(awk '{print $14+$15}' "/proc/$server/stat")
+sizer=
+if [ "$screens" = windows ]; then size_windows & sizer=$!; fi
 env -u QT_QPA_PLATFORM DISPLAY="$display" ARWED_CONFIG_DIR="$out/config" \
   "$python" -m arwed run --fresh --source demo --keepsakes "$out/keep" --quit-after "$seconds" \
-  --output stage --output camera-black-3d --screenshot "$out/console.png" --stats "$out/console.json" \
-  2>"$out/console.log"
-wait
-after=$(awk '{print $14+$15}' "/proc/$xvfb/stat")
-echo "== load average after console: $(cut -d' ' -f1-3 /proc/loadavg); Xvfb CPU $(( (after - before) * 10 )) ms over ${seconds} s"
+  "${outputs[@]}" --screenshot "$out/console.png" --stats "$out/console.json" 2>"$out/console.log"
+[ -z "$sizer" ] || wait "$sizer"
+after=$(awk '{print $14+$15}' "/proc/$server/stat")
+echo "== load average after console: $(cut -d' ' -f1-3 /proc/loadavg); X server CPU $(( (after - before) * 10 )) ms over ${seconds} s"
 
 "$python" - "$out" <<'EOF'
 import json

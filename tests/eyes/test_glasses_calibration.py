@@ -83,7 +83,7 @@ def test_her_view_shows_the_wizard_cross_alone_and_takes_a_new_profile_at_once()
     preset = load_glasses_profile("xreal-one-3d")
     eyes = EyesOutputs(HeadTracker(), preset, live_clock=False)
     eyes.cross = EyesCross(1, cross_px=(300.0, 200.0))
-    image, _ = eyes.draw("eyes", None, None, None, None, 0.0)
+    image, _ = eyes.draw(None, None, None, None, 0.0)
     lit = np.argwhere(image.max(axis=2) > 128)
     assert image.shape == (1080, 3840, 3) and len(lit)
     assert (
@@ -98,8 +98,8 @@ def test_her_view_shows_the_wizard_cross_alone_and_takes_a_new_profile_at_once()
     head = HeadPose(0.0, np.zeros(3), np.diag([1.0, -1.0, -1.0]), 1.0, "face")  # at the lens, facing away
     ahead = head.rotation @ left.offset_m + head.rotation @ left.rotation @ np.array([0.0, 0.0, 2.0])
     eyes.cross = EyesCross(0, target_m=ahead)
-    image, _ = eyes.draw("eyes", None, None, None, head, 0.0)
+    image, _ = eyes.draw(None, None, None, head, 0.0)
     lit = np.argwhere(image.max(axis=2) > 128)
     assert abs(np.median(lit[:, 1]) - 960) < 3 and abs(np.median(lit[:, 0]) - 540) < 3
     eyes.cross = None
-    assert not eyes.draw("eyes", None, None, None, None, 0.0)[0].any()
+    assert not eyes.draw(None, None, None, None, 0.0)[0].any()

@@ -71,7 +71,7 @@ class PipelineWithHer(FakePipeline):
             return self._last_eyes
         head = self.wearer.tracker.pose_at(time.monotonic())
         with self._eyes_lock:
-            image, _ = self.eyes.draw("eyes", None, None, None, head, 0.0)
+            image, _ = self.eyes.draw(None, None, None, head, 0.0)
             image = image.copy()  # the view's buffer is reused
         self._last_eyes = CompositeFrame(
             image=image,

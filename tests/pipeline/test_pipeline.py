@@ -147,8 +147,9 @@ def test_live_mode_keeps_up_after_a_stall_and_stops_cleanly():
     assert max(latencies_s) < 3 * slowest_render_s + 0.2
     indices = [f.frame_index for f in frames]
     assert indices == sorted(indices)
-    # after the stall the source goes on like a camera (no burst to catch up) and so does rendering
-    assert indices[-1] >= 40 and len(frames) - 3 >= 5
+    # after the stall the source goes on like a camera (no burst to catch up to its end), and so does
+    # rendering: before, the backlog burst through the rest of the 45 frames and three frames were all
+    assert len(frames) - 3 >= 5
     assert not {t.name for t in threading.enumerate() if t.is_alive()} - before
 
 

@@ -10,7 +10,8 @@ bones' directions in the authored pose, turned in the canonical frame (y up, fac
   within a few more, and the head keeps its authored orientation (it usually looks ahead), turned
   only with the pelvis; the feet likewise keep theirs (authored poses plant them flat), turned forwards;
 - the collar bones point outwards within a natural range; the arms hang relaxed ("rest": slightly
-  out and forwards, elbows a little bent) or stretch out sideways ("tpose");
+  out and forwards, elbows a little bent; arms authored within a few degrees of that keep their own
+  hang) or stretch out sideways ("tpose");
 - hands line up with the forearm when the rig has finger bones to tell the hand's direction.
 
 A model already in a proper T-pose changes only where the authored pose is outside those ranges.
@@ -28,6 +29,7 @@ from arwed.characters.skeleton import Skeleton
 ARM_ANGLE_FROM_VERTICAL_DEG = 14.0  # upper arm hangs out from the body by this much
 ARM_FORWARD = 0.06  # and slightly forward (fraction of its length)
 ELBOW_BEND_DEG = 14.0
+AUTHORED_ARM_TOLERANCE_DEG = 8.0  # arms authored hanging this close to the relaxed pose keep their own
 TORSO_LEAN_TOLERANCE_DEG = 5.0  # hips-to-neck kept within this of vertical
 NECK_TOLERANCE_DEG = 12.0
 COLLAR_TOLERANCE_DEG = 20.0  # shoulder-to-upper-arm kept within this of straight outwards
@@ -184,6 +186,14 @@ def _straight_leg(p: _Poser, h: HumanoidMap, side: str, authored_foot: np.ndarra
         p.keep_within(foot, toes, neutral, FOOT_TOLERANCE_DEG)
 
 
+def _aim_unless_close(p: _Poser, bone: int, child: int, target: np.ndarray, tolerance_deg: float) -> None:
+    """Aim the bone at the target unless the authored direction already lies within the tolerance of it."""
+    current = p.direction(bone, child)
+    if current is not None and np.degrees(np.arccos(np.clip(current @ target, -1.0, 1.0))) <= tolerance_deg:
+        return
+    p.aim(bone, child, target)
+
+
 def _arm(p: _Poser, h: HumanoidMap, side: str, sign: float, arms: str) -> None:
     shoulder, upper, lower, hand = (h.get(side + b) for b in ("Shoulder", "UpperArm", "LowerArm", "Hand"))
     if upper is None or lower is None:
@@ -200,10 +210,11 @@ def _arm(p: _Poser, h: HumanoidMap, side: str, sign: float, arms: str) -> None:
         upper_target /= np.linalg.norm(upper_target)
         bend = np.radians(ELBOW_BEND_DEG)
         lower_target = _towards(upper_target, FORWARD, bend)
-    p.aim(upper, lower, upper_target)
+    keep = AUTHORED_ARM_TOLERANCE_DEG if arms != "tpose" else 0.0
+    _aim_unless_close(p, upper, lower, upper_target, keep)
     if hand is None:
         return
-    p.aim(lower, hand, lower_target)
+    _aim_unless_close(p, lower, hand, lower_target, keep)
     finger = next(
         (h.get(side + f) for f in ("MiddleProximal", "IndexProximal", "RingProximal") if h.get(side + f)),
         None,

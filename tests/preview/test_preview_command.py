@@ -37,7 +37,7 @@ def test_contact_sheet_and_facts_of_the_default_character(tmp_path, capsys):
     assert facts["format"] == "VRM" and facts["vrm_version"] == "1.0"
     assert facts["humanoid"] is True
     assert {"hips", "head", "leftHand", "rightFoot", "leftEye"} <= set(facts["bones_mapped"])
-    assert 20_000 < facts["triangles"] <= 40_000  # the default groom after its simplification
+    assert 20_000 < facts["triangles"] <= 42_000  # the default groom after its simplification
     assert facts["source_height_m"] == pytest.approx(1.80, abs=0.02)  # the skull's top, under the hair
     assert facts["height_m"] == pytest.approx(1.75, abs=1e-6)
     assert facts["scale"] == pytest.approx(1.75 / 1.80, rel=0.02)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.groom import hair
 from tools.groom import implicit_mesh as im
 from tools.groom import textures as tx
 
@@ -32,13 +33,17 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CHARACTER_PATH = REPO_ROOT / "arwed" / "assets" / "characters" / f"{CHARACTER_NAME}.glb"
 
 # Joint name, parent, rest position (metres, character space: y up, facing +z, the character's left is +x).
-# The arms hang straight, 14 degrees out from the body and a little forward: the rest pose arwed's
-# loader gives every humanoid (arwed.characters.normalise), so it has next to nothing to change here.
+# The arms hang relaxed, 9 degrees out from the body and a little forward, the elbows bent a little: close
+# enough to the rest pose arwed's loader gives every humanoid (arwed.characters.rest_pose) that it keeps it.
 _SHOULDER = np.array([0.190, 1.430, -0.020])
-_ARM_DIRECTION = np.array([np.sin(np.radians(14.0)), -np.cos(np.radians(14.0)), 0.06])
+_ARM_DIRECTION = np.array([np.sin(np.radians(9.0)), -np.cos(np.radians(9.0)), 0.06])
 _ARM_DIRECTION /= np.linalg.norm(_ARM_DIRECTION)
+_FOREARM_DIRECTION = _ARM_DIRECTION * np.cos(np.radians(10.0)) + np.array([0.0, 0.0, 1.0]) * np.sin(
+    np.radians(10.0)
+)
+_FOREARM_DIRECTION /= np.linalg.norm(_FOREARM_DIRECTION)
 _ELBOW = _SHOULDER + 0.300 * _ARM_DIRECTION
-_WRIST = _ELBOW + 0.255 * _ARM_DIRECTION
+_WRIST = _ELBOW + 0.255 * _FOREARM_DIRECTION
 _LEFT_SIDE = [
     ("leftShoulder", "upperChest", (0.030, 1.425, -0.015)),
     ("leftUpperArm", "leftShoulder", tuple(_SHOULDER)),
@@ -63,8 +68,6 @@ for _name, _parent, (_x, _y, _z) in _LEFT_SIDE:
 for _name, _parent, (_x, _y, _z) in _LEFT_SIDE:
     _mirror = lambda n: n.replace("left", "right") if n.startswith("left") else n  # noqa: E731
     JOINTS.append((_mirror(_name), _mirror(_parent), (-_x, _y, _z)))
-HAIR_JOINT_NAMES: list[str] = []  # spring-bone joints of the hair locks (not humanoid bones)
-JOINT_NAMES = [name for name, _, _ in JOINTS]
 _JOINT_POS = {name: np.array(pos, dtype=np.float64) for name, _, pos in JOINTS}
 
 
@@ -85,7 +88,7 @@ class Material:
     name: str
     base_color: tuple[float, float, float, float]  # linear RGBA (times the texture, if any)
     shade_color: tuple[float, float, float]  # linear RGB where the light does not reach
-    texture: str | None = None  # a key of TEXTURES: the lit and the shade colour's texture
+    texture: str | None = None  # a key of textures(): the lit (and, unless shade_texture, the shade) colour's
     outline_m: float = 0.0  # world-space outline width; 0: none
     outline_color: tuple[float, float, float] = (0.02, 0.015, 0.015)
     toony: float = 0.92
@@ -94,24 +97,24 @@ class Material:
     rim_power: float = 4.0
     matcap: str | None = None  # a key of TEXTURES: an added sphere-mapped reflection (shine)
     double_sided: bool = False
+    shade_texture: str | None = None  # a key of textures(), when the shade colour has a texture of its own
 
 
 MATERIALS = {
     "suit": Material(
         "suit", (1.0, 1.0, 1.0, 1.0), (0.42, 0.42, 0.50), "suit", 0.0026, (0.004, 0.004, 0.008),
-        shift=-0.10, rim=(0.025, 0.03, 0.045), rim_power=3.0,
+        shift=-0.10,
     ),
-    "shirt": Material("shirt", (1.0, 1.0, 1.0, 1.0), (0.62, 0.66, 0.78), "shirt", 0.0016, (0.14, 0.15, 0.2)),
+    "shirt": Material("shirt", (1.0, 1.0, 1.0, 1.0), (0.62, 0.66, 0.78), "shirt"),
     "skin": Material(
         "skin", (0.84, 0.56, 0.44, 1.0), (0.70, 0.38, 0.32), None, 0.0012, (0.24, 0.10, 0.07),
-        shift=-0.15, toony=0.85, rim=(0.10, 0.04, 0.03), rim_power=5.0,
+        shift=-0.15, toony=0.85,
     ),
     "hair": Material(
         "hair", (1.0, 1.0, 1.0, 1.0), (0.50, 0.42, 0.45), "hair", 0.0018, (0.008, 0.004, 0.003),
-        rim=(0.05, 0.035, 0.03), rim_power=4.0,
     ),
     "shoes": Material(
-        "shoes", (0.012, 0.011, 0.012, 1.0), (0.004, 0.004, 0.005), None, 0.0022, (0.0, 0.0, 0.0),
+        "shoes", (0.012, 0.011, 0.012, 1.0), (0.004, 0.004, 0.005), None, 0.0, (0.0, 0.0, 0.0),
         matcap="shoe_matcap", rim=(0.08, 0.08, 0.09), rim_power=3.0,
     ),
     "sole": Material("sole", (0.045, 0.022, 0.012, 1.0), (0.02, 0.01, 0.006), None, 0.0015, (0.0, 0.0, 0.0)),
@@ -126,8 +129,17 @@ MATERIALS = {
     "lips": Material("lips", (0.80, 0.42, 0.36, 1.0), (0.62, 0.28, 0.26), None, 0.0010, (0.30, 0.10, 0.08)),
     "flower": Material("flower", (0.92, 0.92, 0.88, 1.0), (0.62, 0.64, 0.70), None, 0.0010, (0.2, 0.2, 0.2)),
     "leaf": Material("leaf", (0.06, 0.24, 0.05, 1.0), (0.02, 0.10, 0.03), None, 0.0010, (0.01, 0.04, 0.01)),
-    "lashes": Material("lashes", (0.010, 0.006, 0.005, 1.0), (0.010, 0.006, 0.005), double_sided=True),
+    "lashes": Material("lashes", (0.010, 0.006, 0.005, 1.0), (0.010, 0.006, 0.005)),
+    # The small parts share one material: their colours are swatches of a palette texture (below).
+    "trim": Material(
+        "trim", (1.0, 1.0, 1.0, 1.0), (1.0, 1.0, 1.0), "trim", shade_texture="trim_shade", shift=-0.1,
+        rim=(0.05, 0.05, 0.06), rim_power=3.0,
+    ),
 }  # fmt: skip
+# Materials drawn as swatches of the "trim" palette: a software renderer pays for every draw call, so the
+# bow tie, the flower, the soles, lips, mouth, teeth, lids and lashes are drawn together.
+TRIM = ("bowtie", "sole", "lids", "mouth", "teeth", "lips", "flower", "leaf", "lashes")
+_TRIM_MESH_PARTS = ("bowtie", "button", "flower", "leaf", "teeth", "left_shoe_sole", "right_shoe_sole")
 
 
 @dataclass
@@ -361,52 +373,97 @@ def _hand_frame(sign: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return wrist, along, palm, thumb
 
 
-def hand_shape(sign: float) -> im.Shape:
+def _palm_points(sign: float):
     wrist, along, palm, thumb = _hand_frame(sign)
 
     def at(a: float, b: float, c: float) -> np.ndarray:
         return wrist + a * along + b * palm + c * thumb
 
+    return at, along, palm, thumb
+
+
+# The fingers of a relaxed hand: (name, knuckle across the palm, length, bends at the three joints in
+# degrees, radius): each curls a little more than the one before it, index to little finger.
+_FINGERS = (
+    ("Index", 0.023, 0.088, (24.0, 38.0, 18.0), 0.0086),
+    ("Middle", 0.0075, 0.096, (30.0, 44.0, 20.0), 0.0089),
+    ("Ring", -0.0075, 0.090, (36.0, 48.0, 22.0), 0.0084),
+    ("Little", -0.022, 0.072, (42.0, 52.0, 24.0), 0.0074),
+)
+_FINGER_SEGMENTS = ("Proximal", "Intermediate", "Distal")
+_THUMB_SEGMENTS = ("Metacarpal", "Proximal", "Distal")
+
+
+def finger_chains(sign: float) -> list[tuple[list[str], list[np.ndarray], float]]:
+    """Each finger as (bone names, the four points from its base joint to its tip, radius), thumb first."""
+    at, along, palm, thumb = _palm_points(sign)
+    side = "left" if sign > 0 else "right"
+    chains = []
+    thumb_dir = _unit(along * 0.75 + thumb * 0.50 + palm * 0.30)
+    points = _curled(at(0.012, 0.012, 0.022), thumb_dir, palm, 0.092, (0.40, 0.33, 0.27), (4.0, 14.0, 16.0))
+    chains.append(([f"{side}Thumb{s}" for s in _THUMB_SEGMENTS], points, 0.0105))
+    for name, across, length, bends, radius in _FINGERS:
+        direction = _unit(along - 0.10 * across / 0.024 * thumb * 0.25)  # fingers fan in a little
+        points = _curled(at(0.080, 0.003, across), direction, palm, length, (0.45, 0.31, 0.24), bends)
+        chains.append(([f"{side}{name}{s}" for s in _FINGER_SEGMENTS], points, radius))
+    return chains
+
+
+def _curled(base, along, palm, length: float, fractions, bends_deg) -> list[np.ndarray]:
+    points, direction = [base], along
+    for fraction, bend in zip(fractions, bends_deg, strict=True):
+        angle = np.radians(bend)
+        direction = _unit(direction * np.cos(angle) + palm * np.sin(angle))
+        points.append(points[-1] + direction * length * fraction)
+    return points
+
+
+def hand_shape(sign: float) -> im.Shape:
+    at, _, _, _ = _palm_points(sign)
     parts = [
         im.round_cone(at(-0.06, 0.0, 0.0), at(0.0, 0.0, 0.0), 0.027, 0.026),
-        im.round_cone(at(0.025, 0.001, 0.014), at(0.070, 0.002, 0.019), 0.016, 0.015),
-        im.round_cone(at(0.025, 0.001, -0.012), at(0.070, 0.002, -0.017), 0.016, 0.015),
-        im.round_cone(at(0.02, 0.0, 0.0), at(0.072, 0.001, 0.0), 0.019, 0.017),
+        im.round_cone(at(0.025, 0.001, 0.014), at(0.072, 0.002, 0.018), 0.016, 0.015),
+        im.round_cone(at(0.025, 0.001, -0.012), at(0.070, 0.002, -0.016), 0.016, 0.014),
+        im.round_cone(at(0.02, 0.0, 0.0), at(0.074, 0.001, 0.0), 0.019, 0.017),
     ]
     palm_shape = im.union(*parts, k=0.015)
-    fingers = []
-    for offset_c, length, curl in (
-        (0.027, 0.090, 1.0),
-        (0.009, 0.098, 1.05),
-        (-0.009, 0.092, 1.1),
-        (-0.026, 0.074, 1.15),
-    ):
-        fingers.append(_finger(at(0.080, 0.003, offset_c), along, palm, length, curl))
-    thumb_shape = _finger(
-        at(0.028, 0.010, 0.030), _unit(along * 0.8 + thumb * 0.45 + palm * 0.35), palm, 0.085, 0.5, 0.012
-    )
-    return im.union(palm_shape, im.union(*fingers, thumb_shape), k=0.008)
+    digits = []
+    for _, points, radius in finger_chains(sign):
+        segments = [
+            im.round_cone(a, b, radius * (1.0 - 0.08 * i), radius * (0.9 - 0.08 * i))
+            for i, (a, b) in enumerate(zip(points, points[1:], strict=False))
+        ]
+        digits.append(im.union(*segments, k=0.003))
+    return im.union(palm_shape, im.union(*digits), k=0.007)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def _finger(
-    base: np.ndarray, along: np.ndarray, palm: np.ndarray, length: float, curl: float, radius: float = 0.0092
-) -> im.Shape:
-    """Three segments, each bent a little further towards the palm: a relaxed, slightly curled finger."""
-    segments = []
-    point = base
-    direction = along
-    for fraction, bend_deg in ((0.45, 12.0), (0.32, 22.0), (0.23, 18.0)):
-        angle = np.radians(bend_deg * curl)
-        direction = _unit(direction * np.cos(angle) + palm * np.sin(angle))
-        end = point + direction * length * fraction
-        r0 = radius * (1.0 - 0.12 * (point is not base))
-        segments.append(im.round_cone(point, end, r0, radius * 0.82))
-        point = end
-    return im.union(*segments, k=0.003)
+def _add_finger_joints() -> None:
+    """The finger bones (VRM 1.0 names), appended after the body's so parents come first."""
+    for sign in (1.0, -1.0):
+        hand = "leftHand" if sign > 0 else "rightHand"
+        for names, points, _ in finger_chains(sign):
+            parent = hand
+            for name, point in zip(names, points, strict=False):
+                JOINTS.append((name, parent, tuple(float(x) for x in point)))
+                _JOINT_POS[name] = np.asarray(point, dtype=np.float64)
+                parent = name
+
+
+_add_finger_joints()
+HAIR_JOINT_NAMES: list[str] = []  # spring-bone joints of the hair locks (not humanoid bones)
+for _lock in hair.LOCKS:
+    _parent = "head"
+    for _name, _point in hair.joints(_lock):
+        JOINTS.append((_name, _parent, tuple(float(x) for x in _point)))
+        _JOINT_POS[_name] = np.asarray(_point, dtype=np.float64)
+        HAIR_JOINT_NAMES.append(_name)
+        _parent = _name
+JOINT_NAMES = [name for name, _, _ in JOINTS]
+HUMAN_BONES = [name for name in JOINT_NAMES if name not in HAIR_JOINT_NAMES]
 
 
 # The head: eye centres, mouth line and the shapes of the face.
@@ -567,7 +624,10 @@ def _bone_regions() -> dict[str, im.Shape]:
         )
         regions[f"{side}UpperArm"] = im.round_cone(j["UpperArm"], j["LowerArm"], 0.052, 0.046)
         regions[f"{side}LowerArm"] = im.round_cone(j["LowerArm"], j["Hand"], 0.045, 0.036)
-        regions[f"{side}Hand"] = im.round_cone(wrist + along * 0.005, wrist + along * 0.17, 0.03, 0.03)
+        regions[f"{side}Hand"] = im.round_cone(wrist + along * 0.005, wrist + along * 0.07, 0.03, 0.03)
+        for names, points, radius in finger_chains(sign):
+            for name, a, b in zip(names, points[:-1], points[1:], strict=True):
+                regions[name] = im.round_cone(a, b, radius * 0.9, radius * 0.8)
         regions[f"{side}UpperLeg"] = im.round_cone(j["UpperLeg"], j["LowerLeg"], 0.085, 0.060)
         regions[f"{side}LowerLeg"] = im.round_cone(j["LowerLeg"], j["Foot"], 0.060, 0.050)
         regions[f"{side}Foot"] = im.round_cone(
@@ -627,6 +687,26 @@ def jacket_body_weights(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for side in ("left", "right"):
         dense[:, JOINT_NAMES.index(f"{side}UpperArm")] *= 0.35
     return top_four(dense / dense.sum(axis=1, keepdims=True))
+
+
+_FINGER_FALLOFF_M = 0.004  # fingers lie side by side: a finger's weights must not reach its neighbour
+
+
+def hand_weights(sign: float):
+    """The hand's skin: wrist blended into the forearm over centimetres, each finger bone sharply its own."""
+    side = "left" if sign > 0 else "right"
+    hand = f"{side}Hand"
+    fingers = [name for names, _, _ in finger_chains(sign) for name in names]
+    columns = [JOINT_NAMES.index(name) for name in [hand, *fingers]]
+
+    def weights(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        dense = dense_weights(points, _arm_bones(side) + fingers)
+        share = dense[:, columns].sum(axis=1, keepdims=True)
+        sharp = dense_weights(points, [hand, *fingers], falloff_m=_FINGER_FALLOFF_M)
+        dense[:, columns] = sharp[:, columns] * share
+        return top_four(dense)
+
+    return weights
 
 
 def _fixed_weights(count: int, bone: str) -> tuple[np.ndarray, np.ndarray]:
@@ -906,9 +986,9 @@ def _box_axes(lo, hi, spacing_m):
 # its edges may grow (a limb needs rows near its joints to bend). The triangles go where a guest looks:
 # the face, the hands, the shirt front and bow tie keep fine detail; the suit and shoes give most up.
 _SIMPLIFY: dict[str, tuple[float, float]] = {
-    "jacket": (0.006, 0.05),
-    "sleeve": (0.005, 0.04),
-    "trousers": (0.006, 0.05),
+    "jacket": (0.008, 0.06),
+    "sleeve": (0.006, 0.045),
+    "trousers": (0.008, 0.06),
     "shirt": (0.002, 0.04),
     "cuff": (0.002, 0.03),
     "hand": (0.0009, 0.02),
@@ -1071,7 +1151,7 @@ def _body_parts() -> list[Part]:
             None,
             0.0,
             _arm_bones(side),
-            axes=_box_axes([x[0], 0.84, -0.10], [x[1], 1.52, 0.10], (0.01, 0.012, 0.01)),
+            axes=_box_axes([x[0], 0.84, -0.10], [x[1], 1.52, 0.13], (0.01, 0.012, 0.01)),
         )
         sleeve.mesh = "jacket"
         parts.append(sleeve)
@@ -1081,8 +1161,8 @@ def _body_parts() -> list[Part]:
                 f"{side}_cuff",
                 "shirt",
                 cuff_shape(sign),
-                [x[0], 0.86, -0.06],
-                [x[1], 1.0, 0.08],
+                [x[0], 0.84, -0.06],
+                [x[1], 1.0, 0.12],
                 0.008,
                 _arm_bones(side),
             )
@@ -1093,9 +1173,9 @@ def _body_parts() -> list[Part]:
                 "skin",
                 hand_shape(sign),
                 [x[0], 0.66, -0.06],
-                [x[1], 0.98, 0.14],
-                0.0055,
-                _arm_bones(side),
+                [x[1], 0.98, 0.16],
+                0.0045,
+                hand_weights(sign),
             )
         )
         x = sorted([0.03 * sign, 0.17 * sign])
@@ -1167,7 +1247,7 @@ def _head_parts() -> list[Part]:
     parts = [
         _cull_hidden(p, im.union(clothes, hair_shape()), 0.003) if p.name == "head_skin" else p for p in parts
     ]
-    hair = _implicit_part(
+    cap = _implicit_part(
         "hair",
         "hair",
         hair_shape(),
@@ -1182,14 +1262,45 @@ def _head_parts() -> list[Part]:
     brows = _implicit_part(
         "brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"]
     )
-    hair = _cull_hidden(hair, _skull_and_face(), 0.002)
-    hair.uv = _hair_cap_uv(hair.vertices)
+    cap = _cull_hidden(cap, _skull_and_face(), 0.002)
+    cap.uv = _hair_cap_uv(cap.vertices)
+    locks = _hair_locks()
     brows.morphs = {k: v for k, v in face_morphs(brows.vertices).items() if np.any(v != 0.0)}
     brows.mesh = "brow"
-    parts += [hair, brows]
+    parts += [cap, locks, brows]
     parts += _mouth_parts()
     parts += _eye_parts()
     return parts
+
+
+def _hair_locks() -> Part:
+    """Every lock of hair in one part: each hangs from the head on its own spring joint."""
+    head = JOINT_NAMES.index("head")
+    pieces, joints, weights, uvs = [], [], [], []
+    for lock in hair.LOCKS:
+        mesh = hair.lock_mesh(lock)
+        pieces.append((mesh.vertices, mesh.normals, mesh.faces))
+        uvs.append(mesh.uv)
+        on_head = _smoothstep(0.15, 0.0, mesh.along)  # the root sits fast in the hair cap
+        j = np.zeros((len(on_head), 4), dtype=np.int64)
+        j[:, 0], j[:, 1] = JOINT_NAMES.index(f"{lock.name}_0"), head
+        w = np.zeros((len(on_head), 4))
+        w[:, 0], w[:, 1] = 1.0 - on_head, on_head
+        order = np.argsort(-w, axis=1, kind="stable")
+        joints.append(np.take_along_axis(j, order, axis=1))
+        weights.append(np.take_along_axis(w, order, axis=1))
+    v, n, f = _merge("hair_locks", "hair", pieces)
+    return Part(
+        "hair_locks",
+        "hair",
+        v,
+        n,
+        f,
+        np.concatenate(joints),
+        np.concatenate(weights),
+        mesh="hair",
+        uv=np.concatenate(uvs),
+    )
 
 
 def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.ndarray]) -> list[Part]:
@@ -1349,7 +1460,7 @@ def _eye_parts() -> list[Part]:
     eyes, uvs = [], []
     for sign, side in ((1.0, "left"), (-1.0, "right")):
         c = _eye_centre(sign)
-        v, n, f = _uv_sphere(c, [_EYE_RADIUS] * 3, 14, 24)
+        v, n, f = _uv_sphere(c, [_EYE_RADIUS] * 3, 12, 20)
         eyes.append((v, n, f, side))
         uvs.append(tx.eye_uv(v[:, :2] - c[:2], _EYE_RADIUS))
     # One textured ball an eye: the white, the iris, the pupil and the catch lights are painted on it.
@@ -1412,6 +1523,8 @@ def _lash_part() -> Part:
         morphs["blinkRight"].append(place(edges["blink"]) - rest if side == "right" else zero)
         for key in ("happy", "relaxed", "surprised", "angry", "sad"):
             morphs[key].append(place(edges[key]) - rest)
+    # both sides of the thin strip are drawn (as faces of their own: the material culls back faces)
+    pieces = [(v, n, np.concatenate([f, f[:, ::-1]])) for v, n, f in pieces]
     v, n, f = _merge("lashes", "lashes", pieces)
     joints, weights = _fixed_weights(len(v), "head")
     return Part(
@@ -1451,6 +1564,7 @@ class Groom:
     parts: list[Part]
     joints_m: dict[str, np.ndarray]  # joint name -> rest position in character space
     detail: Detail = FULL
+    colliders_m: list = field(default_factory=list)  # (centre, radius) spheres on the head, character space
 
 
 # Parts drawn together: a software renderer pays for every primitive (its uniforms, its draw call), so
@@ -1465,10 +1579,20 @@ _MESH_OF_PART = {
 }  # fmt: skip
 
 
+def _as_trim(part: Part) -> Part:
+    """A part of one of the TRIM materials, drawn with the palette: its UVs all at its colour's swatch."""
+    part.uv = np.broadcast_to(tx.swatch_uv(TRIM.index(part.material)), (len(part.vertices), 2)).copy()
+    part.material = "trim"
+    if part.name in _TRIM_MESH_PARTS:  # no morph targets: one mesh for all of them
+        part.mesh = "trim"
+    return part
+
+
 def _merge_primitives(parts: list[Part]) -> list[Part]:
     """One part per (mesh, material), in the order each first appears; morph targets missing from a part are zero."""
     for part in parts:
         part.mesh = _MESH_OF_PART.get(part.name, part.mesh)
+    parts = [_as_trim(p) if p.material in TRIM else p for p in parts]
     groups: dict[tuple[str, str], list[Part]] = {}
     for part in parts:
         groups.setdefault((part.mesh, part.material), []).append(part)
@@ -1511,7 +1635,49 @@ def _scaled(parts: list[Part], detail: Detail) -> Groom:
         p.vertices = (p.vertices - lift) * scale
         p.morphs = {k: v * scale for k, v in p.morphs.items()}
     joints = {name: (pos - lift) * scale for name, pos in _JOINT_POS.items()}
-    return Groom(parts, joints, detail)
+    colliders = [((centre - lift) * scale, radius * scale) for centre, radius in _HEAD_COLLIDERS]
+    return Groom(parts, joints, detail, colliders)
+
+
+# Spheres (centre, radius) inside the head that keep the swinging locks out of it: the skull and the brow.
+_HEAD_COLLIDERS = ((hair.SKULL_CENTRE, 0.068), (np.array([0.0, 1.690, 0.022]), 0.064))
+_SPRING = {"stiffness": 1.4, "gravityPower": 0.0, "gravityDir": [0.0, -1.0, 0.0], "dragForce": 0.55}
+_HAIR_HIT_RADIUS_M = 0.006
+
+
+def _spring_extension(joints_m: dict[str, np.ndarray], colliders) -> dict:
+    """VRMC_springBone 1.0: a spring per lock, every lock colliding with the head's spheres."""
+    head = JOINT_NAMES.index("head")
+    shapes = [
+        {
+            "node": head,
+            "shape": {
+                "sphere": {
+                    "offset": [float(x) for x in np.round(c - joints_m["head"], 6)],
+                    "radius": round(float(r), 6),
+                }
+            },
+        }
+        for c, r in colliders
+    ]
+    springs = []
+    for lock in hair.LOCKS:
+        chain = [f"{lock.name}_{i}" for i in range(2)]
+        springs.append(
+            {
+                "name": lock.name,
+                "joints": [
+                    {"node": JOINT_NAMES.index(n), "hitRadius": _HAIR_HIT_RADIUS_M, **_SPRING} for n in chain
+                ],
+                "colliderGroups": [0],
+            }
+        )
+    return {
+        "specVersion": "1.0",
+        "colliders": shapes,
+        "colliderGroups": [{"name": "head", "colliders": list(range(len(shapes)))}],
+        "springs": springs,
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1634,6 +1800,8 @@ def textures() -> dict[str, np.ndarray]:
         "hair": tx.hair_texture(),
         "eye": tx.eye_texture(),
         "shoe_matcap": tx.shoe_matcap(),
+        "trim": tx.palette([MATERIALS[name].base_color[:3] for name in TRIM]),
+        "trim_shade": tx.palette([MATERIALS[name].shade_color for name in TRIM]),
     }
 
 
@@ -1688,7 +1856,7 @@ def _materials(g, buf: _Buffer, used: set[str], detail: Detail) -> tuple[list, d
         )
         if m.texture is not None:
             pbr.baseColorTexture = g.TextureInfo(index=texture(m.texture)["index"])
-            mtoon["shadeMultiplyTexture"] = texture(m.texture)
+            mtoon["shadeMultiplyTexture"] = texture(m.shade_texture or m.texture)
         if m.matcap is not None:
             mtoon["matcapTexture"] = texture(m.matcap)
             mtoon["matcapFactor"] = [1.0, 1.0, 1.0]
@@ -1751,12 +1919,14 @@ def _expressions(
     return {"preset": preset}
 
 
-def _vrm_extension(joints_m: dict[str, np.ndarray], expressions: dict) -> dict:
+def _vrm_extension(joints_m: dict[str, np.ndarray], expressions: dict, detail: Detail = FULL) -> dict:
     eyes = 0.5 * (joints_m["leftEye"] + joints_m["rightEye"])
     return {
         "specVersion": "1.0",
         "meta": {
-            "name": "Groom (arwed default character)",
+            "name": "Groom (arwed default character)"
+            if detail is FULL
+            else "Groom, light (for slow machines)",
             "version": "1",
             "authors": ["arwed"],
             "copyrightInformation": "Generated by arwed's build tool tools.groom",
@@ -1771,7 +1941,7 @@ def _vrm_extension(joints_m: dict[str, np.ndarray], expressions: dict) -> dict:
             "allowRedistribution": True,
             "modification": "allowModificationRedistribution",
         },
-        "humanoid": {"humanBones": {name: {"node": i} for i, name in enumerate(JOINT_NAMES)}},
+        "humanoid": {"humanBones": {name: {"node": JOINT_NAMES.index(name)} for name in HUMAN_BONES}},
         "expressions": expressions,
         "lookAt": {
             "type": "bone",
@@ -1846,9 +2016,12 @@ def groom_to_glb(groom: Groom) -> bytes:
         accessors=buf.accessors,
         bufferViews=buf.views,
         buffers=[g.Buffer(byteLength=len(buf.blob))],
-        extensionsUsed=["VRMC_vrm", "VRMC_materials_mtoon"],
+        extensionsUsed=["VRMC_vrm", "VRMC_materials_mtoon", "VRMC_springBone"],
         extensions={
-            "VRMC_vrm": _vrm_extension(groom.joints_m, _expressions(groups, mesh_node, target_names))
+            "VRMC_vrm": _vrm_extension(
+                groom.joints_m, _expressions(groups, mesh_node, target_names), groom.detail
+            ),
+            "VRMC_springBone": _spring_extension(groom.joints_m, groom.colliders_m),
         },
     )
     gltf.set_binary_blob(bytes(buf.blob))

@@ -328,6 +328,28 @@ def hair_texture() -> np.ndarray:
     return _to_srgb_bytes(base)
 
 
+# ---------------------------------------------------------------------------------------------- palette
+
+SWATCH_PX, SWATCHES_PER_ROW = 4, 4
+
+
+def swatch_uv(index: int) -> np.ndarray:
+    """The UV at the centre of a palette swatch (pure colour there, even with linear filtering)."""
+    row, col = divmod(index, SWATCHES_PER_ROW)
+    side = SWATCH_PX * SWATCHES_PER_ROW
+    return np.array([(col + 0.5) * SWATCH_PX / side, (row + 0.5) * SWATCH_PX / side])
+
+
+def palette(colours_linear) -> np.ndarray:
+    """Flat colours (linear RGB) as 4 x 4 texel swatches of a 16 x 16 image, row by row."""
+    side = SWATCH_PX * SWATCHES_PER_ROW
+    image = np.zeros((side, side, 3))
+    for index, colour in enumerate(colours_linear):
+        row, col = divmod(index, SWATCHES_PER_ROW)
+        image[row * SWATCH_PX : (row + 1) * SWATCH_PX, col * SWATCH_PX : (col + 1) * SWATCH_PX] = colour
+    return _to_srgb_bytes(image)
+
+
 # ------------------------------------------------------------------------------------------------ shoes
 
 MATCAP_PX = 64

@@ -20,12 +20,12 @@ import numpy as np
 
 from arwed.characters.gltf_io import GltfDocument
 
-HEAD_YAW_LIMIT_DEG = 45.0  # the face's turn from the hips; the eyes take the rest (no full profile)
+HEAD_YAW_LIMIT_DEG = 40.0  # the face's turn from the hips; the eyes take the rest (no full profile)
 HEAD_PITCH_UP_DEG = 25.0
 HEAD_PITCH_DOWN_DEG = 30.0
 NECK_SHARE = 0.25  # of the head turn, carried by the neck
 GIVE_UP_YAW_DEG = 115.0  # a target further behind than this is not followed: look ahead instead
-TORSO_SHARE = 0.30  # of the head turn, carried by the spine, chest and upper chest together: the
+TORSO_SHARE = 0.45  # of the head turn, carried by the spine, chest and upper chest together: the
 # shoulders turn with the head, as a relaxed person's do
 HEAD_TAU_S = 0.30
 HEAD_MAX_SPEED_DEG_S = 200.0

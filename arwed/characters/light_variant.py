@@ -5,12 +5,14 @@ A model may ship a lighter version of itself beside it, named `<name>_light<suff
 rendering from keeping up with the camera, the run switches to that file once and stays with it (a
 second swap back and forth would show as a jump): the character's own cost per frame (animation and
 drawing, the `animation` and `render` timings) must fit in a share of the frame interval, judged on the median
-of the last few seconds, so a single slow frame (a hiccup of the machine) decides nothing.
+of the last 300 frames drawn, so a hiccup of the machine decides nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -21,7 +23,8 @@ import numpy as np
 log = logging.getLogger("arwed.characters")
 
 LIGHT_SUFFIX = "_light"
-WINDOW_FRAMES = 90  # about three seconds at 30 frames a second
+WINDOW_FRAMES = 300  # ten seconds at 30 frames a second, longer on a slow machine: the swap itself stalls
+# the render thread a few seconds (meshes and shaders uploaded), so it is made once and on firm evidence
 CHARACTER_SHARE = 0.6  # of the frame interval the character may take; the rest is tracking's, the composite's
 CHARACTER_STAGES = ("animation", "render")
 
@@ -115,9 +118,17 @@ class LightVariantSwitch:
     def _load(self, path: Path, info) -> None:
         from arwed.characters.loader import load_character
 
+        _yield_to_the_show()
         try:
             character = load_character(path, height_m=info.height_m, height_to=info.height_to)
         except Exception:  # a broken light file: keep the full model, say so once
             log.exception("could not load the light variant %s; keeping the full model", path)
             return
         self._deliver(character)
+
+
+def _yield_to_the_show() -> None:
+    """Run this thread at the lowest priority (Linux threads have their own): the load must not take the
+    cores (and so the interpreter) from tracking and the window while the show goes on."""
+    with contextlib.suppress(AttributeError, OSError):  # elsewhere the load runs at normal priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)

@@ -33,7 +33,7 @@ def _figure_pixels(image: np.ndarray) -> int:
 
 def test_window_shows_the_character_and_its_facts(window):
     assert window.last_image is not None and _figure_pixels(window.last_image) > 20_000
-    assert "VRM 1.0" in window.facts.text() and "humanoid: 24 bones mapped" in window.facts.text()
+    assert "VRM 1.0" in window.facts.text() and "humanoid: 54 bones mapped" in window.facts.text()
     assert not window.viewport.pixmap().isNull()
 
 

@@ -236,3 +236,4 @@ class CompositeFrame:
     head_pose: HeadPose | None = None  # her head, for her view (eyes outputs)
     camera_image: np.ndarray | None = None  # the source's frame before anything was drawn on it (read-only)
     tracked_frame_index: int | None = None  # the frame whose tracking placed him (live: maybe older)
+    visibility: float = 1.0  # the operator's hide when it was drawn: 1 shown, 0 hidden, between: fading

@@ -19,6 +19,7 @@ from arwed.characters.base import Character
 from arwed.characters.light_variant import LightVariantSwitch, frame_interval_ms
 from arwed.config import Settings
 from arwed.geometry.alignment import EyesCross
+from arwed.geometry.fade import Fade
 from arwed.geometry.head_tracker import HeadFilterSettings, HeadTracker
 from arwed.glasses import GlassesProfile, load_glasses_profile
 from arwed.pipeline.flows import Flow, LiveFlow, OfflineFlow
@@ -88,7 +89,7 @@ class Pipeline:
         self._glasses: GlassesProfile | None = None  # the profile use_glasses gave, before her view exists
         self._cross: EyesCross | None = None
         self.set_outputs(outputs or ())
-        self._hidden = False
+        self._visibility = Fade()  # the operator's hide: 1 shown, 0 hidden, a ramp while it fades
         self._ceremony = ceremony  # a running ceremony directs the character (used on the render thread)
         # written by the render thread only
         self._frames_rendered = 0
@@ -188,8 +189,9 @@ class Pipeline:
         if self._rendering.eyes is not None:
             self._rendering.eyes.cross = cross
 
-    def set_character_hidden(self, hidden: bool) -> None:
-        self._hidden = bool(hidden)
+    def set_character_hidden(self, hidden: bool, fade_s: float = 0.0) -> None:
+        """Hide or show the character, fading over `fade_s` from the next rendered frame on (0: a cut)."""
+        self._visibility = self._visibility.towards(0.0 if hidden else 1.0, time.monotonic(), fade_s)
 
     def set_ceremony(self, ceremony: CeremonyStage | None) -> None:
         """Direct the character by a ceremony from the next frame on (None: back to the plain partner)."""
@@ -225,7 +227,7 @@ class Pipeline:
 
     @property
     def character_hidden(self) -> bool:
-        return self._hidden
+        return self._visibility.target == 0.0
 
     @property
     def error(self) -> BaseException | None:
@@ -321,7 +323,8 @@ class Pipeline:
                 if frame is None:
                     break
                 last = result or last
-                rendered = stage.render(frame, last, self._outputs, self._hidden, self._ceremony)
+                visibility = self._visibility.level(time.monotonic())
+                rendered = stage.render(frame, last, self._outputs, visibility, self._ceremony)
                 self._frames_rendered += 1
                 self._frames_with_person += int(rendered.has_person)
                 self._last_state = rendered.state

@@ -3,6 +3,7 @@ composite, outputs). Each is built, used and closed on its own thread; commands 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -219,9 +220,11 @@ class RenderStage:
         frame: Frame,
         result: TrackingResult | None,
         outputs: tuple[Output, ...],
-        hidden: bool,
+        visibility: float = 1.0,
         ceremony: CeremonyStage | None = None,
     ) -> RenderedFrame:
+        """One frame to every output; `visibility` is the operator's hide (1 shown, 0 hidden, between
+        while it fades): it scales the character's opacity, and with it his contact shadow and her view."""
         self._apply_new_character()
         placement = result.placement if result else None
         occluders = result.occluders if result else ()
@@ -230,10 +233,12 @@ class RenderStage:
         staged = self._stage(ceremony, frame, result, intrinsics)
         if staged is not None:
             placement = staged.placement  # where he walks, how visible he is
+        if placement is not None and visibility < 1.0:
+            placement = dataclasses.replace(placement, opacity=placement.opacity * max(0.0, visibility))
         layer, posed, times = None, None, {}
         light = self._light_for(frame, mask, times)
         camera_view = any(output.settings.mode is not CompositeMode.EYES for output in outputs)
-        if placement is not None and placement.opacity > 0.0 and not hidden:
+        if placement is not None and placement.opacity > 0.0:
             try:
                 posed, layer, drawn = self._draw_character(frame, placement, intrinsics, staged, camera_view)
                 times.update(drawn)
@@ -264,6 +269,8 @@ class RenderStage:
                     image = np.zeros_like(image)
                 times["composite"] = times.get("composite", 0.0) + (time.perf_counter() - started) * 1000.0
                 composite = _composite_frame(frame, image, output, placement, layer, times, result)
+            if visibility < 1.0:  # the operator's hide, fading or done: the fan-out shows such frames
+                composite = dataclasses.replace(composite, visibility=visibility)
             composed = time.perf_counter()
             output.deliver(composite)
             times["output"] = times.get("output", 0.0) + (time.perf_counter() - composed) * 1000.0

@@ -1,14 +1,20 @@
 """Ceremony safety: hide the character, black out every output, lock the character's spot; and the
 clicker's two-button ladder between them.
 
+Hide and blackout fade over the operator's fade time (`fade_s`, 0 = a cut): the blackout is a curtain
+over every published frame (curtain.py, its level read here), the hide fades the character in the
+pipeline. `hidden` and `blackout` say where they are going, at once.
+
 Thread ownership: the operator's thread (the GUI thread in the app) is the only writer; the render
-thread reads `hidden` per frame. Every change is emitted on the operator's thread."""
+thread reads `hidden` and the curtain's level per frame. Every change is emitted on the operator's thread."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
+from arwed.geometry.fade import Fade
 from arwed.session.events import SessionEvents
 
 log = logging.getLogger("arwed.console")
@@ -16,13 +22,21 @@ log = logging.getLogger("arwed.console")
 
 class Ceremony:
     def __init__(
-        self, events: SessionEvents, on_hidden: Callable[[bool], None], set_locked: Callable[[bool], None]
+        self,
+        events: SessionEvents,
+        on_hidden: Callable[[bool, float], None],
+        set_locked: Callable[[bool], None],
+        fade_s: Callable[[], float] = lambda: 0.0,
+        on_curtain: Callable[[], None] = lambda: None,
     ):
         self._events = events
-        self._on_hidden = on_hidden  # tells the running pipeline at once
+        self._on_hidden = on_hidden  # tells the running pipeline at once, with the fade time
         self._set_locked = set_locked  # the lock lives in the placement settings
+        self._fade_s = fade_s  # the operator's fade time (the set-up's)
+        self._on_curtain = on_curtain  # the curtain moved: show it now and while it fades
         self._hidden = False
         self._blackout = False
+        self._curtain = Fade()  # replaced whole; 1 the picture, 0 black
 
     @property
     def hidden(self) -> bool:
@@ -32,14 +46,23 @@ class Ceremony:
     def blackout(self) -> bool:
         return self._blackout
 
+    def curtain_level(self, now_s: float) -> float:
+        """The blackout's curtain at `now_s` (time.monotonic()): 1 the picture, 0 black."""
+        return self._curtain.level(now_s)
+
+    def curtain_settled(self, now_s: float) -> bool:
+        return self._curtain.settled(now_s)
+
     def set_hidden(self, hidden: bool) -> None:
         self._hidden = bool(hidden)
-        self._on_hidden(self._hidden)
+        self._on_hidden(self._hidden, self._fade_s())
         log.info("character %s", "hidden" if hidden else "shown")
         self._events.hidden.emit(self._hidden)
 
     def set_blackout(self, blackout: bool) -> None:
         self._blackout = bool(blackout)
+        self._curtain = self._curtain.towards(0.0 if blackout else 1.0, time.monotonic(), self._fade_s())
+        self._on_curtain()
         log.info("blackout %s", "on" if blackout else "off")
         self._events.blackout.emit(self._blackout)
 

@@ -33,6 +33,7 @@ from arwed.session.autosave import Autosave
 from arwed.session.ceremony import Ceremony
 from arwed.session.control import ControlThread
 from arwed.session.cue_desk import CueDesk
+from arwed.session.curtain import CurtainTicker
 from arwed.session.events import SessionEvents
 from arwed.session.frames import STREAMS, FrameFanOut, FrameTap
 from arwed.session.keepsake_desk import Keepsakes
@@ -65,6 +66,8 @@ class SessionStatus(SceneSnapshot):
     partner_person_bbox_px: tuple[float, float, float, float] | None = None  # whom the partner stands beside
     partner_in_view: bool | None = None  # False: the partner's spot is outside the picture (try side auto)
     placement_notes: tuple[str, ...] = ()
+    head_tracking: str | None = None  # her head (on_air.HEAD_STATES) while an eyes output exists
+    recording_started_s: float | None = None  # time.monotonic() when the recording started
 
 
 def _placement_status(placement) -> dict:
@@ -123,8 +126,21 @@ class ConsoleSession:
         self.shortcuts = ShortcutMap(dict(config.shortcuts))
         self._control = ControlThread(on_idle=lambda: self.scene.on_idle(self.frames.rate))
         self._control.busy.connect(self.events.busy.emit)
-        self.ceremony = Ceremony(self.events, on_hidden=self._hidden_changed, set_locked=self._set_locked)
-        self.frames = FrameFanOut(lambda: self.ceremony.hidden, self._fx_px, self._stage_frame)
+        self.ceremony = Ceremony(
+            self.events,
+            on_hidden=self._hidden_changed,
+            set_locked=self._set_locked,
+            fade_s=lambda: self.setup.config().fade_s,
+            on_curtain=self._curtain_moved,
+        )
+        self.frames = FrameFanOut(
+            lambda: self.ceremony.hidden,
+            self._fx_px,
+            self._stage_frame,
+            curtain=self.ceremony.curtain_level,
+            on_head_tracking=self.events.head_tracking.emit,
+        )
+        self._curtain = CurtainTicker(self.ceremony.curtain_settled, self.frames.republish)
         self.outputs = OutputList(config.outputs, self.events, on_change=self._outputs_changed)
         self.scene = Scene(
             self.setup,
@@ -198,6 +214,8 @@ class ConsoleSession:
             virtual_camera=self.keepsakes.virtual_camera,
             busy=self._control.busy_with,
             **_placement_status(self.scene.last_placement()),
+            head_tracking=self.frames.head_tracking,
+            recording_started_s=self.keepsakes.recording_started_s,
         )
 
     # ----- commands ------------------------------------------------------------------------------------
@@ -251,11 +269,17 @@ class ConsoleSession:
         self.shortcuts.bind(action, keys)
         self.events.shortcuts.emit(self.shortcuts)
 
-    def _hidden_changed(self, hidden: bool) -> None:
-        self.scene.hidden_changed(hidden)
+    def _hidden_changed(self, hidden: bool, fade_s: float) -> None:
+        self.scene.hidden_changed(hidden, fade_s)
+
+    def _curtain_moved(self) -> None:
+        self.frames.republish()  # the first step at once, on the operator's thread
+        self._curtain.kick()  # and the rest of the fade whatever the pipeline's rate
 
     def _outputs_changed(self) -> None:
         self.scene.outputs_changed()
+        if "eyes" not in self.outputs.streams_needed():
+            self.frames.forget_head()
 
     def _stage_frame(self, frame, now_s: float) -> None:
         self.keepsakes.offer(frame, now_s)
@@ -317,6 +341,7 @@ class ConsoleSession:
         self.keepsakes.stop_virtual_camera()
         self.alignment.close()
         ended = self._control.close(self.scene.stop, timeout_s)
+        self._curtain.close()
         self._autosave.close()
         self.save()
         return ended

@@ -62,6 +62,10 @@ class SessionEvents:
         self.problem: Emitter[str | None] = Emitter("problem")
         self.busy: Emitter[str | None] = Emitter("busy")
         self.tracking: Emitter[str] = Emitter("tracking")  # "tracking", "held", "lost", "idle"
+        self.partner_out_of_frame: Emitter[bool] = Emitter("partner_out_of_frame")  # his spot off the picture
+        self.head_tracking: Emitter[str | None] = Emitter(
+            "head_tracking"
+        )  # on_air.HEAD_STATES; None: no eyes
         self.rate: Emitter[Rate] = Emitter("rate")
         self.character: Emitter[str] = Emitter("character")  # the name of the one shown
         self.setup: Emitter[object] = Emitter("setup")  # the saved choices changed (ConsoleConfig)

@@ -1,11 +1,15 @@
 """The frame fan-out: composited frames from the render thread to the taps views read, with the
-ceremony's last guard (a frame rendered with the character after the operator hid it is never shown).
+ceremony's last guard (a frame rendered with the character before the operator hid it is never shown
+after) and the blackout's curtain (curtain.py) over every stream.
 
-Thread ownership: `deliverer(stream)` runs on the render thread and is the only writer of the taps
-and the rate; views read `tap(stream).latest()` and `rate()` from any thread (each under its own lock)."""
+Thread ownership: `deliverer(stream)` runs on the render thread and is the only writer of the rate;
+the taps are written under the fan-out's lock by the render thread per frame and by `republish` (the
+operator's and the curtain's threads) when the curtain moves; views read `tap(stream).latest()` and
+`rate()` from any thread (each under its own lock)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -15,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arwed.session.curtain import curtained
 from arwed.session.events import Emitter, Rate
+from arwed.session.on_air import head_tracking_state
 from arwed.types import BBox, CompositeFrame, CompositeMode
 
 log = logging.getLogger("arwed.console")
@@ -39,6 +45,7 @@ class TapFrame:
     content_px: BBox | None = (
         None  # a picture on black: everything outside this box is black (None: anywhere)
     )
+    curtain: float = 1.0  # the blackout's level it is shown at: 1 the picture, 0 black
 
 
 class FrameTap:
@@ -93,17 +100,25 @@ class RateMeter:
 class FrameFanOut:
     """Turns each composited frame into a TapFrame for its stream and tells the listeners.
 
-    `hidden` and `fx_px` are asked per frame (their owners may change them at any time); a stage frame
-    also goes to `on_stage_frame` (the keepsakes) on the render thread."""
+    `hidden`, `curtain` (the blackout's level at a time) and `fx_px` are asked per frame (their owners
+    may change them at any time); a stage frame, before the curtain, also goes to `on_stage_frame` (the
+    keepsakes: a recording keeps the picture in a blackout, the replay switches it; keepsake_desk.py)."""
 
     def __init__(
         self,
         hidden: Callable[[], bool],
         fx_px: Callable[[int, int], float],
         on_stage_frame: Callable[[TapFrame, float], None],
+        curtain: Callable[[float], float] = lambda now_s: 1.0,
+        on_head_tracking: Callable[[str | None], None] = lambda state: None,
     ) -> None:
         self._hidden, self._fx_px, self._on_stage_frame = hidden, fx_px, on_stage_frame
+        self._curtain = curtain
+        self._on_head_tracking = on_head_tracking
+        self.head_tracking: str | None = None  # her head tracking (on_air.HEAD_STATES) from her view's frames
         self._taps = {stream: FrameTap() for stream in STREAMS}
+        self._publish_lock = threading.Lock()
+        self._newest: dict[str, TapFrame] = {}  # each stream's newest frame before the curtain
         self._rate = RateMeter()
         self.frame: Emitter[str] = Emitter("frame")  # the stream that has a new frame (render thread)
 
@@ -114,8 +129,41 @@ class FrameFanOut:
         return self._rate.read(time.monotonic())
 
     def clear(self) -> None:
-        for tap in self._taps.values():
-            tap.clear()
+        with self._publish_lock:
+            self._newest.clear()
+            for tap in self._taps.values():
+                tap.clear()
+
+    def forget_head(self) -> None:
+        """No eyes output any more: nothing to say about her head tracking."""
+        self._set_head_tracking(None)
+
+    def _set_head_tracking(self, state: str | None) -> None:
+        if state != self.head_tracking:
+            self.head_tracking = state
+            self._on_head_tracking(state)
+
+    def republish(self, now_s: float | None = None) -> None:
+        """Every stream's newest frame again, at the curtain's level now (the curtain moved)."""
+        now_s = time.monotonic() if now_s is None else now_s
+        for stream in STREAMS:
+            with self._publish_lock:
+                newest = self._newest.get(stream)
+                if newest is None:
+                    continue
+                shown = self._publish(stream, newest, now_s)
+            self.frame.emit(stream)
+
+    def _publish(self, stream: str, frame: TapFrame, now_s: float) -> TapFrame:
+        """Under the lock: the frame behind the curtain into its tap."""
+        level = float(self._curtain(now_s))
+        shown = (
+            frame
+            if level >= 1.0
+            else dataclasses.replace(frame, image=curtained(frame.image, level), curtain=level)
+        )
+        self._taps[stream].put(shown)
+        return shown
 
     def deliverer(self, stream: str) -> Callable[[CompositeFrame], None]:
         def deliver(composite: CompositeFrame) -> None:
@@ -130,8 +178,8 @@ class FrameFanOut:
 
     def _deliver(self, stream: str, composite: CompositeFrame) -> None:
         has_character = composite.character_bbox_px is not None
-        if self._hidden() and has_character:
-            return  # rendered just before the operator hid the character: never show it
+        if self._hidden() and has_character and composite.visibility >= 1.0:
+            return  # rendered before the operator hid the character (a fade's frames are below 1)
         placement = composite.placement
         image = composite.image.copy()  # the compositor reuses its buffer
         frame = TapFrame(
@@ -145,11 +193,15 @@ class FrameFanOut:
             camera_image=composite.camera_image,
             content_px=_content_px(composite, image.shape),
         )
-        self._taps[stream].put(frame)
+        now = time.monotonic()
+        with self._publish_lock:
+            self._newest[stream] = frame
+            shown = self._publish(stream, frame, now)
+        if stream == "eyes":
+            self._set_head_tracking(head_tracking_state(composite.head_pose))
         if stream == "stage":
-            now = time.monotonic()
             self._rate.tick(now, (now - composite.capture_time_s) * 1000.0, composite.tracked_frame_index)
-            self._on_stage_frame(frame, now)
+            self._on_stage_frame(frame, now)  # the keepsakes keep the picture in a blackout (keepsake_desk.py)
         self.frame.emit(stream)
 
 

@@ -52,6 +52,7 @@ class Keepsakes:
         self._credit = credit
         self.microphone_source = microphone  # the app puts the system's input here (ui/microphone.py)
         self._microphone: MicrophoneInput | None = None
+        self._recording_started_s: float | None = None
         self._virtual_camera: keepsakes.VirtualCamera | None = None
         self._snapshot_wanted = False
         self._ceremony_open = ceremony_open  # a recording made then gets a track for his voice
@@ -62,6 +63,11 @@ class Keepsakes:
     def recording(self) -> Path | None:
         recorder = self._recorder
         return Path(recorder.path) if recorder is not None else None
+
+    @property
+    def recording_started_s(self) -> float | None:
+        """time.monotonic() when the running recording started (None: not recording)."""
+        return self._recording_started_s if self._recorder is not None else None
 
     @property
     def virtual_camera(self) -> str | None:
@@ -115,7 +121,7 @@ class Keepsakes:
             image = image.copy()  # the frame views show is never written to
             draw_credit_line(image, credit)
         path = keepsakes.keepsake_path(self._setup.keepsake_root(), "snapshot", ".png")
-        log.warning("snapshot saved: %s", keepsakes.write_snapshot(image, path))
+        log.info("snapshot saved: %s", keepsakes.write_snapshot(image, path))
 
     def toggle_recording(self) -> None:
         if self._recorder is not None:
@@ -157,6 +163,7 @@ class Keepsakes:
             log.error("%s: no event log for this recording (%s)", folder, exc.strerror or exc)
         clean.start()
         recorder.start()
+        self._recording_started_s = time.monotonic()
         self._recorder, self._camera_recorder = recorder, clean
         if microphone is not None:
             try:
@@ -166,7 +173,7 @@ class Keepsakes:
                 log.error(
                     "the microphone %s cannot be started (%s): recording without it", microphone.name, exc
                 )
-        log.warning("recording to %s", path)
+        log.info("recording to %s", path)
         self._events.recording.emit(Path(path))
         return True
 
@@ -182,7 +189,7 @@ class Keepsakes:
         if microphone is None:
             log.error("no microphone found: recording without it")
             return None
-        log.warning("recording the microphone: %s", microphone.name)
+        log.info("recording the microphone: %s", microphone.name)
         return microphone
 
     def _space(self, space: RecordingSpace) -> None:
@@ -224,7 +231,7 @@ class Keepsakes:
                 log.error("recording stopped before its first frame: nothing was saved")
             elif recorder.error is None:
                 seconds = recorder.frames_written / recorder.fps
-                log.warning("recording saved: %s (%.0f s)", recorder.path, seconds)
+                log.info("recording saved: %s (%.0f s)", recorder.path, seconds)
 
         self._control.submit(finish)
 
@@ -240,14 +247,14 @@ class Keepsakes:
         worker = keepsakes.VirtualCamera(camera, (width, height))
         worker.start()
         self._virtual_camera = worker
-        log.warning("virtual camera on: %s (pick it in OBS or the video call)", worker.device)
+        log.info("virtual camera on: %s (pick it in OBS or the video call)", worker.device)
         self._events.virtual_camera.emit(str(worker.device))
 
     def stop_virtual_camera(self) -> None:
         worker, self._virtual_camera = self._virtual_camera, None
         if worker is not None:
             self._control.submit(worker.stop)
-            log.warning("virtual camera off")
+            log.info("virtual camera off")
         self._events.virtual_camera.emit(None)
 
     def set_folder(self, folder: str | None) -> None:

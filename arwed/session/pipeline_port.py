@@ -35,8 +35,8 @@ class RunningPipeline(Protocol):
         """Replace the outputs (arwed.pipeline.Output) the render thread feeds from the next frame on."""
         ...
 
-    def set_character_hidden(self, hidden: bool) -> None:
-        """From the next rendered frame on, draw the character or not."""
+    def set_character_hidden(self, hidden: bool, fade_s: float = 0.0) -> None:
+        """From the next rendered frame on, fade the character out or in over `fade_s` (0: at once)."""
         ...
 
     def set_ceremony(self, ceremony) -> None:

@@ -43,6 +43,7 @@ class SceneSnapshot:
     character: str
     tracking: str  # "tracking", "held", "lost", or "idle" when nothing runs
     renderer: str
+    partner_out_of_frame: bool  # his spot is outside the camera's picture (try side auto)
 
 
 class Scene:
@@ -69,6 +70,7 @@ class Scene:
         self._profile = None
         self._problem: str | None = None
         self._tracking = "idle"
+        self._out_of_frame = False
         self._renderer = ""
 
     # ----- reading (any thread) --------------------------------------------------------------------
@@ -82,7 +84,15 @@ class Scene:
             character=self._character_name,
             tracking=pipeline.last_state if pipeline is not None else "idle",
             renderer=pipeline.renderer_name if pipeline is not None else "",
+            partner_out_of_frame=self.partner_out_of_frame,
         )
+
+    @property
+    def partner_out_of_frame(self) -> bool:
+        """The placement put his spot outside the camera's picture (geometry.placement's `in_view`), while
+        someone is followed: the guests do not see him, whatever the tracking says."""
+        placement = self.last_placement()
+        return placement is not None and placement.state.value != "lost" and not placement.in_view
 
     def last_placement(self):
         """The last rendered frame's placement (arwed.types.Placement), or None."""
@@ -153,10 +163,10 @@ class Scene:
             pipeline.choose_person(point_px)
             log.info("partner's person: the one at (%d, %d)", round(point_px[0]), round(point_px[1]))
 
-    def hidden_changed(self, hidden: bool) -> None:
+    def hidden_changed(self, hidden: bool, fade_s: float = 0.0) -> None:
         pipeline = self._pipeline
         if pipeline is not None:
-            pipeline.set_character_hidden(hidden)
+            pipeline.set_character_hidden(hidden, fade_s)
 
     # ----- the control thread ---------------------------------------------------------------------
 
@@ -173,6 +183,10 @@ class Scene:
         if pipeline.last_state != self._tracking:
             self._tracking = pipeline.last_state
             self._events.tracking.emit(self._tracking)
+        out_of_frame = self.partner_out_of_frame
+        if out_of_frame != self._out_of_frame:
+            self._out_of_frame = out_of_frame
+            self._events.partner_out_of_frame.emit(out_of_frame)
         if pipeline.renderer_name != self._renderer:
             self._renderer = pipeline.renderer_name
             self._events.renderer.emit(self._renderer)
@@ -185,6 +199,9 @@ class Scene:
             self._tracking, self._renderer = "idle", ""
             self._events.running.emit(None)
             self._events.tracking.emit("idle")
+            if self._out_of_frame:
+                self._out_of_frame = False
+                self._events.partner_out_of_frame.emit(False)
             self._events.renderer.emit("")
 
     def _set_problem(self, problem: str | None, log_it: bool = True) -> None:
@@ -267,7 +284,10 @@ class Scene:
         self._profile = profile
         self._setup.choose("calibration", path)
         hfov_deg = self._setup.settings.camera.default_hfov_deg
-        log.warning("calibration: %s", path or f"none (assuming a {hfov_deg:g}° field of view)")
+        if path:
+            log.info("calibration: %s", path)
+        else:
+            log.warning("calibration: none (assuming a %g° field of view)", hfov_deg)
         if restart and self._pipeline is not None and self._source:
             spec = self._source
             self.stop()  # the profile is fixed for a pipeline's life: start again with it

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from arwed.config import Settings
 from arwed.session.events import SessionEvents
-from arwed.session.state import ConsoleConfig, remember, save_console_config
+from arwed.session.state import MAX_FADE_S, ConsoleConfig, remember, save_console_config
 
 log = logging.getLogger("arwed.console")
 
@@ -56,6 +56,15 @@ class SetUp:
             config = self._config
             self._config = config.model_copy(
                 update={kind: value, recent: remember(getattr(config, recent), value)}
+            )
+            config = self._config
+        self._events.setup.emit(config)
+
+    def set_fade_s(self, fade_s: float) -> None:
+        """The blackout's and the hide's fade time (0: a cut); saved with the set-up."""
+        with self._lock:
+            self._config = self._config.model_copy(
+                update={"fade_s": min(MAX_FADE_S, max(0.0, float(fade_s)))}
             )
             config = self._config
         self._events.setup.emit(config)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 CONFIG_FILE_NAME = "console.yaml"
 DEFAULT_EYE_DISTANCE_M = 0.063  # the adult median interpupillary distance
 MAX_RECENT = 8
+DEFAULT_FADE_S = 0.3  # the blackout's and the hide's fade: short, so the key still acts at once
+MAX_FADE_S = 10.0
 
 
 def config_dir() -> Path:
@@ -77,6 +79,7 @@ class ConsoleConfig(BaseModel):
     outputs: tuple[OutputConfig, ...] = ()
     shortcuts: dict[str, tuple[str, ...]] = {}  # action -> keys, only where they differ from the defaults
     keepsake_dir: str | None = None  # None: ~/Pictures/arwed (or ~/arwed)
+    fade_s: float = Field(DEFAULT_FADE_S, ge=0.0, le=MAX_FADE_S)  # blackout and hide fade; 0 = a cut
 
     def keepsake_root(self) -> Path:
         return Path(self.keepsake_dir).expanduser() if self.keepsake_dir else default_keepsake_root()

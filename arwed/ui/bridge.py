@@ -73,35 +73,16 @@ class SessionBridge(QObject):
 
 
 class QtLogHandler(logging.Handler):
-    """Log records from any thread to the log panel, through the bridge's queued signal.
-
-    A message repeated within REPEAT_WINDOW_S (a lost camera warns on every frame) is shown once, and
-    again with its count when the window has passed, so the panel stays readable."""
-
-    REPEAT_WINDOW_S = 10.0
+    """Log records from any thread to the log panel, through the bridge's queued signal (the panel shows
+    a repeated message once, with its count)."""
 
     def __init__(self, bridge: SessionBridge, level: int = logging.INFO):
         super().__init__(level)
         self._bridge = bridge
-        self._recent: dict[str, tuple[float, int]] = {}  # message -> (first shown, repeats held back)
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if record.exc_info and record.levelno >= logging.ERROR and record.exc_info[1] is not None:
             message = f"{message} ({record.exc_info[1].__class__.__name__})"
-        shown = self._throttled(message, record.created)
-        if shown is None:
-            return
         with contextlib.suppress(RuntimeError):  # the bridge is gone: the app is closing
-            self._bridge.log_record.emit(record.levelno, shown, record.created)
-
-    def _throttled(self, message: str, now_s: float) -> str | None:
-        with self.lock:
-            first_s, held = self._recent.get(message, (None, 0))
-            if first_s is not None and now_s - first_s < self.REPEAT_WINDOW_S:
-                self._recent[message] = (first_s, held + 1)
-                return None
-            self._recent[message] = (now_s, 0)
-            if len(self._recent) > 200:
-                self._recent = {m: v for m, v in self._recent.items() if now_s - v[0] < self.REPEAT_WINDOW_S}
-        return f"{message} (repeated {held} more times)" if held else message
+            self._bridge.log_record.emit(record.levelno, message, record.created)

@@ -1,4 +1,5 @@
-"""The big ceremony buttons under the preview: hide, blackout, lock, snapshot, record.
+"""The big ceremony buttons under the preview: hide, blackout, lock, snapshot, record, and the fade time
+of hide and blackout.
 
 Clicks go straight to the session; `show(status, shortcuts)` sets what each button says (its state and
 its key) when the session's ceremony or keepsake events say it changed."""
@@ -6,7 +7,9 @@ its key) when the session's ceremony or keepsake events say it changed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from arwed.session.state import MAX_FADE_S
 
 
 def _big_button(text: str, name: str, checkable: bool = False) -> QPushButton:
@@ -34,11 +37,24 @@ class CeremonyBar(QWidget):
         self.snapshot_button.clicked.connect(keepsakes.snapshot)
         self.record_button = _big_button("Record", "recordButton", checkable=True)
         self.record_button.clicked.connect(lambda _: keepsakes.toggle_recording())
+        self.fade = QDoubleSpinBox(objectName="fadeSpin", decimals=2, minimum=0.0, maximum=MAX_FADE_S)
+        self.fade.setSingleStep(0.1)
+        self.fade.setSuffix(" s")
+        self.fade.setKeyboardTracking(False)
+        self.fade.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # never the focus by default: "." is a key
+        self.fade.setToolTip("How long hide and blackout take to fade (0: a cut)")
+        self.fade.setValue(session.setup.config().fade_s)
+        self.fade.valueChanged.connect(session.setup.set_fade_s)
+        fade_box = QVBoxLayout()
+        fade_box.setSpacing(2)
+        fade_box.addWidget(QLabel("Fade", objectName="hint"))
+        fade_box.addWidget(self.fade)
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(8)
         for button in (self.hide_button, self.blackout_button, self.lock_button):
             bar.addWidget(button, 2)
+        bar.addLayout(fade_box)
         bar.addSpacing(16)
         bar.addWidget(self.snapshot_button, 1)
         bar.addWidget(self.record_button, 1)
@@ -62,3 +78,10 @@ class CeremonyBar(QWidget):
             text = f"{text}   [{bound[0]}]" if bound else text
             if button.text() != text:
                 button.setText(text)
+
+    def show_fade(self, config) -> None:
+        """The set-up changed (ConsoleConfig): the fade time it keeps, unless the operator is typing one."""
+        if not self.fade.hasFocus() and self.fade.value() != config.fade_s:
+            self.fade.blockSignals(True)
+            self.fade.setValue(config.fade_s)
+            self.fade.blockSignals(False)

@@ -33,6 +33,7 @@ from arwed.ui.frame_view import DisplayImage, FrameView
 from arwed.ui.log_panel import LogPanel
 from arwed.ui.microphone import open_system_microphone
 from arwed.ui.notices import NoticeBar
+from arwed.ui.on_air import OnAirOverlay
 from arwed.ui.outputs import OutputManager
 from arwed.ui.panels import KeepsakesPanel, OutputsPanel, ScenePanel
 from arwed.ui.shortcuts import ShortcutDispatcher, ShortcutEditor
@@ -43,6 +44,12 @@ log = logging.getLogger("arwed.console")
 
 QUIT_CONFIRM_S = 3.0
 TRACKING_COLOURS = {"tracking": "#66bb6a", "held": "#ffca28", "lost": "#ef5350", "idle": "#78909c"}
+HEAD_COLOURS = {
+    "camera": "#66bb6a",
+    "camera + glasses sensors": "#66bb6a",
+    "held": "#ffca28",
+    "lost": "#ef5350",
+}
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -89,18 +96,27 @@ class ConsoleWindow(QMainWindow):
     def _listen(self) -> None:
         """Each session field refreshes only what shows it."""
         on = self.bridge.on
-        for field in ("hidden", "blackout", "locked", "recording", "shortcuts"):
+        for field in (
+            "hidden",
+            "blackout",
+            "locked",
+            "recording",
+            "shortcuts",
+            "head_tracking",
+            "partner_out_of_frame",
+        ):
             on(field, lambda _: self._refresh_ceremony(self.session.status()))
         on("shortcuts", lambda _: self.shortcut_editor.refresh())
         on("cues", self.cue_panel.show_status)
         on("voice", self.voice.cue)
         on("outputs", lambda _: self.outputs.sync())
         on("setup", lambda _: self.scene_panel.refresh_pickers())
+        on("setup", self.ceremony_bar.show_fade)
         on("settings", lambda _: self.scene_panel.refresh_placement())
         on("character", lambda name: self.scene_panel.show_character_status(f"Showing: {name}"))
         for field in ("virtual_camera", "keepsake_dir"):
             on(field, lambda _: self.keepsakes_panel.refresh())
-        for field in ("running", "rate", "tracking", "renderer", "busy", "problem"):
+        for field in ("running", "rate", "tracking", "renderer", "busy", "problem", "partner_out_of_frame"):
             on(field, lambda _: self._refresh_status())
         on("recording_space", self._show_recording_space)
         on("recovered", self.notice_bar.show_recovered)
@@ -133,6 +149,7 @@ class ConsoleWindow(QMainWindow):
         self.preview.frame_clicked.connect(lambda x, y: self.session.choose_person_at((x, y)))
         self.preview.setMinimumSize(480, 270)
         self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Esc, or a click here, leaves a field
+        self.on_air = OnAirOverlay(self.preview)  # REC, blackout, hidden, ...: on the preview only
         layout.addWidget(self.preview, 1)
         self.ceremony_bar = CeremonyBar(self.session, column)
         layout.addWidget(self.ceremony_bar)
@@ -164,6 +181,7 @@ class ConsoleWindow(QMainWindow):
         bar = QStatusBar()
         self.setStatusBar(bar)
         self.tracking_label = QLabel("", objectName="trackingPill")
+        self.head_label = QLabel("", objectName="headPill")  # her head tracking, with an eyes output
         self.fps_label = QLabel("", objectName="statusValue")
         self.latency_label = QLabel("", objectName="statusValue")
         self.renderer_label = QLabel("", objectName="statusMuted")
@@ -172,6 +190,7 @@ class ConsoleWindow(QMainWindow):
         for widget in (
             self.space_label,
             self.tracking_label,
+            self.head_label,
             self.fps_label,
             self.latency_label,
             self.source_label,
@@ -223,7 +242,8 @@ class ConsoleWindow(QMainWindow):
         self._refresh_ceremony(self.session.status())
 
     def _apply_operator_lock(self) -> None:
-        for field in self.tabs.findChildren(QAbstractSpinBox) + self.tabs.findChildren(QLineEdit):
+        fields = self.tabs.findChildren(QAbstractSpinBox) + self.tabs.findChildren(QLineEdit)
+        for field in [*fields, self.ceremony_bar.fade]:
             if not isinstance(field.parent(), QAbstractSpinBox):  # a spin box's own editor follows it
                 field.setReadOnly(self.operator_locked)
 
@@ -289,9 +309,13 @@ class ConsoleWindow(QMainWindow):
         if self._closed:
             return
         status = self.session.status()
-        colour = TRACKING_COLOURS.get(status.tracking, "#78909c")
-        self.tracking_label.setText(f"● {status.tracking}")
+        tracking = status.tracking
+        if status.partner_out_of_frame and status.running:
+            tracking = f"{tracking} · partner out of frame"  # followed, but the guests do not see him
+        colour = TRACKING_COLOURS.get("held" if status.partner_out_of_frame else status.tracking, "#78909c")
+        self.tracking_label.setText(f"● {tracking}")
         self.tracking_label.setStyleSheet(f"color: {colour};")
+        self._refresh_head(status.head_tracking)
         self.fps_label.setText(f"{status.fps:4.1f} fps" if status.running else "— fps")
         self.latency_label.setText(
             f"latency {status.latency_ms:.0f} ms" if status.latency_ms is not None else "latency —"
@@ -304,22 +328,20 @@ class ConsoleWindow(QMainWindow):
         if status.busy:
             self.statusBar().showMessage(f"{status.busy}…", 2000)
 
+    def _refresh_head(self, head_tracking: str | None) -> None:
+        self.head_label.setText(f"● head: {head_tracking}" if head_tracking else "")
+        colour = HEAD_COLOURS.get(head_tracking or "", "#78909c")
+        self.head_label.setStyleSheet(f"color: {colour};")
+
     def _refresh_ceremony(self, status) -> None:
         self.ceremony_bar.show_state(status, self.session.shortcuts)
         lock_keys = " or ".join(self.session.shortcuts.keys_for("toggle_operator_lock"))
-        states = (
-            (status.hidden, "Character hidden"),
-            (status.locked, "Spot locked"),
-            (self.operator_locked, f"OPERATOR LOCK ({lock_keys} unlocks)"),
-        )
-        badges = [text for on, text in states if on]
-        overlay = ("BLACKOUT — every output is black" if status.blackout else "", " · ".join(badges))
-        if overlay != (self.preview.dimmed_label, self.preview.badge):
-            self.preview.dimmed_label, self.preview.badge = overlay
+        self.on_air.show(status, lock_keys if self.operator_locked else None)
+        self._refresh_head(status.head_tracking)
+        dimmed = "BLACKOUT — every output is black" if status.blackout else ""
+        if dimmed != self.preview.dimmed_label:
+            self.preview.dimmed_label = dimmed
             self.preview.update()
-        if self.outputs.windows() and any(w.view.black != status.blackout for w in self.outputs.windows()):
-            self.outputs.set_black(status.blackout)
-        self.thumbnail_row.set_black(status.blackout)
 
     # ----- closing ---------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""A widget that paints the newest composited frame, scaled to fit, with optional stereo and blackout.
+"""A widget that paints the newest composited frame, scaled to fit, with optional stereo and an overlay.
 
 Per frame, the GUI thread converts each stream's newest frame once (DisplayImage) and paints it.
 """
@@ -58,9 +58,8 @@ class FrameView(QWidget):
         self.smooth = smooth
         self.side_by_side = False
         self.eye_distance_m = 0.063
-        self.black = False  # blackout: paint nothing but black
         self.dimmed_label = ""  # e.g. "BLACKOUT" over a dimmed picture (the console's own preview)
-        self.badge = ""  # a small note in a corner, e.g. "Character hidden"
+        self.overlay = None  # paints over the picture (the console's on-air indicators): f(painter)
         self.message = ""  # shown when there is no frame
         self._frame = None
         self._display: DisplayImage | None = None
@@ -126,11 +125,10 @@ class FrameView(QWidget):
         started = time.perf_counter()
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
-        if self.black:
-            painter.end()
-            return
         if self._image is None:
             self._draw_message(painter, self.message)
+            if self.overlay is not None:
+                self.overlay(painter)
             painter.end()
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.smooth)
@@ -143,8 +141,8 @@ class FrameView(QWidget):
         if self.dimmed_label:
             painter.fillRect(self.rect(), QColor(0, 0, 0, 170))
             self._draw_message(painter, self.dimmed_label, size=28)
-        if self.badge:
-            self._draw_badge(painter, self.badge)
+        if self.overlay is not None:
+            self.overlay(painter)
         painter.end()
         self._count_paint(started)
 
@@ -201,16 +199,3 @@ class FrameView(QWidget):
         painter.setPen(QColor("#cfd8dc"))
         margin = self.rect().adjusted(24, 24, -24, -24)
         painter.drawText(margin, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
-
-    def _draw_badge(self, painter: QPainter, text: str) -> None:
-        font = QFont(self.font())
-        font.setPointSize(12)
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        box = QRectF(12, 12, metrics.horizontalAdvance(text) + 24, metrics.height() + 12)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 171, 64, 230))
-        painter.drawRoundedRect(box, 6, 6)
-        painter.setPen(QColor("#1b1b1b"))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

@@ -171,9 +171,7 @@ class OutputManager(QObject):
             return
         self._close(output_id)
         if state.waiting_for is not None and wanted is not None:
-            log.warning(
-                "%s: screen %s is back; output open again", describe_output(output_id, output), wanted
-            )
+            log.info("%s: screen %s is back; output open again", describe_output(output_id, output), wanted)
         state.waiting_for = None
         state.window = self._open(output_id, output)
 
@@ -188,7 +186,6 @@ class OutputManager(QObject):
             self.screens.geometry(output.screen) if output.screen else None,
             full_screen,
         )
-        window.view.black = self.session.ceremony.blackout
         return window
 
     def _close(self, output_id: int) -> None:
@@ -207,8 +204,3 @@ class OutputManager(QObject):
         for window in self.windows():
             if window.output.mode.value == stream:
                 window.view.show_frame(frame, display)
-
-    def set_black(self, black: bool) -> None:
-        for window in self.windows():
-            window.view.black = black
-            window.view.repaint()  # now, not at the next frame

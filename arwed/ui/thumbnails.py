@@ -101,17 +101,9 @@ class ThumbnailRow(QWidget):
             where = f"{waiting} unplugged" if waiting else (output.screen or "window")
             eyes = STEREO_CAPTION if thumbnail.second_eye.isVisible() else ""
             thumbnail.caption.setText(f"{describe_output(output_id, output)} · {where}{eyes}")
-            thumbnail.view.black = thumbnail.second_eye.black = self.session.ceremony.blackout
             thumbnail.view.side_by_side = output.side_by_side and output.mode.value == "camera-black"
             thumbnail.view.message = "screen unplugged" if waiting else ""
             if waiting:
                 thumbnail.view.show_frame(None)
             thumbnail.view.update()
         self.no_outputs.setVisible(not outputs)
-
-    def set_black(self, black: bool) -> None:
-        for thumbnail in self.thumbnails.values():
-            if thumbnail.view.black != black:
-                thumbnail.view.black = thumbnail.second_eye.black = black
-                thumbnail.view.update()
-                thumbnail.second_eye.update()

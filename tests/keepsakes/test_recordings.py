@@ -43,7 +43,7 @@ def test_a_recording_is_marked_while_under_way_and_unmarked_when_saved(tmp_path,
         video = session.status().recording
         assert wait_until(lambda: recovery.marker_path(video).exists())
         assert wait_until(lambda: any(s.seconds_left is not None for s in spaces), timeout_s=8)
-        with caplog.at_level(logging.WARNING, logger="arwed.console"):
+        with caplog.at_level(logging.INFO, logger="arwed.console"):
             session.keepsakes.stop_recording()
             assert wait_until(lambda: "recording saved" in caplog.text)
         assert not recovery.marker_path(video).exists()

@@ -40,6 +40,7 @@ class FakePipeline:
         self.characters_set: list = []
         self.people_chosen: list = []  # frame pixels the operator clicked
         self.last_placement = None
+        self.head_pose = None  # her head on the eyes frames (a test sets one)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="arwed fake render", daemon=True)
         FakePipeline.instances.append(self)
@@ -72,8 +73,9 @@ class FakePipeline:
     def choose_person(self, point_px) -> None:
         self.people_chosen.append(tuple(point_px))
 
-    def set_character_hidden(self, hidden: bool) -> None:
+    def set_character_hidden(self, hidden: bool, fade_s: float = 0.0) -> None:
         self.character_hidden = bool(hidden)
+        self.fade_s = fade_s
 
     def set_ceremony(self, ceremony) -> None:
         self.ceremony = ceremony
@@ -107,6 +109,7 @@ class FakePipeline:
             placement=placement,
             character_bbox_px=None if hidden else tuple(float(v) for v in CHARACTER_BOX),
             camera_image=camera,
+            head_pose=self.head_pose if mode is CompositeMode.EYES else None,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -177,16 +178,21 @@ def test_blackout_and_hide_act_at_once_on_every_output(console, qtbot):
     windows = console.outputs.windows()
     assert len(windows) == 2 and all(w.isVisible() for w in windows)
     qtbot.waitUntil(lambda: all(w.view.frame is not None for w in windows), timeout=3000)
+    console.ceremony_bar.fade.setValue(0.0)  # a cut: the fade's frames are proven in tests/ui/test_fades.py
     _press(console, Qt.Key.Key_B, text="b")
-    for window in windows:  # no waiting: the very next paint is black
-        assert window.view.black
+    for stream in ("stage", "camera-black"):  # published black at once, not at the pipeline's next frame
+        assert console.session.tap(stream).latest().curtain == 0.0
+        assert not console.session.tap(stream).latest().image.any()
+    qtbot.waitUntil(lambda: all(w.view.frame.curtain == 0.0 for w in windows), timeout=1000)
+    for window in windows:
         image = window.view.grab().toImage()
         assert image.pixelColor(image.width() * 3 // 4, image.height() // 2).value() == 0
     assert console.preview.dimmed_label.startswith("BLACKOUT")
+    assert "BLACKOUT" in console.on_air.texts
     _press(console, Qt.Key.Key_B, text="b")
-    assert not any(w.view.black for w in windows)
+    qtbot.waitUntil(lambda: all(w.view.frame.curtain == 1.0 for w in windows), timeout=1000)
     _press(console, Qt.Key.Key_H, text="h")
-    assert console.preview.badge == "Character hidden"
+    assert "HIDDEN" in console.on_air.texts
     qtbot.waitUntil(lambda: not console.preview.frame.has_character, timeout=2000)
     assert _red_fraction(console.preview, (0.5, 1.0)) == 0.0
 
@@ -249,7 +255,9 @@ def test_no_camera_says_so_and_offers_demo_and_files(qtbot, qapp, tmp_path):
     items = [combo.itemText(i) for i in range(combo.count())]
     assert "Demo (built-in)" in items and "Open a video or image…" in items
     assert not any(item.startswith("Camera") for item in items)
-    assert any("No camera found" in line for _, line in window.log_panel.lines)
+    qtbot.waitUntil(
+        lambda: any("No camera found" in line for _, line in window.log_panel.lines), timeout=2000
+    )
     combo.setCurrentIndex(items.index("Demo (built-in)"))
     combo.activated.emit(items.index("Demo (built-in)"))
     qtbot.waitUntil(lambda: window.preview.frame is not None, timeout=3000)
@@ -358,11 +366,11 @@ def test_the_operator_lock_makes_every_field_read_only_with_a_badge_and_unlocks_
     gap, keys_field = console.scene_panel.gap, console.shortcut_editor.fields["snapshot"]
     _press(console, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert console.operator_locked and gap.isReadOnly() and keys_field.isReadOnly()
-    assert "OPERATOR LOCK (Ctrl+L unlocks)" in console.preview.badge
+    assert "OPERATOR LOCK (Ctrl+L unlocks)" in console.on_air.texts
     assert not console.session.settings.placement.locked  # L's spot lock is another switch
     _press(keys_field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # from a field, too
     assert not console.operator_locked and not gap.isReadOnly() and not keys_field.isReadOnly()
-    assert "OPERATOR LOCK" not in console.preview.badge
+    assert not any("OPERATOR LOCK" in text for text in console.on_air.texts)
 
 
 def test_a_click_on_the_preview_picture_chooses_the_person_at_that_frame_pixel(console, qtbot):
@@ -378,3 +386,50 @@ def test_a_click_on_the_preview_picture_chooses_the_person_at_that_frame_pixel(c
     chosen = pipeline.people_chosen[0]
     assert abs(chosen[0] - 80) <= 1.5 and abs(chosen[1] - 90) <= 1.5
     assert console.preview.frame_point(drawn.x() - 1, drawn.y() - 1) is None  # outside the picture: nobody
+
+
+def test_on_air_lights_on_the_preview_and_the_status_bar_say_what_the_guests_do_not_see(console, qtbot):
+    from types import SimpleNamespace
+
+    from arwed.types import HeadPose, TrackingState
+    from tests.ui.fakes import FakePipeline
+
+    pipeline = FakePipeline.instances[-1]
+    pipeline.last_placement = SimpleNamespace(
+        state=TrackingState.TRACKING, in_view=False, person_bbox_px=None, notes=(), anchor_m=None
+    )
+    qtbot.waitUntil(lambda: "PARTNER OUT OF FRAME" in console.on_air.texts, timeout=3000)
+    assert console.tracking_label.text() == "● tracking · partner out of frame"  # never plain "tracking"
+    assert console.head_label.text() == ""  # no eyes output: nothing to say about her head
+    console.session.outputs.add(OutputConfig(mode=CompositeMode.EYES, screen="DP-1"))
+    qtbot.waitUntil(lambda: "HEAD: lost" in console.on_air.texts, timeout=3000)  # never seen yet
+    pipeline.head_pose = HeadPose(0.0, np.zeros(3), np.eye(3), 0.9, "udp+face", 1.0)
+    qtbot.waitUntil(lambda: "HEAD: camera + glasses sensors" in console.on_air.texts, timeout=3000)
+    assert console.head_label.text() == "● head: camera + glasses sensors"
+    pipeline.head_pose = HeadPose(0.0, np.zeros(3), np.eye(3), 0.4, "face, held", 0.5)
+    qtbot.waitUntil(lambda: "HEAD: held" in console.on_air.texts, timeout=3000)
+    _press(console, Qt.Key.Key_H, text="h")
+    _press(console, Qt.Key.Key_B, text="b")
+    assert console.on_air.texts[:3] == ["BLACKOUT", "HIDDEN", "PARTNER OUT OF FRAME"]
+    pipeline.last_placement = None
+    qtbot.waitUntil(lambda: "PARTNER OUT OF FRAME" not in console.on_air.texts, timeout=3000)
+    outputs = [w for w in console.outputs.windows()]
+    assert outputs and all(w.view.overlay is None for w in outputs)  # the guests never see the lights
+
+
+def test_the_log_panel_counts_repeats_on_one_line_and_tells_info_from_warnings(console, qtbot):
+    panel = console.log_panel
+    for _ in range(3):
+        logging.getLogger("arwed.console").info("snapshot saved: /tmp/a.png")
+    logging.getLogger("arwed.console").warning("camera:0: camera lost")
+    logging.getLogger("arwed.console").info("snapshot saved: /tmp/a.png")
+    qtbot.waitUntil(lambda: (logging.INFO, "snapshot saved: /tmp/a.png  ×4") in panel.lines, timeout=2000)
+    assert panel.lines[-2:] == [
+        (logging.WARNING, "camera:0: camera lost"),
+        (logging.INFO, "snapshot saved: /tmp/a.png  ×4"),
+    ]
+    text = panel.toPlainText().splitlines()
+    assert text[-1].endswith("• snapshot saved: /tmp/a.png  ×4") and text[-2].endswith(
+        "▲ camera:0: camera lost"
+    )
+    assert sum("snapshot saved" in line for line in text) == 1

@@ -86,7 +86,12 @@ def parse_output(text: str):
     if mode not in OUTPUT_MODES:
         raise UserError(f"--output {text}: the mode is one of {', '.join(OUTPUT_MODES)}")
     composite = CompositeMode.CAMERA_BLACK if mode.startswith("camera-black") else CompositeMode(mode)
-    return OutputConfig(mode=composite, screen=screen.strip() or None, side_by_side=mode == "camera-black-3d")
+    return OutputConfig(
+        mode=composite,
+        screen=screen.strip() or None,
+        side_by_side=mode == "camera-black-3d",
+        full_screen=True,
+    )
 
 
 def _config_path(args: argparse.Namespace) -> Path:
@@ -128,15 +133,29 @@ def _existing(path: str, what: str) -> str:
     return str(resolved.resolve())
 
 
-def _resolve_screens(config, names: list[str]):
-    """Screen numbers from the command line become names; unknown screens stay (they may be plugged in later)."""
+def _resolve_screens(
+    config, names: list[str], args: argparse.Namespace | None = None, console: str | None = None
+):
+    """Screen numbers from the command line become names; unknown screens stay (they may be plugged in later).
+    An `--output MODE@SCREEN` on the console's own screen is a window there (`--fullscreen-output` covers
+    the console); two outputs given for one screen are refused (one line, exit code 2)."""
     from arwed.ui.outputs import resolve_screen_name
 
-    outputs = []
-    for output in config.outputs:
+    given = len(args.output) if args is not None and (args.output or args.fullscreen_output) else 0
+    outputs, screens = [], {}
+    for number, output in enumerate(config.outputs):
         if output.screen is not None:
-            resolved = resolve_screen_name(output.screen, names)
-            output = output.model_copy(update={"screen": resolved or output.screen})
+            resolved = resolve_screen_name(output.screen, names) or output.screen
+            windowed = number < given and resolved == console
+            output = output.model_copy(
+                update={"screen": resolved, "full_screen": output.full_screen and not windowed}
+            )
+            if args is not None and (args.output or args.fullscreen_output) and resolved in screens:
+                raise UserError(
+                    f"screen {resolved} is given two outputs ({screens[resolved]} and {output.mode.value}): "
+                    "one output per screen (the second would cover the first)"
+                )
+            screens[resolved] = output.mode.value
         outputs.append(output)
     return config.model_copy(update={"outputs": tuple(outputs)})
 
@@ -151,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     require_display("the console", "for files without a screen use `arwed render`, or run under xvfb-run")
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
     from arwed.session.console import ConsoleSession
-    from arwed.ui.app import AppOptions, run_console, screen_names
+    from arwed.ui.app import AppOptions, console_screen_name, run_console, screen_names
 
     names = screen_names()
     if args.list_screens:
@@ -161,15 +180,12 @@ def run(args: argparse.Namespace) -> int:
         for number, name in enumerate(names, start=1):
             print(f"{number}: {screens.describe(name)}")
         return 0
-    config = _resolve_screens(config, names)
+    config = _resolve_screens(config, names, args, console_screen_name())
     session = ConsoleSession(config, config_path)
-    ids = list(session.outputs.current())
-    forced = set(ids[len(args.output) : len(args.output) + len(args.fullscreen_output)])  # in the order given
     options = AppOptions(
         quit_after_s=args.quit_after,
         screenshot=Path(args.screenshot) if args.screenshot else None,
         stats=Path(args.stats) if args.stats else None,
-        full_screen_output_ids=forced,
         notices=[notice] if notice else [],
     )
     return run_console(session, options)

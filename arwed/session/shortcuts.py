@@ -31,6 +31,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("snapshot", "Snapshot of the stage output", ("S",)),
     Action("toggle_recording", "Start / stop recording", ("R",)),
     Action("quit", "Quit (press twice)", ("Ctrl+Q",)),
+    Action(
+        "leave_full_screen",
+        "Leave full screen (the output in front, or those covering the console)",
+        ("F11",),
+    ),
 )
 ACTION_NAMES = tuple(action.name for action in ACTIONS)
 

@@ -57,6 +57,7 @@ class OutputConfig(BaseModel):
     screen: str | None = (
         None  # a screen's name as the system reports it; None: a window on the console's screen
     )
+    full_screen: bool = True  # on a screen: frameless and full screen there; False: a window on it
     side_by_side: bool = False  # glasses in 3D mode: left eye | right eye, e.g. 3840x1080
     eye_distance_m: float = Field(DEFAULT_EYE_DISTANCE_M, ge=0.0, le=0.2)
     key_color_bgr: ColorBGR = (0, 255, 0)

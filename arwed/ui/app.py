@@ -43,7 +43,6 @@ class AppOptions:
     quit_after_s: float | None = None  # quit by itself (checks, screenshots, benchmarks)
     screenshot: Path | None = None  # a picture of the console window, taken just before quitting
     stats: Path | None = None  # JSON: frames per second of the console and each output window
-    full_screen_output_ids: set[int] = field(default_factory=set)  # full screen even on the console's screen
     notices: list[str] = field(
         default_factory=list
     )  # for the log panel once it is up (a broken settings file)
@@ -62,18 +61,20 @@ def screen_names() -> list[str]:
     return ScreenList().names()
 
 
+def console_screen_name() -> str | None:
+    """The screen the console opens on (the primary one)."""
+    application()
+    primary = QGuiApplication.primaryScreen()
+    return primary.name() if primary is not None else None
+
+
 def run_console(session, options: AppOptions | None = None) -> int:
     """Show the console over `session` and run until the operator quits; the session is closed after."""
     options = options or AppOptions()
     app = application()
     screens = ScreenList()
     primary = QGuiApplication.primaryScreen()
-    window = ConsoleWindow(
-        session,
-        screens,
-        console_screen=primary.name() if primary else None,
-        full_screen_ids=options.full_screen_output_ids,
-    )
+    window = ConsoleWindow(session, screens, console_screen=primary.name() if primary else None)
     app.installEventFilter(window.dispatcher)
     window.show()
     for output in window.outputs.windows():

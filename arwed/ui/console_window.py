@@ -13,6 +13,7 @@ import time
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QFrame,
     QLabel,
     QLineEdit,
@@ -36,6 +37,7 @@ from arwed.ui.notices import NoticeBar
 from arwed.ui.on_air import OnAirOverlay
 from arwed.ui.outputs import OutputManager
 from arwed.ui.panels import KeepsakesPanel, OutputsPanel, ScenePanel
+from arwed.ui.quit_guard import QuitGuard
 from arwed.ui.shortcuts import ShortcutDispatcher, ShortcutEditor
 from arwed.ui.thumbnails import ThumbnailRow
 from arwed.ui.voice import VoicePlayer
@@ -62,22 +64,21 @@ def _scrolling(widget: QWidget) -> QScrollArea:
 
 
 class ConsoleWindow(QMainWindow):
-    def __init__(
-        self, session, screens, console_screen: str | None = None, full_screen_ids: set[int] = frozenset()
-    ):
+    def __init__(self, session, screens, console_screen: str | None = None):
         super().__init__()
         self.session = session
         self.setWindowTitle("arwed — operator console")
         self.bridge = SessionBridge(session, self)
         session.keepsakes.microphone_source = open_system_microphone  # when the settings choose one
         self.outputs = OutputManager(session, screens, console_screen, self)
-        self.outputs.force_full_screen |= set(full_screen_ids)
         self._quit_armed_s = 0.0
         self.cpu_at_start = (time.thread_time(), time.process_time())
         self._closed = False
         self.operator_locked = False
         self.alignment_window: AlignmentWindow | None = None  # made when first opened
         self._build()
+        self.quit_guard = QuitGuard(self, session, self._quit_now)
+        self._quitting = False
         self.log_handler = QtLogHandler(self.bridge)
         self.bridge.log_record.connect(self.log_panel.add)
         logging.getLogger("arwed").addHandler(self.log_handler)
@@ -90,7 +91,13 @@ class ConsoleWindow(QMainWindow):
         self._alignment_relay.changed.connect(lambda _: self.outputs_panel.refresh())
         session.alignment.changed.connect(self._alignment_relay.changed.emit)
         handlers = {name: self._noted(name, act) for name, act in self._handlers().items()}
-        self.dispatcher = ShortcutDispatcher(session.shortcuts, handlers, self, home=self.preview)
+        self.dispatcher = ShortcutDispatcher(
+            session.shortcuts,
+            handlers,
+            self,
+            home=self.preview,
+            on_escape=lambda: self.outputs.leave_full_screen(QApplication.activeWindow()),
+        )
         self.refresh()
 
     def _listen(self) -> None:
@@ -217,6 +224,7 @@ class ConsoleWindow(QMainWindow):
             "snapshot": keepsakes.snapshot,
             "toggle_recording": keepsakes.toggle_recording,
             "quit": self.quit_pressed,
+            "leave_full_screen": lambda: self.outputs.leave_full_screen(QApplication.activeWindow()),
         }
 
     def open_alignment(self) -> None:
@@ -248,10 +256,12 @@ class ConsoleWindow(QMainWindow):
                 field.setReadOnly(self.operator_locked)
 
     def quit_pressed(self) -> None:
-        """Quitting mid-ceremony by accident would be a disaster: the key must be pressed twice."""
+        """Quitting mid-ceremony by accident would be a disaster: the key must be pressed twice (and while
+        recording, the question answered: quit_guard.py)."""
         now = time.monotonic()
-        if now - self._quit_armed_s <= QUIT_CONFIRM_S:
-            self.close()
+        if self.quit_guard.asking or now - self._quit_armed_s <= QUIT_CONFIRM_S:
+            self._quit_armed_s = 0.0
+            self.quit_guard.request()
             return
         self._quit_armed_s = now
         keys = " or ".join(self.session.shortcuts.keys_for("quit"))
@@ -345,7 +355,15 @@ class ConsoleWindow(QMainWindow):
 
     # ----- closing ---------------------------------------------------------------------------------------
 
+    def _quit_now(self) -> None:
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.spontaneous() and not self._quitting and self.session.keepsakes.recording is not None:
+            event.ignore()  # the window's close button while recording: ask first
+            self.quit_guard.request()
+            return
         self.shut_down()
         event.accept()
 

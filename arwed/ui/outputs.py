@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QWidget
 
@@ -103,8 +103,13 @@ class OutputWindow(QWidget):
                 self.setScreen(screen)
             self.setGeometry(geometry)
             self.showFullScreen()
+            self.raise_()  # in front, also of the console on its own screen (Esc or F11 leaves it)
         else:
             self.setWindowFlags(Qt.WindowType.Window)
+            if screen is not None:
+                self.setScreen(screen)
+            if geometry is not None:  # a window on that screen
+                self.move(geometry.topLeft() + QPoint(40, 40))
             self.resize(960, 540 if not self.view.side_by_side else 270)
             self.show()
 
@@ -134,8 +139,7 @@ class OutputManager(QObject):
         super().__init__(parent)
         self.session = session
         self.screens = screens
-        self.console_screen = console_screen  # full screen there would cover the console: use a window
-        self.force_full_screen: set[int] = set()
+        self.console_screen = console_screen  # full screen there covers the console: Esc or F11 leaves it
         self.states: dict[int, OutputState] = {}
         screens.changed.connect(self.sync)
 
@@ -166,8 +170,13 @@ class OutputManager(QObject):
                 self._close(output_id)
             state.waiting_for = wanted
             return
-        if state.window is not None and state.window.screen_name == wanted:
-            state.window.apply(output)
+        window = state.window
+        if (
+            window is not None
+            and window.screen_name == wanted
+            and window.output.full_screen == output.full_screen
+        ):
+            window.apply(output)
             return
         self._close(output_id)
         if state.waiting_for is not None and wanted is not None:
@@ -178,9 +187,7 @@ class OutputManager(QObject):
     def _open(self, output_id: int, output: OutputConfig) -> OutputWindow:
         window = OutputWindow(output_id, output)
         window.screen_name = output.screen
-        full_screen = output.screen is not None and (
-            output.screen != self.console_screen or output_id in self.force_full_screen
-        )
+        full_screen = output.screen is not None and output.full_screen  # as the Outputs tab says
         window.place(
             self.screens.screen(output.screen) if output.screen else None,
             self.screens.geometry(output.screen) if output.screen else None,
@@ -194,6 +201,28 @@ class OutputManager(QObject):
             state.window.close_on_purpose()
             state.window.deleteLater()
             state.window = None
+
+    def leave_full_screen(self, active=None) -> bool:
+        """Esc or F11: the output window the keyboard is in (`active`), or every output full screen on the
+        console's own screen (they cover it), becomes a window; saved so, as the Outputs tab then says.
+        False when there was none (a projector's full screen on another screen is left alone)."""
+        outputs = self.session.outputs.current()
+        leaving = [
+            window.output_id
+            for window in self.windows()
+            if window.output.full_screen
+            and window.screen_name is not None
+            and (window is active or window.screen_name == self.console_screen)
+        ]
+        for output_id in leaving:
+            output = outputs.get(output_id)
+            if output is not None:
+                self.session.outputs.update(output_id, output.model_copy(update={"full_screen": False}))
+                log.info(
+                    "%s left full screen; tick Full screen in the Outputs tab to go back",
+                    describe_output(output_id, output),
+                )
+        return bool(leaving)
 
     def close_all(self) -> None:
         for output_id in list(self.states):

@@ -293,6 +293,10 @@ class OutputEditor(QFrame):
         self.screen = QComboBox()
         self.screen.activated.connect(self._changed)
         layout.addRow("Screen", self.screen)
+        self.full_screen = QCheckBox("Full screen (Esc or F11 leaves it)")
+        self.full_screen.setObjectName(f"fullScreen{output_id}")
+        self.full_screen.toggled.connect(self._changed)
+        layout.addRow(self.full_screen)
         self.stereo = QCheckBox("3D side by side")
         self.stereo.setToolTip(
             "For glasses in 3D mode (e.g. 3840×1080): one picture per eye, shifted for depth"
@@ -316,7 +320,7 @@ class OutputEditor(QFrame):
 
     def refresh(self, output: OutputConfig) -> None:
         self.title.setText(describe_output(self.output_id, output))
-        for widget in (self.mode, self.screen, self.stereo, self.eyes):
+        for widget in (self.mode, self.screen, self.full_screen, self.stereo, self.eyes):
             widget.blockSignals(True)
         self.mode.setCurrentIndex(self.mode.findData(output.mode))
         names = self.manager.screens.names()
@@ -340,24 +344,33 @@ class OutputEditor(QFrame):
         self.form.setRowVisible(self.align, her_view)
         if her_view:
             self.glasses.setText(self.session.alignment.glasses_summary())
-        for widget in (self.mode, self.screen, self.stereo, self.eyes):
+        self.full_screen.setChecked(output.screen is not None and output.full_screen)
+        self.full_screen.setEnabled(output.screen is not None)
+        for widget in (self.mode, self.screen, self.full_screen, self.stereo, self.eyes):
             widget.blockSignals(False)
         state = self.manager.states.get(self.output_id)
         if state is not None and state.waiting_for:
             self.state.setText(f"Waiting for screen {state.waiting_for} to be plugged in.")
         elif output.screen is None:
             self.state.setText("A window you can drag to any screen.")
-        else:
+        elif output.full_screen:
             self.state.setText(f"Full screen on {output.screen}.")
+        else:
+            self.state.setText(f"A window on {output.screen}.")
 
     def _changed(self, *_) -> None:
         screen = self.screen.currentData()
-        output = OutputConfig(
-            mode=self.mode.currentData(),
-            screen=None if screen == WINDOW_HERE else screen,
-            side_by_side=self.stereo.isChecked(),
-            eye_distance_m=self.eyes.value() / 1000.0,
-        )
+        old = self.session.outputs.current().get(self.output_id)
+        screen = None if screen == WINDOW_HERE else screen
+        moved = old is None or screen != old.screen
+        changes = {
+            "mode": self.mode.currentData(),
+            "screen": screen,
+            "full_screen": True if moved else self.full_screen.isChecked(),  # a screen chosen: full screen
+            "side_by_side": self.stereo.isChecked(),
+            "eye_distance_m": self.eyes.value() / 1000.0,
+        }
+        output = old.model_copy(update=changes) if old is not None else OutputConfig(**changes)
         self.session.outputs.update(self.output_id, output)
 
 
@@ -378,8 +391,8 @@ class OutputsPanel(QWidget):
         row.addWidget(add)
         add_layout.addLayout(row)
         hint = QLabel(
-            "An output on another screen fills it, frameless. Plug in the projector or the glasses "
-            "first; a screen plugged in later appears in the list.",
+            "An output on a screen fills it, frameless (Esc or F11 leaves full screen); one output per "
+            "screen. Plug in the projector or the glasses first; a screen plugged in later appears in the list.",
             objectName="hint",
             wordWrap=True,
         )
@@ -392,10 +405,12 @@ class OutputsPanel(QWidget):
         self.open_alignment = None  # the console window's: opens the glasses alignment wizard
 
     def _add(self) -> None:
-        names = self.manager.screens.names()
-        others = [name for name in names if name != self.manager.console_screen]
+        taken = {output.screen for output in self.session.outputs.current().values()}
+        free = [
+            n for n in self.manager.screens.names() if n != self.manager.console_screen and n not in taken
+        ]
         mode = self.new_mode.currentData()
-        self.session.outputs.add(OutputConfig(mode=mode, screen=others[0] if others else None))
+        self.session.outputs.add(OutputConfig(mode=mode, screen=free[0] if free else None))  # else a window
 
     def refresh(self) -> None:
         outputs = self.session.outputs.current()

@@ -4,7 +4,8 @@ One application-wide event filter (not QShortcut) so a clicker works whatever ha
 console, an output window, or a number field (Page Up/Down would otherwise step a spin box's value).
 What a field would type is left to it: a number's characters (digits, '.', ',', '-', '+') in a number
 field, any text in a text field (the key names in the Keys tab); every other bound key acts, so H or B
-act straight after typing a gap. Esc leaves a field (the focus goes back to the preview), and a held key
+act straight after typing a gap. Esc leaves a field (the focus goes back to the preview) or, outside a
+field, an output's full screen that covers the console (`on_escape`), and a held key
 acts once: auto-repeated presses of a bound key are swallowed, never passed to the field either.
 """
 
@@ -79,11 +80,13 @@ class ShortcutDispatcher(QObject):
         handlers: dict[str, Callable[[], None]],
         parent=None,
         home: QWidget | None = None,
+        on_escape: Callable[[], bool] | None = None,
     ):
         super().__init__(parent)
         self.shortcuts = shortcuts
         self.handlers = handlers
         self.home = home
+        self.on_escape = on_escape  # Esc outside a field (leaves an output's full screen): True when it acted
         self.acted: dict[str, int] = {}
         self.repeats_ignored = 0
         self._released_ms: dict[int, int] = {}  # key -> the X server's time of its last release
@@ -115,6 +118,13 @@ class ShortcutDispatcher(QObject):
         )
         if event.key() == Qt.Key.Key_Escape and plain and isinstance(focus, FIELD_TYPES):
             self.leave_field(focus)
+            return True
+        if (
+            event.key() == Qt.Key.Key_Escape
+            and plain
+            and self.on_escape is not None
+            and not event.isAutoRepeat()
+        ) and self.on_escape():
             return True
         action = self.shortcuts.action_for(key_text(event))
         if action is None or action not in self.handlers:

@@ -433,3 +433,41 @@ def test_the_log_panel_counts_repeats_on_one_line_and_tells_info_from_warnings(c
         "▲ camera:0: camera lost"
     )
     assert sum("snapshot saved" in line for line in text) == 1
+
+
+def test_a_second_output_on_a_screen_that_has_one_is_refused_with_a_message(console, qtbot):
+    outputs = console.session.outputs
+    projector = outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="HDMI-1"))
+    assert outputs.add(OutputConfig(mode=CompositeMode.EYES, screen="HDMI-1")) is None
+    qtbot.waitUntil(
+        lambda: any("screen HDMI-1 already shows output" in line for _, line in console.log_panel.lines),
+        timeout=2000,
+    )
+    glasses = outputs.add(OutputConfig(mode=CompositeMode.EYES, screen="DP-1"))
+    editor = console.outputs_panel.editors[glasses]
+    editor.screen.setCurrentIndex(editor.screen.findData("HDMI-1"))
+    editor.screen.activated.emit(editor.screen.currentIndex())  # the operator picks the projector's screen
+    assert outputs.current()[glasses].screen == "DP-1" and outputs.current()[projector].screen == "HDMI-1"
+    assert editor.screen.currentData() == "DP-1"  # the editor shows what still is
+    windowed = outputs.add(OutputConfig(mode=CompositeMode.KEYED, screen=None))
+    assert outputs.add(OutputConfig(mode=CompositeMode.KEYED, screen=None)) not in (None, windowed)  # windows
+
+
+def test_full_screen_is_what_the_outputs_tab_says_on_the_consoles_own_screen_and_esc_or_f11_leave_it(console):
+    outputs = console.session.outputs
+    output_id = outputs.add(OutputConfig(mode=CompositeMode.STAGE, screen="Laptop"))  # the console's screen
+    window = console.outputs.states[output_id].window
+    editor = console.outputs_panel.editors[output_id]
+    assert window.isFullScreen() and editor.full_screen.isChecked()
+    assert editor.state.text() == "Full screen on Laptop."
+    _press(console, Qt.Key.Key_Escape)
+    window = console.outputs.states[output_id].window
+    assert not window.isFullScreen() and not outputs.current()[output_id].full_screen
+    assert not editor.full_screen.isChecked() and editor.state.text() == "A window on Laptop."
+    assert console.session.config.outputs[0].full_screen is False  # saved so
+    editor.full_screen.setChecked(True)  # ticked again in the tab
+    assert console.outputs.states[output_id].window.isFullScreen()
+    projector = outputs.add(OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="HDMI-1"))
+    _press(console, Qt.Key.Key_F11)
+    assert not console.outputs.states[output_id].window.isFullScreen()
+    assert console.outputs.states[projector].window.isFullScreen()  # the projector stays full screen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from arwed.config import Settings
@@ -104,3 +105,27 @@ def test_recent_lists_move_to_front_without_duplicates():
     assert recent == ("b", "a", "c")
     assert remember(recent, None) == recent
     assert len(remember(tuple(str(i) for i in range(20)), "new")) == 8
+
+
+def test_the_command_line_outputs_are_full_screen_saved_so_and_two_on_one_screen_are_refused():
+    import argparse
+
+    from arwed.commands.run import _resolve_screens, parse_output
+    from arwed.errors import UserError
+
+    def resolve(output=(), fullscreen=()):
+        args = argparse.Namespace(output=list(output), fullscreen_output=list(fullscreen))
+        given = [parse_output(t) for t in output] + [
+            parse_output(t if "@" in t else f"stage@{t}") for t in fullscreen
+        ]
+        config = ConsoleConfig(outputs=tuple(given))
+        return _resolve_screens(config, ["eDP-1", "HDMI-1"], args, console="eDP-1").outputs
+
+    (projector,) = resolve(fullscreen=["2"])
+    assert projector.screen == "HDMI-1" and projector.full_screen
+    (own,) = resolve(fullscreen=["1"])  # --fullscreen-output 1: full screen on the console's screen, saved so
+    assert own.screen == "eDP-1" and own.full_screen
+    (windowed,) = resolve(output=["stage@1"])  # --output on the console's own screen: a window there
+    assert windowed.screen == "eDP-1" and not windowed.full_screen
+    with pytest.raises(UserError, match="screen HDMI-1 is given two outputs"):
+        resolve(output=["stage@2", "eyes@HDMI-1"])

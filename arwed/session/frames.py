@@ -46,6 +46,7 @@ class TapFrame:
         None  # a picture on black: everything outside this box is black (None: anywhere)
     )
     curtain: float = 1.0  # the blackout's level it is shown at: 1 the picture, 0 black
+    visibility: float = 1.0  # the operator's hide it was drawn with: 1 shown, 0 hidden, between: fading
 
 
 class FrameTap:
@@ -192,6 +193,7 @@ class FrameFanOut:
             has_character=has_character,
             camera_image=composite.camera_image,
             content_px=_content_px(composite, image.shape),
+            visibility=float(composite.visibility),
         )
         now = time.monotonic()
         with self._publish_lock:

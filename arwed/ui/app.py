@@ -20,7 +20,7 @@ from arwed.ui.style import apply_style
 log = logging.getLogger("arwed.console")
 
 STATS_FIRST_S = 2
-STATS_FIELDS = ("gapSpin", "preview")
+STATS_FIELDS = ("gapSpin", "preview", "fadeSpin")
 
 
 def _field_stats(window: ConsoleWindow, name: str) -> dict | None:
@@ -94,6 +94,13 @@ def run_console(session, options: AppOptions | None = None) -> int:
         QTimer.singleShot(
             STATS_FIRST_S * 1000, lambda: _write_stats(window, options, time.monotonic() - started)
         )
+        if hasattr(signal, "SIGUSR1"):  # and whenever asked (kill -USR1): the state at that moment
+            signal.signal(
+                signal.SIGUSR1,
+                lambda *_: QTimer.singleShot(
+                    0, lambda: _write_stats(window, options, time.monotonic() - started)
+                ),
+            )
     if options.quit_after_s is not None:
         QTimer.singleShot(
             int(options.quit_after_s * 1000), lambda: finished.append(_finish(window, options, started))
@@ -154,6 +161,11 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
         "elapsed_s": round(elapsed_s, 2),
         "console_painted_fps": round(window.preview.painted_fps(), 2),
         "console_frames_painted": window.preview.frames_painted,
+        "on_air": window.on_air.texts,
+        "status_bar": {"tracking": window.tracking_label.text(), "head": window.head_label.text()},
+        "recording": str(status.recording) if status.recording else None,
+        "fade_s": window.session.config.fade_s,
+        "quit_question": window.quit_guard.asking,
         "pipeline_stage_fps": round(status.fps, 2),
         "tracking_hz": round(window.session.frames.rate().tracking_hz, 2),  # new tracking on the stage frames
         "paint_ms": preview.paint_ms(),  # the preview's painting, median per new frame
@@ -184,6 +196,10 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
                 "painted_fps": round(w.view.painted_fps(), 2),
                 "frames_painted": w.view.frames_painted,
                 "paint_ms": w.view.paint_ms(),
+                "screen": w.screen_name,
+                "full_screen": w.isFullScreen(),
+                "position": [w.x(), w.y()],
+                "paints": [[round(t, 4), round(c, 3), round(v, 3), h] for t, c, v, h in w.view.paint_history],
             }
             for w in window.outputs.windows()
         ],

@@ -17,6 +17,7 @@ from arwed.session.stereo import disparity_px, eye_offsets_px
 
 RATE_WINDOW_S = 2.0
 PAINT_TIMES_KEPT = 300  # new frames whose painting time is kept for the median
+PAINT_HISTORY = 900
 
 
 class DisplayImage:
@@ -68,6 +69,9 @@ class FrameView(QWidget):
         self._paint_ms: deque[float] = deque(maxlen=PAINT_TIMES_KEPT)
         self._new_frame = False
         self.frames_painted = 0  # distinct frames painted (repaints of the same frame do not count)
+        # (time.monotonic(), curtain, visibility, has_character) of each painted frame that showed a change
+        # from the one before: when a key's effect reached the screen, for --stats (latency, the fades)
+        self.paint_history: deque[tuple[float, float, float, bool]] = deque(maxlen=PAINT_HISTORY)
 
     @property
     def frame(self):
@@ -174,8 +178,13 @@ class FrameView(QWidget):
             return
         self._new_frame = False
         self.frames_painted += 1
-        self._painted.append(time.monotonic())
+        now = time.monotonic()
+        self._painted.append(now)
         self._paint_ms.append((time.perf_counter() - started_s) * 1000.0)
+        frame = self._frame
+        shown = (frame.curtain, frame.visibility, frame.has_character)
+        if not self.paint_history or self.paint_history[-1][1:] != shown:  # only what changed
+            self.paint_history.append((now, *shown))
 
     def _draw_stereo(self, painter: QPainter) -> None:
         frame, image = self._frame, self._image

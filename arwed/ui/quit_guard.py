@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from arwed.session.on_air import elapsed_text
@@ -46,7 +47,8 @@ class QuitGuard:
         dialog.setEscapeButton(keep)
         dialog.finished.connect(self._answered)
         self.dialog, self._stop_button = dialog, stop
-        dialog.open()  # window-modal, never blocking the event loop
+        dialog.setWindowModality(Qt.WindowModality.NonModal)  # the console's keys go on acting meanwhile
+        dialog.show()
 
     def _answered(self, result: int) -> None:
         dialog, self.dialog = self.dialog, None

@@ -84,7 +84,7 @@ class Scene:
             character=self._character_name,
             tracking=pipeline.last_state if pipeline is not None else "idle",
             renderer=pipeline.renderer_name if pipeline is not None else "",
-            partner_out_of_frame=self.partner_out_of_frame,
+            partner_out_of_frame=self._out_of_frame,  # as last told (every view agrees with the event)
         )
 
     @property

@@ -11,10 +11,13 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, 
 
 from arwed.session.state import MAX_FADE_S
 
+COMPACT_BELOW_PX = 1000  # narrower: the buttons leave out their keys
+
 
 def _big_button(text: str, name: str, checkable: bool = False) -> QPushButton:
     button = QPushButton(text, objectName=name, checkable=checkable)
     button.setMinimumHeight(52)
+    button.setMinimumWidth(96)  # may be narrower than its text: the console fits a 1280x720 laptop screen
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays with the shortcuts
     button.setProperty("big", True)
     return button
@@ -24,6 +27,7 @@ class CeremonyBar(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         ceremony, keepsakes = session.ceremony, session.keepsakes
+        self._shown = None  # the last status and shortcuts shown (a resize shows them again)
         self.hide_button = _big_button("Hide character", "hideButton", checkable=True)
         self.hide_button.clicked.connect(lambda on: ceremony.set_hidden(on))
         self.blackout_button = _big_button("Blackout", "blackoutButton", checkable=True)
@@ -59,7 +63,14 @@ class CeremonyBar(QWidget):
         bar.addWidget(self.snapshot_button, 1)
         bar.addWidget(self.record_button, 1)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self._shown is not None:
+            self.show_state(*self._shown)
+
     def show_state(self, status, shortcuts) -> None:
+        self._shown = (status, shortcuts)
+        compact = self.width() < COMPACT_BELOW_PX  # a small screen: the keys are in the Keys tab
         for button, on in (
             (self.hide_button, status.hidden),
             (self.blackout_button, status.blackout),
@@ -75,7 +86,7 @@ class CeremonyBar(QWidget):
             (self.record_button, "toggle_recording", "■ Stop recording" if status.recording else "● Record"),
         ):
             bound = shortcuts.keys_for(action)
-            text = f"{text}   [{bound[0]}]" if bound else text
+            text = f"{text}   [{bound[0]}]" if bound and not compact else text
             if button.text() != text:
                 button.setText(text)
 

@@ -141,7 +141,16 @@ class ConsoleWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self._build_status_bar()
-        self.resize(1440, 860)
+        self._fit_screen(1440, 860)
+
+    def _fit_screen(self, width: int, height: int) -> None:
+        """The wanted size, or the screen's free area when it is smaller (a 1280x720 laptop)."""
+        screen = self.screen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width()), min(height, free.height())
+            self.move(free.topLeft())
+        self.resize(width, height)
 
     def _main_column(self) -> QWidget:
         column = QWidget()

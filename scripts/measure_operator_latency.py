@@ -91,7 +91,7 @@ def _stats(app: subprocess.Popen, path: Path, timeout_s: float = 120.0) -> dict:
         if path.exists() and path.stat().st_mtime_ns != previous:
             return json.loads(path.read_text())
         time.sleep(0.05)
-    raise SystemExit("the console wrote no stats")
+    raise SystemExit(f"the console wrote no stats: {path.parent / 'console.log'}")
 
 
 def _first(paints: list, after_s: float, index: int, test) -> float | None:
@@ -127,7 +127,8 @@ def main() -> int:
     env.update(DISPLAY=display, PYOPENGL_PLATFORM="egl", PYTHONPATH=str(REPO), ARWED_CONFIG_DIR=str(folder))
     command = [sys.executable, "-m", "arwed", "run", "--source", "demo", "--output", "stage"]
     command += ["--keepsakes", str(folder / "keep"), "--stats", str(stats_path)]
-    app = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(folder / "console.log", "w")  # noqa: SIM115 - for as long as the console runs
+    app = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 120
         while _stats(app, stats_path)["console_frames_painted"] < 10:

@@ -103,6 +103,7 @@ class ConsoleWindow(QMainWindow):
     def _listen(self) -> None:
         """Each session field refreshes only what shows it."""
         on = self.bridge.on
+        on("blackout", lambda _: self._paint_now())  # before anything else: the key's effect on screen
         for field in (
             "hidden",
             "blackout",
@@ -299,6 +300,14 @@ class ConsoleWindow(QMainWindow):
         self.thumbnail_row.show_frame(stream, frame, display)
         if stream == "eyes" and self.alignment_window is not None:
             self.alignment_window.show_frame(frame, display)
+
+    def _paint_now(self) -> None:
+        """The blackout's key: every output painted at once with the newest frames (the session has just
+        published them at the curtain's new level), not when the event loop gets to it."""
+        for stream in self.session.outputs.streams_needed():
+            self._show_newest(stream)
+        for window in self.outputs.windows():
+            window.view.repaint()
 
     # ----- refreshing ------------------------------------------------------------------------------------
 

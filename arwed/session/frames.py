@@ -152,10 +152,10 @@ class FrameFanOut:
                 newest = self._newest.get(stream)
                 if newest is None:
                     continue
-                shown = self._publish(stream, newest, now_s)
+                self._publish(stream, newest, now_s)
             self.frame.emit(stream)
 
-    def _publish(self, stream: str, frame: TapFrame, now_s: float) -> TapFrame:
+    def _publish(self, stream: str, frame: TapFrame, now_s: float) -> None:
         """Under the lock: the frame behind the curtain into its tap."""
         level = float(self._curtain(now_s))
         shown = (
@@ -164,7 +164,6 @@ class FrameFanOut:
             else dataclasses.replace(frame, image=curtained(frame.image, level), curtain=level)
         )
         self._taps[stream].put(shown)
-        return shown
 
     def deliverer(self, stream: str) -> Callable[[CompositeFrame], None]:
         def deliver(composite: CompositeFrame) -> None:
@@ -198,7 +197,7 @@ class FrameFanOut:
         now = time.monotonic()
         with self._publish_lock:
             self._newest[stream] = frame
-            shown = self._publish(stream, frame, now)
+            self._publish(stream, frame, now)
         if stream == "eyes":
             self._set_head_tracking(head_tracking_state(composite.head_pose))
         if stream == "stage":

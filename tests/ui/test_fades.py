@@ -1,5 +1,5 @@
 """Blackout and hide fade over the operator's fade time: the ramp, the frames the fan-out publishes
-(every stream, the keepsakes too) while it fades, and a fade that finishes even when the pipeline
+(every stream; the keepsakes keep the picture) while it fades, and a fade that finishes even when the pipeline
 stalls. The real pipeline's hide fade and the recording of both are driven with real keys in
 tests/ui/test_operator_xvfb.py."""
 
@@ -45,11 +45,11 @@ def _collect_levels(session, stream: str, seconds: float) -> list[tuple[float, f
     return seen
 
 
-def test_blackout_fades_every_published_frame_and_the_recordings_see_the_same_frames(tmp_path):
+def test_blackout_fades_every_published_frame_while_the_recording_keeps_the_picture(tmp_path):
     outputs = (OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="HDMI-1"),)
     session = make_session(ConsoleConfig(source="demo", fade_s=0.5, outputs=outputs))
     kept = []
-    session.keepsakes.offer = lambda frame, now_s: kept.append(frame)  # what a recording would get
+    session.keepsakes.offer = lambda frame, now_s: kept.append(frame)  # what a recording gets
     try:
         session.start()
         assert wait_until(lambda: session.tap("camera-black").latest() is not None)
@@ -66,7 +66,9 @@ def test_blackout_fades_every_published_frame_and_the_recordings_see_the_same_fr
         assert levels[-1] == 0.0 and not seen[-1][2].any()
         glasses = session.tap("camera-black").latest()
         assert glasses.curtain == 0.0 and not glasses.image.any()  # every stream
-        assert any(0.0 < frame.curtain < 1.0 for frame in kept) and kept[-1].curtain == 0.0
+        assert kept and all(
+            frame.curtain == 1.0 and frame.image.any() for frame in kept
+        )  # the keepsake keeps the picture
     finally:
         session.close()
 

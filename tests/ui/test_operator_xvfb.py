@@ -5,9 +5,9 @@ One start of `python -m arwed run --source demo` with the stage output full scre
 camera-black output full screen on the console's own screen and her view (eyes) in a window:
 - full screen is what was asked, also on the console's screen; Esc leaves that one (saved so), F11 leaves
   nothing else (the projector stays full screen);
-- the fade time typed into its field (1.5 s); R records; B fades every output to black and back (B held:
-  auto-repeat ignored), H fades the character out: the projector painted the fades' frames in between, and
-  the recording has them too;
+- the fade time typed into its field (2.5 s); R records; B fades every output to black and back (B held:
+  auto-repeat ignored), H fades the character out: the projector painted the fades' frames in between
+  (the recording keeps the picture: the keepsake film's replay switches the blackout);
 - the gap typed large: PARTNER OUT OF FRAME on the preview, "partner out of frame" in the status bar;
   REC with its time, BLACKOUT, HIDDEN and her head tracking on the preview, none of it on the projector;
 - Ctrl+Q twice while recording asks; Esc keeps recording; the quit key in the question quits, and the
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -30,13 +31,14 @@ import numpy as np
 import pytest
 import yaml
 
+from arwed.session.recovery import marker_path
 from tests.conftest import REPO_ROOT
 from tests.ui.xdisplay import ConsoleApp, keys, screenshot
 from tests.xvfb import CONSOLE_SCREEN_PX, PROJECTOR_SCREEN_PX, xdotool
 
 SHOTS = Path("/work/notes/shots/operator")
 HOLD_S = 1.5  # longer than the X server's auto-repeat delay
-FADE_S = 1.5  # long enough for a loaded 2-core machine to paint some of its frames
+FADE_S = 2.5  # long enough for a loaded 2-core machine to paint some of its frames
 
 
 def _shot(display: str, folder: Path, name: str) -> np.ndarray:
@@ -138,7 +140,7 @@ def test_the_operator_runs_the_day_with_fades_lights_full_screens_and_a_guarded_
             for window in xdotool(display, "search", "--name", name).split():
                 xdotool(display, "windowmove", window, x, "730")  # below the console's screen
 
-        _type_into(app, "fadeSpin", "1.5")
+        _type_into(app, "fadeSpin", "2.5")
         app.wait_until(lambda s: s["fade_s"] == FADE_S, what="took the fade time")
         keys(display, "r")
         app.wait_until(
@@ -183,8 +185,9 @@ def test_the_operator_runs_the_day_with_fades_lights_full_screens_and_a_guarded_
         assert shown is not None, (stats["keys"], levels)
         out = [level for level in levels[:black] if 0.0 < level < 1.0]
         back = [level for level in levels[black:shown] if 0.0 < level < 1.0]
-        assert out and out == sorted(out, reverse=True), levels  # to black, never brighter
-        assert back and back == sorted(back), levels  # and back up
+        assert out == sorted(out, reverse=True), levels  # to black, never brighter
+        assert back == sorted(back), levels  # and back up
+        assert len(out) + len(back) >= 2, levels  # frames between, painted (however loaded the machine)
         hiding = [p[2] for p in paints if p[0] >= hide_s and 0.0 < p[2] < 1.0]
         assert hiding and hiding == sorted(hiding, reverse=True), hiding  # the character fading out
         assert paints[-1][1] == 0.0  # black at the end
@@ -209,8 +212,8 @@ def test_the_operator_runs_the_day_with_fades_lights_full_screens_and_a_guarded_
     _, stderr = refused.communicate(timeout=60)
     assert refused.returncode == 2
     assert "arwed: error: screen DUMMY1 is given two outputs (stage and eyes)" in stderr
-    (video,) = (tmp_path / "keep").rglob("recording-*.mp4")
-    assert not list(video.parent.glob(".*.unfinished"))
+    video = Path(re.search(r"recording to (\S+\.mp4)", log).group(1))
+    assert not marker_path(video).exists()  # finished properly, nothing left to recover
     capture = cv2.VideoCapture(str(video))
     brightness = []
     while True:
@@ -219,14 +222,11 @@ def test_the_operator_runs_the_day_with_fades_lights_full_screens_and_a_guarded_
             break
         brightness.append(float(frame.mean()))
     capture.release()
-    full = float(np.percentile(brightness, 90))
-    between = [b for b in brightness if 0.1 * full < b < 0.9 * full]
     if SHOTS.is_dir():  # what the run saw, for the notes
         figures = {
             "painted_fading_frames": {"out": len(out), "back": len(back), "hide": len(hiding)},
             "recording_frames": len(brightness),
-            "recording_fading_frames": len(between),
         }
         (SHOTS / "xvfb-run-figures.json").write_text(json.dumps(figures, indent=1))
-    assert len(between) >= 10, brightness  # the fades are in the recording too (a frame per change)
-    assert brightness[-1] < 2.0  # it ended in the blackout
+    # the keepsake keeps the picture through the blackouts (the replay switches them: keepsakes' tests)
+    assert len(brightness) > 10 and min(brightness) > 20.0, brightness

@@ -302,7 +302,7 @@ class _FilmWriter:
                 self.switches.append({"slot": lo, "t": round(t, 4), "hidden": hidden, "blackout": blackout})
             self._slots, self._blackout = hi - lo, blackout
             frame = result.frame if lo == edges[0] else _at(result.frame, t)
-            rendering.render(frame, result, (output,), hidden, ceremony)
+            rendering.render(frame, result, (output,), 0.0 if hidden else 1.0, ceremony)  # visibility
         self.frames += 1
         self.place_voice(until_s=self._sink.writer.duration_s)
 

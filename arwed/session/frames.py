@@ -202,7 +202,9 @@ class FrameFanOut:
             self._set_head_tracking(head_tracking_state(composite.head_pose))
         if stream == "stage":
             self._rate.tick(now, (now - composite.capture_time_s) * 1000.0, composite.tracked_frame_index)
-            self._on_stage_frame(frame, now)  # the keepsakes keep the picture in a blackout (keepsake_desk.py)
+            self._on_stage_frame(
+                frame, now
+            )  # the keepsakes keep the picture in a blackout (keepsake_desk.py)
         self.frame.emit(stream)
 
 

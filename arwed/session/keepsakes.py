@@ -98,6 +98,12 @@ class _FrameWorker:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    @property
+    def queued(self) -> int:
+        """Frames waiting to be written."""
+        with self._ready:
+            return len(self._frames)
+
     def _next(self) -> tuple[np.ndarray | None, float] | None:
         """The oldest queued frame; (None, 0) once stopped and empty; None after IDLE_S without one."""
         with self._ready:

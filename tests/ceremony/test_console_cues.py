@@ -192,7 +192,7 @@ def test_a_console_recording_carries_his_voice_in_step_with_the_picture(tmp_path
         recorder.offer(dark if 30 <= i < 40 or 60 <= i < 70 else bright, t)
         if i in (45, 75):
             recorder.stop_voice(t)
-        assert wait_until(lambda: recorder._queue.qsize() < 10)  # real time never floods the queue
+        assert wait_until(lambda: recorder.queued < 10)  # real time never floods the queue
     recorder.stop()
     assert recorder.error is None
     measured = tool.main(str(tmp_path / "r.mp4"))

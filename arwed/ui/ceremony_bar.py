@@ -23,6 +23,18 @@ def _big_button(text: str, name: str, checkable: bool = False) -> QPushButton:
     return button
 
 
+def _hide_text(hidden: bool, compact: bool) -> str:
+    if compact:  # the HIDDEN light on the preview says whom
+        return "Show him" if hidden else "Hide him"
+    return "Show character" if hidden else "Hide character"
+
+
+def _record_text(recording: bool, compact: bool) -> str:
+    if not recording:
+        return "● Record"
+    return "■ Stop" if compact else "■ Stop recording"  # the REC light on the preview says what is stopped
+
+
 class CeremonyBar(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -56,12 +68,14 @@ class CeremonyBar(QWidget):
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(8)
+        # widths in step with the longest texts ("Show character", "End blackout"; "Snapshot", "■ Stop"): at
+        # half the others' width "Snapshot" and "Stop recording" were cut on a 1280 px screen
         for button in (self.hide_button, self.blackout_button, self.lock_button):
-            bar.addWidget(button, 2)
+            bar.addWidget(button, 4)
         bar.addLayout(fade_box)
         bar.addSpacing(16)
-        bar.addWidget(self.snapshot_button, 1)
-        bar.addWidget(self.record_button, 1)
+        bar.addWidget(self.snapshot_button, 3)
+        bar.addWidget(self.record_button, 3)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -79,11 +93,11 @@ class CeremonyBar(QWidget):
         ):
             button.setChecked(on)
         for button, action, text in (
-            (self.hide_button, "toggle_hidden", "Show character" if status.hidden else "Hide character"),
+            (self.hide_button, "toggle_hidden", _hide_text(status.hidden, compact)),
             (self.blackout_button, "toggle_blackout", "End blackout" if status.blackout else "Blackout"),
             (self.lock_button, "toggle_lock", "Unlock spot" if status.locked else "Lock spot"),
             (self.snapshot_button, "snapshot", "Snapshot"),
-            (self.record_button, "toggle_recording", "■ Stop recording" if status.recording else "● Record"),
+            (self.record_button, "toggle_recording", _record_text(status.recording is not None, compact)),
         ):
             bound = shortcuts.keys_for(action)
             text = f"{text}   [{bound[0]}]" if bound and not compact else text

@@ -46,7 +46,7 @@ def test_recording_lasts_as_long_as_the_ceremony_whatever_the_frame_rate(tmp_pat
     for i in range(20):
         image = np.full((120, 160, 3), i * 10, np.uint8)
         recorder.offer(image, 100.0 + i * 0.1)
-        time.sleep(0.02)  # frames come in over time (the queue holds only a few: a burst would be dropped)
+        time.sleep(0.1)  # in real time: the queue holds half a second of frames (a burst would be dropped)
     recorder.stop()
     assert recorder.error is None and not recorder.alive and recorder.dropped == 0
     from arwed.video_writer import open_video_frames

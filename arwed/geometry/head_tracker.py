@@ -46,7 +46,10 @@ STEP_MEMORY_S = 1.0
 MANOEUVRE_SURPRISE = 1.5  # normalised innovation beyond which the process noise is inflated
 MAX_INFLATION = 300.0
 NECK_TO_EYES_M = np.array([0.0, 0.10, 0.08])  # head axes: a head turns about the top of the neck
-HELD_AFTER_S = 0.3  # unseen for longer than this: the pose is "held" (tracking runs at 15-30 Hz)
+HELD_AFTER_S = 0.3  # unseen for longer than this: the pose is "held" (tracking runs at 15-30 Hz) ...
+HELD_AFTER_GAPS = (
+    2.5  # ... or than this many of the usual gaps between sightings (a slow machine tracks at 3 Hz)
+)
 STEADY_WINDOW_S = 0.8  # a still head's pose is averaged over this long (the alignment wizard's clicks)
 STEADY_HISTORY = 120  # raw camera measurements kept for that (4 s at 30 Hz)
 
@@ -296,6 +299,7 @@ class HeadTracker:
         self._source = "face"
         self._confidence = 0.0
         self._last_seen_s: float | None = None
+        self._usual_gap_s: float | None = None  # between her sightings, smoothed
         self._first_seen_s: float | None = None
         self._output_source: str | None = None
         self._last_output: np.ndarray | None = None
@@ -320,6 +324,11 @@ class HeadTracker:
                 if rotation is not None:
                     pivot = pivot - rotation @ NECK_TO_EYES_M
                 self._position.update(time_s, pivot)
+                if self._last_seen_s is not None and 0.0 < time_s - self._last_seen_s <= self.settings.hold_s:
+                    gap = time_s - self._last_seen_s  # a loss longer than the hold is not the usual gap
+                    self._usual_gap_s = (
+                        gap if self._usual_gap_s is None else 0.8 * self._usual_gap_s + 0.2 * gap
+                    )
                 self._last_seen_s = time_s
                 if self._first_seen_s is None:
                     self._first_seen_s = time_s
@@ -346,7 +355,7 @@ class HeadTracker:
             self._rotation = _RotationFilter(self.settings)
             self._position = _PositionFilter(self.settings)
             self._sensor.correction = None
-            self._last_seen_s = self._first_seen_s = self._opacity_time_s = None
+            self._last_seen_s = self._first_seen_s = self._opacity_time_s = self._usual_gap_s = None
             self._opacity_value = 0.0
             self._raw.clear()
 
@@ -437,7 +446,7 @@ class HeadTracker:
         if self._last_seen_s is None:
             return 0.0, True
         unseen_s = time_s - self._last_seen_s
-        held = unseen_s > HELD_AFTER_S
+        held = unseen_s > max(HELD_AFTER_S, HELD_AFTER_GAPS * (self._usual_gap_s or 0.0))
         if unseen_s <= self.settings.hold_s:
             target = 1.0
         elif self.settings.fade_s <= 0.0:

@@ -24,6 +24,16 @@ def test_angles_round_trip_and_signs() -> None:
     assert facing_right_of_image[0] > 0  # yaw > 0: she turns to her left, the image's right
 
 
+def test_a_slow_tracker_between_sightings_is_not_held_a_missed_sighting_is() -> None:
+    tracker = HeadTracker(HeadFilterSettings(hold_s=2.0, fade_s=0.8))
+    rotation = rotation_from_angles_deg(0.0, 0.0, 0.0, POSITION)
+    for t in np.arange(0.0, 3.0, 1 / 3):  # a loaded machine: her head seen three times a second
+        tracker.observe(float(t), POSITION, HeadMeasurement(float(t), rotation, 1.0, "face"))
+    last = float(np.arange(0.0, 3.0, 1 / 3)[-1])
+    assert "held" not in tracker.pose_at(last + 0.5).source  # waiting for the next sighting
+    assert "held" in tracker.pose_at(last + 1.0).source  # three sightings missed
+
+
 def test_hold_then_fade_never_jumps() -> None:
     settings = HeadFilterSettings(hold_s=1.0, fade_s=0.8)
     tracker = HeadTracker(settings)

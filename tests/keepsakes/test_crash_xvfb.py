@@ -27,7 +27,7 @@ from arwed.session.recovery import marker_path
 from arwed.video_writer import open_video_frames
 from arwed.video_writer import playable_length as video_length
 from tests.conftest import REPO_ROOT
-from tests.xvfb import xdotool
+from tests.xvfb import app_environment, arwed_command, xdotool
 
 RECORD_S = 8.0
 MAY_LOSE_S = 2.0
@@ -41,20 +41,8 @@ FPS = 30
 
 
 def _console(display: str, tmp_path: Path, log: Path, *extra: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env.update(
-        DISPLAY=display, PYOPENGL_PLATFORM="egl", PYTHONPATH=str(REPO_ROOT), ARWED_CONFIG_DIR=str(tmp_path)
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "arwed",
-        "run",
-        "--source",
-        "demo",
-        "--keepsakes",
-        str(tmp_path / "keep"),
-    ]
+    env = app_environment(display, tmp_path)
+    command = arwed_command("run", "--source", "demo", "--keepsakes", str(tmp_path / "keep"))
     with open(log, "w") as stderr:
         return subprocess.Popen(
             [*command, *extra], env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=stderr

@@ -10,17 +10,15 @@ twice. The app's --stats file tells what the keys did.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.xvfb import end_app, xdotool
+from tests.xvfb import app_environment, arwed_command, end_app, xdotool
 
 HOLD_S = 1.5  # longer than the X server's auto-repeat delay (660 ms by default)
 
@@ -41,23 +39,8 @@ def test_ceremony_keys_act_whatever_has_the_focus_and_a_held_key_acts_once(xvfb_
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt-get install xdotool, or scripts/bootstrap.sh)")
     stats_path = tmp_path / "stats.json"
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env.update(
-        DISPLAY=xvfb_display,
-        PYOPENGL_PLATFORM="egl",
-        PYTHONPATH=str(REPO_ROOT),
-        ARWED_CONFIG_DIR=str(tmp_path),
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "arwed",
-        "run",
-        "--source",
-        "demo",
-        "--keepsakes",
-        str(tmp_path / "keep"),
-    ]
+    env = app_environment(xvfb_display, tmp_path)
+    command = arwed_command("run", "--source", "demo", "--keepsakes", str(tmp_path / "keep"))
     app = subprocess.Popen(
         [*command, "--stats", str(stats_path)],
         env=env,

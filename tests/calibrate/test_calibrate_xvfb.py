@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from arwed.calibrate.profile import load_profile
 from tests.calibrate.test_calibrate_window import real_views_video
 from tests.conftest import REPO_ROOT
-from tests.xvfb import read_xwd, xdotool
+from tests.xvfb import app_environment, arwed_command, read_xwd, xdotool
 
 
 @pytest.mark.slow
@@ -27,9 +26,8 @@ def test_calibrate_window_under_xvfb_keeps_all_13_real_views(xvfb_display, tmp_p
         )
     video = real_views_video(tmp_path / "views.avi")
     out = tmp_path / "live.yaml"
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env.update(DISPLAY=xvfb_display, PYTHONPATH=str(REPO_ROOT))
-    command = [sys.executable, "-m", "arwed", "calibrate", "--video", str(video), "--board", "chessboard:9x6"]
+    env = app_environment(xvfb_display, tmp_path)
+    command = arwed_command("calibrate", "--video", str(video), "--board", "chessboard:9x6")
     app = subprocess.Popen(
         [*command, "--square", "0.025", "--out", str(out)],
         env=env,

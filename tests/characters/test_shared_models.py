@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from arwed.characters.base import CharacterCue
+from arwed.characters.humanoid import REQUIRED_BONES
 from arwed.characters.loader import NOT_RIGGED, load_character
 from tests.conftest import shared_path
 
@@ -20,23 +21,6 @@ MODELS = [
 ]
 WHOLE_FIGURES = ("RobotExpressive.glb", "CesiumMan.glb", "cryptovoxels.vrm")
 FEET_ON_THE_FLOOR = ("CesiumMan.glb", "cryptovoxels.vrm")  # the robot's long arms reach below its soles
-ALL_REQUIRED = (
-    "hips",
-    "spine",
-    "head",
-    "leftUpperArm",
-    "leftLowerArm",
-    "leftHand",
-    "rightUpperArm",
-    "rightLowerArm",
-    "rightHand",
-    "leftUpperLeg",
-    "leftLowerLeg",
-    "leftFoot",
-    "rightUpperLeg",
-    "rightLowerLeg",
-    "rightFoot",
-)
 
 _cache: dict[str, object] = {}
 
@@ -166,7 +150,7 @@ def test_vrm1_samples_read_meta_humanoid_and_materials(name, bones):
     character = model(name)
     info = character.info
     assert info.vrm_version == "1.0" and info.humanoid
-    assert len(info.bones_mapped) == bones and set(ALL_REQUIRED) <= set(info.bones_mapped)
+    assert len(info.bones_mapped) == bones and set(REQUIRED_BONES) <= set(info.bones_mapped)
     assert info.meta["authors"] == "pixiv Inc." and info.license == "https://vrm.dev/licenses/1.0/"
     assert info.meta["allowRedistribution"] == "yes"
     if "mtoon" in name:

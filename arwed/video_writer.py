@@ -271,7 +271,10 @@ class VideoWriter:
         rate = Fraction(self.fps).limit_denominator(1001)
         options = {"flush_packets": "1", "max_interleave_delta": "0"}
         if suffix in (".mp4", ".mov"):
-            options["movflags"] = _FRAGMENTED_MP4 + ("+frag_every_frame" if live else "")
+            options["movflags"] = _FRAGMENTED_MP4
+            if live:  # a fragment per frame time (frag_every_frame misplaces frames shown for several
+                # frame times once an audio track is interleaved: each took the next one's start)
+                options["frag_duration"] = str(max(1, int(1e6 / self.fps)))
         elif suffix == ".mkv":
             options["cluster_time_limit"] = str(int(KEYFRAME_INTERVAL_S * 1000))
         try:

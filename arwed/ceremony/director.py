@@ -92,7 +92,10 @@ class _Ramp:
 
 
 class CeremonyBody:
-    """The frame's body layer: the character calls `apply` with a PoseEditor (posing.BodyLayer)."""
+    """The frame's body layer: the character calls `apply` with a PoseEditor (posing.BodyLayer).
+
+    It poses him for `time_s`, the frame's time on the ceremony's clock, whatever time the character is
+    posed for (the console's ceremony runs on the wall clock, his idle motion on the source's time)."""
 
     def __init__(
         self,
@@ -101,12 +104,15 @@ class CeremonyBody:
         reaches: list[ArmReach],
         speech: Speech | None,
         wrists_local: tuple[np.ndarray, ...],
+        time_s: float | None = None,
     ):
         self.walk, self.bows, self.reaches, self.speech = walk, bows, reaches, speech
         self.wrists_local = wrists_local
+        self.time_s = time_s
         self.reach_report: ReachReport | None = None
 
     def apply(self, editor: PoseEditor, time_s: float) -> None:
+        time_s = self.time_s if self.time_s is not None else time_s
         if self.walk is not None:
             self.walk.apply(editor, time_s)
         for bow in self.bows:
@@ -135,8 +141,10 @@ class CeremonyDirector:
         ceremony: script.Ceremony,
         durations: dict[Path, float],
         height_m: float,
-        foot_xz: dict[str, tuple[float, float]],
+        foot_xz: dict[str, tuple[float, float]] | None = None,
     ):
+        """`foot_xz`: where his feet stand (character space x, z); None: each walk reads them from the model
+        on its first frame (what the console and rehearsals do)."""
         self.ceremony = ceremony
         self.runner = CueRunner(ceremony, durations)
         self.height_m = height_m
@@ -381,7 +389,7 @@ class CeremonyDirector:
         bowing = any(b.amount(t) > 0.05 for b in self._bows)
         wrists = tuple(_apply(to_local, w) for w in view.her_wrists_m)
         speech = self._speech if self._speech is not None and self._speech.active(t) else None
-        body = CeremonyBody(walk, list(self._bows), list(self._reaches), speech, wrists)
+        body = CeremonyBody(walk, list(self._bows), list(self._reaches), speech, wrists, t)
         expressions = {name: ramp.at(t) for name, ramp in self._expression_ramps.items()}
         for name, weight in held.expressions.items():
             expressions.setdefault(name, weight)

@@ -58,14 +58,39 @@ def her_wrists_camera_m(
     return tuple(out)
 
 
+class CeremonyClock:
+    """The ceremony's time from the frames' times: it never goes back. A clock that restarts (another
+    source, the pipeline started again) is carried on from where the ceremony was, so its cues neither
+    restart nor jump."""
+
+    def __init__(self) -> None:
+        self._offset_s = 0.0
+        self._last_in_s: float | None = None
+        self._last_s = 0.0
+
+    def __call__(self, time_s: float) -> float:
+        if self._last_in_s is not None and time_s < self._last_in_s:
+            self._offset_s = self._last_s - time_s
+        self._last_in_s = time_s
+        self._last_s = time_s + self._offset_s
+        return self._last_s
+
+
 class CeremonyStage:
     """`after_frame(staged)`, when given, is called on the render thread after each frame's direction
-    (the console's cue panel and its voice player follow the ceremony through it)."""
+    (the console's cue panel and its voice player follow the ceremony through it).
 
-    def __init__(self, director: CeremonyDirector, after_frame=None):
+    `wall_clock`: the ceremony runs on the frames' capture time (time.monotonic()), the clock his voice
+    plays on and recordings are made on; that is the console's: a source's own time falls behind the wall
+    clock when the machine is slow and starts again at 0 when the operator changes the source. Without
+    it (a rehearsal, a replay) the ceremony runs on the video's time."""
+
+    def __init__(self, director: CeremonyDirector, after_frame=None, wall_clock: bool = False):
         self.director = director
         self.last: StagedFrame | None = None
         self._after_frame = after_frame
+        self._wall_clock = wall_clock
+        self._clock = CeremonyClock()
 
     def frame(
         self,
@@ -73,8 +98,13 @@ class CeremonyStage:
         placement: Placement | None,
         observation: PoseObservation | None,
         intrinsics: CameraIntrinsics,
+        capture_time_s: float | None = None,
     ) -> StagedFrame:
-        staged = self._frame(time_s, placement, observation, intrinsics)
+        """`time_s`: the frame's media time; `capture_time_s`: when it was captured (time.monotonic())."""
+        wall = self._wall_clock and capture_time_s is not None
+        staged = self._frame(
+            self._clock(capture_time_s if wall else time_s), placement, observation, intrinsics
+        )
         if self._after_frame is not None:
             self._after_frame(staged)
         return staged

@@ -71,7 +71,7 @@ class Walk:
         end_xz: tuple[float, float],
         height_m: float,
         arriving: bool,
-        foot_xz: dict[str, tuple[float, float]],
+        foot_xz: dict[str, tuple[float, float]] | None = None,
         duration_s: float | None = None,
     ):
         self.start_s = start_s
@@ -90,8 +90,35 @@ class Walk:
         self.steps = steps
         self._t_first = start_s + SETTLE_S  # the first foot lifts
         self.end_s = self._t_first + steps * step_s + SETTLE_S
+        self._foot_xz: dict[str, np.ndarray] | None = None
+        self._plants: list[Plant] | None = None
+        if foot_xz is not None:
+            self._plan_from(foot_xz)
+
+    def _plan_from(self, foot_xz: dict[str, tuple[float, float]]) -> None:
         self._foot_xz = {side: np.asarray(xz, dtype=np.float64) for side, xz in foot_xz.items()}
-        self.plants = self._plan()
+        self._plants = self._plan()
+
+    @property
+    def plants(self) -> list[Plant]:
+        if self._plants is None:
+            raise RuntimeError(
+                "the walk has no footprints yet: they are read from the model on its first frame"
+            )
+        return self._plants
+
+    def footprints_from(self, editor: PoseEditor) -> None:
+        """Plan the steps from where this model's feet stand in the frame's pose (once, on the walk's first
+        frame), so that the first and last footprints are where his feet are when he stands: no foot slides
+        into its first print or out of its last (approximate prints slid 2.3 cm on the groom)."""
+        if self._plants is None:
+            self._plan_from(
+                {
+                    side: (float(p[0]), float(p[2]))
+                    for side in ("left", "right")
+                    for p in (editor.position_m(f"{side}Foot"),)
+                }
+            )
 
     @property
     def duration_s(self) -> float:
@@ -188,11 +215,10 @@ class Walk:
     def apply(self, editor: PoseEditor, t: float) -> None:
         """Legs, hips and arms for time t; the caller puts the character's root at `root(t)`. A model
         with a walk clip of its own walks with it (clip_walk.py); otherwise the procedural walk below."""
-        if (
-            t <= self.start_s
-            or t >= self.end_s
-            or not all(editor.has(b) for b in (*leg_bones("left"), *leg_bones("right"), "hips"))
-        ):
+        if not all(editor.has(b) for b in (*leg_bones("left"), *leg_bones("right"), "hips")):
+            return
+        self.footprints_from(editor)
+        if t <= self.start_s or t >= self.end_s:
             return
         clip = walk_clip(editor.clips)
         if clip is not None:

@@ -129,25 +129,6 @@ class _Recorder:
         place_voices(self.sink.writer, self.director.audio, start_v, until_video_s, self._first_t or 0.0)
 
 
-def foot_xz(character) -> dict[str, tuple[float, float]]:
-    from arwed.characters.base import CharacterCue
-
-    skeleton = getattr(character, "skeleton", None)
-    if skeleton is None:
-        return {"left": (0.1, 0.0), "right": (-0.1, 0.0)}
-    character.pose(CharacterCue(time_s=0.0))
-    pose = skeleton()
-    out = {}
-    for side, default in (("left", 0.1), ("right", -0.1)):
-        index = pose.humanoid.get(f"{side}Foot")
-        out[side] = (
-            (float(pose.positions_m[index][0]), float(pose.positions_m[index][2]))
-            if index is not None
-            else (default, 0.0)
-        )
-    return out
-
-
 def _video_path(out: str) -> Path:
     from arwed.video_writer import VIDEO_SUFFIXES
 
@@ -214,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
     source = PushBackSource(source, first)
     fps = float(getattr(source, "fps", None) or FPS_GUESS)
     max_frames = int(math.ceil(end_s * fps))
-    director = CeremonyDirector(ceremony, durations, character.height_m, foot_xz(character))
+    director = CeremonyDirector(ceremony, durations, character.height_m)
     director.start_at(start_index, first.media_time_s)
     director.schedule_keys([first.media_time_s + k for k in keys])
     stage = CeremonyStage(director)

@@ -330,11 +330,10 @@ def _ceremony_stage(timeline: Timeline, character, notes: list[str]):
     from arwed.ceremony.director import CeremonyDirector
     from arwed.ceremony.script import load_ceremony
     from arwed.ceremony.stage import CeremonyStage
-    from arwed.commands.rehearse import foot_xz
 
     durations: dict = {}
     ceremony = load_ceremony(keys.file, durations)
-    director = CeremonyDirector(ceremony, durations, character.height_m, foot_xz(character))
+    director = CeremonyDirector(ceremony, durations, character.height_m)
     director.schedule_keys(list(keys.times_s), list(keys.keys))
     for at_s, index in keys.starts:
         if not 0 <= index < len(ceremony.cues):

@@ -309,7 +309,9 @@ class RenderStage:
         placement = result.placement if result else None
         observation = result.observation if result else None
         try:
-            return ceremony.frame(frame.media_time_s, placement, observation, intrinsics)
+            return ceremony.frame(
+                frame.media_time_s, placement, observation, intrinsics, capture_time_s=frame.capture_time_s
+            )
         except Exception as exc:
             self._errors.report("ceremony", frame.index, exc)
             return None

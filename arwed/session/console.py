@@ -282,6 +282,7 @@ class ConsoleSession:
             self.frames.forget_head()
 
     def _stage_frame(self, frame, now_s: float) -> None:
+        self.cues.frame_shown()  # his voice starts with the picture of its cue, not before it is drawn
         self.keepsakes.offer(frame, now_s)
 
     def _credit_line(self) -> str | None:

@@ -19,9 +19,6 @@ from arwed.errors import UserError
 
 log = logging.getLogger("arwed.console")
 
-FOOT_X_OF_HEIGHT = 0.056  # where a standing adult's ankles are, across and back, as fractions of height
-FOOT_Z_OF_HEIGHT = -0.011
-
 
 @dataclass(frozen=True)
 class CueStatus:
@@ -61,6 +58,7 @@ class CueDesk:
         self._status = CueStatus(None)
         self._voices_seen = 0
         self._voices_stopped: set[int] = set()
+        self._voices_waiting: list[VoiceCue] = []  # for the frame being drawn, told when it is shown
 
     @property
     def loaded(self) -> bool:
@@ -135,19 +133,15 @@ class CueDesk:
 
         durations: dict = {}
         ceremony = load_ceremony(path, durations)
-        height = self._height_m()
-        feet = {
-            "left": (FOOT_X_OF_HEIGHT * height, FOOT_Z_OF_HEIGHT * height),
-            "right": (-FOOT_X_OF_HEIGHT * height, FOOT_Z_OF_HEIGHT * height),
-        }
-        director = CeremonyDirector(ceremony, durations, height, feet)
+        director = CeremonyDirector(ceremony, durations, self._height_m())  # his walks read his feet
         director.prepare_voices()
-        return CeremonyStage(director, after_frame=self._after_frame), tuple(c.name for c in ceremony.cues)
+        stage = CeremonyStage(director, after_frame=self._after_frame, wall_clock=True)  # the speakers' clock
+        return stage, tuple(c.name for c in ceremony.cues)
 
     def _set_stage(self, stage, status: CueStatus) -> None:
         with self._lock:
             self._stage = stage
-            self._voices_seen, self._voices_stopped = 0, set()
+            self._voices_seen, self._voices_stopped, self._voices_waiting = 0, set(), []
         self._attach(stage)
         self._emit(status)
 
@@ -158,20 +152,33 @@ class CueDesk:
     # ----- the render thread -----------------------------------------------------------------------------
 
     def _after_frame(self, staged) -> None:
+        """The frame's direction is known (before it is drawn): the cue panel follows at once; his voice
+        waits for the frame to be shown (`frame_shown`), because drawing it takes a while (0.1 to 0.5 s on
+        a slow machine) and the sound must start with the picture that goes with it, in the speakers and
+        in a recording."""
         stage = self._stage
         if stage is None or staged.direction is None:
             return
+        self.frame_shown()  # the last frame's voice, if that frame was never shown on the stage stream
         runner = stage.director.runner
         if runner.index != self._status.index:
             self._emit(CueStatus(self._status.file, self._status.names, runner.index, runner.describe_next()))
         plays = stage.director.audio
+        voices = []
         for number in range(self._voices_seen, len(plays)):
             play = plays[number]
-            self._events.voice.emit(
-                VoiceCue(play.path, True, play.volume, max(0.0, staged.time_s - play.start_s))
-            )
+            voices.append(VoiceCue(play.path, True, play.volume, max(0.0, staged.time_s - play.start_s)))
         self._voices_seen = len(plays)
         for number, play in enumerate(plays):
             if play.stop_s is not None and number not in self._voices_stopped:
                 self._voices_stopped.add(number)
-                self._events.voice.emit(VoiceCue(play.path, False, play.volume))
+                voices.append(VoiceCue(play.path, False, play.volume))
+        with self._lock:
+            self._voices_waiting.extend(voices)
+
+    def frame_shown(self) -> None:
+        """The stage frame directed last is published (render thread): its voice starts or stops now."""
+        with self._lock:
+            voices, self._voices_waiting = self._voices_waiting, []
+        for voice in voices:
+            self._events.voice.emit(voice)

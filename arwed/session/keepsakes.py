@@ -229,10 +229,11 @@ class Recorder(_FrameWorker):
         """The frame on show, from the frame time it appeared in up to `until` (encoded once)."""
         image, slot = self._pending
         if until > slot:
+            if self.voice:  # first: the writer encodes the audio half a second behind the frame written,
+                # so a frame that stayed up long (a stall) would otherwise leave a hole in his voice
+                self._place_voices(until / self.fps)
             self._sink.writer.write(image, slots=until - slot)
             self._written = until
-            if self.voice:
-                self._place_voices(self._written / self.fps)
 
     def idle(self) -> None:
         """The pipeline is slow or stalled: the frame on show is written up to now and stays on show,

@@ -53,6 +53,33 @@ def test_frames_and_audio_placed_at_cue_times_come_back_in_sync(tmp_path, suffix
     assert np.allclose(onsets, [0.5, 1.5, 2.3], atol=0.03), onsets
 
 
+def test_a_live_recording_with_audio_keeps_each_frame_at_its_time(tmp_path):
+    """A console recording at a few frames per second: frames shown for several frame times, his voice
+    on the track; each frame starts where it was placed (frag_every_frame gave each the next one's)."""
+    import av
+
+    path = tmp_path / "live.mp4"
+    slots = [15, 12, 12, 15, 21, 1]
+    with VideoWriter(path, 30.0, (64, 48), audio=AudioFormat(RATE_HZ, channels=1), live=True) as writer:
+        writer.add_audio(_tone(2.5), time_s=0.0)
+        for index, shown in enumerate(slots):
+            writer.write(np.full((48, 64, 3), 200 if index % 2 == 0 else 0, np.uint8), slots=shown)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = [
+            (float(f.pts * stream.time_base), f.to_ndarray(format="gray").mean())
+            for f in container.decode(stream)
+        ]
+    starts = np.cumsum([0, *slots[:-1]]) / 30.0
+    assert len(frames) == len(slots)
+    # AAC's priming (1024 samples) moves everything after the first frame alike; the first starts at 0
+    shift = frames[1][0] - starts[1]
+    assert 0.0 <= shift <= 0.022 and frames[0][0] == 0.0
+    for (time_s, grey), start, index in zip(frames[1:], starts[1:], range(1, len(slots)), strict=True):
+        assert time_s - shift == pytest.approx(start, abs=0.002), frames
+        assert (grey > 100) == (index % 2 == 0), frames
+
+
 def test_overlapping_audio_is_mixed_and_late_audio_is_counted(tmp_path):
     path = tmp_path / "mix.mp4"
     with VideoWriter(path, 30.0, (64, 48), audio=AudioFormat(RATE_HZ, latency_s=0.5)) as writer:

@@ -231,7 +231,12 @@ class Keepsakes:
                 log.error("recording stopped before its first frame: nothing was saved")
             elif recorder.error is None:
                 seconds = recorder.frames_written / recorder.fps
-                log.info("recording saved: %s (%.0f s)", recorder.path, seconds)
+                dropped = (
+                    f", {recorder.dropped} frames dropped: the disk or the machine was slow"
+                    if recorder.dropped
+                    else ""
+                )
+                log.info("recording saved: %s (%.0f s%s)", recorder.path, seconds, dropped)
 
         self._control.submit(finish)
 

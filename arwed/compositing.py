@@ -34,6 +34,26 @@ SOLID_RAMP_FROM, SOLID_FROM = (
 SILHOUETTE_MARGIN = 0.3  # of a person's box width, each side: a dress, hair or a raised arm reach past it
 
 
+def background_shape(settings: CompositeSettings, image_bgr: np.ndarray) -> tuple[int, ...]:
+    """The shape of a composited frame: BGRA for keyed frames with alpha, else the camera's."""
+    if settings.mode is CompositeMode.KEYED and settings.keyed_alpha_png:
+        return (*image_bgr.shape[:2], 4)
+    return image_bgr.shape
+
+
+def fill_background(out: np.ndarray, settings: CompositeSettings, image_bgr: np.ndarray) -> None:
+    """What the character is drawn on, into `out`: the camera picture on the stage, black (or
+    transparent) otherwise, the key colour for keyed frames without alpha. The picture without him: the
+    operator's hide shows it (session/veil.py)."""
+    mode = settings.mode
+    if mode is CompositeMode.STAGE:
+        np.copyto(out, image_bgr)
+    elif mode is CompositeMode.KEYED and out.shape[2] == 3:
+        out[:] = settings.key_color_bgr
+    else:
+        out[:] = 0
+
+
 class Compositor:
     def __init__(self, settings: CompositeSettings | None = None):
         self.settings = settings or CompositeSettings()
@@ -60,17 +80,8 @@ class Compositor:
         shared: the same frame's layer as other outputs paint it (`SharedLayer(layer)`), so that the
         people in front hide the character once per frame, not once per output."""
         mode = self.settings.mode
-        if mode is CompositeMode.KEYED and self.settings.keyed_alpha_png:
-            out = self._buffer((*image_bgr.shape[:2], 4))
-            out[:] = 0
-        else:
-            out = self._buffer(image_bgr.shape)
-            if mode is CompositeMode.STAGE:
-                np.copyto(out, image_bgr)
-            elif mode in (CompositeMode.CAMERA_BLACK, CompositeMode.EYES):
-                out[:] = 0
-            else:
-                out[:] = self.settings.key_color_bgr
+        out = self._buffer(background_shape(self.settings, image_bgr))
+        fill_background(out, self.settings, image_bgr)
         if placement is not None and layer is not None and layer.rgba.size:
             occluding = self.settings.occlusion and mode is not CompositeMode.KEYED
             if mode is CompositeMode.STAGE and self.settings.shadow:

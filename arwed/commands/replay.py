@@ -6,8 +6,10 @@ hidden, blackout, placement changes, the people clicked and the ceremony's keys.
 share the recording's clock, so the film comes out on the same timeline as the live `stage.mp4`: frame n
 at n / fps. Each frame time shows what held at its end (the live recording shows the newest frame that
 came in it), and a frame the camera held across an event (the live pipeline was slower than the
-recording's rate) is drawn again from the frame time of the event, so hide and blackout switch in the
-very frame time the operator pressed the key. Options replace what the log says: another `--character`, `--settings`,
+recording's rate) is drawn again from the frame time of the event, so hide and blackout start in the
+very frame time the operator pressed the key, and fade over the fade time the log gives, frame time by
+frame time, as the guests saw them (the console's own functions: session/veil.py, session/curtain.py).
+Options replace what the log says: another `--character`, `--settings`,
 `--side`/`--gap`/... (those hold for the whole film), `--calibration`.
 
 Two threads, as in an offline render: tracking runs ahead on its own thread (each frame's placement
@@ -26,14 +28,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from arwed.commands.common import settings_from_args
-from arwed.config import Settings
+from arwed.config import CompositeSettings, Settings
 from arwed.errors import UserError
 from arwed.film import folder as film_folder
 from arwed.film.log import EventLog, read_event_log
 from arwed.film.timeline import Timeline
+from arwed.session.curtain import curtained
+from arwed.session.veil import veiled, without_character
 from arwed.types import CompositeFrame, CompositeMode, Frame
 from arwed.writable import writable_output
 
@@ -157,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     tracking = TrackingStage(scene.settings, scene.profile, camera, timings, errors)
     rendering = RenderStage(scene.character, camera, timings, errors, scene.settings.lighting)
     director = scene.ceremony.director if scene.ceremony is not None else None
-    writer = _FilmWriter(sink, scene.timeline, scene.credit, director)
+    writer = _FilmWriter(sink, scene.timeline, scene.credit, director, scene.settings.composite)
     output = Output("film", scene.settings.composite, writer.deliver)
     progress = tqdm(unit="frame", disable=True if args.no_progress else None, desc="replay", leave=False)
     started = time.monotonic()
@@ -258,30 +260,35 @@ def _put(channel: queue.Queue, item, stop: threading.Event) -> None:
 
 class _FilmWriter:
     """Draws each tracked frame for its stretch of the timeline, split where hidden or blackout changed,
-    and writes it shown for as many frame times as the live recording showed it."""
+    and writes it shown for as many frame times as the live recording showed it: each frame time under
+    the hide's veil and the blackout's curtain at its end, fading as they faded live (the same functions
+    as the console's outputs: session/veil.py, session/curtain.py)."""
 
-    def __init__(self, sink, timeline: Timeline, credit: str | None, director=None):
+    def __init__(self, sink, timeline: Timeline, credit: str | None, director=None, composite=None):
         self._sink, self._timeline, self._credit = sink, timeline, credit
+        self._composite = composite or CompositeSettings()  # the film's: what the picture without him is
         self._director = director  # a ceremony's: his voice goes on the film's audio track
         self._voice_until_s = 0.0
         self._fps = sink.writer.fps
-        self._slots = 0
-        self._blackout = False
+        self._runs: list[list] = []  # [frame times, visibility, curtain] for the frame being drawn
         self.frames = 0
         self.split_frames = 0
         self.switches: list[dict] = []  # when hidden or blackout changed in the film: the slot and the state
         self._state: tuple[bool, bool] | None = None
 
     def deliver(self, composite: CompositeFrame) -> None:
-        image = composite.image
-        if self._blackout:
-            image = np.zeros_like(image)
-        elif self._credit:
-            from arwed.characters.permissions import draw_credit_line
+        try:
+            bare = without_character(self._composite, composite.image, composite.camera_image)
+        except ValueError:
+            bare = None  # no picture without him: black rather than him
+        for slots, visibility, curtain in self._runs:
+            image = veiled(composite.image, bare, visibility)
+            if self._credit and curtain > 0.0:
+                from arwed.characters.permissions import draw_credit_line
 
-            image = image.copy()
-            draw_credit_line(image, self._credit)
-        self._sink.writer.write(image, slots=self._slots)
+                image = image.copy() if image is composite.image or image is bare else image
+                draw_credit_line(image, self._credit)
+            self._sink.writer.write(curtained(image, curtain), slots=slots)
 
     def render(self, rendering, result, output, ceremony, until_s: float | None) -> None:
         """The frame of `result` from its slot up to the next frame's (`until_s`; None: one slot)."""
@@ -300,11 +307,25 @@ class _FilmWriter:
             if (hidden, blackout) != self._state:
                 self._state = (hidden, blackout)
                 self.switches.append({"slot": lo, "t": round(t, 4), "hidden": hidden, "blackout": blackout})
-            self._slots, self._blackout = hi - lo, blackout
+            self._runs = self._level_runs(lo, hi)
+            drawn = 1.0 if any(visibility > 0.0 for _, visibility, _ in self._runs) else 0.0
             frame = result.frame if lo == edges[0] else _at(result.frame, t)
-            rendering.render(frame, result, (output,), 0.0 if hidden else 1.0, ceremony)  # visibility
+            rendering.render(frame, result, (output,), drawn, ceremony)  # the veil hides him, as live
         self.frames += 1
         self.place_voice(until_s=self._sink.writer.duration_s)
+
+    def _level_runs(self, lo: int, hi: int) -> list[list]:
+        """The veil's and the curtain's levels at the end of each frame time in [lo, hi), equal ones
+        together: [frame times, visibility, curtain]."""
+        runs: list[list] = []
+        for slot in range(lo, hi):
+            t = (slot + 1) / self._fps - SLOT_END_S
+            levels = [self._timeline.visibility_at(t), self._timeline.curtain_at(t)]
+            if runs and runs[-1][1:] == levels:
+                runs[-1][0] += 1
+            else:
+                runs.append([1, *levels])
+        return runs
 
     def place_voice(self, until_s: float) -> None:
         if self._director is None:

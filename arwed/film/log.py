@@ -7,10 +7,10 @@ Format: JSON Lines, one self-contained object per line, each with `t` (seconds o
     {"t": 0.0, "event": "start", "version": 1, "fps": 30.0, "started": "2026-12-01T14:03:07",
      "monotonic_origin_s": 81234.5,
      "settings": {...every setting...}, "character": "/path/model.vrm" | null, "ceremony": null,
-     "calibration": null, "source": "demo", "hidden": false, "blackout": false}
+     "calibration": null, "source": "demo", "hidden": false, "blackout": false, "fade_s": 0.3}
     {"t": 2.10, "event": "key", "action": "toggle_hidden"}        the operator's key or button, by action
-    {"t": 2.10, "event": "hidden", "value": true}                 the character hidden / shown
-    {"t": 3.52, "event": "blackout", "value": true}               every output black / back
+    {"t": 2.10, "event": "hidden", "value": true, "fade_s": 0.3}  the character hidden / shown, fading
+    {"t": 3.52, "event": "blackout", "value": true, "fade_s": 0.3}  every output black / back, fading
     {"t": 4.00, "event": "placement", "placement": {...}}         side, gap, facing, lock ... as they are now
     {"t": 4.50, "event": "person", "point_px": [412.0, 300.0]}    the operator clicked a person
     {"t": 5.00, "event": "ceremony", "file": "vows.yaml" | null}  a ceremony opened or closed
@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from arwed.config import PlacementSettings, Settings
 from arwed.errors import InputFileError
+from arwed.geometry.fade import MAX_FADE_S
 from arwed.user_files import nesting_depth, read_user_bytes
 
 log = logging.getLogger("arwed.console")
@@ -58,6 +59,7 @@ MAX_TIME_S = 7 * 24 * 3600.0
 
 Seconds = Annotated[float, Field(ge=0.0, le=MAX_TIME_S)]
 Text = Annotated[str, Field(max_length=4096)]
+FadeSeconds = Annotated[float, Field(ge=0.0, le=MAX_FADE_S)]
 
 
 class _Event(BaseModel):
@@ -78,6 +80,7 @@ class StartEvent(_Event):
     source: Text | None = None
     hidden: bool = False
     blackout: bool = False
+    fade_s: FadeSeconds = 0.0  # the operator's fade time when recording started (each change says its own)
 
 
 class KeyEvent(_Event):
@@ -88,11 +91,13 @@ class KeyEvent(_Event):
 class HiddenEvent(_Event):
     event: Literal["hidden"]
     value: bool
+    fade_s: FadeSeconds = 0.0  # over how long it fades (0: a cut; logs from before fades: a cut)
 
 
 class BlackoutEvent(_Event):
     event: Literal["blackout"]
     value: bool
+    fade_s: FadeSeconds = 0.0
 
 
 class PlacementEvent(_Event):

@@ -1,5 +1,6 @@
-"""What a recording's event log says held at each moment: hidden, blackout, the placement settings, the
-people the operator clicked and the ceremony's keys. Pure data, no threads: the replay asks it per frame."""
+"""What a recording's event log says held at each moment: hidden, blackout (and how far each had faded),
+the placement settings, the people the operator clicked and the ceremony's keys. Pure data, no threads:
+the replay asks it per frame."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from arwed.film.log import (
     PersonEvent,
     PlacementEvent,
 )
+from arwed.geometry.fade import Fade
 
 
 class _Steps:
@@ -33,6 +35,28 @@ class _Steps:
     def times_within(self, t0: float, t1: float) -> list[float]:
         """Change times in (t0, t1)."""
         return self._times[bisect.bisect_right(self._times, t0) : bisect.bisect_left(self._times, t1)]
+
+
+class _Fades:
+    """A level that fades to each new target over its event's fade time, from wherever it was then, as
+    the console's hide and blackout do (geometry/fade.py): `at(t)` is the level at t."""
+
+    def __init__(self, first: float, changes: list[tuple[float, float, float]]):
+        fade = Fade(first, first)
+        self._times, self._fades = [], [fade]
+        for t, target, fade_s in changes:
+            fade = fade.towards(target, t, fade_s)
+            self._times.append(t)
+            self._fades.append(fade)
+
+    def at(self, t: float) -> float:
+        return self._fades[bisect.bisect_right(self._times, t)].level(t)
+
+
+def _levels(first: bool, events: list, shown_when: bool) -> _Fades:
+    """1 where the event's value is `shown_when`, else 0, fading between."""
+    level = 1.0 if first == shown_when else 0.0
+    return _Fades(level, [(e.t, 1.0 if e.value == shown_when else 0.0, e.fade_s) for e in events])
 
 
 @dataclass(frozen=True)
@@ -51,12 +75,12 @@ class Timeline:
         self.log = log
         self._fixed = fixed or {}
         events = log.events
-        self._hidden = _Steps(
-            log.start.hidden, [(e.t, e.value) for e in events if isinstance(e, HiddenEvent)]
-        )
-        self._blackout = _Steps(
-            log.start.blackout, [(e.t, e.value) for e in events if isinstance(e, BlackoutEvent)]
-        )
+        hides = [e for e in events if isinstance(e, HiddenEvent)]
+        blackouts = [e for e in events if isinstance(e, BlackoutEvent)]
+        self._hidden = _Steps(log.start.hidden, [(e.t, e.value) for e in hides])
+        self._blackout = _Steps(log.start.blackout, [(e.t, e.value) for e in blackouts])
+        self._visibility = _levels(log.start.hidden, hides, shown_when=False)
+        self._curtain = _levels(log.start.blackout, blackouts, shown_when=False)
         first = settings.with_overrides(self._fixed)
         placements = [
             (e.t, settings.model_copy(update={"placement": e.placement}).with_overrides(self._fixed))
@@ -79,6 +103,14 @@ class Timeline:
 
     def blackout_at(self, t: float) -> bool:
         return bool(self._blackout.at(t))
+
+    def visibility_at(self, t: float) -> float:
+        """The hide's veil at t: 1 the character shown, 0 hidden, between while it fades (session/veil.py)."""
+        return self._visibility.at(t)
+
+    def curtain_at(self, t: float) -> float:
+        """The blackout's curtain at t: 1 the picture, 0 black, between while it fades (session/curtain.py)."""
+        return self._curtain.at(t)
 
     def settings_at(self, t: float) -> Settings:
         return self._settings.at(t)

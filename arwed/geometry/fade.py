@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_FADE_S = 10.0  # the longest fade the operator can set (and a recording's event log may say)
+
 
 @dataclass(frozen=True)
 class Fade:

@@ -2,11 +2,13 @@
 clicker's two-button ladder between them.
 
 Hide and blackout fade over the operator's fade time (`fade_s`, 0 = a cut): the blackout is a curtain
-over every published frame (curtain.py, its level read here), the hide fades the character in the
-pipeline. `hidden` and `blackout` say where they are going, at once.
+over every published frame (curtain.py), the hide a veil over them (veil.py), both levels read here and
+both shown at once from the frames in hand, whatever the pipeline's rate. `hidden` and `blackout` say
+where they are going, at once.
 
 Thread ownership: the operator's thread (the GUI thread in the app) is the only writer; the render
-thread reads `hidden` and the curtain's level per frame. Every change is emitted on the operator's thread."""
+thread and the curtain's ticker read the levels per frame. Every change is emitted on the operator's
+thread."""
 
 from __future__ import annotations
 
@@ -24,19 +26,18 @@ class Ceremony:
     def __init__(
         self,
         events: SessionEvents,
-        on_hidden: Callable[[bool, float], None],
         set_locked: Callable[[bool], None],
         fade_s: Callable[[], float] = lambda: 0.0,
         on_curtain: Callable[[], None] = lambda: None,
     ):
         self._events = events
-        self._on_hidden = on_hidden  # tells the running pipeline at once, with the fade time
         self._set_locked = set_locked  # the lock lives in the placement settings
         self._fade_s = fade_s  # the operator's fade time (the set-up's)
-        self._on_curtain = on_curtain  # the curtain moved: show it now and while it fades
+        self._on_curtain = on_curtain  # the curtain or the veil moved: show it now and while it fades
         self._hidden = False
         self._blackout = False
         self._curtain = Fade()  # replaced whole; 1 the picture, 0 black
+        self._veil = Fade()  # replaced whole; 1 him, 0 the picture without him
 
     @property
     def hidden(self) -> bool:
@@ -50,12 +51,18 @@ class Ceremony:
         """The blackout's curtain at `now_s` (time.monotonic()): 1 the picture, 0 black."""
         return self._curtain.level(now_s)
 
-    def curtain_settled(self, now_s: float) -> bool:
-        return self._curtain.settled(now_s)
+    def visibility_level(self, now_s: float) -> float:
+        """The hide's veil at `now_s` (time.monotonic()): 1 the character shown, 0 hidden."""
+        return self._veil.level(now_s)
+
+    def settled(self, now_s: float) -> bool:
+        """Neither the curtain nor the veil is moving."""
+        return self._curtain.settled(now_s) and self._veil.settled(now_s)
 
     def set_hidden(self, hidden: bool) -> None:
         self._hidden = bool(hidden)
-        self._on_hidden(self._hidden, self._fade_s())
+        self._veil = self._veil.towards(0.0 if hidden else 1.0, time.monotonic(), self._fade_s())
+        self._on_curtain()
         log.info("character %s", "hidden" if hidden else "shown")
         self._events.hidden.emit(self._hidden)
 

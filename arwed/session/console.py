@@ -10,9 +10,10 @@
 Views listen to typed per-field events (`session.events.hidden.connect(...)`, events.py) and to
 `session.frames.frame` for new frames; they never poll. Events arrive on the thread that made the change.
 
-Ceremony safety lives here so every view gets it: `hidden` drops any frame rendered with the character
-after the operator hid it; `blackout` is a flag views paint as black at once; `locked` freezes the
-character's spot through the placement settings.
+Ceremony safety lives here so every view gets it: `hidden` veils every published frame with the
+picture without the character (veil.py) and `blackout` draws a curtain over them (curtain.py), both at
+once from the frames in hand and fading over the operator's fade time; `locked` freezes the character's
+spot through the placement settings.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from arwed.config import Settings
+from arwed.config import CompositeSettings, Settings
 from arwed.errors import UserError
 from arwed.geometry.camera import camera_intrinsics
 from arwed.glasses import load_glasses_profile
@@ -128,19 +129,20 @@ class ConsoleSession:
         self._control.busy.connect(self.events.busy.emit)
         self.ceremony = Ceremony(
             self.events,
-            on_hidden=self._hidden_changed,
             set_locked=self._set_locked,
             fade_s=lambda: self.setup.config().fade_s,
             on_curtain=self._curtain_moved,
         )
         self.frames = FrameFanOut(
-            lambda: self.ceremony.hidden,
             self._fx_px,
             self._stage_frame,
             curtain=self.ceremony.curtain_level,
             on_head_tracking=self.events.head_tracking.emit,
+            visibility=self.ceremony.visibility_level,
+            composite=self._stream_composite,
+            on_stage_shown=lambda frame, now_s: self.keepsakes.show(frame, now_s),
         )
-        self._curtain = CurtainTicker(self.ceremony.curtain_settled, self.frames.republish)
+        self._curtain = CurtainTicker(self.ceremony.settled, self.frames.republish)
         self.outputs = OutputList(config.outputs, self.events, on_change=self._outputs_changed)
         self.scene = Scene(
             self.setup,
@@ -148,7 +150,6 @@ class ConsoleSession:
             self._control,
             self.events,
             pipeline_outputs=self._pipeline_outputs,
-            hidden=lambda: self.ceremony.hidden,
             before_start=self.frames.clear,
             ceremony=lambda: self.cues.stage,
         )
@@ -163,11 +164,11 @@ class ConsoleSession:
             self._control,
             self.events,
             running=lambda: self.scene.snapshot().running,
-            blackout=lambda: self.ceremony.blackout,
             latest_stage_frame=self.frames.tap("stage").latest,
             ceremony_open=lambda: self.cues.loaded,
             film_start=self._film_start,
             credit=self._credit_line,
+            fade_s=lambda: self.setup.config().fade_s,
         )
         self.alignment = AlignmentWizard(
             ConsoleGlassesPort(lambda: self.settings, self.scene.pipeline, self.update_settings),
@@ -269,10 +270,8 @@ class ConsoleSession:
         self.shortcuts.bind(action, keys)
         self.events.shortcuts.emit(self.shortcuts)
 
-    def _hidden_changed(self, hidden: bool, fade_s: float) -> None:
-        self.scene.hidden_changed(hidden, fade_s)
-
     def _curtain_moved(self) -> None:
+        """The curtain or the veil moved."""
         self.frames.republish()  # the first step at once, on the operator's thread
         self._curtain.kick()  # and the rest of the fade whatever the pipeline's rate
 
@@ -305,6 +304,7 @@ class ConsoleSession:
             "source": self.scene.snapshot().source,
             "hidden": self.ceremony.hidden,
             "blackout": self.ceremony.blackout,
+            "fade_s": config.fade_s,
         }
 
     def _set_locked(self, locked: bool) -> None:
@@ -314,15 +314,15 @@ class ConsoleSession:
     # ----- what the pipeline is given ------------------------------------------------------------------
 
     def _pipeline_outputs(self) -> list[Output]:
-        composite = self.settings.composite
         return [
-            Output(
-                stream,
-                composite.model_copy(update={"mode": CompositeMode(stream), "keyed_alpha_png": False}),
-                self.frames.deliverer(stream),
-            )
+            Output(stream, self._stream_composite(stream), self.frames.deliverer(stream))
             for stream in self.outputs.streams_needed()
         ]
+
+    def _stream_composite(self, stream: str) -> CompositeSettings:
+        """How a stream is composited (its picture without him is what the hide shows: veil.py)."""
+        update = {"mode": CompositeMode(stream), "keyed_alpha_png": False}
+        return self.settings.composite.model_copy(update=update)
 
     def _fx_px(self, width: int, height: int) -> float:
         hfov_deg = self.settings.camera.default_hfov_deg

@@ -20,9 +20,19 @@ log = logging.getLogger("arwed.console")
 
 
 class FilmLog:
-    def __init__(self, path: Path, origin_s: float, events: SessionEvents, start: dict, fps: float):
-        """`start`: the state when recording starts (settings, character, ceremony, source, hidden, blackout)."""
+    def __init__(
+        self,
+        path: Path,
+        origin_s: float,
+        events: SessionEvents,
+        start: dict,
+        fps: float,
+        fade_s: Callable[[], float] = lambda: 0.0,
+    ):
+        """`start`: the state when recording starts (settings, character, ceremony, source, hidden, blackout);
+        `fade_s`: the operator's fade time, written with each hide and blackout (the replay fades as live)."""
         self._events = events
+        self._fade_s = fade_s
         self._writer = EventLogWriter(path, origin_s)
         started = dt.datetime.now().isoformat(timespec="seconds")
         self._writer.write(
@@ -33,8 +43,8 @@ class FilmLog:
         self._cue_index: int | None = None
         self._ceremony_file = start.get("ceremony")
         self._listeners: list[tuple[object, Callable]] = [
-            (events.hidden, lambda value: self._write("hidden", value=bool(value))),
-            (events.blackout, lambda value: self._write("blackout", value=bool(value))),
+            (events.hidden, lambda value: self._write("hidden", value=bool(value), fade_s=self._fade())),
+            (events.blackout, lambda value: self._write("blackout", value=bool(value), fade_s=self._fade())),
             (events.settings, self._settings),
             (events.action, lambda action: self._write("key", action=str(action))),
             (events.person, lambda point: self._write("person", point_px=[float(v) for v in point])),
@@ -60,6 +70,9 @@ class FilmLog:
             self._writer.write(kind, **fields)
         except (TypeError, ValueError):  # a value that is not JSON: a bug, never a reason to stop
             log.exception("the event log could not take a %s event", kind)
+
+    def _fade(self) -> float:
+        return round(float(self._fade_s()), 4)
 
     def _settings(self, settings) -> None:
         placement = settings.placement

@@ -1,11 +1,12 @@
-"""The frame fan-out: composited frames from the render thread to the taps views read, with the
-ceremony's last guard (a frame rendered with the character before the operator hid it is never shown
-after) and the blackout's curtain (curtain.py) over every stream.
+"""The frame fan-out: composited frames from the render thread to the taps views read, under the
+operator's hide (the veil, veil.py: the picture without the character) and blackout (the curtain,
+curtain.py) over every stream: both are applied here, to the frames in hand, so a key reaches every view
+at once and a frame drawn with the character is never shown while he is hidden.
 
 Thread ownership: `deliverer(stream)` runs on the render thread and is the only writer of the rate;
 the taps are written under the fan-out's lock by the render thread per frame and by `republish` (the
-operator's and the curtain's threads) when the curtain moves; views read `tap(stream).latest()` and
-`rate()` from any thread (each under its own lock)."""
+operator's and the curtain's threads) when the veil or the curtain moves; views read
+`tap(stream).latest()` and `rate()` from any thread (each under its own lock)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arwed.config import CompositeSettings
 from arwed.session.curtain import curtained
 from arwed.session.events import Emitter, Rate
 from arwed.session.on_air import head_tracking_state
+from arwed.session.veil import veiled, without_character
 from arwed.types import BBox, CompositeFrame, CompositeMode
 
 log = logging.getLogger("arwed.console")
@@ -46,7 +49,7 @@ class TapFrame:
         None  # a picture on black: everything outside this box is black (None: anywhere)
     )
     curtain: float = 1.0  # the blackout's level it is shown at: 1 the picture, 0 black
-    visibility: float = 1.0  # the operator's hide it was drawn with: 1 shown, 0 hidden, between: fading
+    visibility: float = 1.0  # the operator's hide it is shown at: 1 shown, 0 hidden, between: fading
 
 
 class FrameTap:
@@ -101,25 +104,33 @@ class RateMeter:
 class FrameFanOut:
     """Turns each composited frame into a TapFrame for its stream and tells the listeners.
 
-    `hidden`, `curtain` (the blackout's level at a time) and `fx_px` are asked per frame (their owners
-    may change them at any time); a stage frame, before the curtain, also goes to `on_stage_frame` (the
-    keepsakes: a recording keeps the picture in a blackout, the replay switches it; keepsake_desk.py)."""
+    `visibility` (the hide's veil at a time), `curtain` (the blackout's level at a time) and `fx_px` are
+    asked per frame (their owners may change them at any time); `composite(stream)` is the stream's
+    compositing settings (what the picture without him is). A stage frame, under the veil but before the
+    curtain, goes to `on_stage_frame` (the keepsakes: a recording keeps the picture in a blackout, the
+    replay switches it; keepsake_desk.py), and every stage frame shown, curtain and all, to
+    `on_stage_shown` (the virtual camera, fading as the outputs do)."""
 
     def __init__(
         self,
-        hidden: Callable[[], bool],
         fx_px: Callable[[int, int], float],
         on_stage_frame: Callable[[TapFrame, float], None],
         curtain: Callable[[float], float] = lambda now_s: 1.0,
         on_head_tracking: Callable[[str | None], None] = lambda state: None,
+        visibility: Callable[[float], float] = lambda now_s: 1.0,
+        composite: Callable[[str], CompositeSettings] = lambda stream: CompositeSettings(
+            mode=CompositeMode(stream)
+        ),
+        on_stage_shown: Callable[[TapFrame, float], None] = lambda frame, now_s: None,
     ) -> None:
-        self._hidden, self._fx_px, self._on_stage_frame = hidden, fx_px, on_stage_frame
-        self._curtain = curtain
+        self._fx_px, self._on_stage_frame = fx_px, on_stage_frame
+        self._curtain, self._visibility, self._composite = curtain, visibility, composite
+        self._on_stage_shown = on_stage_shown
         self._on_head_tracking = on_head_tracking
         self.head_tracking: str | None = None  # her head tracking (on_air.HEAD_STATES) from her view's frames
         self._taps = {stream: FrameTap() for stream in STREAMS}
         self._publish_lock = threading.Lock()
-        self._newest: dict[str, TapFrame] = {}  # each stream's newest frame before the curtain
+        self._newest: dict[str, TapFrame] = {}  # each stream's newest frame as drawn, before veil and curtain
         self._rate = RateMeter()
         self.frame: Emitter[str] = Emitter("frame")  # the stream that has a new frame (render thread)
 
@@ -145,25 +156,50 @@ class FrameFanOut:
             self._on_head_tracking(state)
 
     def republish(self, now_s: float | None = None) -> None:
-        """Every stream's newest frame again, at the curtain's level now (the curtain moved)."""
+        """Every stream's newest frame again, at the veil's and the curtain's levels now (one moved)."""
         now_s = time.monotonic() if now_s is None else now_s
         for stream in STREAMS:
             with self._publish_lock:
                 newest = self._newest.get(stream)
                 if newest is None:
                     continue
-                self._publish(stream, newest, now_s)
+                _, shown = self._publish(stream, newest, now_s)
+            if stream == "stage":
+                self._on_stage_shown(shown, now_s)
             self.frame.emit(stream)
 
-    def _publish(self, stream: str, frame: TapFrame, now_s: float) -> None:
-        """Under the lock: the frame behind the curtain into its tap."""
+    def _veiled(self, stream: str, frame: TapFrame, now_s: float) -> TapFrame:
+        """The frame at the veil's level now (a frame drawn fainter than that stays as it is)."""
+        level = float(self._visibility(now_s))
+        if level >= frame.visibility:
+            return frame
+        relative = level / frame.visibility
+        try:
+            bare = without_character(self._composite(stream), frame.image, frame.camera_image)
+        except ValueError:
+            bare = None  # no picture without him (a frame _deliver let through): black rather than him
+        image = veiled(frame.image, bare, relative)
+        shown = relative > 0.0 and frame.has_character
+        return dataclasses.replace(
+            frame,
+            image=image,
+            visibility=level,
+            has_character=shown,
+            content_px=frame.content_px if shown or frame.content_px is None else (0.0, 0.0, 0.0, 0.0),
+        )
+
+    def _publish(self, stream: str, frame: TapFrame, now_s: float) -> tuple[TapFrame, TapFrame]:
+        """Under the lock: the frame under the veil and behind the curtain into its tap; (the frame under
+        the veil, the frame as shown)."""
+        veiled_frame = self._veiled(stream, frame, now_s)
         level = float(self._curtain(now_s))
         shown = (
-            frame
+            veiled_frame
             if level >= 1.0
-            else dataclasses.replace(frame, image=curtained(frame.image, level), curtain=level)
+            else dataclasses.replace(veiled_frame, image=curtained(veiled_frame.image, level), curtain=level)
         )
         self._taps[stream].put(shown)
+        return veiled_frame, shown
 
     def deliverer(self, stream: str) -> Callable[[CompositeFrame], None]:
         def deliver(composite: CompositeFrame) -> None:
@@ -178,10 +214,13 @@ class FrameFanOut:
 
     def _deliver(self, stream: str, composite: CompositeFrame) -> None:
         has_character = composite.character_bbox_px is not None
-        if self._hidden() and has_character and composite.visibility >= 1.0:
-            return  # rendered before the operator hid the character (a fade's frames are below 1)
         placement = composite.placement
         image = composite.image.copy()  # the compositor reuses its buffer
+        if has_character and self._visibility(time.monotonic()) < composite.visibility:
+            try:
+                without_character(self._composite(stream), image, composite.camera_image)
+            except ValueError:
+                return  # he is hidden, and this frame cannot be shown without him
         frame = TapFrame(
             image=image,
             frame_index=composite.frame_index,
@@ -197,14 +236,13 @@ class FrameFanOut:
         now = time.monotonic()
         with self._publish_lock:
             self._newest[stream] = frame
-            self._publish(stream, frame, now)
+            kept, shown = self._publish(stream, frame, now)
         if stream == "eyes":
             self._set_head_tracking(head_tracking_state(composite.head_pose))
         if stream == "stage":
             self._rate.tick(now, (now - composite.capture_time_s) * 1000.0, composite.tracked_frame_index)
-            self._on_stage_frame(
-                frame, now
-            )  # the keepsakes keep the picture in a blackout (keepsake_desk.py)
+            self._on_stage_frame(kept, now)  # the keepsakes keep the picture in a blackout (keepsake_desk.py)
+            self._on_stage_shown(shown, now)
         self.frame.emit(stream)
 
 

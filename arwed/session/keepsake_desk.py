@@ -34,17 +34,18 @@ class Keepsakes:
         control: ControlThread,
         events: SessionEvents,
         running: Callable[[], bool],
-        blackout: Callable[[], bool],
         latest_stage_frame: Callable[[], TapFrame | None],
         ceremony_open: Callable[[], bool] = lambda: False,
         film_start: Callable[[], dict] = dict,
         credit: Callable[[], str | None] = lambda: None,
         microphone: MicrophoneSource = lambda: None,
+        fade_s: Callable[[], float] = lambda: 0.0,
     ) -> None:
         """`credit`: the avatar's credit line when the settings ask for one (keepsakes.credit_line): drawn on
         snapshots and the stage recording, as `arwed render` draws it."""
         self._setup, self._control, self._events = setup, control, events
-        self._running, self._blackout, self._latest = running, blackout, latest_stage_frame
+        self._running, self._latest = running, latest_stage_frame
+        self._fade_s = fade_s  # the operator's fade time, in the event log with each hide and blackout
         self._recorder: keepsakes.Recorder | None = None
         self._camera_recorder: keepsakes.Recorder | None = None  # the clean feed of the keepsake film
         self._film_log: FilmLog | None = None
@@ -76,16 +77,21 @@ class Keepsakes:
 
     def offer(self, frame: TapFrame, now_s: float) -> None:
         """A stage frame, on the render thread."""
-        recorder, camera, clean = self._recorder, self._virtual_camera, self._camera_recorder
+        recorder, clean = self._recorder, self._camera_recorder
         if recorder is not None:
             recorder.offer(frame.image, now_s)  # the picture goes on during a blackout: the keepsake
         if clean is not None and frame.camera_image is not None:
             clean.offer(frame.camera_image, now_s)
-        if camera is not None:
-            camera.offer(np.zeros_like(frame.image) if self._blackout() else frame.image, now_s)
         if self._snapshot_wanted:
             self._snapshot_wanted = False
             self._control.submit(lambda: self._write_snapshot(frame.image))
+
+    def show(self, frame: TapFrame, now_s: float) -> None:
+        """A stage frame as the outputs show it (the blackout's fade too), on the render thread or while a
+        fade runs on the curtain's: the virtual camera shows what the guests see."""
+        camera = self._virtual_camera
+        if camera is not None:
+            camera.offer(frame.image, now_s)
 
     def _voice(self, voice) -> None:
         """His voice started or stopped (session.cue_desk.VoiceCue, on the render thread)."""
@@ -157,7 +163,12 @@ class Keepsakes:
         )
         try:
             self._film_log = FilmLog(
-                film_folder.event_log(folder), origin_s, self._events, self._film_start(), recorder.fps
+                film_folder.event_log(folder),
+                origin_s,
+                self._events,
+                self._film_start(),
+                recorder.fps,
+                fade_s=self._fade_s,
             )
         except OSError as exc:
             log.error("%s: no event log for this recording (%s)", folder, exc.strerror or exc)

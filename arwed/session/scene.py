@@ -2,7 +2,7 @@
 
 Thread ownership: every field here is written on the control thread only (the commands queue jobs and
 return at once); other threads read them through `snapshot()`. The running pipeline is told of the
-operator's changes (settings, outputs, hidden) through its own thread-safe commands."""
+operator's changes (settings, outputs, the ceremony) through its own thread-safe commands."""
 
 from __future__ import annotations
 
@@ -54,13 +54,11 @@ class Scene:
         control: ControlThread,
         events: SessionEvents,
         pipeline_outputs: Callable[[], list],
-        hidden: Callable[[], bool],
         before_start: Callable[[], None],
         ceremony: Callable[[], object | None] = lambda: None,
     ) -> None:
         self._setup, self._load, self._control, self._events = setup, loaders, control, events
         self._pipeline_outputs = pipeline_outputs  # the Outputs for the streams the console shows
-        self._hidden = hidden
         self._ceremony = ceremony  # the loaded ceremony's stage, given to every pipeline started
         self._before_start = before_start  # clears the views' frames of the last run
         self._pipeline: RunningPipeline | None = None
@@ -163,11 +161,6 @@ class Scene:
             pipeline.choose_person(point_px)
             log.info("partner's person: the one at (%d, %d)", round(point_px[0]), round(point_px[1]))
 
-    def hidden_changed(self, hidden: bool, fade_s: float = 0.0) -> None:
-        pipeline = self._pipeline
-        if pipeline is not None:
-            pipeline.set_character_hidden(hidden, fade_s)
-
     # ----- the control thread ---------------------------------------------------------------------
 
     def on_idle(self, rate: Callable[[], Rate]) -> None:
@@ -248,7 +241,6 @@ class Scene:
             outputs=self._pipeline_outputs(),
             live=True,
         )
-        pipeline.set_character_hidden(self._hidden())
         pipeline.set_ceremony(self._ceremony())
         self._before_start()
         pipeline.start()

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from arwed.config import ColorBGR, Settings
 from arwed.errors import InputFileError
+from arwed.geometry.fade import MAX_FADE_S
 from arwed.types import CompositeMode
 from arwed.user_files import SETTINGS_MAX_BYTES, dump_yaml, parse_yaml, read_user_text
 
@@ -27,7 +28,6 @@ CONFIG_FILE_NAME = "console.yaml"
 DEFAULT_EYE_DISTANCE_M = 0.063  # the adult median interpupillary distance
 MAX_RECENT = 8
 DEFAULT_FADE_S = 0.3  # the blackout's and the hide's fade: short, so the key still acts at once
-MAX_FADE_S = 10.0
 
 
 def config_dir() -> Path:

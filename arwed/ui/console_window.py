@@ -103,7 +103,8 @@ class ConsoleWindow(QMainWindow):
     def _listen(self) -> None:
         """Each session field refreshes only what shows it."""
         on = self.bridge.on
-        on("blackout", lambda _: self._paint_now())  # before anything else: the key's effect on screen
+        for field in ("blackout", "hidden"):  # before anything else: the key's effect on screen
+            on(field, lambda _: self._paint_now())
         for field in (
             "hidden",
             "blackout",
@@ -302,8 +303,9 @@ class ConsoleWindow(QMainWindow):
             self.alignment_window.show_frame(frame, display)
 
     def _paint_now(self) -> None:
-        """The blackout's key: every output painted at once with the newest frames (the session has just
-        published them at the curtain's new level), not when the event loop gets to it."""
+        """The blackout's and the hide's keys: every output painted at once with the newest frames (the
+        session has just published them at the curtain's and the veil's new levels), not when the event
+        loop gets to it."""
         for stream in self.session.outputs.streams_needed():
             self._show_newest(stream)
         for window in self.outputs.windows():

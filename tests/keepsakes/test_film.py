@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from arwed.config import Settings
@@ -107,6 +109,25 @@ def test_the_timeline_says_what_held_at_each_moment(tmp_path):
     assert timeline.people_clicked(4.0, 4.5) == [(10.0, 20.0)] and timeline.people_clicked(4.5, 9) == []
     assert timeline.changes_within(0.5, 3.0) == [1.0, 2.0]
     assert timeline.ceremony.keys == ("next",) and timeline.ceremony.times_s == (5.0,)
+    assert [timeline.curtain_at(t) for t in (0.5, 1.0, 2.9, 3.0)] == [1.0, 0.0, 0.0, 1.0]  # cuts (no fade_s)
+
+
+def test_the_timeline_fades_as_the_console_did_and_turns_back_from_where_it_was(tmp_path):
+    path = tmp_path / "events.jsonl"
+    _log(
+        path,
+        {**START, "fade_s": 0.5},
+        {"t": 1.0, "event": "hidden", "value": True, "fade_s": 0.5},
+        {"t": 1.25, "event": "hidden", "value": False, "fade_s": 0.5},  # halfway: back from 0.5
+        {"t": 2.0, "event": "blackout", "value": True, "fade_s": 2.0},
+    )
+    log = read_event_log(path)
+    assert log.start.fade_s == 0.5 and log.events[0].fade_s == 0.5
+    timeline = Timeline(log, Settings())
+    visibility = [timeline.visibility_at(t) for t in (0.99, 1.1, 1.25, 1.375, 1.5, 3.0)]
+    assert visibility == pytest.approx([1.0, 0.8, 0.5, 0.75, 1.0, 1.0])
+    assert [timeline.curtain_at(t) for t in (1.99, 2.5, 4.0)] == pytest.approx([1.0, 0.75, 0.0])
+    assert timeline.hidden_at(1.1) and timeline.blackout_at(2.5)  # where each is going, at once
 
 
 def test_a_console_recording_keeps_the_clean_feed_and_the_log_of_what_happened(tmp_path):
@@ -147,6 +168,7 @@ def test_a_console_recording_keeps_the_clean_feed_and_the_log_of_what_happened(t
     ]
     assert 0.3 < log.events[1].t < 0.8 and log.events[-1].t > 1.5
     assert log.events[-2].placement.gap_m == 1.3
+    assert log.start.fade_s == 0.3 and [e.fade_s for e in log.events[1:4]] == [0.3, 0.3, 0.3]
     # both videos on one timeline: the clean feed has no character, the stage shows him until he is hidden
     stage_frames = dict((round(t * 30), image) for image, t in open_video_frames(stage)[1])
     camera_frames = dict(
@@ -154,11 +176,68 @@ def test_a_console_recording_keeps_the_clean_feed_and_the_log_of_what_happened(t
     )
     assert max(camera_frames) >= 40 and abs(max(camera_frames) - max(stage_frames)) <= 2
     assert all(abs(int(image[100, 250, 2]) - 128) < 12 for image in camera_frames.values())  # grey: no red
-    hidden_s, shown_slots = log.events[1].t, 0
+    hidden_s, shown_slots, fading = log.events[1].t, 0, []
     for slot, image in stage_frames.items():
         if slot / 30 < hidden_s - 0.07:
             assert image[100, 250, 2] > 200, slot  # the red character before he was hidden
             shown_slots += 1
+        elif slot / 30 > hidden_s + 0.3 + 0.07:
+            assert image[100, 250, 2] < 150, slot  # gone once the 0.3 s fade is over
         elif slot / 30 > hidden_s + 0.07:
-            assert image[100, 250, 2] < 150, slot
+            fading.append(int(image[100, 250, 2]))
     assert shown_slots >= 5
+    assert sum(150 < red < 235 for red in fading) >= 3, fading  # the fade is in the keepsake
+
+
+def test_the_replay_fades_hide_and_blackout_frame_time_by_frame_time_as_the_console_did(tmp_path):
+    from arwed.commands.replay import _FilmWriter
+    from arwed.types import CompositeFrame, CompositeMode, Frame
+
+    path = tmp_path / "events.jsonl"
+    _log(
+        path,
+        START,
+        {"t": 1.0, "event": "hidden", "value": True, "fade_s": 0.5},
+        {"t": 2.0, "event": "blackout", "value": True, "fade_s": 0.4},
+    )
+    timeline = Timeline(read_event_log(path), Settings())
+    written: list[np.ndarray] = []
+
+    def write(image, slots=1):
+        written.extend([image.copy()] * slots)
+
+    sink = SimpleNamespace(writer=SimpleNamespace(fps=30.0, write=write, duration_s=0.0, frames_written=0))
+    camera = np.full((20, 20, 3), 100, np.uint8)
+
+    def render(frame, result, outputs, visibility, ceremony):
+        image = camera.copy()
+        if visibility > 0.0:
+            image[5:15, 5:15] = (0, 0, 250)  # him
+        outputs[0].deliver(
+            CompositeFrame(
+                image,
+                frame.index,
+                0.0,
+                frame.media_time_s,
+                CompositeMode.STAGE,
+                None,
+                None,
+                camera_image=camera,
+            )
+        )
+
+    writer = _FilmWriter(sink, timeline, None)
+    output = SimpleNamespace(deliver=writer.deliver)
+    for index in range(0, 75, 3):  # a frame every third frame time: each is shown three times
+        sink.writer.frames_written = len(written)
+        result = SimpleNamespace(frame=Frame(camera, index, 0.0, index / 30.0))
+        writer.render(SimpleNamespace(render=render), result, output, None, (index + 3) / 30.0)
+    red = [int(image[10, 10, 2]) for image in written]
+    grey = [int(image[0, 0, 0]) for image in written]
+    for slot in range(75):
+        t = (slot + 1) / 30.0
+        visibility = min(1.0, max(0.0, 1.0 - (t - 1.0) / 0.5))
+        curtain = min(1.0, max(0.0, 1.0 - (t - 2.0) / 0.4))
+        assert red[slot] == pytest.approx((100 + 150 * visibility) * curtain, abs=1.5), slot
+        assert grey[slot] == pytest.approx(100 * curtain, abs=1.0), slot
+    assert sum(100 < r < 250 for r in red[:60]) >= 12  # every frame time of the hide's fade its own level

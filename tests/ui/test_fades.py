@@ -1,12 +1,13 @@
 """Blackout and hide fade over the operator's fade time: the ramp, the frames the fan-out publishes
-(every stream; the keepsakes keep the picture) while it fades, and a fade that finishes even when the pipeline
-stalls. The real pipeline's hide fade and the recording of both are driven with real keys in
-tests/ui/test_operator_xvfb.py."""
+(every stream; the keepsakes keep the picture through a blackout, the virtual camera fades) while it fades,
+and fades that act and finish even when the pipeline stalls. The real app's fades and the recording of
+both are driven with real keys in tests/ui/test_operator_xvfb.py."""
 
 from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from arwed.geometry.fade import Fade
 from arwed.session.state import ConsoleConfig, OutputConfig, load_console_config
 from arwed.types import CompositeMode
-from tests.ui.fakes import CHARACTER_BOX, STAGE_GREY, make_session, wait_until
+from tests.ui.fakes import CHARACTER_BGR, CHARACTER_BOX, STAGE_GREY, make_session, wait_until
 
 
 def test_a_fade_ramps_linearly_is_exact_at_its_end_and_turns_back_from_where_it_is():
@@ -29,15 +30,17 @@ def test_a_fade_ramps_linearly_is_exact_at_its_end_and_turns_back_from_where_it_
     assert cut.level(5.0) == 0.0
 
 
-def _collect_levels(session, stream: str, seconds: float) -> list[tuple[float, float, np.ndarray]]:
-    """(time, curtain, image) of every frame `stream` publishes for `seconds`."""
+def _collect_levels(
+    session, stream: str, seconds: float, level: str = "curtain"
+) -> list[tuple[float, float, np.ndarray]]:
+    """(time, curtain or visibility, image) of every frame `stream` publishes for `seconds`."""
     seen, lock = [], threading.Lock()
 
     def on_frame(name: str) -> None:
         if name == stream:
             frame = session.tap(stream).latest()
             with lock:
-                seen.append((time.monotonic(), frame.curtain, frame.image))
+                seen.append((time.monotonic(), getattr(frame, level), frame.image))
 
     session.frames.frame.connect(on_frame)
     time.sleep(seconds)
@@ -88,25 +91,45 @@ def test_a_blackout_fades_to_black_on_time_even_when_the_pipeline_has_stalled():
         assert levels[-1] == 0.0
         x0, y0, x1, y1 = CHARACTER_BOX
         assert not session.tap("stage").latest().image[y0:y1, x0:x1].any()
+        session.setup.set_fade_s(0.0)
+        session.ceremony.set_blackout(False)
+        session.ceremony.set_hidden(True)  # hide and show need no new frame either
+        assert (session.tap("stage").latest().image[y0:y1, x0:x1] == STAGE_GREY).all()
+        session.ceremony.set_hidden(False)
+        assert (session.tap("stage").latest().image[y0:y1, x0:x1] == CHARACTER_BGR).all()
     finally:
         session.close()
 
 
-def test_hide_tells_the_pipeline_the_fade_time_and_zero_is_a_cut(tmp_path):
+def test_hide_fades_every_stream_from_the_frame_in_hand_and_zero_is_a_cut(tmp_path):
     from tests.ui.fakes import FakePipeline
 
     path = tmp_path / "console.yaml"
-    session = make_session(ConsoleConfig(source="demo"), config_path=path)
+    outputs = (
+        OutputConfig(mode=CompositeMode.CAMERA_BLACK, screen="HDMI-1"),
+        OutputConfig(mode=CompositeMode.KEYED, screen="DP-1"),
+    )
+    session = make_session(ConsoleConfig(source="demo", outputs=outputs), config_path=path)
+    x0, y0, x1, y1 = CHARACTER_BOX
+    middle = ((y0 + y1) // 2, (x0 + x1) // 2)
     try:
         session.start()
-        assert wait_until(lambda: session.tap("stage").latest() is not None)
+        assert wait_until(lambda: all(session.tap(s).latest() is not None for s in ("stage", "keyed")))
         assert session.config.fade_s == 0.3  # the default: short
         session.ceremony.set_hidden(True)
-        pipeline = FakePipeline.instances[-1]
-        assert pipeline.character_hidden and pipeline.fade_s == 0.3
+        seen = _collect_levels(session, "stage", 0.5, level="visibility")
+        between = [(level, image) for _, level, image in seen if 0.0 < level < 1.0]
+        assert len(between) >= 5, [level for _, level, _ in seen]  # a fade, not a cut
+        for level, image in between:  # him mixed with the camera's picture he was drawn on
+            assert image[middle][2] == pytest.approx(STAGE_GREY + (255 - STAGE_GREY) * level, abs=1.5)
+        assert seen[-1][1] == 0.0 and (seen[-1][2] == STAGE_GREY).all()  # the camera's picture alone
+        assert not session.tap("camera-black").latest().image.any()  # black without him
+        keyed = session.tap("keyed").latest().image
+        assert (keyed == (0, 255, 0)).all(axis=2).all()  # the key colour without him
+        assert not FakePipeline.instances[-1].character_hidden  # the pipeline goes on drawing him
         session.setup.set_fade_s(0.0)
         session.ceremony.set_hidden(False)
-        assert pipeline.fade_s == 0.0
+        assert session.tap("stage").latest().image[middle][2] == 255  # a cut: back at once
         session.ceremony.set_blackout(True)
         assert session.tap("stage").latest().curtain == 0.0  # a cut: black at once
     finally:
@@ -114,22 +137,20 @@ def test_hide_tells_the_pipeline_the_fade_time_and_zero_is_a_cut(tmp_path):
     assert load_console_config(path)[0].fade_s == 0.0  # saved with the set-up
 
 
-def test_a_frame_rendered_before_the_hide_is_dropped_but_a_fading_one_is_shown():
-    from arwed.session.frames import FrameFanOut
-    from arwed.types import CompositeFrame
-
-    hidden = [False]
-    fan_out = FrameFanOut(lambda: hidden[0], lambda w, h: 500.0, lambda frame, now_s: None)
-
-    def frame(index: int, visibility: float) -> CompositeFrame:
-        image = np.full((4, 4, 3), 100, np.uint8)
-        return CompositeFrame(
-            image, index, 0.0, 0.0, CompositeMode.STAGE, None, (0, 0, 2, 2), visibility=visibility
-        )
-
-    deliver = fan_out.deliverer("stage")
-    hidden[0] = True
-    deliver(frame(1, 1.0))  # drawn before the pipeline heard of the hide
-    assert fan_out.tap("stage").latest() is None
-    deliver(frame(2, 0.6))  # the fade's frame
-    assert fan_out.tap("stage").latest().frame_index == 2
+def test_the_virtual_camera_fades_with_the_outputs_while_the_recording_keeps_the_picture():
+    session = make_session(ConsoleConfig(source="demo", fade_s=0.4))
+    sent, kept = [], []
+    session.keepsakes._virtual_camera = SimpleNamespace(offer=lambda image, now_s: sent.append(image))
+    session.keepsakes.offer = lambda frame, now_s: kept.append(frame)  # what a recording gets
+    try:
+        session.start()
+        assert wait_until(lambda: len(sent) > 3)
+        session.ceremony.set_blackout(True)
+        time.sleep(0.6)
+        greys = [int(image[5, 5, 0]) for image in list(sent)]
+        assert sum(0 < grey < STAGE_GREY - 2 for grey in greys) >= 5, greys  # a fade, not a cut
+        assert greys[-1] == 0
+        assert kept[-1].image[5, 5, 0] == STAGE_GREY  # the keepsake keeps the picture
+    finally:
+        session.keepsakes._virtual_camera = None
+        session.close()

@@ -41,7 +41,7 @@ def _painted(qtbot, frame: TapFrame, side_by_side: bool) -> np.ndarray:
 
 
 def test_camera_black_is_painted_only_around_him_and_looks_the_same(qtbot):
-    fan_out = FrameFanOut(lambda: False, lambda w, h: 500.0, lambda frame, now: None)
+    fan_out = FrameFanOut(lambda w, h: 500.0, lambda frame, now: None)
     fan_out.deliverer("camera-black")(_camera_black_frame())
     tap = fan_out.tap("camera-black").latest()
     assert tap.content_px == (398.0, 98.0, 482.0, 302.0)  # his box and a margin for the soft edge
@@ -55,7 +55,7 @@ def test_camera_black_is_painted_only_around_him_and_looks_the_same(qtbot):
 def test_camera_black_without_him_paints_black(qtbot):
     frame = dataclasses.replace(_camera_black_frame(), character_bbox_px=None)
     frame.image[:] = 0
-    fan_out = FrameFanOut(lambda: False, lambda w, h: 500.0, lambda frame, now: None)
+    fan_out = FrameFanOut(lambda w, h: 500.0, lambda frame, now: None)
     fan_out.deliverer("camera-black")(frame)
     tap = fan_out.tap("camera-black").latest()
     assert tap.content_px == (0.0, 0.0, 0.0, 0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 
@@ -11,7 +12,7 @@ import pytest
 from arwed.session.console import NO_CAMERA
 from arwed.session.state import ConsoleConfig, OutputConfig, load_console_config
 from arwed.types import CompositeMode
-from tests.ui.fakes import CHARACTER_BGR, CHARACTER_BOX, FakePipeline, make_session, wait_until
+from tests.ui.fakes import CHARACTER_BGR, CHARACTER_BOX, STAGE_GREY, FakePipeline, make_session, wait_until
 
 
 @pytest.fixture
@@ -38,11 +39,12 @@ def test_frames_reach_the_stage_tap_with_depth_and_focal_length(session):
     assert wait_until(lambda: session.status().fps > 10)
 
 
-def test_hide_acts_on_the_very_next_frame_and_never_shows_a_late_one(session):
-    seen_after_hide = []
+def test_hide_acts_on_the_frame_in_hand_and_no_later_frame_shows_him(session):
+    session.setup.set_fade_s(0.0)
     session.ceremony.set_hidden(True)
-    version = session.tap("stage").version
-    assert wait_until(lambda: session.tap("stage").version > version + 5)
+    at_once = session.tap("stage").latest()  # before any new frame could be drawn without him
+    assert not at_once.has_character and not _has_character(at_once) and at_once.visibility == 0.0
+    seen_after_hide = []
 
     def listener(stream):
         seen_after_hide.append(session.tap(stream).latest())
@@ -51,18 +53,25 @@ def test_hide_acts_on_the_very_next_frame_and_never_shows_a_late_one(session):
     assert wait_until(lambda: len(seen_after_hide) > 5)
     session.frames.frame.disconnect(listener)
     assert not any(frame.has_character or _has_character(frame) for frame in seen_after_hide)
-    assert FakePipeline.instances[-1].character_hidden
+    assert not FakePipeline.instances[-1].character_hidden  # he is still drawn: showing him is as quick
+    session.ceremony.set_hidden(False)
+    assert _has_character(session.tap("stage").latest())
 
 
-def test_frames_rendered_before_the_hide_are_dropped():
-    s = make_session(ConsoleConfig(source="demo"))
+def test_a_frame_drawn_with_him_after_the_hide_is_shown_without_him_or_not_at_all():
+    s = make_session(ConsoleConfig(source="demo", fade_s=0.0))
     s.ceremony.set_hidden(True)  # as if the operator pressed hide while this frame was being rendered
     from tests.ui.fakes import FakePipeline as Fake
 
     fake = Fake(None, s.settings, None, outputs=())
     composite = fake._frame(CompositeMode.STAGE, 0, hidden=False)
     s.frames.deliverer("stage")(composite)
-    assert s.tap("stage").latest() is None
+    shown = s.tap("stage").latest()
+    assert not _has_character(shown) and not shown.has_character and (shown.image == STAGE_GREY).all()
+    s.frames.clear()
+    without_camera = fake._frame(CompositeMode.STAGE, 1, hidden=False)
+    s.frames.deliverer("stage")(dataclasses.replace(without_camera, camera_image=None))
+    assert s.tap("stage").latest() is None  # no picture without him to show: not shown at all
     s.close()
 
 

@@ -22,6 +22,7 @@ import argparse
 import ctypes
 import json
 import os
+import random
 import select
 import signal
 import statistics
@@ -65,21 +66,58 @@ class XTest:
         return pressed_s
 
 
-def _start_xvfb() -> tuple[subprocess.Popen, str]:
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-screen", "0", "1600x900x24", "-nolisten", "tcp", "-displayfd", str(write_end)],
-        pass_fds=(write_end,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    ready, _, _ = select.select([read_end], [], [], 15)
-    if not ready:
-        raise SystemExit("Xvfb did not start")
-    number = os.read(read_end, 16).decode().strip()
-    os.close(read_end)
-    return server, f":{number}"
+def _start_xvfb(tries: int = 5) -> tuple[subprocess.Popen, str]:
+    """An Xvfb that accepts connections, on a display number of its own.
+
+    Not -displayfd's lowest free number: on this machine several helpers' sandboxes share /tmp but not
+    their process ids, so one X server takes another's lock for a stale one and its display goes away
+    under the console ("could not connect to display", the console aborted and the script stopped with
+    "the console wrote no stats"). A high random number, free in /tmp, is not taken that way; the server
+    is checked with a real connection (-noreset: the check's leaving must not reset the server while the
+    console connects), and another number is tried when it does not answer."""
+    for _ in range(tries):
+        number = random.randrange(2000, 30000)
+        if any(Path(p).exists() for p in (f"/tmp/.X{number}-lock", f"/tmp/.X11-unix/X{number}")):
+            continue
+        read_end, write_end = os.pipe()
+        server = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", "1600x900x24", "-nolisten", "tcp", "-noreset"]
+            + ["-displayfd", str(write_end)],  # written once the server is ready
+            pass_fds=(write_end,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(write_end)
+        written = b""
+        while not written.endswith(b"\n"):  # the number, then its newline: read both (a closed pipe
+            ready, _, _ = select.select([read_end], [], [], 15)  # would stop the server)
+            chunk = os.read(read_end, 16) if ready else b""
+            if not chunk:
+                break
+            written += chunk
+        os.close(read_end)
+        display = f":{number}"
+        if written.endswith(b"\n") and _answers(display, server):
+            return server, display
+        server.kill()
+        server.wait()
+    raise SystemExit(f"Xvfb did not start in {tries} tries")
+
+
+def _answers(display: str, server: subprocess.Popen, timeout_s: float = 10.0) -> bool:
+    """True once a client can open `display` (and its server still runs)."""
+    x11 = ctypes.CDLL("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and server.poll() is None:
+        connection = x11.XOpenDisplay(display.encode())
+        if connection:
+            x11.XCloseDisplay(connection)
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def _stats(app: subprocess.Popen, path: Path, timeout_s: float = 120.0) -> dict:
@@ -91,7 +129,8 @@ def _stats(app: subprocess.Popen, path: Path, timeout_s: float = 120.0) -> dict:
         if path.exists() and path.stat().st_mtime_ns != previous:
             return json.loads(path.read_text())
         time.sleep(0.05)
-    raise SystemExit(f"the console wrote no stats: {path.parent / 'console.log'}")
+    ended = f" (it ended with exit code {app.returncode})" if app.poll() is not None else ""
+    raise SystemExit(f"the console wrote no stats{ended}: {path.parent / 'console.log'}")
 
 
 def _first(paints: list, after_s: float, index: int, test) -> float | None:
@@ -119,6 +158,7 @@ def main() -> int:
     parser.add_argument("--fade", type=float, default=0.0, help="the fade time the console runs with")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    load_before = round(os.getloadavg()[0], 1)
     server, display = _start_xvfb()
     folder = Path(tempfile.mkdtemp(prefix="arwed-latency-"))
     (folder / "console.yaml").write_text(f"fade_s: {args.fade}\n")
@@ -136,7 +176,7 @@ def main() -> int:
                 raise SystemExit("the console painted nothing in 120 s")
             time.sleep(0.5)
         window = subprocess.run(
-            ["xdotool", "search", "--name", "operator console"],
+            ["xdotool", "search", "--sync", "--name", "operator console"],
             env={**os.environ, "DISPLAY": display},
             capture_output=True,
             text=True,
@@ -163,6 +203,7 @@ def main() -> int:
         "fade_s": args.fade,
         "presses": args.presses,
         "pipeline_fps": fps,
+        "load_1min": [load_before, round(os.getloadavg()[0], 1)],  # at the start and the end
         "blackout_on_black": _summary(
             [_first(paints, t, 1, lambda c: c == 0.0) for t in presses["blackout_on"]]
         ),

@@ -44,7 +44,10 @@ class OrderedQueue:
 
 
 class LatestSlot:
-    """Holds one value; `put` replaces it, `take` waits for a value newer than the last one taken."""
+    """Holds one value; `put` replaces it, `take` waits for a value newer than the last one taken.
+
+    The end of the stream (`send(None)`) comes after the value waiting, never instead of it: the last
+    frame of a live source is still rendered."""
 
     NOTHING = object()  # what `take` returns when nothing new came in time
 
@@ -53,16 +56,26 @@ class LatestSlot:
         self._value = None
         self._version = 0
         self._taken = 0
+        self._ended = False
 
     def put(self, value) -> None:
         with self._cond:
             self._value, self._version = value, self._version + 1
             self._cond.notify_all()
 
+    def end(self) -> None:
+        """No value comes any more: `take` returns None once the value waiting was taken."""
+        with self._cond:
+            self._ended = True
+            self._cond.notify_all()
+
     def take(self, timeout_s: float):
         with self._cond:
-            if not self._cond.wait_for(lambda: self._version != self._taken, timeout=timeout_s):
+            fresh = lambda: self._version != self._taken  # noqa: E731 - the condition waited for
+            if not self._cond.wait_for(lambda: fresh() or self._ended, timeout=timeout_s):
                 return LatestSlot.NOTHING
+            if not fresh():
+                return None  # the end
             self._taken = self._version
             return self._value
 
@@ -71,7 +84,10 @@ class LatestSlot:
             return self._value
 
     def send(self, item, stop: threading.Event) -> None:
-        self.put(item)
+        if item is None:
+            self.end()
+        else:
+            self.put(item)
 
     def receive(self, stop: threading.Event):
         while not stop.is_set():

@@ -34,6 +34,14 @@ def test_latest_slot_keeps_only_the_newest():
     assert slot.take(timeout_s=0.01) is LatestSlot.NOTHING  # nothing newer since
 
 
+def test_the_end_of_a_live_stream_comes_after_its_last_frame():
+    slot, stop = LatestSlot(), threading.Event()
+    slot.send("last frame", stop)
+    slot.send(None, stop)  # the source ended before the last frame was taken
+    assert slot.receive(stop) == "last frame"  # still rendered
+    assert slot.receive(stop) is None and slot.receive(stop) is None
+
+
 def test_offline_run_delivers_every_frame_in_order_and_draws_each_viewpoint_once(monkeypatch):
     frames = 8
     settings = Settings()

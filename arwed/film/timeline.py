@@ -19,7 +19,7 @@ from arwed.film.log import (
     PersonEvent,
     PlacementEvent,
 )
-from arwed.geometry.fade import Fade
+from arwed.geometry.fade import FIRST_STEP_S, Fade
 
 
 class _Steps:
@@ -45,7 +45,7 @@ class _Fades:
         fade = Fade(first, first)
         self._times, self._fades = [], [fade]
         for t, target, fade_s in changes:
-            fade = fade.towards(target, t, fade_s)
+            fade = fade.towards(target, t, fade_s, FIRST_STEP_S)
             self._times.append(t)
             self._fades.append(fade)
 

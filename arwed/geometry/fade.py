@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_FADE_S = 10.0  # the longest fade the operator can set (and a recording's event log may say)
+FIRST_STEP_S = (
+    1.0 / 30.0
+)  # the operator's fades take their first 30 Hz step with the key: seen to start at once
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,11 @@ class Fade:
     def settled(self, now_s: float) -> bool:
         return self.level(now_s) == self.target
 
-    def towards(self, target: float, now_s: float, duration_s: float) -> Fade:
+    def towards(self, target: float, now_s: float, duration_s: float, first_step_s: float = 0.0) -> Fade:
         """A fade from the level at `now_s` to `target`, as long as a whole fade would take for the part
-        of the way left (half-way back takes half the time)."""
+        of the way left (half-way back takes half the time); `first_step_s` of it already done at `now_s`
+        (a key's fade shows its first step at once, not a picture later)."""
         current = self.level(now_s)
         share = abs(target - current)
-        return Fade(float(target), current, float(now_s), max(0.0, float(duration_s)) * share)
+        duration = max(0.0, float(duration_s)) * share
+        return Fade(float(target), current, float(now_s) - min(first_step_s, duration), duration)

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from arwed.geometry.fade import Fade
+from arwed.geometry.fade import FIRST_STEP_S, Fade
 from arwed.session.events import SessionEvents
 
 log = logging.getLogger("arwed.console")
@@ -61,14 +61,18 @@ class Ceremony:
 
     def set_hidden(self, hidden: bool) -> None:
         self._hidden = bool(hidden)
-        self._veil = self._veil.towards(0.0 if hidden else 1.0, time.monotonic(), self._fade_s())
+        self._veil = self._veil.towards(
+            0.0 if hidden else 1.0, time.monotonic(), self._fade_s(), FIRST_STEP_S
+        )
         self._on_curtain()
         log.info("character %s", "hidden" if hidden else "shown")
         self._events.hidden.emit(self._hidden)
 
     def set_blackout(self, blackout: bool) -> None:
         self._blackout = bool(blackout)
-        self._curtain = self._curtain.towards(0.0 if blackout else 1.0, time.monotonic(), self._fade_s())
+        self._curtain = self._curtain.towards(
+            0.0 if blackout else 1.0, time.monotonic(), self._fade_s(), FIRST_STEP_S
+        )
         self._on_curtain()
         log.info("blackout %s", "on" if blackout else "off")
         self._events.blackout.emit(self._blackout)

@@ -17,6 +17,7 @@ from arwed.errors import InputFileError
 from arwed.film import folder as film_folder
 from arwed.film.log import EventLogWriter, read_event_log
 from arwed.film.timeline import Timeline
+from arwed.geometry.fade import FIRST_STEP_S
 from arwed.session.state import ConsoleConfig
 from arwed.video_writer import open_video_frames
 from tests.ui.fakes import make_session, wait_until
@@ -124,9 +125,13 @@ def test_the_timeline_fades_as_the_console_did_and_turns_back_from_where_it_was(
     log = read_event_log(path)
     assert log.start.fade_s == 0.5 and log.events[0].fade_s == 0.5
     timeline = Timeline(log, Settings())
-    visibility = [timeline.visibility_at(t) for t in (0.99, 1.1, 1.25, 1.375, 1.5, 3.0)]
-    assert visibility == pytest.approx([1.0, 0.8, 0.5, 0.75, 1.0, 1.0])
-    assert [timeline.curtain_at(t) for t in (1.99, 2.5, 4.0)] == pytest.approx([1.0, 0.75, 0.0])
+    step = FIRST_STEP_S  # each fade's first step is taken with the key, as live
+    halfway = 1.0 - (0.25 + step) / 0.5  # where it turned back, 0.25 s in
+    back_s = (1.0 - halfway) * 0.5  # the way back takes its share of the fade time
+    visibility = [timeline.visibility_at(t) for t in (0.99, 1.1, 1.25, 1.35, 1.25 + back_s, 3.0)]
+    expected = [1.0, 1.0 - (0.1 + step) / 0.5, halfway + step / 0.5, halfway + (0.1 + step) / 0.5, 1.0, 1.0]
+    assert visibility == pytest.approx(expected)
+    assert [timeline.curtain_at(t) for t in (1.99, 2.5, 4.0)] == pytest.approx([1.0, 0.75 - step / 2.0, 0.0])
     assert timeline.hidden_at(1.1) and timeline.blackout_at(2.5)  # where each is going, at once
 
 
@@ -235,9 +240,9 @@ def test_the_replay_fades_hide_and_blackout_frame_time_by_frame_time_as_the_cons
     red = [int(image[10, 10, 2]) for image in written]
     grey = [int(image[0, 0, 0]) for image in written]
     for slot in range(75):
-        t = (slot + 1) / 30.0
-        visibility = min(1.0, max(0.0, 1.0 - (t - 1.0) / 0.5))
-        curtain = min(1.0, max(0.0, 1.0 - (t - 2.0) / 0.4))
+        t = (slot + 1) / 30.0 - 1e-6  # what held at the end of the frame time
+        visibility = 1.0 if t < 1.0 else max(0.0, 1.0 - (t - 1.0 + FIRST_STEP_S) / 0.5)
+        curtain = 1.0 if t < 2.0 else max(0.0, 1.0 - (t - 2.0 + FIRST_STEP_S) / 0.4)
         assert red[slot] == pytest.approx((100 + 150 * visibility) * curtain, abs=1.5), slot
         assert grey[slot] == pytest.approx(100 * curtain, abs=1.0), slot
     assert sum(100 < r < 250 for r in red[:60]) >= 12  # every frame time of the hide's fade its own level

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from arwed.geometry.fade import Fade
+from arwed.geometry.fade import FIRST_STEP_S, Fade
 from arwed.session.state import ConsoleConfig, OutputConfig, load_console_config
 from arwed.types import CompositeMode
 from tests.ui.fakes import CHARACTER_BGR, CHARACTER_BOX, STAGE_GREY, make_session, wait_until
@@ -26,8 +26,10 @@ def test_a_fade_ramps_linearly_is_exact_at_its_end_and_turns_back_from_where_it_
     back = fade.towards(1.0, now_s=10.3, duration_s=0.4)  # reversed at 0.25: 0.75 of the way left
     assert back.level(10.3) == pytest.approx(0.25) and back.level(10.61) == 1.0
     assert back.level(10.45) == pytest.approx(0.625)
-    cut = Fade().towards(0.0, now_s=5.0, duration_s=0.0)
+    cut = Fade().towards(0.0, now_s=5.0, duration_s=0.0, first_step_s=FIRST_STEP_S)
     assert cut.level(5.0) == 0.0
+    keyed = Fade().towards(0.0, now_s=5.0, duration_s=0.5, first_step_s=0.05)  # a key's: one step at once
+    assert keyed.level(5.0) == pytest.approx(0.9) and keyed.level(5.45) == 0.0
 
 
 def _collect_levels(
@@ -64,7 +66,7 @@ def test_blackout_fades_every_published_frame_while_the_recording_keeps_the_pict
         assert len(between) >= 10, levels  # a fade, not a cut (60 Hz fake pipeline + the curtain's ticks)
         assert all(b <= a + 1e-9 for a, b in zip(levels, levels[1:], strict=False)), "never brightens"
         for at_s, level, image in seen:  # the picture itself is dimmed by the level
-            assert level == pytest.approx(max(0.0, 1.0 - (at_s - started) / 0.5), abs=0.08)
+            assert level == pytest.approx(max(0.0, 1.0 - (at_s - started + FIRST_STEP_S) / 0.5), abs=0.08)
             assert image[5, 5, 0] == pytest.approx(STAGE_GREY * level, abs=1.5)
         assert levels[-1] == 0.0 and not seen[-1][2].any()
         glasses = session.tap("camera-black").latest()

@@ -11,6 +11,10 @@ crowd, while the same person's image position moves smoothly. So people are told
   central, largest); the operator may choose another with a click in the preview. While their track
   is in view it is followed in every frame; when it has been gone for `forget_after_s` (the character has
   faded out), the most prominent person who has been in view for `settle_s` is followed instead.
+- Gone means unseen for `forget_after_s` *and* missing from MIN_MISSED_TO_FORGET looks in a row: on a loaded
+  machine tracking may look only once a second, and one look that misses someone is no departure.
+- A click waits for someone under it for up to CLICK_WAITS_S (and CLICK_WAITS_LOOKS looks): the look after
+  the click may not have found the person clicked (a slow look, a person at the edge of the frame).
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ MIN_VISIBILITY = 0.5
 MATCH_LIMIT = 0.6  # box heights: further than this from a track's last landmarks is someone else
 SPEED_BOX_HEIGHTS_PER_S = 1.5  # how far a person may move in the image per second unseen (a brisk walk)
 OVERLAP_WEIGHT = 0.5  # cost of boxes that do not overlap at all, in box heights
+MIN_MISSED_TO_FORGET = 3  # looks in a row without a person before their track may be forgotten
+CLICK_WAITS_S = 1.0  # a click with nobody under it yet is kept this long (frame time) ...
+CLICK_WAITS_LOOKS = 3  # ... and for at least this many looks
 CENTRALITY_WEIGHT = 0.75  # at the frame's edge a person counts this much smaller than at its centre
 
 
@@ -91,6 +98,7 @@ class _Track:
     bbox_px: BBox
     first_seen_s: float
     last_seen_s: float
+    missed_looks: int = 0  # looks in a row that did not find this person
 
     @property
     def box_height_px(self) -> float:
@@ -126,14 +134,12 @@ class PeopleTracks:
         track = self._tracks.get(track_id)
         return None if track is None else track.first_seen_s
 
-    def last_seen_s(self, track_id: int) -> float | None:
-        track = self._tracks.get(track_id)
-        return None if track is None else track.last_seen_s
-
     def update(self, seen: PeopleObservation, time_s: float) -> list[int]:
         """The track id of each person in `seen.people`, in the same order."""
         for track_id in [
-            t for t, track in self._tracks.items() if time_s - track.last_seen_s > self.forget_after_s
+            t
+            for t, track in self._tracks.items()
+            if time_s - track.last_seen_s > self.forget_after_s and track.missed_looks >= MIN_MISSED_TO_FORGET
         ]:
             del self._tracks[track_id]
         tracks = list(self._tracks.values())
@@ -156,7 +162,14 @@ class PeopleTracks:
                 time_s,
             )
             ids[i] = track_id
+        for track_id, track in self._tracks.items():
+            if track_id not in ids:
+                track.missed_looks += 1
         return [int(i) for i in ids if i is not None]
+
+    def known(self, track_id: int) -> bool:
+        """Still remembered: seen lately, or not yet missed by enough looks to be forgotten."""
+        return track_id in self._tracks
 
 
 @dataclass(frozen=True)
@@ -177,13 +190,16 @@ class PartnerPerson:
         self.settle_s = settle_s
         self._followed: int | None = None
         self._pending_point_px: tuple[float, float] | None = None
+        self._click_looks: list[float] = []  # the frame times of the looks a pending click has waited
 
     def reset(self) -> None:
         self.tracks.reset()
         self._followed = None
 
     def choose(self, point_px: tuple[float, float]) -> None:
-        """The operator clicked here (frame pixels): the person under it is followed from the next frame."""
+        """The operator clicked here (frame pixels): the person under it is followed from the next frame in
+        which someone stands there (for up to CLICK_WAITS_S)."""
+        self._click_looks = []
         self._pending_point_px = (float(point_px[0]), float(point_px[1]))
 
     def _seen_for_s(self, track_id: int, time_s: float) -> float:
@@ -196,16 +212,21 @@ class PartnerPerson:
 
     def follow(self, seen: PeopleObservation, time_s: float) -> Followed:
         ids = self.tracks.update(seen, time_s)
-        point, self._pending_point_px = self._pending_point_px, None
+        point = self._pending_point_px
         if point is not None:
             clicked = person_at(seen, point)
+            self._click_looks.append(time_s)
+            waited_s = time_s - self._click_looks[0]
+            if clicked is not None or (
+                waited_s >= CLICK_WAITS_S and len(self._click_looks) >= CLICK_WAITS_LOOKS
+            ):
+                self._pending_point_px = None  # taken, or nobody came there: the click changes nothing
             if clicked is not None:
                 self._followed = ids[clicked]
                 return Followed(clicked, tuple(ids), "chosen")
         if self._followed in ids:
             return Followed(ids.index(self._followed), tuple(ids))
-        last = None if self._followed is None else self.tracks.last_seen_s(self._followed)
-        if last is not None and time_s - last <= self.forget_after_s:
+        if self._followed is not None and self.tracks.known(self._followed):
             return Followed(None, tuple(ids))  # the person followed is out of sight for now: hold
         first_time = self._followed is None
         settled = [i for i, t in enumerate(ids) if first_time or self._seen_for_s(t, time_s) >= self.settle_s]

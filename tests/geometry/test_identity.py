@@ -96,3 +96,42 @@ def test_while_the_person_is_away_others_are_not_taken_until_forgotten():
     assert len(waiting) == 30  # 1.0 s without the person followed: nobody else yet
     replaced = answers[30]
     assert replaced.index == 0 and replaced.changed == "replaced"
+
+
+def test_a_click_waits_for_the_person_under_it_when_the_next_look_missed_them():
+    partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
+    row = [(-1.0, 3.0), (0.0, 3.0), (1.0, 3.0)]
+    seen = _people(row)
+    assert partner.follow(seen, 0.0).index == 1
+    box = seen.people[0].bbox_px
+    partner.choose((0.5 * (box[0] + box[2]), 0.5 * (box[1] + box[3])))
+    missed = partner.follow(_people(row[1:], 1), 0.5)  # a slow look (2 Hz) that did not find the leftmost
+    assert missed.changed == "" and missed.index == 0  # still beside the middle one (first in this list)
+    chosen = partner.follow(_people(row, 2), 1.0)
+    assert chosen.changed == "chosen" and chosen.index == 0
+
+
+def test_a_click_where_nobody_comes_is_dropped_after_a_second_and_three_looks():
+    partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
+    partner.follow(_people([(0.0, 3.0)]), 0.0)
+    partner.choose((2.0, 2.0))  # nobody there, then or later
+    times = [0.1, 0.2, 0.3, 1.2]
+    for frame, time_s in enumerate(times, 1):
+        assert partner.follow(_people([(0.0, 3.0)], frame), time_s).changed == ""
+    assert partner._pending_point_px is None  # dropped: 1.1 s and four looks later
+
+
+def test_on_slow_looks_one_miss_longer_than_the_forget_time_keeps_the_person():
+    # a loaded machine: one look a second; the person followed is missed by one look, 1.0 s > forget_after_s
+    partner = PartnerPerson(forget_after_s=0.9, settle_s=0.5)
+    both = [(0.0, 3.0), (1.5, 3.0)]
+    for frame in range(3):
+        followed = partner.follow(_people(both, frame), float(frame))
+    assert followed.index == 0
+    away = partner.follow(_people([(1.5, 3.0)], 3), 3.0)
+    assert away.index is None and away.changed == ""  # held, not replaced by the other person
+    back = partner.follow(_people(both, 4), 4.0)
+    assert back.index == 0 and back.changed == ""
+    for frame in range(5, 9):  # gone for good: three looks and the forget time later, the other is taken
+        answer = partner.follow(_people([(1.5, 3.0)], frame), float(frame))
+    assert answer.index == 0 and answer.changed == "replaced"

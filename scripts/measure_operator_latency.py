@@ -69,12 +69,13 @@ class XTest:
 def _start_xvfb(tries: int = 5) -> tuple[subprocess.Popen, str]:
     """An Xvfb that accepts connections, on a display number of its own.
 
-    Not -displayfd's lowest free number: on this machine several helpers' sandboxes share /tmp but not
-    their process ids, so one X server takes another's lock for a stale one and its display goes away
-    under the console ("could not connect to display", the console aborted and the script stopped with
-    "the console wrote no stats"). A high random number, free in /tmp, is not taken that way; the server
-    is checked with a real connection (-noreset: the check's leaving must not reset the server while the
-    console connects), and another number is tried when it does not answer."""
+    The script used to read the number -displayfd gives once and close the pipe: the newline often came
+    in a second write, which then failed, and Xvfb stopped ("Cannot write display number"); the console
+    aborted with "could not connect to display" and the script said "the console wrote no stats" (4 of 8
+    starts here). Now the number is chosen here (a high random one free in /tmp, away from the low
+    numbers other X servers on the machine take), the pipe is read to its newline (the server is ready
+    then), and the server is checked with a real connection (-noreset: the check's leaving must not
+    reset the server while the console connects); another number is tried when it does not answer."""
     for _ in range(tries):
         number = random.randrange(2000, 30000)
         if any(Path(p).exists() for p in (f"/tmp/.X{number}-lock", f"/tmp/.X11-unix/X{number}")):

@@ -112,7 +112,9 @@ def xvfb_display() -> Iterator[str]:
     """One 1600x900 screen."""
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb xauth, or scripts/bootstrap.sh)")
-    yield from _start_server(["Xvfb", "-screen", "0", "1600x900x24"], "Xvfb")
+    # -noreset: without it the server resets whenever its last client leaves (an xdotool call, a killed app),
+    # and refuses connections for a moment while it does
+    yield from _start_server(["Xvfb", "-screen", "0", "1600x900x24", "-noreset"], "Xvfb")
 
 
 @pytest.fixture

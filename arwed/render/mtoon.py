@@ -179,14 +179,7 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
             defines["HAS_PARAMETRIC_RIM"] = 1
         if "HAS_PARAMETRIC_RIM" in defines or material.matcap_texture is not None:
             defines["HAS_ANY_RIM"] = 1
-        for name, texture in (
-            ("HAS_SHADE_TEX", material.shade_texture),
-            ("HAS_SHIFT_TEX", material.shift_texture),
-            ("HAS_MATCAP_TEX", material.matcap_texture),
-            ("HAS_RIM_TEX", material.rim_texture),
-        ):
-            if texture is not None:
-                defines[name] = 1
+        defines.update(_texture_defines(material))
         if outline:
             defines["OUTLINE_PASS"] = 1
             if material.outline_width_texture is not None:
@@ -205,7 +198,7 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
         for texture, name in (
             (material.baseColorTexture, "material.base_color_texture"),
             (material.emissiveTexture, "material.emissive_texture"),
-            (material.shade_texture, "mtoon_shade_texture"),
+            (_own_shade_texture(material), "mtoon_shade_texture"),
             (material.shift_texture, "mtoon_shift_texture"),
             (material.matcap_texture, "mtoon_matcap_texture"),
             (material.rim_texture, "mtoon_rim_texture"),
@@ -238,6 +231,29 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
         GL.glCullFace(GL.GL_BACK)
         GL.glDepthMask(GL.GL_TRUE)
         primitive._unbind()
+
+
+def _texture_defines(material: MToonMaterial) -> dict[str, int]:
+    defines = {}
+    for name, texture in (
+        ("HAS_SHADE_TEX", _own_shade_texture(material)),
+        ("HAS_SHIFT_TEX", material.shift_texture),
+        ("HAS_MATCAP_TEX", material.matcap_texture),
+        ("HAS_RIM_TEX", material.rim_texture),
+    ):
+        if texture is not None:
+            defines[name] = 1
+    if material.shade_texture is not None and _own_shade_texture(material) is None:
+        defines["SHADE_TEX_IS_BASE"] = 1  # a software renderer pays for every texture sample
+    return defines
+
+
+def _own_shade_texture(material: MToonMaterial) -> pyrender.Texture | None:
+    """The shade texture when it is not the lit colour's image (a model often uses one image for both:
+    then the shader reuses the lit colour's sample)."""
+    if material.shade_texture is material.baseColorTexture:
+        return None
+    return material.shade_texture
 
 
 def _has_outline(primitive) -> bool:

@@ -267,3 +267,31 @@ def test_every_feature_model_is_valid_gltf(model_dir):
         assert doc["asset"]["version"] == "2.0"
         assert len(doc["meshes"]) >= 3
         assert math.isclose(len(doc["materials"]), len(doc["meshes"]))
+
+
+def _shade_texture_model(path: Path, shared: bool) -> Path:
+    """Three spheres whose shade colour is their lit image tinted blue: the same image (`shared`, as VRoid
+    models have it) or a second image of the same pixels."""
+    writer = models.GlbWriter()
+    lit = writer.texture(models.stripes((240, 200, 160), (160, 220, 240), bands=8))
+    shade = lit if shared else writer.texture(models.stripes((240, 200, 160), (160, 220, 240), bands=8))
+    material = models._mtoon_material(
+        "lit as shade",
+        base=(1.0, 1.0, 1.0, 1.0),
+        base_texture=lit,
+        shadeMultiplyTexture={"index": shade},
+        shadeColorFactor=[0.3, 0.3, 0.8],
+        shadingToonyFactor=0.9,
+    )
+    return models._column(writer, [material] * 3, "shade").write(path)
+
+
+def test_a_shade_texture_that_is_the_lit_image_draws_as_a_separate_one(renderer, tmp_path):
+    # The shader samples a shared image once for both colours (a software renderer pays per sample).
+    shared, _ = _render(renderer, _shade_texture_model(tmp_path / "shared.glb", True))
+    separate, intrinsics = _render(renderer, _shade_texture_model(tmp_path / "separate.glb", False))
+    assert np.abs(shared.astype(int) - separate.astype(int)).max() <= 1
+    u, v, r = _sphere_px(intrinsics, 0.9)
+    lit, shaded = separate[int(v), int(u - 0.6 * r), :3], separate[int(v), int(u + 0.6 * r), :3]
+    assert int(lit.sum()) > int(shaded.sum()) + 60  # the shade colour (the image tinted) shows
+    assert int(shaded[2]) > int(shaded[0])  # tinted blue: the image's shade, not a flat colour

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -98,8 +98,12 @@ class Material:
     matcap: str | None = None  # a key of TEXTURES: an added sphere-mapped reflection (shine)
     double_sided: bool = False
     shade_texture: str | None = None  # a key of textures(), when the shade colour has a texture of its own
+    rim_texture: str | None = None  # a key of textures(): where the rim light shows (white) and not (black)
 
 
+# The trim's shade is its lit colour times this (the skin's ratio: the lids, lips and mouth are the parts
+# that show), so the shader samples the palette once for both, not a shade palette besides.
+_TRIM_SHADE = (0.80, 0.68, 0.73)
 MATERIALS = {
     "suit": Material(
         "suit", (1.0, 1.0, 1.0, 1.0), (0.42, 0.42, 0.50), "suit", 0.0026, (0.004, 0.004, 0.008),
@@ -130,15 +134,20 @@ MATERIALS = {
     "flower": Material("flower", (0.92, 0.92, 0.88, 1.0), (0.62, 0.64, 0.70), None, 0.0010, (0.2, 0.2, 0.2)),
     "leaf": Material("leaf", (0.06, 0.24, 0.05, 1.0), (0.02, 0.10, 0.03), None, 0.0010, (0.01, 0.04, 0.01)),
     "lashes": Material("lashes", (0.010, 0.006, 0.005, 1.0), (0.010, 0.006, 0.005)),
+    "brow": Material("brow", (*tx.HAIR_LINEAR, 1.0), tuple(0.6 * c for c in tx.HAIR_LINEAR)),
     # The small parts share one material: their colours are swatches of a palette texture (below).
     "trim": Material(
-        "trim", (1.0, 1.0, 1.0, 1.0), (1.0, 1.0, 1.0), "trim", shade_texture="trim_shade", shift=-0.1,
-        rim=(0.05, 0.05, 0.06), rim_power=3.0,
+        "trim", (1.0, 1.0, 1.0, 1.0), _TRIM_SHADE, "trim", shift=-0.1,
+        rim=(0.05, 0.05, 0.06), rim_power=3.0, rim_texture="trim_rim",
     ),
 }  # fmt: skip
+# The trousers are the suit without an outline: the legs' outline pass cost more than its lines showed
+# (dark on dark), where the jacket's, round the arms, keeps the figure readable.
+MATERIALS["trousers"] = replace(MATERIALS["suit"], name="trousers", outline_m=0.0)
 # Materials drawn as swatches of the "trim" palette: a software renderer pays for every draw call, so the
 # bow tie, the flower, the soles, lips, mouth, teeth, lids and lashes are drawn together.
-TRIM = ("bowtie", "sole", "lids", "mouth", "teeth", "lips", "flower", "leaf", "lashes")
+TRIM = ("bowtie", "sole", "lids", "mouth", "teeth", "lips", "flower", "leaf", "lashes", "brow")
+_RIM_LIT_TRIM = ("bowtie", "sole", "flower", "leaf")
 _TRIM_MESH_PARTS = ("bowtie", "button", "flower", "leaf", "teeth", "left_shoe_sole", "right_shoe_sole")
 
 
@@ -887,7 +896,7 @@ def _lower_lid_edges(azimuth_deg: np.ndarray) -> dict[str, np.ndarray]:
     return {k: edge + d * (1.0 - u * u) for k, d in shifts.items()}
 
 
-_LID_ROWS, _LID_COLS = 6, 24
+_LID_ROWS, _LID_COLS = 4, 18
 
 
 def _lid_patch(sign: float, upper: bool, radius: float, rows: int = _LID_ROWS, cols: int = _LID_COLS):
@@ -954,7 +963,11 @@ def _eyelid_part(
     }
     import trimesh
 
-    normals = np.asarray(trimesh.Trimesh(vertices, faces, process=False).vertex_normals)
+    normals = np.array(trimesh.Trimesh(vertices, faces, process=False).vertex_normals)
+    # The outside of a lid is shaded as the skin round it, facing the way the face does there: with the
+    # ball's own normals, the band of lid between its edge and the skin was lit as a pale ring.
+    face_normal = _unit(np.array([0.3 * sign, 0.1, 1.0]))
+    normals[:n] = _unit_rows(0.25 * normals[:n] + 0.75 * face_normal)
     return vertices, normals, faces, morphs
 
 
@@ -1079,7 +1092,7 @@ def _body_parts() -> list[Part]:
         ),
         _implicit_part(
             "trousers",
-            "suit",
+            "trousers",
             trousers_shape(),
             None,
             None,
@@ -1205,7 +1218,7 @@ def _body_parts() -> list[Part]:
     parts = [_cull_hidden(p, *occluders[p.name]) if p.name in occluders else p for p in parts]
     out = []
     for p in parts:
-        if p.material == "suit":
+        if p.material in ("suit", "trousers"):
             out.append(_suit_uv(p))
         elif p.material == "shirt":
             p.uv = tx.shirt_uv(p.vertices)
@@ -1242,7 +1255,7 @@ def _head_parts() -> list[Part]:
     skin = im.simplify(_skull_and_face(), skin, 0.003 * k, 0.03 * k, _face_importance)
     joints, weights = skin_weights(skin.vertices, head_bones)
     morphs = face_morphs(skin.vertices)
-    parts = _split_face(skin, joints, weights, morphs)
+    parts = [q for p in _split_face(skin, joints, weights, morphs) for q in _without_outline_by_the_eyes(p)]
     clothes = im.union(jacket_shape(), shirt_shape())
     parts = [
         _cull_hidden(p, im.union(clothes, hair_shape()), 0.003) if p.name == "head_skin" else p for p in parts
@@ -1260,13 +1273,13 @@ def _head_parts() -> list[Part]:
         ),
     )
     brows = _implicit_part(
-        "brows", "hair", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"]
+        "brows", "brow", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"]
     )
     cap = _cull_hidden(cap, _skull_and_face(), 0.002)
     cap.uv = _hair_cap_uv(cap.vertices)
     locks = _hair_locks()
     brows.morphs = {k: v for k, v in face_morphs(brows.vertices).items() if np.any(v != 0.0)}
-    brows.mesh = "brow"
+    brows.mesh = "eyelids"  # flat, no outline (it drew a second line a little off each brow)
     parts += [cap, locks, brows]
     parts += _mouth_parts()
     parts += _eye_parts()
@@ -1344,6 +1357,23 @@ def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.nda
         else:
             parts.append(part)
     return parts
+
+
+_SOCKET_RADIUS_M = 0.0175  # the skin this close to an eye's centre: the socket the lids close over
+
+
+def _without_outline_by_the_eyes(part: Part) -> list[Part]:
+    """The skin of the sockets drawn as lids (no outline; the lids' mesh, which has the emotions' morph
+    targets too): the socket's outline showed as a thin dark ring round a closed eye."""
+    near = np.zeros(len(part.vertices), dtype=bool)
+    for sign in (1.0, -1.0):
+        near |= np.linalg.norm(part.vertices - _eye_centre(sign), axis=1) < _SOCKET_RADIUS_M
+    socket = near[part.faces].all(axis=1)
+    if not socket.any():
+        return [part]
+    rest, sockets = _split_part(part, socket, f"{part.name}_sockets", "lids")
+    sockets.mesh = "eyelids"
+    return [p for p in (rest, sockets) if len(p.faces)]
 
 
 def _cull_hidden(part: Part, occluder: im.Shape, margin_m: float) -> Part:
@@ -1552,10 +1582,13 @@ class Detail:
     grid_scale: float  # the meshing grids' spacing, times the full model's
     simplify_scale: float  # how far the simplifier may stray and how long edges may grow, times the full's
     outlines: bool  # MToon outlines (an extra pass over every outlined triangle)
+    body: Detail | None = None  # the body's (suit, shirt, shoes, hands) when not the same
 
 
-FULL = Detail("", 1.0, 1.0, True)
 LIGHT = Detail("_light", 1.45, 2.2, False)
+# The full model has the light one's body: at the size a guest sees him the two look the same, and every
+# triangle saved there pays for the outlines' second pass (it was 16 % slower than the old groom).
+FULL = Detail("", 1.0, 1.0, True, body=Detail("_body", 1.45, 2.2, True))
 _DETAIL = FULL  # the variant being built (build_groom sets it for the build's duration)
 
 
@@ -1574,7 +1607,7 @@ _MESH_OF_PART = {
     "jacket": "suit", "left_sleeve": "suit", "right_sleeve": "suit", "trousers": "suit",
     "shirt": "shirt", "left_cuff": "shirt", "right_cuff": "shirt", "pocket_square": "shirt",
     "bowtie": "bowtie", "button": "bowtie",
-    "head_skin": "skin", "brow": "skin", "left_hand": "skin", "right_hand": "skin", "brows": "hair",
+    "head_skin": "skin", "brow": "skin", "left_hand": "skin", "right_hand": "skin",
     "left_shoe": "shoes", "right_shoe": "shoes", "left_shoe_sole": "shoes", "right_shoe_sole": "shoes",
 }  # fmt: skip
 
@@ -1620,7 +1653,10 @@ def build_groom(detail: Detail = FULL) -> Groom:
     global _DETAIL
     _DETAIL = detail
     try:
-        parts = _merge_primitives(_body_parts() + _head_parts())
+        _DETAIL = detail.body or detail
+        body = _body_parts()
+        _DETAIL = detail
+        parts = _merge_primitives(body + _head_parts())
     finally:
         _DETAIL = FULL
     return _scaled(parts, detail)
@@ -1801,7 +1837,8 @@ def textures() -> dict[str, np.ndarray]:
         "eye": tx.eye_texture(),
         "shoe_matcap": tx.shoe_matcap(),
         "trim": tx.palette([MATERIALS[name].base_color[:3] for name in TRIM]),
-        "trim_shade": tx.palette([MATERIALS[name].shade_color for name in TRIM]),
+        # the rim light for the bow tie, the soles and the flower; not on the face (a pale ring round a lid)
+        "trim_rim": tx.palette([(1.0,) * 3 if name in _RIM_LIT_TRIM else (0.0,) * 3 for name in TRIM]),
     }
 
 
@@ -1857,6 +1894,8 @@ def _materials(g, buf: _Buffer, used: set[str], detail: Detail) -> tuple[list, d
         if m.texture is not None:
             pbr.baseColorTexture = g.TextureInfo(index=texture(m.texture)["index"])
             mtoon["shadeMultiplyTexture"] = texture(m.shade_texture or m.texture)
+        if m.rim_texture is not None:
+            mtoon["rimMultiplyTexture"] = texture(m.rim_texture)
         if m.matcap is not None:
             mtoon["matcapTexture"] = texture(m.matcap)
             mtoon["matcapFactor"] = [1.0, 1.0, 1.0]
@@ -2035,7 +2074,7 @@ def _ordered_targets(parts: list[Part]) -> list[str]:
 
 
 VARIANTS = {"full": FULL, "light": LIGHT}
-_SOURCES = ("default_character.py", "implicit_mesh.py", "textures.py")
+_SOURCES = ("default_character.py", "hair.py", "implicit_mesh.py", "textures.py")
 
 
 def generator_source_hash() -> str:

@@ -13,7 +13,7 @@ import numpy as np
 
 SKULL_CENTRE = np.array([0.0, 1.680, -0.010])
 SKULL_RADII = np.array([0.071, 0.098, 0.095])
-RINGS, SIDES = 9, 8
+RINGS, SIDES = 7, 6
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ void main()
     vec4 lit = material.base_color_factor;
 #ifdef HAS_BASE_COLOR_TEX
     vec4 texel = texture(material.base_color_texture, uv);
-    lit *= vec4(srgb_to_linear(texel.rgb), texel.a);
+    vec3 texel_linear = srgb_to_linear(texel.rgb);
+    lit *= vec4(texel_linear, texel.a);
 #endif
 #ifdef ALPHA_CUTOFF
     if (lit.a < mtoon_alpha.y) discard;  // only cut-out materials discard: the others keep early depth tests
@@ -98,6 +99,9 @@ void main()
     vec3 v = normalize(cam_pos - frag_position);
 
     vec3 shade = mtoon_shade_color;
+#ifdef SHADE_TEX_IS_BASE
+    shade *= texel_linear;  // the same image as the lit colour's (common): one sample, not two
+#endif
 #ifdef HAS_SHADE_TEX
     shade *= srgb_to_linear(texture(mtoon_shade_texture, uv).rgb);
 #endif

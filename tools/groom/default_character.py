@@ -53,7 +53,7 @@ _LEFT_SIDE = [
     ("leftLowerLeg", "leftUpperLeg", (0.096, 0.505, 0.008)),
     ("leftFoot", "leftLowerLeg", (0.102, 0.085, -0.020)),
     ("leftToes", "leftFoot", (0.104, 0.022, 0.125)),
-    ("leftEye", "head", (0.032, 1.680, 0.062)),
+    ("leftEye", "head", (0.0325, 1.667, 0.0590)),
 ]
 JOINTS: list[tuple[str, str | None, tuple[float, float, float]]] = [
     ("hips", None, (0.0, 0.960, 0.000)),
@@ -476,10 +476,10 @@ HUMAN_BONES = [name for name in JOINT_NAMES if name not in HAIR_JOINT_NAMES]
 
 
 # The head: eye centres, mouth line and the shapes of the face.
-_EYE_RADIUS = 0.0118
+_EYE_RADIUS = 0.0143
 _LID_OUTER_R, _LID_INNER_R = _EYE_RADIUS + 0.0022, _EYE_RADIUS + 0.0007
-_MOUTH_Y = 1.6100
-_MOUTH_Z = 0.080
+_MOUTH_Y = 1.6040
+_MOUTH_Z = 0.075
 
 
 def _eye_centre(sign: float) -> np.ndarray:
@@ -487,36 +487,41 @@ def _eye_centre(sign: float) -> np.ndarray:
 
 
 def _lip_shapes() -> tuple[im.Shape, im.Shape]:
-    upper = im.ellipsoid([0.0, _MOUTH_Y + 0.0042, _MOUTH_Z - 0.0050], [0.0215, 0.0048, 0.0090])
-    lower = im.ellipsoid([0.0, _MOUTH_Y - 0.0052, _MOUTH_Z - 0.0070], [0.0195, 0.0060, 0.0090])
+    upper = im.ellipsoid([0.0, _MOUTH_Y + 0.0036, _MOUTH_Z - 0.0050], [0.0170, 0.0038, 0.0085])
+    lower = im.ellipsoid([0.0, _MOUTH_Y - 0.0045, _MOUTH_Z - 0.0068], [0.0155, 0.0050, 0.0085])
     return upper, lower
 
 
 def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Shape:
+    # An anime face: the eyes low and large, the cheeks full at their level, the jaw a V from under the
+    # ears to a small pointed chin, a small nose and mouth close together.
     skull = im.ellipsoid([0.0, 1.680, -0.010], [0.071, 0.098, 0.095])
-    jaw = im.ellipsoid([0.0, 1.620, 0.012], [0.050, 0.048, 0.066])
-    chin = im.ellipsoid([0.0, 1.578, 0.056], [0.021, 0.016, 0.020])
-    jaw_angles = [im.sphere([0.044 * s, 1.594, -0.014], 0.014) for s in (1.0, -1.0)]
-    brow = im.ellipsoid([0.0, 1.702, 0.063], [0.054, 0.013, 0.021])
-    cheeks = [im.ellipsoid([0.039 * s, 1.654, 0.048], [0.020, 0.016, 0.022]) for s in (1.0, -1.0)]
-    nose = im.union(
-        im.round_cone([0.0, 1.688, 0.080], [0.0, 1.644, 0.096], 0.0058, 0.0085),
-        im.sphere([0.0080, 1.640, 0.086], 0.0060),
-        im.sphere([-0.0080, 1.640, 0.086], 0.0060),
-        k=0.006,
-    )
+    jaw = im.round_cone([0.0, 1.645, 0.015], [0.0, 1.586, 0.052], 0.046, 0.015)
+    muzzle = im.ellipsoid([0.0, 1.608, 0.050], [0.024, 0.022, 0.022])
+    chin = im.ellipsoid([0.0, 1.577, 0.056], [0.0125, 0.011, 0.014])
+    brow = im.ellipsoid([0.0, 1.690, 0.060], [0.052, 0.012, 0.021])
+    cheeks = [im.ellipsoid([0.040 * s, 1.648, 0.046], [0.020, 0.017, 0.022]) for s in (1.0, -1.0)]
+    nose = im.round_cone([0.0, 1.668, 0.076], [0.0, 1.636, 0.086], 0.0035, 0.0050)
     upper_lip, lower_lip = _lip_shapes()
     ears = [
         im.intersect(
-            im.ellipsoid([0.073 * s, 1.668, -0.008], [0.013, 0.029, 0.018]),
-            im.half_space([-s, 0.0, 0.0], -0.062),
+            im.ellipsoid([0.069 * s, 1.662, -0.012], [0.011, 0.025, 0.016]),
+            im.half_space([-s, 0.0, 0.0], -0.059),
         )
         for s in (1.0, -1.0)
     ]
     neck_joint = _joint("neck")
-    neck = im.round_cone(neck_joint + [0.0, -0.04, 0.004], [0.0, 1.625, -0.02], 0.056, 0.051)
-    head = im.union(skull, jaw, k=0.03)
-    head = im.union(head, chin, *jaw_angles, k=0.022)
+    neck = im.round_cone(neck_joint + [0.0, -0.04, 0.004], [0.0, 1.625, -0.02], 0.046, 0.040)
+    head = im.union(skull, jaw, muzzle, k=0.03)
+    head = im.union(head, chin, k=0.022)
+    # The sides of the lower face pared to a V, from under the cheekbones to the chin (the skull's own
+    # sides gave a long square face).
+    for s in (1.0, -1.0):
+        top, tip = np.array([0.060 * s, 1.652]), np.array([0.014 * s, 1.566])
+        along = (tip - top) / np.linalg.norm(tip - top)
+        outward = np.array([-along[1], along[0]]) * (1.0 if s * -along[1] > 0 else -1.0)
+        normal = [outward[0], outward[1], 0.0]
+        head = im.intersect(head, im.half_space(normal, float(outward @ top)), k=0.012)
     head = im.union(head, brow, *cheeks, k=0.016)
     head = im.union(head, upper_lip, lower_lip, k=0.005)
     head = im.union(head, nose, k=0.007)
@@ -524,7 +529,9 @@ def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Sh
     head = im.union(head, neck, k=0.03)
     if with_sockets:
         for s in (1.0, -1.0):
-            socket = im.ellipsoid(_eye_centre(s) + [0.0, 0.0, 0.003], [0.0152, 0.0118, 0.0150])
+            socket = im.ellipsoid(
+                _eye_centre(s) + [0.0, 0.0, 0.003], np.array([0.0152, 0.0118, 0.0150]) * _EYE_RADIUS / 0.0118
+            )
             head = im.subtract(head, socket, k=0.004)
     if with_mouth:
         head = im.subtract(head, _mouth_slit(), k=0.0012)
@@ -532,7 +539,7 @@ def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Sh
 
 
 def _mouth_slit() -> im.Shape:
-    return im.ellipsoid([0.0, _MOUTH_Y, _MOUTH_Z + 0.004], [0.0215, 0.0013, 0.016])
+    return im.ellipsoid([0.0, _MOUTH_Y, _MOUTH_Z + 0.004], [0.0172, 0.0012, 0.016])
 
 
 def _mouth_wall_triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -593,13 +600,13 @@ def hair_shape() -> im.Shape:
 def brow_shape() -> im.Shape:
     brows = []
     for s in (1.0, -1.0):
-        inner = np.array([0.011 * s, 1.6985, 0.0875])
-        middle = np.array([0.030 * s, 1.7035, 0.0850])
-        outer = np.array([0.048 * s, 1.7005, 0.0725])
+        inner = np.array([0.012 * s, 1.6885, 0.0850])
+        middle = np.array([0.030 * s, 1.6935, 0.0825])
+        outer = np.array([0.048 * s, 1.6895, 0.0700])
         brows.append(
             im.union(
-                im.round_cone(inner, middle, 0.0029, 0.0026),
-                im.round_cone(middle, outer, 0.0026, 0.0015),
+                im.round_cone(inner, middle, 0.0022, 0.0020),
+                im.round_cone(middle, outer, 0.0020, 0.0010),
                 k=0.002,
             )
         )
@@ -778,7 +785,7 @@ def _gauss(p: np.ndarray, centre, radius: float) -> np.ndarray:
 def _mouth_corners(p: np.ndarray, outward: float, up: float, back: float = 0.0) -> np.ndarray:
     delta = np.zeros_like(p)
     for s in (1.0, -1.0):
-        g = _gauss(p, [0.022 * s, _MOUTH_Y, _MOUTH_Z - 0.008], 0.013)[:, None]
+        g = _gauss(p, [0.018 * s, _MOUTH_Y, _MOUTH_Z - 0.008], 0.011)[:, None]
         delta += g * np.array([outward * s, up, -back])
     return delta
 
@@ -791,8 +798,8 @@ def _lips_pucker(p: np.ndarray, amount: float) -> np.ndarray:
 def _brows(p: np.ndarray, up: float, inner_up: float = 0.0, inner_in: float = 0.0) -> np.ndarray:
     delta = np.zeros_like(p)
     for s in (1.0, -1.0):
-        whole = _gauss(p, [0.032 * s, 1.704, 0.080], 0.015)[:, None]
-        inner = _gauss(p, [0.014 * s, 1.703, 0.085], 0.012)[:, None]
+        whole = _gauss(p, [0.032 * s, 1.692, 0.077], 0.015)[:, None]
+        inner = _gauss(p, [0.014 * s, 1.691, 0.082], 0.012)[:, None]
         delta += whole * np.array([0.0, up, 0.0]) + inner * np.array([-inner_in * s, inner_up, 0.0])
     return delta
 
@@ -800,7 +807,7 @@ def _brows(p: np.ndarray, up: float, inner_up: float = 0.0, inner_in: float = 0.
 def _cheeks(p: np.ndarray, up: float) -> np.ndarray:
     delta = np.zeros_like(p)
     for s in (1.0, -1.0):
-        delta += _gauss(p, [0.036 * s, 1.633, 0.068], 0.016)[:, None] * np.array([0.0, up, up * 0.5])
+        delta += _gauss(p, [0.034 * s, 1.628, 0.066], 0.015)[:, None] * np.array([0.0, up, up * 0.5])
     return delta
 
 
@@ -872,8 +879,8 @@ def _lid_edge_deg(azimuth_deg: np.ndarray, upper: bool, closed: bool = False) ->
     u = np.clip(azimuth_deg / _CANTHUS_DEG, -1.0, 1.0)
     if upper:
         # Closed, the upper lid reaches 2 degrees past the blinking lower lid's edge.
-        return (-26.0 + 20.0 * u * u) if closed else (28.0 - 32.0 * u * u)
-    return -27.0 + 23.0 * u * u
+        return (-29.0 + 22.0 * u * u) if closed else (33.0 - 36.0 * u * u)
+    return -30.0 + 25.0 * u * u
 
 
 def _upper_lid_edges(azimuth_deg: np.ndarray, sign: float) -> dict[str, np.ndarray]:
@@ -1273,7 +1280,7 @@ def _head_parts() -> list[Part]:
         ),
     )
     brows = _implicit_part(
-        "brows", "brow", brow_shape(), [-0.06, 1.69, 0.06], [0.06, 1.715, 0.10], 0.0022, ["head"]
+        "brows", "brow", brow_shape(), [-0.06, 1.678, 0.055], [0.06, 1.703, 0.095], 0.0022, ["head"]
     )
     cap = _cull_hidden(cap, _skull_and_face(), 0.002)
     cap.uv = _hair_cap_uv(cap.vertices)
@@ -1359,7 +1366,7 @@ def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.nda
     return parts
 
 
-_SOCKET_RADIUS_M = 0.0175  # the skin this close to an eye's centre: the socket the lids close over
+_SOCKET_RADIUS_M = 0.019  # the skin this close to an eye's centre: the socket the lids close over
 
 
 def _without_outline_by_the_eyes(part: Part) -> list[Part]:
@@ -1463,9 +1470,9 @@ def _hair_cap_uv(points: np.ndarray) -> np.ndarray:
 
 
 def _mouth_parts() -> list[Part]:
-    interior = im.ellipsoid([0.0, _MOUTH_Y - 0.004, _MOUTH_Z - 0.024], [0.021, 0.013, 0.010])
+    interior = im.ellipsoid([0.0, _MOUTH_Y - 0.004, _MOUTH_Z - 0.024], [0.017, 0.012, 0.010])
     teeth = im.intersect(
-        im.ellipsoid([0.0, _MOUTH_Y + 0.0015, _MOUTH_Z - 0.016], [0.0165, 0.0045, 0.009]),
+        im.ellipsoid([0.0, _MOUTH_Y + 0.0015, _MOUTH_Z - 0.016], [0.0135, 0.0040, 0.009]),
         im.half_space([0, -1, 0], -(_MOUTH_Y - 0.002)),
         k=0.001,
     )

@@ -34,14 +34,15 @@ def _lock_set() -> list[Lock]:
     # The fringe: locks from the front of the crown falling over the forehead to the brows, parted
     # a little off centre, the outer ones sweeping to the temples.
     for k, (az, tip_az, tip_el, width) in enumerate(
-        ((-30.0, -38.0, 22.0, 0.017), (-12.0, -16.0, 17.0, 0.018), (6.0, 4.0, 15.0, 0.019),
-         (22.0, 24.0, 18.0, 0.018), (38.0, 46.0, 22.0, 0.016))
+        ((-30.0, -40.0, 16.0, 0.017), (-12.0, -16.0, 11.0, 0.018), (6.0, 4.0, 9.0, 0.019),
+         (22.0, 24.0, 12.0, 0.018), (38.0, 48.0, 16.0, 0.016))
     ):  # fmt: skip
         locks.append(Lock(f"hairFront{k}", (az, 62.0), (tip_az, tip_el), 1.16, 1.22, width, 0.0055))
     # Sides: over the temples and down in front of the ears.
     for s, side in ((1.0, "L"), (-1.0, "R")):
-        locks.append(Lock(f"hairSide{side}0", (62.0 * s, 48.0), (70.0 * s, 6.0), 1.10, 1.16, 0.016, 0.005))
-        locks.append(Lock(f"hairSide{side}1", (92.0 * s, 46.0), (98.0 * s, 2.0), 1.08, 1.14, 0.017, 0.005))
+        # in front of the ears, framing the face
+        locks.append(Lock(f"hairSide{side}0", (62.0 * s, 48.0), (66.0 * s, -8.0), 1.10, 1.16, 0.016, 0.005))
+        locks.append(Lock(f"hairSide{side}1", (90.0 * s, 46.0), (84.0 * s, -14.0), 1.12, 1.16, 0.017, 0.005))
         locks.append(Lock(f"hairTop{side}", (30.0 * s, 80.0), (80.0 * s, 40.0), 1.12, 1.22, 0.022, 0.006))
     # The back: layered locks down to the nape.
     for k, az in enumerate((-150.0, -125.0, 180.0, 125.0, 150.0)):

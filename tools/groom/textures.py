@@ -48,8 +48,9 @@ def _mix(base: np.ndarray, colour, amount: np.ndarray) -> np.ndarray:
 
 EYE_TEXTURE_PX = 128
 # The eye texture covers the eyeball's front disc: u, v = 0.5 +- (x, -y) / (2 * EYE_UV_RADIUS) around its centre.
-IRIS_RADIUS_UV = 0.235  # of the texture's width: an anime iris, large in the opening
-PUPIL_RADIUS_UV = 0.095
+IRIS_RADIUS_UV = 0.27  # of the texture's width: an anime iris, large in the opening
+PUPIL_RADIUS_UV = 0.10
+IRIS_TALLNESS = 1.15  # the iris and pupil are upright ovals, as anime draws them
 
 
 def eye_uv(local_xy: np.ndarray, eye_radius_m: float) -> np.ndarray:
@@ -66,7 +67,7 @@ def eye_texture(mirror: bool = False, size: int = EYE_TEXTURE_PX) -> np.ndarray:
     v = (v + 0.5) / size - 0.5  # down is +v
     if mirror:
         u = -u
-    r = np.hypot(u, v)
+    r = np.hypot(u, v / IRIS_TALLNESS)
     sclera = np.array([0.86, 0.86, 0.88])
     image = np.broadcast_to(sclera, (size, size, 3)).copy()
     # The upper lid's shadow on the white, bluish.

@@ -13,6 +13,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
+import subprocess
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -77,8 +80,11 @@ class LightVariantRule:
 
 class LightVariantSwitch:
     """The rule at work in a live run: fed each frame's times on the render thread; when it fires, the
-    light file is loaded on a helper thread (the render thread never waits for a load) and handed to
-    `deliver` (the render stage's character mailbox)."""
+    light file is loaded in a child process, at the lowest priority, and handed to `deliver` (the render
+    stage's character mailbox) from a helper thread. The render thread never waits for a load, and the
+    load never holds this process's interpreter lock: loaded on a thread here, it slowed every frame
+    about threefold for the six seconds it took (each of the renderer's hundreds of OpenGL calls a frame
+    waited for the lock), one frame by five seconds."""
 
     def __init__(self, character, frame_interval_ms: float, deliver: Callable[[object], None]) -> None:
         self._deliver = deliver
@@ -116,19 +122,47 @@ class LightVariantSwitch:
             self._loading.join(timeout_s)
 
     def _load(self, path: Path, info) -> None:
-        from arwed.characters.loader import load_character
-
-        _yield_to_the_show()
+        # a fresh interpreter (this module run as a program): no threads, locks or GL state copied
+        command = [sys.executable, "-m", __name__, str(path), repr(info.height_m), str(info.height_to)]
         try:
-            character = load_character(path, height_m=info.height_m, height_to=info.height_to)
-        except Exception:  # a broken light file: keep the full model, say so once
+            done = subprocess.run(
+                command, capture_output=True, timeout=LOAD_TIMEOUT_S, check=False, env=_child_environment()
+            )
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr.decode(errors="replace").strip().splitlines()[-1:])
+            character = pickle.loads(done.stdout)  # its arrays copied in: milliseconds with the lock held
+        except Exception:  # a broken light file, or a child that died: keep the full model, say so once
             log.exception("could not load the light variant %s; keeping the full model", path)
             return
         self._deliver(character)
 
 
-def _yield_to_the_show() -> None:
-    """Run this thread at the lowest priority (Linux threads have their own): the load must not take the
-    cores (and so the interpreter) from tracking and the window while the show goes on."""
+LOAD_TIMEOUT_S = 300.0
+CHILD_NICENESS = 10  # about a tenth of a core's share beside the show's own busy threads
+
+
+def _child_environment() -> dict[str, str]:
+    """This process's environment, with this very copy of arwed first on the child's path."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    return env
+
+
+def _load_in_child(argv: list[str]) -> int:
+    """`python -m arwed.characters.light_variant PATH HEIGHT_M HEIGHT_TO`: the character loaded as the
+    live run would, pickled to stdout for the trip back. At a low priority: the load must not take the
+    cores from tracking and the window while the show goes on, yet arrive while it does (the machine is
+    busy: that is why he is swapped; at the lowest, a three-second load took minutes on a loaded one)."""
     with contextlib.suppress(AttributeError, OSError):  # elsewhere the load runs at normal priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        os.nice(CHILD_NICENESS)
+    from arwed.characters.loader import load_character
+
+    path, height_m, height_to = argv
+    character = load_character(path, height_m=float(height_m), height_to=height_to)
+    sys.stdout.buffer.write(pickle.dumps(character, pickle.HIGHEST_PROTOCOL))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_load_in_child(sys.argv[1:]))

@@ -20,7 +20,8 @@ import numpy as np
 
 from arwed.characters.gltf_io import GltfDocument
 
-HEAD_YAW_LIMIT_DEG = 40.0  # the face's turn from the hips; the eyes take the rest (no full profile)
+HEAD_YAW_LIMIT_DEG = 28.0  # the face's turn from the hips: a relaxed glance aside, the eyes take the rest
+# (at 40 degrees, on a body already turned to her, the demo showed his face 70 degrees from the camera)
 HEAD_PITCH_UP_DEG = 25.0
 HEAD_PITCH_DOWN_DEG = 30.0
 NECK_SHARE = 0.25  # of the head turn, carried by the neck

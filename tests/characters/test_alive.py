@@ -206,7 +206,8 @@ def face_yaw(character, cue: CharacterCue) -> float:
 
 
 @pytest.mark.parametrize(
-    "target_deg, expected_deg", [(30.0, 30.0), (-40.0, -40.0), (80.0, HEAD_YAW_LIMIT_DEG), (170.0, 0.0)]
+    "target_deg, expected_deg",
+    [(20.0, 20.0), (-HEAD_YAW_LIMIT_DEG, -HEAD_YAW_LIMIT_DEG), (80.0, HEAD_YAW_LIMIT_DEG), (170.0, 0.0)],
 )
 def test_head_turns_towards_the_target_within_limits(partner_path, target_deg, expected_deg):
     character = load_character(partner_path)

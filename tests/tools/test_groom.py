@@ -446,3 +446,19 @@ def test_the_hair_sways_and_settles_within_two_seconds_when_still():
         t += 1.0 / fps
     assert np.abs(still[-1] - rest).max() < 0.001  # back where they hang, within a millimetre
     assert np.abs(still[-1] - still[-2]).max() < 1e-4  # and no longer moving
+
+
+def test_no_outline_round_the_eyes(gltf):
+    """The skin of the sockets has no outline: its inverted hull drew a dark ring round a closed eye."""
+    joints = _world_joints(gltf)
+    outlined = {
+        i
+        for i, m in enumerate(gltf.materials)
+        if m.extensions["VRMC_materials_mtoon"]["outlineWidthMode"] != "none"
+    }
+    for _, prim in primitives(gltf):
+        if prim.material in outlined:
+            pos = read(gltf, prim.attributes.POSITION)
+            for eye in ("leftEye", "rightEye"):
+                # (1.16 radii when the ring showed, 0.78 before the sockets lost their outline)
+                assert np.linalg.norm(pos - joints[eye], axis=1).min() > 1.3 * dc._EYE_RADIUS

@@ -1366,7 +1366,7 @@ def _split_face(skin: im.ImplicitMesh, joints, weights, morphs: dict[str, np.nda
     return parts
 
 
-_SOCKET_RADIUS_M = 0.019  # the skin this close to an eye's centre: the socket the lids close over
+_SOCKET_RADIUS_M = 1.6 * _EYE_RADIUS  # the skin this close to an eye's centre: the socket the lids close over
 
 
 def _without_outline_by_the_eyes(part: Part) -> list[Part]:

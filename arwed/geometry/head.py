@@ -9,6 +9,7 @@ Orientation comes from one of two measurements:
   fitted by PnP to the canonical face model on the points that do not move when she talks or smiles;
 - her body: the pose's ears, eyes, nose and shoulders, when the face is not found (turned away, profile).
 Position is always from the body (the whole skeleton's PnP fixes depth far better than a face's size).
+Which of them one frame uses, and the body's learned head shape, is arwed.geometry.head_measure's rule.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class HeadMeasurement:
     rotation: np.ndarray  # (3, 3) head axes -> camera axes
     confidence: float
     source: str  # "face" or "body"
+    sigma_deg: float | None = None  # its expected error per axis, when the measurer knows it
 
 
 def head_angles_deg(rotation: np.ndarray, position_m: np.ndarray | None = None) -> tuple[float, float, float]:
@@ -140,6 +142,7 @@ class FaceOrientationSolver:
         self.intrinsics = intrinsics
         self._guess: tuple[np.ndarray, np.ndarray] | None = None
         self._model = canonical_face_m()[list(RIGID_FACE_LANDMARKS)]
+        self.near_side_weight = 0.0  # how much the last solve leaned on the near side (noisier)
 
     def reset(self) -> None:
         self._guess = None
@@ -169,6 +172,7 @@ class FaceOrientationSolver:
         weight = float(
             np.clip((abs(yaw) - NEAR_SIDE_FROM_DEG) / NEAR_SIDE_BLEND_DEG, 0.0, NEAR_SIDE_MAX_WEIGHT)
         )
+        self.near_side_weight = weight
         if weight > 0.0:  # the far cheek turns away: its landmarks are guesses, fit more without them
             near = self._model[:, 0] * (-1.0 if yaw > 0 else 1.0) >= -MIDLINE_M
             refit = self._refine(image_px[near], rvec, tvec, self._model[near])

@@ -1,10 +1,11 @@
 """Her head over time: filtered, predicted a little ahead, fused with the glasses' own orientation sensor.
 
-Camera alone: each measurement (taken at its frame's capture time) updates an alpha-beta filter on the
-rotation (and one on the position between her eyes): the estimate is predicted to the measurement's
-time with the current angular velocity, then pulled towards the measurement. The gain rises with the
-surprise (a real turn) and with the measurement's confidence, so a still head is steady and a turn does
-not lag. `pose_at(t)` predicts from the last estimate to t (at most `predict_s` ahead: that hides the
+Camera alone: each measurement (taken at its frame's capture time) updates a constant-velocity Kalman
+filter on the rotation (and one on the position between her eyes): the estimate is predicted to the
+measurement's time with the current angular velocity, then pulled towards the measurement by a gain
+from the measurement's expected error (its `sigma_deg`: the face fit's misfit says how far off it is
+likely to be) and from the surprise (a real turn inflates the process noise), so a still head is
+steady and a turn does not lag. `pose_at(t)` predicts from the last estimate to t (at most `predict_s` ahead: that hides the
 time tracking took) and then holds.
 
 With the glasses' sensor (an IMU sending orientation at a high rate, relative to its own drifting
@@ -41,7 +42,7 @@ IMU_PREDICT_S = 0.05  # the newest sensor sample is extrapolated by its rate at 
 BIG_DISAGREEMENT_DEG = 25.0  # sensor re-centred or camera found her again: converge fast
 FAST_FUSION_GAIN = 0.3
 # a head's turn does not go on by itself, a walk does for a while: rates decay with these time constants
-TURN_MEMORY_S = 0.2
+TURN_MEMORY_S = 1.0  # (a shorter memory lagged a walk's slow, sustained turns by 40-60 ms)
 STEP_MEMORY_S = 1.0
 MANOEUVRE_SURPRISE = 1.5  # normalised innovation beyond which the process noise is inflated
 MAX_INFLATION = 300.0
@@ -58,7 +59,7 @@ STEADY_HISTORY = 120  # raw camera measurements kept for that (4 s at 30 Hz)
 class HeadFilterSettings:
     """How her head is filtered and fused (see arwed.config.EyesSettings for the user-facing fields)."""
 
-    angular_process_noise_deg: float = 20.0  # white angular acceleration, deg/s^1.5 (higher follows faster)
+    angular_process_noise_deg: float = 10.0  # white angular acceleration, deg/s^1.5 (higher follows faster)
     position_process_noise_m: float = 0.05  # and linear, m/s^1.5
     face_sigma_deg: float = 1.2  # one frame's face orientation error (confidence 1)
     body_sigma_deg: float = 3.0  # one frame's orientation from the ears and shoulders
@@ -335,12 +336,15 @@ class HeadTracker:
             if measurement is not None and position_m is not None and np.all(np.isfinite(position_m)):
                 self._raw.append((time_s, np.asarray(position_m, dtype=np.float64), measurement.rotation))
             if measurement is not None:
-                sigma = (
-                    self.settings.face_sigma_deg
-                    if measurement.source == "face"
-                    else self.settings.body_sigma_deg
-                )
-                sigma /= float(np.clip(measurement.confidence, 0.1, 1.0))
+                if measurement.sigma_deg is not None:
+                    sigma = measurement.sigma_deg
+                else:
+                    sigma = (
+                        self.settings.face_sigma_deg
+                        if measurement.source == "face"
+                        else self.settings.body_sigma_deg
+                    )
+                    sigma /= float(np.clip(measurement.confidence, 0.1, 1.0))
                 self._rotation.update(time_s, measurement.rotation, sigma)
                 self._sensor.learn(time_s, measurement.rotation, measurement.confidence)
                 self._source, self._confidence = measurement.source, measurement.confidence

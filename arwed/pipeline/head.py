@@ -15,13 +15,11 @@ from __future__ import annotations
 import logging
 import time
 
-import numpy as np
-
 from arwed.capture.opentrack import OpenTrackReceiver, SensorSample, sensor_rotation
 from arwed.config import EyesSettings
 from arwed.errors import UserError
 from arwed.geometry.alignment import EyesCross
-from arwed.geometry.head import FaceOrientationSolver, HeadMeasurement, body_head_rotation, eyes_position_m
+from arwed.geometry.head_measure import HeadMeasurer
 from arwed.geometry.head_tracker import HeadTracker
 from arwed.geometry.pose3d import BodyPose
 from arwed.glasses import GlassesProfile
@@ -32,18 +30,20 @@ from arwed.types import CameraIntrinsics, Frame, HeadPose, PoseObservation
 
 log = logging.getLogger("arwed.pipeline")
 
-FACE_FIT_TOLERANCE = 0.05  # a face fit off by this fraction of the face's size has no confidence left
-
 
 class HeadStage:
-    """Her head, measured once per tracked frame. Tracking thread; the tracker itself is thread-safe."""
+    """Her head, measured once per tracked frame. Tracking thread; the tracker itself is thread-safe.
+
+    Her head is the partner's person's (the one the scene placer follows, or the operator clicked): when
+    that person changes, what was learned about the last one's head is forgotten and her view fades in
+    on the new one rather than swinging across."""
 
     def __init__(self, tracker: HeadTracker, live_clock: bool) -> None:
         self.tracker = tracker
         self.live_clock = live_clock
         self.wanted = False  # set while an eyes output exists (any thread; read once per frame)
         self._faces = None
-        self._solver: FaceOrientationSolver | None = None
+        self._measurer: HeadMeasurer | None = None
 
     def clock_s(self, frame: Frame) -> float:
         return frame.capture_time_s if self.live_clock else frame.media_time_s
@@ -54,29 +54,33 @@ class HeadStage:
         observation: PoseObservation | None,
         body: BodyPose | None,
         intrinsics: CameraIntrinsics,
+        person_changed: str = "",
     ) -> None:
+        """`observation` and `body`: the partner's person this frame (None: not seen); `person_changed`:
+        the scene placer's word when the person followed changed ("chosen", "replaced")."""
         if not self.wanted:
             return
         if self._faces is None:
             from arwed.tracking.face import FaceTracker
 
             self._faces = FaceTracker()
-        if self._solver is None or self._solver.intrinsics is not intrinsics:
-            self._solver = FaceOrientationSolver(intrinsics)
+        if self._measurer is None or self._measurer.intrinsics is not intrinsics:
+            self._measurer = HeadMeasurer(intrinsics)
+        if person_changed in ("chosen", "replaced"):
+            self._measurer.reset()
+            self.tracker.reset()
         time_s = self.clock_s(frame)
-        position = eyes_position_m(body.landmarks_m) if body is not None else None
-        measurement = None
+        face = None
         if observation is not None and body is not None:
             face = self._faces.process(frame, observation)
-            solved = self._solver.solve(face.landmarks_px) if face is not None else None
-            if solved is not None:
-                confidence = float(np.clip(1.0 - solved[1] / FACE_FIT_TOLERANCE, 0.1, 1.0))
-                measurement = HeadMeasurement(time_s, solved[0], confidence, "face")
-            else:
-                from_body = body_head_rotation(body.landmarks_m, observation.visibility)
-                if from_body is not None:
-                    measurement = HeadMeasurement(time_s, from_body[0], from_body[1], "body")
-        self.tracker.observe(time_s, position, measurement)
+        sighting = self._measurer.measure(
+            time_s,
+            None if body is None else body.landmarks_m,
+            None if observation is None else observation.visibility,
+            None if face is None else face.landmarks_px,
+            None if observation is None else observation.image_landmarks_px,
+        )
+        self.tracker.observe(time_s, sighting.position_m, sighting.measurement)
 
     def close(self) -> None:
         if self._faces is not None:

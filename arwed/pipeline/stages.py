@@ -135,7 +135,13 @@ class TrackingStage:
         person = None if seen is None or scene.partner_person is None else seen.people[scene.partner_person]
         if self.head is not None:
             try:
-                self.head.observe(frame, person, placer.last_body_pose, self._camera.intrinsics_for(frame))
+                self.head.observe(
+                    frame,
+                    person,
+                    placer.last_body_pose,
+                    self._camera.intrinsics_for(frame),
+                    scene.changed,
+                )
             except Exception as exc:
                 self._errors.report("head tracking", frame.index, exc)
         self._timings.add("tracking", (tracked - started) * 1000.0)

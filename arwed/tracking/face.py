@@ -6,6 +6,8 @@ around the pose's head landmarks (nose, eyes, ears, mouth) is scaled to CROP_SIZ
 searched there, where it fills the picture as the detector expects. The models ship in the mediapipe
 wheel (face_detection_short_range.tflite, face_landmark.tflite): nothing is downloaded.
 Each crop is searched afresh (static mode): the crop itself follows her from frame to frame.
+A crop around one person's head can hold a neighbour's face too (a couple side by side, a guest leaning
+in): up to MAX_FACES are found and the one whose nose is nearest the pose's own nose is hers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ CROP_SIZE_PX = 256
 CROP_SCALE = 3.2  # the crop's side in units of the head landmarks' spread (the face fills about half)
 MIN_CROP_PX = 24  # a head smaller than this in the frame is too small for face landmarks
 MIN_HEAD_VISIBILITY = 0.3
+MAX_FACES = 3
+FACE_NOSE_TIP = 1  # Face Mesh's nose tip; BlazePose's nose is its landmark 0
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class FaceTracker:
 
         self._mesh = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=True,
-            max_num_faces=1,
+            max_num_faces=MAX_FACES,
             refine_landmarks=False,
             min_detection_confidence=min_detection_confidence,
         )
@@ -75,10 +79,16 @@ class FaceTracker:
     def process(self, frame: Frame, observation: PoseObservation) -> FaceObservation | None:
         """The face of the person `observation` is about, or None when it is not found."""
         crop = head_crop_px(observation, frame.size_px)
-        return None if crop is None else self.process_crop(frame, crop)
+        if crop is None:
+            return None
+        nose = np.asarray(observation.image_landmarks_px, dtype=np.float64)[0, :2]
+        return self.process_crop(frame, crop, nose if np.all(np.isfinite(nose)) else None)
 
-    def process_crop(self, frame: Frame, crop: tuple[int, int, int]) -> FaceObservation | None:
-        """The face inside a square (x, y, side) of the frame, or None."""
+    def process_crop(
+        self, frame: Frame, crop: tuple[int, int, int], near_px: np.ndarray | None = None
+    ) -> FaceObservation | None:
+        """The face inside a square (x, y, side) of the frame whose nose is nearest `near_px` (a frame
+        pixel; the crop's centre when None), or None."""
         x0, y0, side = crop
         patch = _square_patch(frame.image_bgr, x0, y0, side)
         rgb = cv2.cvtColor(patch, cv2.COLOR_BGR2RGB)
@@ -86,9 +96,15 @@ class FaceTracker:
         result = self._mesh.process(rgb)
         if not result.multi_face_landmarks:
             return None
-        landmarks = result.multi_face_landmarks[0].landmark
-        normalised = np.array([(p.x, p.y, p.z) for p in landmarks], dtype=np.float64)
-        pixels = normalised[:, :2] * side + np.array([x0, y0], dtype=np.float64)
+        target = (
+            np.array([x0 + side / 2.0, y0 + side / 2.0]) if near_px is None else np.asarray(near_px, float)
+        )
+        faces = []
+        for face in result.multi_face_landmarks:
+            normalised = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float64)
+            pixels = normalised[:, :2] * side + np.array([x0, y0], dtype=np.float64)
+            faces.append((float(np.linalg.norm(pixels[FACE_NOSE_TIP] - target)), pixels, normalised))
+        _, pixels, normalised = min(faces, key=lambda f: f[0])
         return FaceObservation(
             frame_index=frame.index,
             landmarks_px=pixels,

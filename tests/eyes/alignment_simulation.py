@@ -8,7 +8,7 @@ For each alignment the wizard's planned cross spot is drawn in her eye's picture
 a few spots (the wizard asks her to step aside now and then), turns her head until the camera's lens
 sits on the cross (missing by CLICK_NOISE_PX: 2-5 px, in a random direction), and holds still for
 HOLD_S while the operator clicks. Her head is seen through the real code: the 468 face landmarks and
-the pose's 33 projected with 1.5 px noise, 30 ms late, solved by FaceOrientationSolver and
+the pose's 33 projected with 1.5 px noise, 30 ms late, solved by HeadMeasurer and
 BodyPoseSolver, filtered by HeadTracker; the click takes `pose_at(click)`, as the wizard does.
 So the landmark noise reaches the solve the way it reaches her view: through the head fit and filter.
 
@@ -36,12 +36,7 @@ from arwed.geometry.alignment import (
 )
 from arwed.geometry.camera import project_points
 from arwed.geometry.eyes import eye_intrinsics, eye_offsets_m
-from arwed.geometry.head import (
-    FaceOrientationSolver,
-    HeadMeasurement,
-    body_head_rotation,
-    eyes_position_m,
-)
+from arwed.geometry.head_measure import HeadMeasurer
 from arwed.geometry.head_tracker import HeadTracker
 from arwed.geometry.pose3d import BodyPoseSolver
 from arwed.glasses import load_glasses_profile
@@ -77,7 +72,7 @@ class SimulatedHead:
         self.world = world
         self.rng = rng
         self.tracker = HeadTracker()
-        self.face_solver = FaceOrientationSolver(world.scene.intrinsics)
+        self.measurer = HeadMeasurer(world.scene.intrinsics)
         self.body_solver = BodyPoseSolver(world.scene.intrinsics)
         self.time_s = 0.0
         self.state = HeadState(0.0, 2.5, 0.0, 0.0)
@@ -121,16 +116,14 @@ class SimulatedHead:
             world_landmarks_m=world_lm + rng.normal(0, 0.005, world_lm.shape),
         )
         body = self.body_solver.solve(observation)
-        position = eyes_position_m(body.landmarks_m) if body is not None else None
-        measurement = None
-        solved = self.face_solver.solve(face_px)
-        if solved is not None:
-            measurement = HeadMeasurement(t, solved[0], 1.0, "face")
-        elif body is not None:
-            from_body = body_head_rotation(body.landmarks_m, observation.visibility)
-            if from_body is not None:
-                measurement = HeadMeasurement(t, from_body[0], from_body[1], "body")
-        self.tracker.observe(t, position, measurement)  # stamped with its capture time
+        sighting = self.measurer.measure(
+            t,
+            None if body is None else body.landmarks_m,
+            observation.visibility,
+            face_px,
+            observation.image_landmarks_px,
+        )
+        self.tracker.observe(t, sighting.position_m, sighting.measurement)  # stamped with its capture time
 
 
 def _fields(state: HeadState) -> tuple[float, float, float, float]:

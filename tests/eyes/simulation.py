@@ -24,15 +24,12 @@ import numpy as np
 from arwed.capture.opentrack import encode_packet, parse_packet, rotation_to_angles, sensor_rotation
 from arwed.geometry.camera import project_points
 from arwed.geometry.head import (
-    FaceOrientationSolver,
-    HeadMeasurement,
     angle_between_deg,
-    body_head_rotation,
     canonical_face_m,
     eyes_centre_in_face_m,
-    eyes_position_m,
     rotation_from_angles_deg,
 )
+from arwed.geometry.head_measure import HeadMeasurer
 from arwed.geometry.head_tracker import HeadFilterSettings, HeadTracker
 from arwed.geometry.pose3d import BodyPoseSolver
 from tests.geometry.synthetic import Scene, body_above_floor, default_scene
@@ -171,7 +168,7 @@ def run_path(
     path = PATHS[name]
     intrinsics = world.scene.intrinsics
     tracker = HeadTracker(settings)
-    face_solver = FaceOrientationSolver(intrinsics)
+    measurer = HeadMeasurer(intrinsics)
     body_solver = BodyPoseSolver(intrinsics)
     duration = DURATION_S[name]
     events: list[tuple[float, int, Callable[[], None]]] = []  # (arrival time, order, action)
@@ -183,9 +180,7 @@ def run_path(
     for k in range(int((duration + LEAD_IN_S) * CAMERA_RATE_HZ)):
         t = start + k / CAMERA_RATE_HZ
         state = path(max(t, 0.0))
-        events.append(
-            (t + DELAY_S, 0, _camera_frame(world, state, t, rng, tracker, face_solver, body_solver))
-        )
+        events.append((t + DELAY_S, 0, _camera_frame(world, state, t, rng, tracker, measurer, body_solver)))
     if with_sensor:
         for k in range(int((duration + LEAD_IN_S) * SENSOR_RATE_HZ)):
             t = start + k / SENSOR_RATE_HZ
@@ -226,7 +221,7 @@ def _about_vertical(angle_deg: float) -> np.ndarray:
     )
 
 
-def _camera_frame(world, state, t, rng, tracker, face_solver, body_solver):
+def _camera_frame(world, state, t, rng, tracker, measurer, body_solver):
     """What the camera's frame at time t will deliver (computed now, applied at its arrival)."""
     intrinsics = world.scene.intrinsics
     body_px = project_points(intrinsics, world.body_points_m(state))
@@ -249,16 +244,33 @@ def _camera_frame(world, state, t, rng, tracker, face_solver, body_solver):
 
     def apply() -> None:
         body = body_solver.solve(observation)
-        position = eyes_position_m(body.landmarks_m) if body is not None else None
-        measurement = None
-        if face_px is not None:
-            solved = face_solver.solve(face_px)
-            if solved is not None:
-                measurement = HeadMeasurement(t, solved[0], 1.0, "face")
-        if measurement is None and body is not None:
-            solved = body_head_rotation(body.landmarks_m, observation.visibility)
-            if solved is not None:
-                measurement = HeadMeasurement(t, solved[0], solved[1], "body")
-        tracker.observe(t, position, measurement)
+        sighting = measurer.measure(
+            t,
+            None if body is None else body.landmarks_m,
+            observation.visibility,
+            face_px,
+            observation.image_landmarks_px,
+        )
+        tracker.observe(t, sighting.position_m, sighting.measurement)
 
     return apply
+
+
+def main() -> None:
+    """python -m tests.eyes.simulation [SEEDS]: each path's median over seeds 0..SEEDS-1."""
+    import sys
+
+    seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+    for with_sensor in (False, True):
+        label = "with the drifting sensor" if with_sensor else "camera alone"
+        for name in PATHS:
+            medians = [run_path(name, with_sensor=with_sensor, seed=seed).median_deg for seed in range(seeds)]
+            print(
+                f"{label:24s} {name:18s} median per seed {' '.join(f'{m:.2f}' for m in medians)}"
+                f" (mean {np.mean(medians):.2f}, worst {max(medians):.2f})",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,6 @@
 """A simulated wearer for the alignment wizard: she answers each cross it shows by turning her head until
 her true eye sees the room mark on it, and holds still; her head is then seen through the real head
-code (face and body landmarks with 1.5 px noise -> FaceOrientationSolver, BodyPoseSolver -> HeadTracker),
+code (face and body landmarks with 1.5 px noise -> BodyPoseSolver, HeadMeasurer -> HeadTracker),
 as in alignment_simulation.py. Used by the session test (frames fed at once) and by the console under
 Xvfb (tests/ui/wizard_app.py: frames fed in real time on a thread)."""
 

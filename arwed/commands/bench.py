@@ -5,6 +5,8 @@ Two runs over the same source: `live` paces the source like a camera and lets th
 `arwed render` does). Timings are medians over the run, after a short warm-up.
 Before them, the same frames go through the tracker alone (no placement, rendering or output), so the
 end-to-end rate can be read against what tracking by itself allows on this machine, in the same run.
+Each run also says the CPU it spent per frame after the warm-up, thread by thread (arwed.cpu_meter):
+unlike frames per second, that holds on a machine others are using.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import platform
 import time
 from pathlib import Path
 
+from arwed.cpu_meter import CpuSnapshot, cpu_ms_by_thread
 from arwed.errors import UserError
 
 WARMUP_FRAMES = 10
+CPU_EVERY = 10  # frames between two looks at the CPU spent, in a run through the pipeline
+CPU_THREADS_PRINTED = 8  # the threads that spent the most, by name; the JSON has them all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--source", default="demo", help="demo (default), or any source `arwed render` accepts"
     )
     parser.add_argument("--frames", type=int, default=300, metavar="N", help="frames per run")
+    parser.add_argument(
+        "--tracking-frames",
+        type=int,
+        metavar="N",
+        help="frames for the tracking-alone run (default: --frames; the first N of the same frames)",
+    )
     parser.add_argument(
         "--size", default="1280x720", metavar="WxH", help="frame size (frames are resized to it)"
     )
@@ -49,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
     runs = [r.strip() for r in args.runs.split(",") if r.strip()]
     if not runs or any(r not in ("live", "offline") for r in runs):
         raise UserError(f"--runs {args.runs}: use live, offline or live,offline")
-    if args.frames < WARMUP_FRAMES + 10:
-        raise UserError(f"--frames must be at least {WARMUP_FRAMES + 10}")
+    tracking_frames = args.frames if args.tracking_frames is None else args.tracking_frames
+    if min(args.frames, tracking_frames) < WARMUP_FRAMES + 10:
+        raise UserError(f"--frames and --tracking-frames must be at least {WARMUP_FRAMES + 10}")
     results = {
         "machine": _machine(),
         "source": args.source,
@@ -58,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         "frames": args.frames,
         "runs": {},
     }
-    results["tracking_alone"] = _track_alone(args.source, size, args.frames)
+    results["tracking_alone"] = _track_alone(args.source, size, tracking_frames)
     _print_tracking_alone(results["tracking_alone"])
     for mode in runs:
         results["runs"][mode] = _bench_once(args.source, size, args.frames, live=(mode == "live"))
@@ -99,17 +111,24 @@ def _track_alone(source_spec: str, size: tuple[int, int], frames: int) -> dict:
     finally:
         source.close()
     durations_s, people = [], []
+    cpu_from = cpu_to = None
     with PoseTracker(Settings().tracking) as tracker:
         tracker.warm_up()
         for frame in images:
+            if len(durations_s) == WARMUP_FRAMES:
+                cpu_from = CpuSnapshot.now()
             started = time.perf_counter()
             seen = tracker.people(frame)
             durations_s.append(time.perf_counter() - started)
             people.append(len(seen.people))
+        cpu_to = CpuSnapshot.now()
+        landmarkers_made = tracker.landmarkers_made
     steady = durations_s[WARMUP_FRAMES:] or durations_s
     total_s = sum(steady)
     return {
         "frames": len(images),
+        "cpu_ms_per_frame": cpu_ms_by_thread(cpu_from, cpu_to, len(steady)) if cpu_from else {},
+        "landmarkers_made": landmarkers_made,
         "fps": round(len(steady) / total_s, 2) if total_s > 0 else 0.0,
         "median_ms": round(1000.0 * sorted(steady)[len(steady) // 2], 2) if steady else 0.0,
         "people_median": sorted(people)[len(people) // 2] if people else 0,
@@ -121,6 +140,14 @@ def _print_tracking_alone(result: dict) -> None:
         f"tracking alone: {result['fps']:.1f} frames/s, {result['median_ms']:.1f} ms per frame (median), "
         f"{result['people_median']} people in view (median), {result['frames']} frames"
     )
+    _print_cpu(result["cpu_ms_per_frame"])
+
+
+def _print_cpu(cpu: dict) -> None:
+    if not cpu:
+        return
+    threads = [f"{name} {ms:.1f}" for name, ms in list(cpu.items())[1 : 1 + CPU_THREADS_PRINTED]]
+    print(f"  CPU {cpu['total']:.1f} ms per frame: " + ", ".join(threads))
 
 
 def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool) -> dict:
@@ -134,11 +161,15 @@ def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool
     delivered: list[float] = []
     with_character: list[bool] = []
     tracked: list[int | None] = []
+    # (snapshot, frames delivered) after the warm-up, then every CPU_EVERY frames (a millisecond each)
+    cpu: list[tuple[CpuSnapshot, int]] = []
 
     def deliver(composite) -> None:
         delivered.append(time.monotonic())
         with_character.append(composite.character_bbox_px is not None)
         tracked.append(composite.tracked_frame_index)
+        if len(delivered) >= WARMUP_FRAMES and (len(delivered) - WARMUP_FRAMES) % CPU_EVERY == 0:
+            cpu.append((CpuSnapshot.now(), len(delivered)))
 
     pipeline = Pipeline(
         source,
@@ -158,7 +189,11 @@ def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool
         1 for a, b in zip(steady_tracked, steady_tracked[1:], strict=False) if b is not None and b != a
     )
     medians = dict(report.stage_ms)
+    # up to the one before the newest: the tracking thread ends a few frames before rendering does
+    cpu_end = cpu[-2] if len(cpu) > 2 else cpu[-1] if len(cpu) > 1 else None
+    cpu_frames = cpu_end[1] - cpu[0][1] if cpu_end else 0
     return {
+        "cpu_ms_per_frame": cpu_ms_by_thread(cpu[0][0], cpu_end[0], cpu_frames) if cpu_frames else {},
         "frames_out": report.frames_rendered,
         "frames_with_person": report.frames_with_person,
         "frames_with_character": sum(with_character[WARMUP_FRAMES:]),
@@ -179,6 +214,7 @@ def _print_run(mode: str, result: dict) -> None:
     print(
         f"  {result['ratio_to_tracking_alone']:.2f} of tracking alone (end-to-end frames/s over tracking-alone frames/s)"
     )
+    _print_cpu(result["cpu_ms_per_frame"])
     for stage, ms in result["stage_ms"].items():
         print(f"  {stage:<10} {ms:7.2f} ms")
 

@@ -11,6 +11,7 @@ Every other material goes through pyrender's own path unchanged.
 from __future__ import annotations
 
 import ctypes
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +122,8 @@ def render_queue_key(spec: MaterialSpec) -> tuple[int, int]:
 class ToonSceneRenderer(pyrender.renderer.Renderer):
     """pyrender's renderer with MToon programs, MToon uniforms and an outline pass.
 
-    Installed by class assignment on the renderer an OffscreenRenderer made (it adds no state)."""
+    Installed by class assignment on the renderer an OffscreenRenderer made; what it caches (light
+    limits, the programs of the primitives) lives in that renderer's __dict__, made on first use."""
 
     def _forward_pass(self, scene, flags, seg_node_map=None):
         if flags & (RenderFlags.SEG | RenderFlags.DEPTH_ONLY):
@@ -132,6 +134,18 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
         GL.glEnable(GL.GL_MULTISAMPLE)
         view, projection = self._get_camera_matrices(scene)
         cam_pos = scene.get_pose(scene.main_camera_node)[:3, 3]
+        max_lights = self._compute_max_n_lights(flags)
+        # with no more lights than a program takes (and no shadow maps, whose texture units are reset after
+        # every primitive), every node gets the same light uniforms: a program keeps its uniforms, so each
+        # is given the camera and the lights once per pass, not once per primitive
+        shadows = RenderFlags.SHADOWS_DIRECTIONAL | RenderFlags.SHADOWS_SPOT | RenderFlags.SHADOWS_POINT
+        lit_alike = (
+            not flags & shadows
+            and len(scene.directional_light_nodes) <= max_lights[0]
+            and len(scene.spot_light_nodes) <= max_lights[1]
+            and len(scene.point_light_nodes) <= max_lights[2]
+        )
+        lit: set[int] = set()
         program = None
         for node in self._sorted_mesh_nodes(scene):
             if not node.mesh.is_visible:
@@ -142,10 +156,12 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
                 for outline in outline_pass:
                     program = self._program_for(primitive, flags, outline)
                     program._bind()
-                    program.set_uniform("V", view)
-                    program.set_uniform("P", projection)
-                    program.set_uniform("cam_pos", cam_pos)
-                    self._bind_lighting(scene, program, node, flags)
+                    if not (lit_alike and id(program) in lit):
+                        program.set_uniform("V", view)
+                        program.set_uniform("P", projection)
+                        program.set_uniform("cam_pos", cam_pos)
+                        self._bind_lighting(scene, program, node, flags)
+                        lit.add(id(program))
                     if isinstance(primitive.material, MToonMaterial):
                         self._draw_mtoon(primitive, pose, program, outline)
                     else:
@@ -161,10 +177,28 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
             return self._read_main_framebuffer(scene, flags)
         return None
 
+    def _compute_max_n_lights(self, flags):
+        """pyrender's light limits, which it works out with a GL query for every primitive it draws and
+        lights: once per flags for this context."""
+        cache = self.__dict__.setdefault("_max_lights_by_flags", {})
+        if flags not in cache:
+            cache[flags] = super()._compute_max_n_lights(flags)
+        return cache[flags]
+
     def _program_for(self, primitive, flags, outline: bool):
         material = primitive.material
         if not isinstance(material, MToonMaterial):
             return self._get_primitive_program(primitive, flags, ProgramFlags.USE_MATERIAL)
+        # the same defines every frame: the program is looked up once per primitive, flags and pass
+        programs = self.__dict__.setdefault("_mtoon_programs", weakref.WeakKeyDictionary())
+        by_pass = programs.setdefault(primitive, {})
+        program = by_pass.get((flags, outline))
+        if program is not None and program._in_context():
+            return program
+        program = by_pass[(flags, outline)] = self._find_mtoon_program(primitive, material, flags, outline)
+        return program
+
+    def _find_mtoon_program(self, primitive, material, flags, outline: bool):
         defines = _buffer_defines(primitive.buf_flags)
         defines["MAX_DIRECTIONAL_LIGHTS"] = self._compute_max_n_lights(flags)[0]
         tex_flags = material.tex_flags

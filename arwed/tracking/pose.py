@@ -9,7 +9,9 @@ models.py). Two measured limits of BlazePose shape this module:
   40 px, 7 px to the detector) is not found at all.
 So each person gets a link of their own: a landmarker in video mode fed a square window of the frame
 around that person (it follows them with the landmark network alone, and where it must detect again
-the person fills the window). A discovery landmarker looks for newcomers in one window of a grid over
+the person fills the window). Making a landmarker costs about ten frames of tracking (150-250 ms of CPU
+on this project's 2-core machine, half a second of wall time), so a link that ends hands its landmarker
+on to the next newcomer (emptied of the person it followed first). A discovery landmarker looks for newcomers in one window of a grid over
 the frame every DISCOVERY_EVERY frames, with everyone already followed painted out. Which person the
 partner stands beside is decided in `arwed.geometry.identity`, by image-space continuity (a link is
 no identity: links come and go).
@@ -94,10 +96,13 @@ class PoseTracker:
             vision.PoseLandmarkerOptions(running_mode=vision.RunningMode.IMAGE, **common)
         )
         self._links: list[_Link] = []
+        self._spare: list = []  # landmarkers of ended links, emptied, for the next newcomers
+        self.landmarkers_made = 0  # link landmarkers made so far (the rest were reused)
         self._frames_since_discovery = DISCOVERY_EVERY
         self._frames_since_sweep = FULL_SWEEP_EVERY
         self._next_window = 0
         self._last_timestamp_ms = -1
+        self._grey = None  # the picture that empties a spare landmarker (made on first use)
 
     def people(self, frame: Frame) -> PeopleObservation:
         """Everyone the tracker sees in this frame (possibly no one)."""
@@ -117,7 +122,7 @@ class PoseTracker:
             if found is None or _duplicate(found, people):
                 link.misses += 1
                 if link.misses > LINK_PATIENCE or found is not None:  # a duplicate ends at once
-                    link.landmarker.close()
+                    self._retire(link.landmarker, timestamp_ms)
                 else:
                     kept.append(link)
                 continue
@@ -182,8 +187,33 @@ class PoseTracker:
             if not self._static:
                 # the link starts from the window its person was found in (where the detector sees them);
                 # once its own landmarker has found them there, the window glides to centre on them
-                self._links.append(_Link(self._create(self._link_options), window))
+                self._links.append(_Link(self._link_landmarker(), window))
         return found_now
+
+    def _link_landmarker(self):
+        """A landmarker for a new link: a spare one when there is one, else a new one."""
+        if self._spare:
+            return self._spare.pop()
+        self.landmarkers_made += 1
+        return self._create(self._link_options)
+
+    def _retire(self, landmarker, timestamp_ms: int) -> None:
+        """An ended link's landmarker, kept for the next newcomer. In video mode it would start from the
+        person it followed last (or one it saw and this module refused): a grey picture, one inference
+        (a tenth of making one), leaves it with nobody, so its next picture is searched from scratch."""
+        if len(self._spare) >= self.settings.num_poses:
+            landmarker.close()
+            return
+        reset_ms = max(timestamp_ms, self._last_timestamp_ms) + 1
+        self._last_timestamp_ms = reset_ms  # the next frame's timestamp comes after it, for every landmarker
+        landmarker.detect_for_video(self._grey_window(), reset_ms)
+        self._spare.append(landmarker)
+
+    def _grey_window(self):
+        if self._grey is None:
+            grey = np.full((WINDOW_PX, WINDOW_PX, 3), ERASE_GREY, np.uint8)
+            self._grey = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=grey)
+        return self._grey
 
     def _look(self, landmarker, rgb, window, frame: Frame, scale: float, timestamp_ms: int | None):
         """The one person a landmarker finds in a window of the tracking image, in frame coordinates."""
@@ -232,9 +262,10 @@ class PoseTracker:
         self._discovery.detect(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=blank))
 
     def close(self) -> None:
-        for link in self._links:
-            link.landmarker.close()
+        for landmarker in [link.landmarker for link in self._links] + self._spare:
+            landmarker.close()
         self._links.clear()
+        self._spare.clear()
         self._discovery.close()
 
     def __enter__(self) -> PoseTracker:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
+from arwed.cpu_meter import CpuSnapshot, cpu_ms_by_thread
 from arwed.ui.console_window import ConsoleWindow
 from arwed.ui.outputs import ScreenList
 from arwed.ui.style import apply_style
@@ -20,6 +21,7 @@ from arwed.ui.style import apply_style
 log = logging.getLogger("arwed.console")
 
 STATS_FIRST_S = 2
+STEADY_AFTER_FRAMES = 30  # the CPU per frame in --stats counts from this many painted frames on
 STATS_FIELDS = ("gapSpin", "preview", "fadeSpin")
 
 
@@ -90,6 +92,7 @@ def run_console(session, options: AppOptions | None = None) -> int:
     started = time.monotonic()
     finished: list[None] = []  # _finish wrote the stats
     window.cpu_at_start = (time.thread_time(), time.process_time())
+    window.steady_cpu = SteadyCpu(window)  # for --stats: where the CPU goes once frames flow
     if options.stats is not None:  # a first copy once the window is up: where its fields are (for tests)
         QTimer.singleShot(
             STATS_FIRST_S * 1000, lambda: _write_stats(window, options, time.monotonic() - started)
@@ -132,6 +135,31 @@ def _finish(window: ConsoleWindow, options: AppOptions, started_s: float) -> Non
     window.close()
 
 
+class SteadyCpu:
+    """The process's CPU per frame the preview painted, thread by thread (arwed.cpu_meter), counted from
+    its STEADY_AFTER_FRAMES-th frame on: the start-up (MediaPipe, the character, the first frames)
+    left out. Looks once a second whether that frame has come; costs nothing after."""
+
+    def __init__(self, window: ConsoleWindow) -> None:
+        self._window = window
+        self._from: tuple[CpuSnapshot, int] | None = None
+        self._timer = QTimer(window, interval=1000)
+        self._timer.timeout.connect(self._look)
+        self._timer.start()
+
+    def _look(self) -> None:
+        painted = self._window.preview.frames_painted
+        if painted >= STEADY_AFTER_FRAMES:
+            self._from = (CpuSnapshot.now(), painted)
+            self._timer.stop()
+
+    def per_frame(self) -> dict[str, float]:
+        if self._from is None:
+            return {}
+        frames = self._window.preview.frames_painted - self._from[1]
+        return cpu_ms_by_thread(self._from[0], CpuSnapshot.now(), frames) if frames > 0 else {}
+
+
 def _write_stats(window: ConsoleWindow, options: AppOptions, elapsed_s: float) -> None:
     if not window.isVisible():
         return
@@ -155,7 +183,8 @@ def console_stats(window: ConsoleWindow, elapsed_s: float) -> dict:
     frames = max(window.preview.frames_painted, 1)
     return {
         "gui_thread_cpu_ms_per_frame": round(gui_cpu_s * 1000 / frames, 2),
-        "process_cpu_ms_per_frame": round(process_cpu_s * 1000 / frames, 2),
+        "process_cpu_ms_per_frame": round(process_cpu_s * 1000 / frames, 2),  # the start-up included
+        "steady_cpu_ms_per_frame": window.steady_cpu.per_frame() if hasattr(window, "steady_cpu") else {},
         "gui_thread_cpu_share": round(gui_cpu_s / max(elapsed_s, 1e-6), 3),
         "preview_rect": [top_left.x(), top_left.y(), round(drawn.width()), round(drawn.height())],
         "elapsed_s": round(elapsed_s, 2),

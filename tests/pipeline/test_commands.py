@@ -11,11 +11,19 @@ from arwed.cli import main
 
 def test_bench_reports_stages_fps_and_latency(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    code = main(["bench", "--frames", "24", "--size", "320x180", "--runs", "offline", "--json", str(out)])
+    code = main(
+        ["bench", "--frames", "24", "--tracking-frames", "20", "--size", "320x180", "--runs", "offline"]
+        + ["--json", str(out)]
+    )
     assert code == 0
     result = json.loads(out.read_text())
     run = result["runs"]["offline"]
     assert run["frames_out"] == 24 and run["fps"] > 0 and run["latency_ms"] > 0
+    assert result["tracking_alone"]["frames"] == 20
+    # the CPU per frame after the warm-up, in all and by thread: the render thread drew every frame
+    assert run["cpu_ms_per_frame"]["arwed render"] > 0
+    assert run["cpu_ms_per_frame"]["total"] >= run["cpu_ms_per_frame"]["arwed render"]
+    assert result["tracking_alone"]["cpu_ms_per_frame"]["total"] > 0
     assert {"capture", "tracking", "placement", "animation", "render", "composite"} <= set(run["stage_ms"])
     assert result["size"] == [320, 180] and result["machine"]["cpu_count"] >= 1
     assert "offline:" in capsys.readouterr().out
@@ -27,6 +35,7 @@ def test_bench_reports_stages_fps_and_latency(tmp_path, capsys):
         (["bench", "--size", "big"], "expected WIDTHxHEIGHT"),
         (["bench", "--runs", "sometimes"], "use live, offline"),
         (["bench", "--frames", "3"], "at least"),
+        (["bench", "--tracking-frames", "3"], "at least"),
     ],
 )
 def test_bench_refuses_bad_options(capsys, argv, message):

@@ -9,7 +9,7 @@ import pytest
 
 from arwed.tracking.pose import PoseTracker
 from arwed.types import Frame, PeopleObservation
-from tests.people_photos import compose_row, pan
+from tests.people_photos import MAN_BASKETBALL_1, WALL_BGR, compose_row, pan
 
 
 def _owner(person, pasted) -> int:
@@ -72,3 +72,23 @@ def test_four_people_panning_are_found_within_a_second_and_kept(shared_data_dir:
             if i >= 30:  # everyone found within a second, then followed in every frame
                 assert len(seen.people) == 4, counts
                 _check_everyone(seen, pasted, shift)
+
+
+@pytest.mark.shared
+def test_a_person_who_leaves_and_comes_back_is_followed_by_the_landmarker_of_before(shared_data_dir: Path):
+    # making a landmarker costs about ten frames of tracking: an ended link's is emptied and reused
+    image, pasted = compose_row(shared_data_dir, crops=(MAN_BASKETBALL_1,))
+    wall = np.full_like(image, WALL_BGR)
+    box = pasted[0].box_px
+    with PoseTracker() as tracker:
+        pictures = [image] * 2 + [wall] * 4 + [image] * 5
+        seen = [tracker.people(Frame(p, i, 0.0, i / 30.0)) for i, p in enumerate(pictures)]
+        counts = [len(s.people) for s in seen]
+        assert counts[:2] == [1, 1] and counts[5] == 0, counts  # gone for good: the link ended
+        assert counts[-1] == 1, counts  # found again, and followed by the landmarker of before
+        assert tracker.landmarkers_made == 1
+    person = seen[-1].people[0]
+    assert person.segmentation_mask is not None
+    assert _mask_inside(person.segmentation_mask, box, seen[-1].frame_size_px) > 0.85
+    x0, y0, x1, y1 = person.bbox_px
+    assert box[0] - 30 < x0 < x1 < box[2] + 30 and box[1] - 60 < y0 < y1 <= box[3] + 40

@@ -88,7 +88,10 @@ class Compositor:
                 self._draw_contact_shadow(out, placement, intrinsics, occluders if occluding else ())
             hiding = tuple(o for o in occluders if _overlaps(o.bbox_px, layer)) if occluding else ()
             _blend_layer(
-                out, shared if shared is not None and shared.layer is layer else SharedLayer(layer), hiding
+                out,
+                shared if shared is not None and shared.layer is layer else SharedLayer(layer),
+                hiding,
+                on_black=mode in (CompositeMode.CAMERA_BLACK, CompositeMode.EYES),
             )
         return out
 
@@ -260,7 +263,11 @@ class SharedLayer:
         return hidden
 
 
-def _blend_layer(out: np.ndarray, shared: SharedLayer, occluders: Sequence[Occluder]) -> None:
+def _blend_layer(
+    out: np.ndarray, shared: SharedLayer, occluders: Sequence[Occluder], on_black: bool = False
+) -> None:
+    """The layer "over" the frame; `on_black`: the frame is black there, so "over" is the layer's
+    premultiplied colour itself (a copy, no arithmetic)."""
     layer = shared.layer
     x0, y0 = layer.origin_px
     h, w = layer.rgba.shape[:2]
@@ -277,6 +284,9 @@ def _blend_layer(out: np.ndarray, shared: SharedLayer, occluders: Sequence[Occlu
         )
         region[:, :, :3] = np.clip(straight, 0, 255).astype(np.uint8)
         region[:, :, 3] = bgra[:, :, 3]
+        return
+    if on_black:
+        np.copyto(region, bgra[:, :, :3])
         return
     # premultiplied "over" in 8-bit with OpenCV's saturating, vectorised arithmetic
     transparency = cv2.merge([255 - bgra[:, :, 3]] * 3)

@@ -5,12 +5,13 @@ Per frame, the GUI thread converts each stream's newest frame once (DisplayImage
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 
 import cv2
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from arwed.session.stereo import disparity_px, eye_offsets_px
@@ -68,6 +69,8 @@ class FrameView(QWidget):
         self._painted: deque[float] = deque()
         self._paint_ms: deque[float] = deque(maxlen=PAINT_TIMES_KEPT)
         self._new_frame = False
+        # where the last paint drew other than black (a picture on black), in widget pixels; None: anywhere
+        self._painted_area: QRect | None = None
         self.frames_painted = 0  # distinct frames painted (repaints of the same frame do not count)
         # (time.monotonic(), curtain, visibility, has_character) of each painted frame that showed a change
         # from the one before: when a key's effect reached the screen, for --stats (latency, the fades)
@@ -87,7 +90,45 @@ class FrameView(QWidget):
         self._display = display  # keeps the pixels alive as long as the QImage over them
         self._image = display.qimage if display is not None else None
         self._new_frame = frame is not None
-        self.update()
+        on_screen, now = self._painted_area, self._content_area_now()
+        if on_screen is None or now is None:
+            self.update()
+            return
+        # a picture on black after one: only where either is not black changes on the screen (a glasses
+        # output is a character on a 3840x1080 black screen: Qt fills and hands X a few percent of it)
+        changed = on_screen.united(now)
+        self.update(changed if not changed.isEmpty() else QRect(0, 0, 1, 1))  # painted (and counted)
+
+    def _content_area_now(self) -> QRect | None:
+        """Where the frame shown is drawn other than black (both eyes in stereo), a little wider for the
+        smooth scaling's reach; None when it is not a picture on black (the whole view changes)."""
+        content = getattr(self._frame, "content_px", None)
+        if self._image is None or content is None:
+            return None
+        x0, y0, x1, y1 = content
+        area = QRect()
+        for eye_area, target in self._targets():
+            scale = target.width() / self._image.width()
+            drawn = QRectF(
+                target.x() + x0 * scale, target.y() + y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale
+            )
+            if drawn.width() > 0 and drawn.height() > 0:
+                area = area.united(drawn.intersected(eye_area).toAlignedRect().adjusted(-2, -2, 2, 2))
+        return area
+
+    def _targets(self) -> list[tuple[QRectF, QRectF]]:
+        """(area, where the frame goes in it) for the single view, or for each eye in stereo."""
+        image, whole = self._image, QRectF(self.rect())
+        if not self.side_by_side:
+            return [(whole, fit_rect(image.width(), image.height(), whole))]
+        half_w = self.width() / 2.0
+        disparity = disparity_px(self._frame.fx_px, self.eye_distance_m, self._frame.character_depth_m)
+        targets = []
+        for eye, shift in enumerate(eye_offsets_px(disparity)):
+            area = QRectF(eye * half_w, 0.0, half_w, float(self.height()))
+            target = fit_rect(image.width(), image.height(), area)
+            targets.append((area, target.translated(shift * target.width() / image.width(), 0.0)))
+        return targets
 
     def drawn_rect(self) -> QRectF:
         """Where the frame is drawn inside the widget (single view)."""
@@ -128,12 +169,13 @@ class FrameView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         started = time.perf_counter()
         painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        self._fill_black(painter)
         if self._image is None:
             self._draw_message(painter, self.message)
             if self.overlay is not None:
                 self.overlay(painter)
             painter.end()
+            self._painted_area = None
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.smooth)
         if self.side_by_side:
@@ -148,7 +190,21 @@ class FrameView(QWidget):
         if self.overlay is not None:
             self.overlay(painter)
         painter.end()
+        self._painted_area = self._content_area_now() if not self.dimmed_label else None
         self._count_paint(started)
+
+    def _fill_black(self, painter: QPainter) -> None:
+        """Black wherever the frame will not cover every pixel: everywhere for a picture on black or in
+        stereo, else only the bars beside a whole frame (a projector's frame fills its screen: nothing)."""
+        whole = self._image is not None and not self.side_by_side
+        if not whole or getattr(self._frame, "content_px", None) is not None:
+            painter.fillRect(self.rect(), Qt.GlobalColor.black)
+            return
+        target = fit_rect(self._image.width(), self._image.height(), QRectF(self.rect()))
+        left, top = math.ceil(target.left()), math.ceil(target.top())  # pixels it covers in full
+        covered = QRect(left, top, math.floor(target.right()) - left, math.floor(target.bottom()) - top)
+        for rect in QRegion(self.rect()).subtracted(QRegion(covered)):
+            painter.fillRect(rect, Qt.GlobalColor.black)
 
     def _draw_image(self, painter: QPainter, target: QRectF) -> None:
         """The frame into `target`; a picture on black (TapFrame.content_px) only where it is not black,
@@ -187,16 +243,10 @@ class FrameView(QWidget):
             self.paint_history.append((now, *shown))
 
     def _draw_stereo(self, painter: QPainter) -> None:
-        frame, image = self._frame, self._image
-        half_w = self.width() / 2.0
-        disparity = disparity_px(frame.fx_px, self.eye_distance_m, frame.character_depth_m)
-        for eye, shift in enumerate(eye_offsets_px(disparity)):
-            area = QRectF(eye * half_w, 0.0, half_w, float(self.height()))
-            target = fit_rect(image.width(), image.height(), area)
-            scale = target.width() / image.width()
+        for area, target in self._targets():
             painter.save()
             painter.setClipRect(area)
-            self._draw_image(painter, target.translated(shift * scale, 0.0))
+            self._draw_image(painter, target)
             painter.restore()
 
     def _draw_message(self, painter: QPainter, text: str, size: int = 15) -> None:

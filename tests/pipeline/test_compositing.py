@@ -65,6 +65,24 @@ def test_modes_put_the_character_on_their_background(mode, background_bgr):
     assert tuple(out[10, 10]) == background_bgr
 
 
+def test_on_black_the_character_is_what_over_a_black_camera_picture_would_give():
+    # camera-black copies the layer instead of blending it: the same pixels, soft edges and occlusion too
+    layer = _layer()
+    layer.rgba[:, :20] = (100, 20, 20, 128)  # half-covered pixels, premultiplied
+    person = np.zeros((240, 320), np.float32)
+    person[90:120, 190:230] = 1.0
+    occluders = (Occluder(person, 2.0, (190.0, 90.0, 230.0, 120.0)),)
+    black = np.zeros((240, 320, 3), np.uint8)
+    on_black = Compositor(CompositeSettings(mode=CompositeMode.CAMERA_BLACK)).compose(
+        _camera_image(), layer, _placement(), INTRINSICS, occluders
+    )
+    over = Compositor(CompositeSettings(mode=CompositeMode.STAGE, shadow=False)).compose(
+        black, layer, _placement(), INTRINSICS, occluders
+    )
+    assert np.array_equal(on_black, over)
+    assert tuple(on_black[100, 210]) == (0, 0, 0) and tuple(on_black[130, 230]) == (40, 40, 200)
+
+
 def test_keyed_alpha_output_is_bgra_with_straight_alpha():
     layer = _layer()
     layer.rgba[:, :20] = (100, 20, 20, 128)  # half-covered pixels, premultiplied

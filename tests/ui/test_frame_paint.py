@@ -63,3 +63,42 @@ def test_camera_black_without_him_paints_black(qtbot):
     stage = dataclasses.replace(_camera_black_frame(), mode=CompositeMode.STAGE)
     fan_out.deliverer("stage")(stage)
     assert fan_out.tap("stage").latest().content_px is None  # a camera picture is painted whole
+
+
+def _on_screen(view: FrameView) -> np.ndarray:
+    """What the window shows (the offscreen platform's backing store), not a fresh paint like grab()."""
+    grabbed = view.screen().grabWindow(view.winId()).toImage()
+    picture = grabbed.convertToFormat(grabbed.Format.Format_RGB888)
+    data = np.frombuffer(picture.constBits(), np.uint8, picture.sizeInBytes())
+    array = data.reshape(picture.height(), picture.bytesPerLine())[:, : picture.width() * 3]
+    return array.reshape(picture.height(), picture.width(), 3).astype(int)
+
+
+def test_when_he_moves_only_where_he_was_and_is_is_painted_again_and_nothing_stays_behind(qtbot):
+    fan_out = FrameFanOut(lambda: False, lambda w, h: 500.0, lambda frame, now: None)
+    taps = []
+    for x in (60, 400):  # him on the left, then on the right
+        frame = _camera_black_frame()
+        frame.image[:] = 0
+        frame.image[100:300, x : x + 80] = (40, 160, 220)
+        fan_out.deliverer("camera-black")(
+            dataclasses.replace(frame, character_bbox_px=(x, 100.0, x + 80, 300.0))
+        )
+        taps.append(fan_out.tap("camera-black").latest())
+    view = FrameView(smooth=True)
+    qtbot.addWidget(view)
+    view.resize(960, 270)
+    view.side_by_side = True  # glasses: both eyes
+    painted = []
+    paint = view.paintEvent
+    view.paintEvent = lambda event: (painted.append(event.region().boundingRect()), paint(event))
+    view.show()
+    qtbot.waitExposed(view)
+    for count, tap in enumerate(taps, start=1):
+        view.show_frame(tap)
+        qtbot.waitUntil(lambda count=count: view.frames_painted == count)
+    last = painted[-1]
+    assert last.width() * last.height() < 0.5 * view.width() * view.height()  # not the whole screen
+    fresh = _painted(qtbot, taps[1], True)
+    shown = _on_screen(view)
+    assert np.abs(shown - fresh).max() <= 2  # him where he is now, and black where he was

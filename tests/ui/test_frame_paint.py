@@ -75,7 +75,7 @@ def _on_screen(view: FrameView) -> np.ndarray:
 
 
 def test_when_he_moves_only_where_he_was_and_is_is_painted_again_and_nothing_stays_behind(qtbot):
-    fan_out = FrameFanOut(lambda: False, lambda w, h: 500.0, lambda frame, now: None)
+    fan_out = FrameFanOut(lambda w, h: 500.0, lambda frame, now: None)
     taps = []
     for x in (60, 400):  # him on the left, then on the right
         frame = _camera_black_frame()

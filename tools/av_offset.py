@@ -52,13 +52,21 @@ def sound_onsets(path: str) -> list[float]:
     return onsets
 
 
-def main(path: str) -> dict:
-    pictures, sounds = picture_onsets(path), sound_onsets(path)
+def paired_onsets(
+    pictures: list[float], sounds: list[float], within_s: float
+) -> list[tuple[float, float, float]]:
+    """Each picture onset with the nearest sound onset within `within_s`: (picture s, sound s, sound late by ms)."""
     pairs = []
     for p in pictures:
         nearest = min(sounds, key=lambda s: abs(s - p), default=None)
-        if nearest is not None and abs(nearest - p) < 0.5:
+        if nearest is not None and abs(nearest - p) < within_s:
             pairs.append((round(p, 4), round(nearest, 4), round((nearest - p) * 1000.0, 1)))
+    return pairs
+
+
+def main(path: str) -> dict:
+    pictures, sounds = picture_onsets(path), sound_onsets(path)
+    pairs = paired_onsets(pictures, sounds, within_s=0.5)
     offsets = [o for _, _, o in pairs]
     return {
         "pairs": pairs,

@@ -35,7 +35,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tools.av_offset import sound_onsets  # noqa: E402
+from tools.av_offset import paired_onsets, sound_onsets  # noqa: E402
 
 SETTLE_S = 4.0  # the first cue: tracking settles, he stands beside her
 EVENT_S = 2.5  # each marker cue
@@ -181,11 +181,7 @@ def picture_onsets(stage_mp4: Path, camera_mp4: Path) -> tuple[list[float], list
 def measure(recording: Path) -> dict:
     pictures, shares = picture_onsets(recording / "stage.mp4", recording / "camera.mp4")
     sounds = sound_onsets(str(recording / "stage.mp4"))
-    pairs = []
-    for p in pictures:
-        nearest = min(sounds, key=lambda s: abs(s - p), default=None)
-        if nearest is not None and abs(nearest - p) < 0.9:
-            pairs.append((round(p, 4), round(nearest, 4), round((nearest - p) * 1000.0, 1)))
+    pairs = paired_onsets(pictures, sounds, within_s=0.9)
     offsets = [o for _, _, o in pairs]
     steps = np.diff([t for t, _ in shares])
     return {

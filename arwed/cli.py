@@ -7,9 +7,13 @@ A UserError anywhere becomes one line on stderr and exit code 2; no traceback re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -51,13 +55,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_WAIT_S = 10.0  # for threads still running when the command is done (the pipeline already waited)
+
+
+def _leave(code: int) -> int:
+    """The exit code, after waiting a little for threads still running. A thread that is still inside native
+    code (a MediaPipe look, an OpenCV read) when the interpreter finalises is ended under it, and C++ then
+    aborts the process ("terminate called ... FATAL: exception not rethrown", seen at exit under load): the
+    user's exit code and the last lines would be lost. Such a process leaves with os._exit after flushing;
+    everything it keeps (recordings, set-ups) was closed before the command returned."""
+    deadline = time.monotonic() + EXIT_WAIT_S
+    for thread in _other_threads():
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    running = [thread.name for thread in _other_threads() if thread.is_alive()]
+    if not running:
+        return code
+    logging.getLogger("arwed").warning("leaving with threads still running: %s", ", ".join(running))
+    logging.shutdown()
+    from arwed import stderr_filter
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    stderr_filter.uninstall()
+    os._exit(code)
+
+
+def _other_threads() -> list[threading.Thread]:
+    """Every thread but the main one and the stderr filter's forwarder (it ends with the filter)."""
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and thread.name != "stderr filter" and thread.is_alive()
+    ]
+
+
 def _crash_log_path() -> Path:
     return Path.home() / ".cache" / "arwed" / "crash.log"
 
 
 def main(argv: list[str] | None = None) -> int:
     as_command = argv is None  # the `arwed` program itself, not a test calling main([...])
-    argv = sys.argv[1:] if argv is None else argv
+    code = _run(sys.argv[1:] if argv is None else argv, as_command)
+    return _leave(code) if as_command else code
+
+
+def _run(argv: list[str], as_command: bool) -> int:
     parser = build_parser()
     args = parser.parse_args(argv or ["run"])
     if args.command is None:

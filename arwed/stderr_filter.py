@@ -30,11 +30,12 @@ NOISE = re.compile(
 )
 
 _installed = False
+_restore = None  # undoes install(), once
 
 
 def install() -> None:
     """Filter fd 2 for the rest of this process (the `arwed` command calls it once, first thing)."""
-    global _installed
+    global _installed, _restore
     if _installed:
         return
     _installed = True
@@ -51,12 +52,24 @@ def install() -> None:
     forwarder.start()
 
     def restore() -> None:
+        global _restore
+        if _restore is None:
+            return
+        _restore = None
         with contextlib.suppress(Exception):
             sys.stderr.flush()
         os.dup2(terminal, 2)  # closes the pipe's last write end: the forwarder drains and stops
         forwarder.join(timeout=2.0)
 
+    _restore = restore
     atexit.register(restore)
+
+
+def uninstall() -> None:
+    """fd 2 back on the terminal, every line forwarded so far written (at exit; also before an os._exit,
+    which runs no atexit handler)."""
+    if _restore is not None:
+        _restore()
 
 
 def _forward(read_end: int, terminal: int) -> None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("arwed.pipeline")
 
 READY_POLL_S = 0.1
+STOP_WAIT_S = 20.0  # for the stages to end their current step (one look at four people: seconds under load)
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,12 @@ class Pipeline:
 
     def stop(self) -> None:
         self._stop.set()
+        deadline = time.monotonic() + STOP_WAIT_S
         for thread in self._threads:
-            thread.join(timeout=5.0)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        running = [thread.name for thread in self._threads if thread.is_alive()]
+        if running:  # the process's exit deals with them (arwed.cli): logged here, where it is known
+            log.warning("still running %.0f s after the stop: %s", STOP_WAIT_S, ", ".join(running))
         self._source.close()
         if self._head_sensor is not None:
             self._head_sensor.close()

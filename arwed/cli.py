@@ -82,11 +82,12 @@ def _leave(code: int) -> int:
 
 
 def _other_threads() -> list[threading.Thread]:
-    """Every thread but the main one and the stderr filter's forwarder (it ends with the filter)."""
+    """arwed's own threads still alive (all named "arwed ..."): those may be inside native code. A
+    library's idle helper (tqdm's monitor, the stderr filter's forwarder) is left to the interpreter."""
     return [
         thread
         for thread in threading.enumerate()
-        if thread is not threading.main_thread() and thread.name != "stderr filter" and thread.is_alive()
+        if thread is not threading.main_thread() and thread.name.startswith("arwed") and thread.is_alive()
     ]
 
 

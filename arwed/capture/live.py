@@ -70,7 +70,7 @@ class LiveCaptureSource:
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.fps = float(fps) if fps and 1.0 <= fps <= 240.0 else 30.0
         self._thread = threading.Thread(
-            target=self._run, args=(capture,), name=f"capture {name}", daemon=True
+            target=self._run, args=(capture,), name=f"arwed capture {name}", daemon=True
         )
         self._thread.start()
         if not self._wait_first_frame():

@@ -263,7 +263,7 @@ class SceneLighting:
         self.failures = 0
         self._worker: threading.Thread | None = None
         if background and self.settings.mode == "estimate":
-            self._worker = threading.Thread(target=self._work, name="scene-light", daemon=True)
+            self._worker = threading.Thread(target=self._work, name="arwed scene light", daemon=True)
             self._worker.start()
 
     @property

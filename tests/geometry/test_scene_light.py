@@ -166,7 +166,7 @@ def test_scene_lighting_estimates_on_its_own_thread_and_never_waits(monkeypatch)
     finally:
         lighting.close()
     started_here = set(threading.enumerate()) - threads_before
-    assert not any(t.name == "scene-light" and t.is_alive() for t in started_here)
+    assert not any(t.name == "arwed scene light" and t.is_alive() for t in started_here)
 
 
 def test_fixed_and_indoor_modes_ignore_the_picture():

@@ -42,57 +42,7 @@ start_server() {  # an X server that picks a free display itself; sets $display 
 if command -v Xorg >/dev/null && [ -e /usr/lib/xorg/modules/drivers/dummy_drv.so ]; then
   # three screens on Xorg's dummy driver: the console's, the projector's and the glasses'
   screens=real
-  cat >"$out/xorg.conf" <<CONF
-Section "ServerFlags"
-  Option "AutoAddDevices" "false"
-  Option "AutoAddGPU" "false"
-  Option "DontVTSwitch" "true"
-EndSection
-Section "Device"
-  Identifier "card0"
-  Driver "dummy"
-  VideoRam 512000
-  Option "Monitor-DUMMY0" "console"
-  Option "Monitor-DUMMY1" "stage"
-  Option "Monitor-DUMMY2" "glasses"
-EndSection
-Section "Monitor"
-  Identifier "console"
-  HorizSync 5.0 - 1000.0
-  VertRefresh 5.0 - 200.0
-  Modeline "1920x1080" 148.5 1920 2008 2052 2200 1080 1084 1089 1125
-  Option "PreferredMode" "1920x1080"
-  Option "Primary" "true"
-EndSection
-Section "Monitor"
-  Identifier "stage"
-  HorizSync 5.0 - 1000.0
-  VertRefresh 5.0 - 200.0
-  Modeline "1920x1080" 148.5 1920 2008 2052 2200 1080 1084 1089 1125
-  Option "PreferredMode" "1920x1080"
-  Option "Enable" "true"
-  Option "RightOf" "console"
-EndSection
-Section "Monitor"
-  Identifier "glasses"
-  HorizSync 5.0 - 1000.0
-  VertRefresh 5.0 - 200.0
-  Modeline "${glasses_size}" 297.0 ${glasses_w} $((glasses_w + 88)) $((glasses_w + 132)) $((glasses_w + 280)) ${glasses_h} $((glasses_h + 4)) $((glasses_h + 9)) $((glasses_h + 45))
-  Option "PreferredMode" "${glasses_size}"
-  Option "Enable" "true"
-  Option "RightOf" "stage"
-EndSection
-Section "Screen"
-  Identifier "screen0"
-  Device "card0"
-  Monitor "console"
-  DefaultDepth 24
-  SubSection "Display"
-    Depth 24
-    Virtual $((3840 + glasses_w)) 1080
-  EndSubSection
-EndSection
-CONF
+  "$python" -m tools.xorg_dummy console:1920x1080 stage:1920x1080 "glasses:$glasses_size" >"$out/xorg.conf"
   start_server Xorg -config "$out/xorg.conf" -logfile "$out/xorg.log" -noreset ||
     { echo "measure_console: Xorg did not start (see $out/xorg.log)" >&2; exit 2; }
   outputs=(--output stage@2 --output camera-black-3d@3)

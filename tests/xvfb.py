@@ -16,53 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tools.xorg_dummy import DummyScreen, dummy_conf
+
 REPO_ROOT = Path(__file__).resolve().parents[1]  # not from conftest, which imports this module
 START_S = 15.0  # an X server starts in well under a second; a loaded 2-core machine may take a few
 
 CONSOLE_SCREEN_PX = (1280, 720)
 PROJECTOR_SCREEN_PX = (1920, 1080)
-
-_TWO_SCREENS_CONF = """
-Section "ServerFlags"
-  Option "AutoAddDevices" "false"
-  Option "AutoAddGPU" "false"
-  Option "DontVTSwitch" "true"
-EndSection
-Section "Device"
-  Identifier "card0"
-  Driver "dummy"
-  VideoRam 256000
-  Option "Monitor-DUMMY0" "console"
-  Option "Monitor-DUMMY1" "projector"
-EndSection
-Section "Monitor"
-  Identifier "console"
-  HorizSync 5.0 - 1000.0
-  VertRefresh 5.0 - 200.0
-  Modeline "1280x720" 74.25 1280 1390 1430 1650 720 725 730 750
-  Option "PreferredMode" "1280x720"
-  Option "Primary" "true"
-EndSection
-Section "Monitor"
-  Identifier "projector"
-  HorizSync 5.0 - 1000.0
-  VertRefresh 5.0 - 200.0
-  Modeline "1920x1080" 148.5 1920 2008 2052 2200 1080 1084 1089 1125
-  Option "PreferredMode" "1920x1080"
-  Option "Enable" "true"
-  Option "RightOf" "console"
-EndSection
-Section "Screen"
-  Identifier "screen0"
-  Device "card0"
-  Monitor "console"
-  DefaultDepth 24
-  SubSection "Display"
-    Depth 24
-    Virtual 3200 1080
-  EndSubSection
-EndSection
-"""
 
 
 def _start_server(command: list[str], name: str) -> Iterator[str]:
@@ -128,7 +88,8 @@ def two_screens_display(tmp_path_factory) -> Iterator[str]:
         )
     folder = tmp_path_factory.mktemp("xorg")
     config = folder / "xorg.conf"
-    config.write_text(_TWO_SCREENS_CONF)
+    screens = [DummyScreen("console", *CONSOLE_SCREEN_PX), DummyScreen("projector", *PROJECTOR_SCREEN_PX)]
+    config.write_text(dummy_conf(screens))
     command = ["Xorg", "-config", str(config), "-logfile", str(folder / "xorg.log"), "-noreset"]
     yield from _start_server(command, "Xorg with the dummy driver")
 

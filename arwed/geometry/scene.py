@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arwed.config import PlacementSettings, TrackingSettings
+from arwed.config import PlacementSettings
 from arwed.geometry.bystanders import occluders
 from arwed.geometry.floor import default_floor
 from arwed.geometry.identity import PartnerPerson
 from arwed.geometry.placement import Placer
-from arwed.types import CameraIntrinsics, FloorPlane, Occluder, PeopleObservation, Placement, TrackingState
+from arwed.types import Occluder, PeopleObservation, Placement, TrackingState
 
 
 @dataclass(frozen=True)
@@ -28,15 +28,12 @@ class SceneResult:
 
 
 class ScenePlacer:
-    def __init__(
-        self,
-        intrinsics: CameraIntrinsics,
-        placement: PlacementSettings,
-        tracking: TrackingSettings,
-        calibrated_floor: FloorPlane | None = None,
-    ) -> None:
-        self.intrinsics = intrinsics
-        self.placer = Placer(intrinsics, placement, tracking, calibrated_floor)
+    """Whom the partner stands beside among everyone seen (PartnerPerson), and where (the Placer given)."""
+
+    def __init__(self, placer: Placer) -> None:
+        self.intrinsics = placer.intrinsics
+        self.placer = placer
+        tracking = placer.tracking
         self.partner = PartnerPerson(tracking.hold_s + tracking.fade_s, tracking.switch_person_s)
 
     @property

@@ -15,6 +15,7 @@ from arwed.characters.base import Character, CharacterCue
 from arwed.compositing import Compositor, SharedLayer
 from arwed.config import CompositeSettings, LightingSettings, Settings
 from arwed.geometry.camera import camera_intrinsics
+from arwed.geometry.placement import Placer
 from arwed.geometry.scene import ScenePlacer
 from arwed.geometry.scene_light import SceneLighting
 from arwed.pipeline.channels import Mailbox
@@ -166,7 +167,7 @@ class TrackingStage:
 
     def _make_placer(self, frame: Frame) -> ScenePlacer:
         intrinsics = self._camera.intrinsics_for(frame)
-        return ScenePlacer(intrinsics, self.settings.placement, self.settings.tracking, self._floor)
+        return ScenePlacer(Placer(intrinsics, self.settings.placement, self.settings.tracking, self._floor))
 
 
 @dataclass(frozen=True)

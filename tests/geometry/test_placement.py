@@ -182,7 +182,7 @@ def test_brief_loss_needs_no_fade():
 def _scene_run(frames_of_people, tracking=None):
     """ScenePlacer over frames, each a list of (x, z) floor points of the people in view."""
     tracking = tracking or TrackingSettings()
-    scene = ScenePlacer(SCENE.intrinsics, PlacementSettings(person_height_m=1.75), tracking)
+    scene = ScenePlacer(Placer(SCENE.intrinsics, PlacementSettings(person_height_m=1.75), tracking))
     size = (SCENE.intrinsics.width_px, SCENE.intrinsics.height_px)
     out = []
     for frame, positions in enumerate(frames_of_people):

@@ -154,33 +154,20 @@ def read_look_at(doc: GltfDocument) -> LookAtSpec:
     vrm1 = doc.extension("VRMC_vrm")
     if vrm1 is not None and isinstance(vrm1.get("lookAt"), dict):
         look = vrm1["lookAt"]
-
-        def rm(key: str) -> RangeMap:
-            spec = look.get(key) if isinstance(look.get(key), dict) else {}
-            return RangeMap(_number(spec.get("inputMaxValue"), 90.0), _number(spec.get("outputScale"), 10.0))
-
-        ranges = EyeRanges(
-            rm("rangeMapHorizontalInner"),
-            rm("rangeMapHorizontalOuter"),
-            rm("rangeMapVerticalDown"),
-            rm("rangeMapVerticalUp"),
+        keys = (
+            "rangeMapHorizontalInner",
+            "rangeMapHorizontalOuter",
+            "rangeMapVerticalDown",
+            "rangeMapVerticalUp",
         )
+        ranges = _eye_ranges(look, keys, ("inputMaxValue", "outputScale"))
         offset = _vector(look.get("offsetFromHeadBone"))
         return LookAtSpec(ranges, look.get("type") == "expression", offset)
     vrm0 = doc.extension("VRM")
     if vrm0 is not None and isinstance(vrm0.get("firstPerson"), dict):
         fp = vrm0["firstPerson"]
-
-        def rm0(key: str) -> RangeMap:
-            spec = fp.get(key) if isinstance(fp.get(key), dict) else {}
-            return RangeMap(_number(spec.get("xRange"), 90.0), _number(spec.get("yRange"), 10.0))
-
-        ranges = EyeRanges(
-            rm0("lookAtHorizontalInner"),
-            rm0("lookAtHorizontalOuter"),
-            rm0("lookAtVerticalDown"),
-            rm0("lookAtVerticalUp"),
-        )
+        keys = ("lookAtHorizontalInner", "lookAtHorizontalOuter", "lookAtVerticalDown", "lookAtVerticalUp")
+        ranges = _eye_ranges(fp, keys, ("xRange", "yRange"))
         raw = fp.get("firstPersonBoneOffset")
         offset = None
         if isinstance(raw, dict):
@@ -189,6 +176,17 @@ def read_look_at(doc: GltfDocument) -> LookAtSpec:
                 offset = offset * np.array([1.0, 1.0, -1.0])  # UniVRM 0.x stores z the Unity way
         return LookAtSpec(ranges, fp.get("lookAtTypeName") == "BlendShape", offset)
     return LookAtSpec(NATURAL_RANGES, False, None)
+
+
+def _eye_ranges(block: dict, keys: tuple[str, str, str, str], fields: tuple[str, str]) -> EyeRanges:
+    """The four range maps (inner, outer, down, up) of a VRM 1.0 lookAt or VRM 0.x firstPerson block: each
+    an input maximum (degrees) and an output scale, under that version's names; 90 and 10 when absent."""
+
+    def range_map(key: str) -> RangeMap:
+        spec = block.get(key) if isinstance(block.get(key), dict) else {}
+        return RangeMap(_number(spec.get(fields[0]), 90.0), _number(spec.get(fields[1]), 10.0))
+
+    return EyeRanges(*(range_map(key) for key in keys))
 
 
 def _number(value, default: float) -> float:

@@ -93,6 +93,8 @@ build_pose_bundles() {
   .venv/bin/python -m arwed.tracking.models >/dev/null
 }
 
+PYOPENGL_ON_PYTHON_3_12="PyOpenGL==3.1.7"
+
 install_python_packages() {
   local stamp=.venv/.setup-stamp
   local want
@@ -103,6 +105,12 @@ install_python_packages() {
   [ -x .venv/bin/python ] || "$(pick_python)" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -c requirements.lock -e ".[dev]"
+  # PyOpenGL 3.1.0 (pyrender 0.1.45 pins it) cannot pass arrays on Python 3.12 (glGenTextures: "No
+  # array-type handler for type _ctypes.type"): the first picture fails. 3.1.7 can, with pyrender unchanged;
+  # pip would refuse it against pyrender's pin, so it replaces 3.1.0 alone, on 3.12 only.
+  if .venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then
+    .venv/bin/python -m pip install -q --no-deps "$PYOPENGL_ON_PYTHON_3_12"
+  fi
   echo "$want" > "$stamp"
 }
 

@@ -1,7 +1,9 @@
-"""Her head's orientation through MediaPipe itself: a rendered face at known poses, and real photos.
+"""Her head's orientation through MediaPipe itself: a rendered head at known poses, and real photos.
 
-The rendered face (see face_render.py) turns from -60 to +60 degrees of yaw over a real photo; Face Mesh
-on the pose-sized crop, then the canonical-face PnP, give the yaw that is compared with the rendered one.
+The rendered head (see face_render.py and head_model.py: a real face on a whole head, with hair, ears,
+neck and shoulders) turns from -60 to +60 degrees of yaw over a real photo; Face Mesh on the crop the
+pose's head landmarks would give, then the canonical-face PnP, give the yaw compared with the rendered
+one. `python -m tests.eyes.face_yaw_measure` runs the same over three photos and two distances.
 """
 
 from __future__ import annotations
@@ -51,8 +53,11 @@ def test_rendered_face_yaw_over_plus_minus_60(face_tracker) -> None:
     errors = np.abs(errors)
     print(f"median |yaw error| {np.median(errors):.1f} deg over {len(errors)} poses; no face at {missed}")
     assert len(missed) <= 2 and all(abs(yaw) >= 50 for yaw in missed)  # only at the extremes
-    assert np.median(errors) < 5.5  # measured 5.3 (goal 5): large turns are still measured a little small
-    assert max(near_frontal) < 8.0
+    # measured 2.3 here (the bare mask this scene had before: 5.1); over three backgrounds at 0.9 and
+    # 1.5 m 2.5 (1.7 to 3.1 each; the bare mask 4.6), `python -m tests.eyes.face_yaw_measure`. Large
+    # turns are still measured small: 7 to 14 degrees at +-50, 9 to 24 at +-60
+    assert np.median(errors) < 3.0
+    assert max(near_frontal) < 5.0  # measured 3.6
 
 
 def _person(image: np.ndarray, keep_x: tuple[int, int] | None = None):

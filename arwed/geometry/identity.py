@@ -221,9 +221,11 @@ class PartnerPerson:
                 waited_s >= CLICK_WAITS_S and len(self._click_looks) >= CLICK_WAITS_LOOKS
             ):
                 self._pending_point_px = None  # taken, or nobody came there: the click changes nothing
-            if clicked is not None:
+            if clicked is not None and ids[clicked] != self._followed:
                 self._followed = ids[clicked]
                 return Followed(clicked, tuple(ids), "chosen")
+            # a click on the person already followed is no new choice: nothing restarts (her view's
+            # fade-in, the partner's placement)
         if self._followed in ids:
             return Followed(ids.index(self._followed), tuple(ids))
         if self._followed is not None and self.tracks.known(self._followed):

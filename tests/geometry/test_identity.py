@@ -77,6 +77,17 @@ def test_a_click_on_a_person_makes_them_the_partners_person():
     assert partner.follow(later, 2 / FPS).index == 0
 
 
+def test_a_click_on_the_person_already_followed_changes_nothing():
+    partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
+    seen = _people([(-1.0, 3.0), (0.0, 3.0), (1.0, 3.0)])
+    assert partner.follow(seen, 0.0).index == 1
+    box = seen.people[1].bbox_px
+    partner.choose((0.5 * (box[0] + box[2]), 0.5 * (box[1] + box[3])))
+    again = partner.follow(_people([(0.0, 3.0), (-1.0, 3.0), (1.0, 3.0)], 1), 1 / FPS)  # listed first now
+    assert again.index == 0 and again.changed == ""  # no new choice: her view does not fade in again
+    assert partner._pending_point_px is None  # the click was taken
+
+
 def test_a_click_on_nobody_changes_nothing():
     partner = PartnerPerson(forget_after_s=1.8, settle_s=0.5)
     seen = _people([(0.0, 3.0)])

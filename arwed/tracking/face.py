@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from arwed.tracking.mediapipe_import import mediapipe_without_matplotlib
 from arwed.types import Frame, PoseObservation
 
 HEAD_LANDMARKS = tuple(range(11))  # BlazePose: nose, eyes (inner, centre, outer), ears, mouth corners
@@ -67,9 +68,10 @@ class FaceTracker:
     """Face landmarks for a person the pose found; create and use on one thread."""
 
     def __init__(self, min_detection_confidence: float = 0.5) -> None:
-        import mediapipe as mp
+        mediapipe_without_matplotlib()
+        from mediapipe.python.solutions import face_mesh
 
-        self._mesh = mp.solutions.face_mesh.FaceMesh(
+        self._mesh = face_mesh.FaceMesh(
             static_image_mode=True,
             max_num_faces=MAX_FACES,
             refine_landmarks=False,

@@ -40,6 +40,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from arwed.tracking.mediapipe_import import mediapipe_folder, mediapipe_without_matplotlib
+
 log = logging.getLogger(__name__)
 
 NPM_POSE_PACKAGE = "@mediapipe/pose@0.5.1675469404"
@@ -63,9 +65,7 @@ class ModelFile:
 
 
 def _wheel_modules() -> Path:
-    import mediapipe
-
-    return Path(mediapipe.__file__).parent / "modules"
+    return mediapipe_folder() / "modules"
 
 
 def npm_models_dir() -> Path:
@@ -159,6 +159,7 @@ def _stamp_of(bundle: Path) -> str | None:
 
 def landmark_model_with_metadata(model_bytes: bytes) -> bytes:
     """The landmark model with its input normalisation written into its TFLite metadata."""
+    mediapipe_without_matplotlib()
     from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
 
     writer = metadata_writer.MetadataWriter.create(bytearray(model_bytes))

@@ -29,6 +29,7 @@ import numpy as np
 
 from arwed.config import TrackingSettings
 from arwed.geometry.identity import box_overlap_of_smaller, most_prominent
+from arwed.tracking.mediapipe_import import mediapipe_without_matplotlib
 from arwed.tracking.models import pose_task_path
 from arwed.types import BBox, Frame, PeopleObservation, PoseObservation
 
@@ -74,7 +75,8 @@ class PoseTracker:
     """Call `people(frame)` once per frame, in time order, from one thread."""
 
     def __init__(self, settings: TrackingSettings | None = None, static_images: bool = False):
-        import mediapipe as mp
+        mediapipe_without_matplotlib()
+        import mediapipe.python as mp  # Image, ImageFormat
         from mediapipe.tasks.python import BaseOptions, vision
 
         self.settings = settings or TrackingSettings()

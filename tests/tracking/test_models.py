@@ -105,3 +105,22 @@ def test_a_stale_bundle_is_rebuilt(monkeypatch, tmp_path: Path):
 def test_face_and_hand_models_ship_in_the_wheel():
     for model in (models.face_landmark_model(), models.hand_landmark_model(), models.pose_detector_model()):
         assert model.path.is_file(), model
+
+
+def test_trackers_start_without_matplotlib():
+    """mediapipe's own __init__ imports every legacy solution, and with them matplotlib.pyplot (~1 s of
+    CPU at every tracker start, in every process that tracks): the trackers must not pull it in."""
+    script = (
+        "import sys\n"
+        "from arwed.tracking.face import FaceTracker\n"
+        "from arwed.tracking.pose import PoseTracker\n"
+        "with PoseTracker() as tracker:\n"
+        "    face = FaceTracker()\n"
+        "    face.warm_up()\n"
+        "    face.close()\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'matplotlib'))\n"
+        "print('mediapipe.tasks.python.vision.pose_landmarker' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["[]", "True"]

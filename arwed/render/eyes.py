@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from arwed.characters.base import PosedPart
+from arwed.characters.preview import posed_bounds
 from arwed.geometry.eyes import box_outside_view, camera_to_eye, eye_intrinsics, eye_placements
 from arwed.geometry.head import HeadPose
 from arwed.glasses import GlassesProfile
@@ -91,8 +92,7 @@ class EyesView:
         if opacity <= 0.0:
             return out
         eye_width = self.intrinsics.width_px
-        low = np.min([part.positions_m.min(axis=0) for part in posed], axis=0)
-        high = np.max([part.positions_m.max(axis=0) for part in posed], axis=0)
+        low, high = posed_bounds(posed)
         corners = np.array([[(low, high)[i >> k & 1][k] for k in range(3)] for i in range(8)])
         for index, eye in enumerate(self._eyes):
             character_to_eye = camera_to_eye(head, eye) @ character_to_camera

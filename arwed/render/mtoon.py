@@ -14,6 +14,7 @@ import ctypes
 import weakref
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pyrender
 from OpenGL import GL
@@ -21,6 +22,7 @@ from pyrender.constants import BufFlags, ProgramFlags, RenderFlags, TexFlags
 
 from arwed.characters.base import MaterialSpec
 from arwed.characters.mtoon import MToonSpec
+from arwed.render import pyrender_patches
 
 SHADER_DIR = Path(__file__).with_name("shaders")
 MTOON_VERTEX_SHADER = str(SHADER_DIR / "mtoon.vert")
@@ -28,6 +30,7 @@ MTOON_FRAGMENT_SHADER = str(SHADER_DIR / "mtoon.frag")
 ALPHA_MODE_CODE = {"OPAQUE": 0.0, "MASK": 1.0, "BLEND": 2.0}
 # MToon's render queue: opaque, then cut-out, then transparent that writes depth, then transparent
 QUEUE_CLASS = {"OPAQUE": 0, "MASK": 1}
+SHADOW_FLAGS = RenderFlags.SHADOWS_DIRECTIONAL | RenderFlags.SHADOWS_SPOT | RenderFlags.SHADOWS_POINT
 
 
 class TextureCache:
@@ -138,9 +141,8 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
         # with no more lights than a program takes (and no shadow maps, whose texture units are reset after
         # every primitive), every node gets the same light uniforms: a program keeps its uniforms, so each
         # is given the camera and the lights once per pass, not once per primitive
-        shadows = RenderFlags.SHADOWS_DIRECTIONAL | RenderFlags.SHADOWS_SPOT | RenderFlags.SHADOWS_POINT
         lit_alike = (
-            not flags & shadows
+            not flags & SHADOW_FLAGS
             and len(scene.directional_light_nodes) <= max_lights[0]
             and len(scene.spot_light_nodes) <= max_lights[1]
             and len(scene.point_light_nodes) <= max_lights[2]
@@ -176,6 +178,40 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
         if flags & RenderFlags.OFFSCREEN:
             return self._read_main_framebuffer(scene, flags)
         return None
+
+    def _update_context(self, scene, flags):
+        """pyrender's, skipped while the scene holds the meshes it already uploaded and nothing casts
+        shadows: it gathers every material's textures anew each frame (their sets are rebuilt on every
+        access), and they change only with the meshes (a new character is a new mesh)."""
+        if flags & SHADOW_FLAGS or self._shadow_textures or scene.meshes != self._meshes:
+            super()._update_context(scene, flags)
+
+    def _read_main_framebuffer(self, scene, flags):
+        """pyrender's read of colour (RGBA) and linear depth, cheaper where nothing is multisampled (a
+        software renderer): the framebuffer drawn into is read as it is, without pyrender's two blits to
+        a second one, into arrays of our own that OpenCV flips (contiguous and writable, where numpy's
+        flip is a view every later OpenCV call copies), and depth is made linear without masks."""
+        camera = scene.main_camera_node.camera
+        if (
+            pyrender_patches.multisample() != 0
+            or flags & RenderFlags.DEPTH_ONLY
+            or not flags & RenderFlags.RGBA
+            or camera.zfar is None
+        ):
+            return super()._read_main_framebuffer(scene, flags)
+        width, height = self._main_fb_dims
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._main_fb_ms)
+        window = np.empty((height, width), np.float32)
+        GL.glReadPixels(0, 0, width, height, GL.GL_DEPTH_COMPONENT, GL.GL_FLOAT, window)
+        rgba = np.empty((height, width, 4), np.uint8)
+        GL.glReadPixels(0, 0, width, height, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, rgba)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+        near, far = float(camera.znear), float(camera.zfar)
+        window = cv2.flip(window, 0)
+        # pyrender's 2nf / (f + n - (2w - 1)(f - n)), simplified; 0 where nothing was drawn (w = 1)
+        depth = np.float32(near * far) / (np.float32(far) - window * np.float32(far - near))
+        depth[window >= 1.0] = 0.0
+        return cv2.flip(rgba, 0), depth
 
     def _compute_max_n_lights(self, flags):
         """pyrender's light limits, which it works out with a GL query for every primitive it draws and

@@ -68,6 +68,11 @@ def set_multisample(samples: int) -> None:
     _state["samples"] = int(samples)
 
 
+def multisample() -> int:
+    """The sample count main framebuffers are made with now."""
+    return int(_state["samples"])
+
+
 def use_character_shaders(offscreen: pyrender.OffscreenRenderer) -> None:
     offscreen._renderer._program_cache = CharacterShaderCache()
 

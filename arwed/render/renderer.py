@@ -15,6 +15,7 @@ import trimesh
 from OpenGL import GL
 
 from arwed.characters.base import Character, MaterialSpec, MeshPart, PosedPart
+from arwed.characters.preview import posed_bounds
 from arwed.geometry.camera import intrinsics_from_fov, project_points
 from arwed.render import pyrender_patches
 from arwed.render.mtoon import MToonMaterial, TextureCache, ToonSceneRenderer, render_queue_key
@@ -106,9 +107,7 @@ def _region_for(points_px: np.ndarray, frame_size: tuple[int, int]) -> tuple[int
 
 
 def _bounding_corners(posed: tuple[PosedPart, ...]) -> np.ndarray:
-    low = np.min([p.positions_m.min(axis=0) for p in posed], axis=0)
-    high = np.max([p.positions_m.max(axis=0) for p in posed], axis=0)
-    return trimesh.bounds.corners(np.array([low, high]))
+    return trimesh.bounds.corners(np.array(posed_bounds(posed)))
 
 
 class CharacterRenderer:
@@ -270,10 +269,12 @@ def _rounded_size(size_px: int, scale: float) -> int:
 
 
 def _smooth_edges(premultiplied: np.ndarray, sigma: float) -> np.ndarray:
-    """Antialias the silhouette without multisampling: blur only where coverage changes."""
+    """Antialias the silhouette without multisampling: blur only where coverage changes (in place when
+    the array is writable)."""
     blurred = cv2.GaussianBlur(premultiplied, (5, 5), sigma)
-    edge = cv2.inRange(blurred[:, :, 3], 1, 254)
-    return cv2.copyTo(blurred, edge, premultiplied.copy())
+    edge = cv2.inRange(cv2.extractChannel(blurred, 3), 1, 254)
+    out = premultiplied if premultiplied.flags.writeable and premultiplied.flags.c_contiguous else None
+    return cv2.copyTo(blurred, edge, premultiplied.copy() if out is None else out)
 
 
 def _tight_bbox(alpha: np.ndarray, origin: tuple[int, int]) -> tuple[float, float, float, float] | None:

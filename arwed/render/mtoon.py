@@ -149,6 +149,7 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
         )
         lit: set[int] = set()
         program = None
+        state = _DrawState()
         for node in self._sorted_mesh_nodes(scene):
             if not node.mesh.is_visible:
                 continue
@@ -165,14 +166,17 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
                         self._bind_lighting(scene, program, node, flags)
                         lit.add(id(program))
                     if isinstance(primitive.material, MToonMaterial):
-                        self._draw_mtoon(primitive, pose, program, outline)
-                    else:
+                        self._draw_mtoon(primitive, pose, program, outline, state)
+                    else:  # pyrender's own draw sets what it needs, but not the depth mask
+                        state.depth_mask(True)
                         self._bind_and_draw_primitive(
                             primitive=primitive, pose=pose, program=program, flags=flags
                         )
+                        state.forget()
                     self._reset_active_textures()
         if program is not None:
             program._unbind()
+        GL.glCullFace(GL.GL_BACK)
         GL.glDepthMask(GL.GL_TRUE)
         GL.glFlush()
         if flags & RenderFlags.OFFSCREEN:
@@ -261,7 +265,7 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
             program._add_to_context()
         return program
 
-    def _draw_mtoon(self, primitive, pose, program, outline: bool) -> None:
+    def _draw_mtoon(self, primitive, pose, program, outline: bool, state: _DrawState) -> None:
         material: MToonMaterial = primitive.material
         program.set_uniform("M", pose)
         primitive._bind()
@@ -276,31 +280,66 @@ class ToonSceneRenderer(pyrender.renderer.Renderer):
         ):
             if texture is not None:
                 self._bind_texture(texture, name, program)
-        program.set_uniform("material.base_color_factor", material.baseColorFactor)
-        program.set_uniform("material.emissive_factor", material.emissiveFactor)
-        for name, value in material.uniforms.items():
-            program.set_uniform(name, value)
-        GL.glEnable(GL.GL_BLEND)
+        # a program keeps its uniforms: the material's need setting only when another material used it
+        cached = isinstance(program, pyrender_patches.CachedUniformProgram)
+        if not cached or program.material is not material:
+            program.set_uniform("material.base_color_factor", material.baseColorFactor)
+            program.set_uniform("material.emissive_factor", material.emissiveFactor)
+            for name, value in material.uniforms.items():
+                program.set_uniform(name, value)
+            if cached:
+                program.material = material
         blend = material.alphaMode == "BLEND"
         # the shader writes premultiplied colour: "over" is (1, 1 - alpha) for colour and alpha alike
-        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA if blend else GL.GL_ZERO)
-        GL.glDepthMask(GL.GL_FALSE if blend and not material.mtoon.transparent_with_z_write else GL.GL_TRUE)
-        GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
+        state.blend(GL.GL_ONE_MINUS_SRC_ALPHA if blend else GL.GL_ZERO)
+        state.depth_mask(not blend or material.mtoon.transparent_with_z_write)
         if outline:  # the hull's outside would hide the surface: only its inside is drawn
-            GL.glEnable(GL.GL_CULL_FACE)
-            GL.glCullFace(GL.GL_FRONT)
-        elif material.doubleSided:
-            GL.glDisable(GL.GL_CULL_FACE)
+            state.cull(GL.GL_FRONT)
         else:
-            GL.glEnable(GL.GL_CULL_FACE)
-            GL.glCullFace(GL.GL_BACK)
-        GL.glDisable(GL.GL_PROGRAM_POINT_SIZE)
+            state.cull(None if material.doubleSided else GL.GL_BACK)
         GL.glDrawElementsInstanced(
             primitive.mode, primitive.indices.size, GL.GL_UNSIGNED_INT, ctypes.c_void_p(0), 1
         )
-        GL.glCullFace(GL.GL_BACK)
-        GL.glDepthMask(GL.GL_TRUE)
         primitive._unbind()
+
+
+class _DrawState:
+    """The fixed-function state of MToon draws, set only where it changes within one forward pass: each
+    PyOpenGL call costs microseconds of Python, and most draws share their state. Starts from pyrender's
+    forward-pass state (depth mask on, culling unknown); `forget` after anyone else has drawn."""
+
+    def __init__(self) -> None:
+        self._set: dict[str, object] = {}
+
+    def forget(self) -> None:
+        self._set.clear()
+
+    def _changed(self, key: str, value: object) -> bool:
+        if key in self._set and self._set[key] == value:
+            return False
+        self._set[key] = value
+        return True
+
+    def blend(self, destination_factor: int) -> None:
+        if self._changed("blend", destination_factor):
+            GL.glEnable(GL.GL_BLEND)
+            GL.glBlendFunc(GL.GL_ONE, destination_factor)
+            GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
+            GL.glDisable(GL.GL_PROGRAM_POINT_SIZE)
+
+    def depth_mask(self, write: bool) -> None:
+        if self._changed("depth_mask", bool(write)):
+            GL.glDepthMask(GL.GL_TRUE if write else GL.GL_FALSE)
+
+    def cull(self, face: int | None) -> None:
+        """Cull `face` (GL_FRONT or GL_BACK), or nothing (None)."""
+        if not self._changed("cull", face):
+            return
+        if face is None:
+            GL.glDisable(GL.GL_CULL_FACE)
+        else:
+            GL.glEnable(GL.GL_CULL_FACE)
+            GL.glCullFace(face)
 
 
 def _texture_defines(material: MToonMaterial) -> dict[str, int]:

@@ -112,6 +112,7 @@ class CachedUniformProgram(ShaderProgram):
     def _add_to_context(self):
         self._locations: dict[str, int] = {}
         self._values: dict[int, bytes] = {}  # a program keeps its uniforms: unchanged ones need no call
+        self.material = None  # whose material uniforms it holds (arwed.render.mtoon sets them)
         super()._add_to_context()
 
     def set_uniform(self, name, value, unsigned=False):

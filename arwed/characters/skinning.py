@@ -2,9 +2,11 @@
 
 All primitives share one vertex buffer and one "palette" of bind transforms: a skinned vertex blends up
 to four (joint, inverse bind matrix) entries, a mesh without a skin is bound with weight 1 to its own
-node (identity bind). Per frame the blend is one sparse (V x P) by (P x 12) product, then positions and
-normals are transformed column-wise: no Python loop over vertices, and nothing is redone when neither
-the bones nor the morph weights changed.
+node (identity bind). Per frame the blend is one (12 x P) by sparse (P x V) product, then positions and
+normals are transformed coordinate by coordinate: no Python loop over vertices, and nothing is redone
+when neither the bones nor the morph weights changed. The work is done on (3, V) and (12, V) arrays
+(each coordinate contiguous: numpy runs three to six times faster on those than on (V, 3) columns);
+the results are handed out as (V, 3) views of them.
 """
 
 from __future__ import annotations
@@ -108,6 +110,9 @@ class Skinner:
         ).astype(np.float32)
         self._last_key: tuple | None = None
         self._last_result: tuple[np.ndarray, np.ndarray] | None = None
+        self._weights_by_vertex = self.weights.T.tocsr()  # (P, V): the blend's right-hand side
+        self._rest_positions_t = np.ascontiguousarray(self.rest_positions.T)
+        self._rest_normals_t = np.ascontiguousarray(self.rest_normals.T)
 
     def dominant_nodes(self) -> np.ndarray:
         """(V,) the skeleton node that moves each vertex most (its strongest skin influence)."""
@@ -130,36 +135,42 @@ class Skinner:
         if key == self._last_key and self._last_result is not None:
             return self._last_result
         positions, normals = self._morphed(morph_weights)
-        blended = (self.weights @ palette.reshape(-1, 12)).reshape(-1, 3, 4)  # per-vertex 3x4 matrices
-        out_p = _transform_rows(blended, positions, translate=True)
-        out_n = _transform_rows(blended, normals, translate=False)
-        length = np.sqrt(np.square(out_n).sum(axis=1))
-        out_n /= np.maximum(length, 1e-12)[:, None]
+        # per vertex, the 3x4 matrix its joints blend to, row-major: blended[4 * row + column]
+        blended = np.asarray(palette.reshape(-1, 12).T @ self._weights_by_vertex, dtype=np.float32)
+        out_p = _transform(blended, positions, translate=True)
+        out_n = _transform(blended, normals, translate=False)
+        length = np.sqrt(out_n[0] * out_n[0] + out_n[1] * out_n[1] + out_n[2] * out_n[2])
+        out_n /= np.maximum(length, 1e-12)
         self._last_key = key
-        self._last_result = (out_p, out_n)
-        return out_p, out_n
+        self._last_result = (out_p.T, out_n.T)
+        return self._last_result
 
     def _morphed(self, morph_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(3, V) positions and normals with the morph targets applied."""
         active = np.flatnonzero(np.abs(morph_weights) > 1e-6)
         if active.size == 0:
-            return self.rest_positions, self.rest_normals
-        positions = self.rest_positions.copy()
-        normals = self.rest_normals.copy()
+            return self._rest_positions_t, self._rest_normals_t
+        positions = self._rest_positions_t.copy()
+        normals = self._rest_normals_t.copy()
         for k in active:
             morph = self.morphs[k]
             w = np.float32(morph_weights[k])
-            positions[morph.vertices] += w * morph.delta_positions
+            positions[:, morph.vertices] += w * morph.delta_positions.T
             if morph.delta_normals is not None:
-                normals[morph.vertices] += w * morph.delta_normals
+                normals[:, morph.vertices] += w * morph.delta_normals.T
         return positions, normals
 
 
-def _transform_rows(matrices: np.ndarray, vectors: np.ndarray, translate: bool) -> np.ndarray:
-    """Each (3, 4) matrix applied to its own row vector: column by column, which numpy does far faster
-    than a batched einsum or matmul of tiny matrices."""
-    out = matrices[:, :, 0] * vectors[:, 0:1]
-    out += matrices[:, :, 1] * vectors[:, 1:2]
-    out += matrices[:, :, 2] * vectors[:, 2:3]
-    if translate:
-        out += matrices[:, :, 3]
+def _transform(blended: np.ndarray, vectors: np.ndarray, translate: bool) -> np.ndarray:
+    """(3, V): each vertex's blended 3x4 matrix (blended, (12, V)) applied to its vector ((3, V))."""
+    x, y, z = vectors
+    out = np.empty_like(vectors)
+    term = np.empty_like(x)
+    for row in range(3):
+        result = out[row]
+        np.multiply(blended[4 * row], x, out=result)
+        result += np.multiply(blended[4 * row + 1], y, out=term)
+        result += np.multiply(blended[4 * row + 2], z, out=term)
+        if translate:
+            result += blended[4 * row + 3]
     return out

@@ -270,9 +270,14 @@ class SharedLayer:
         key = tuple(id(occluder) for occluder in occluders)
         planes = self._over.get(key)
         if planes is None:
-            bgra = self.bgra(occluders)
-            transparency = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(bgra, 3)), cv2.COLOR_GRAY2BGR)
-            planes = self._over[key] = (cv2.cvtColor(bgra, cv2.COLOR_BGRA2BGR), transparency)
+            # nobody in front: straight from the rendered RGBA, without the BGRA copy in between
+            source, to_bgr = (
+                (self.bgra(occluders), cv2.COLOR_BGRA2BGR)
+                if occluders
+                else (self.layer.rgba, cv2.COLOR_RGBA2BGR)
+            )
+            transparency = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(source, 3)), cv2.COLOR_GRAY2BGR)
+            planes = self._over[key] = (cv2.cvtColor(source, to_bgr), transparency)
         return planes
 
 

@@ -82,6 +82,9 @@ class CharacterCue:
 
     time_s: float
     look_at_m: np.ndarray | None = None  # (3,) target in character space (the person's head), or None
+    audience_m: np.ndarray | None = (
+        None  # (3,) where the guests watch from (the camera), character space, or None
+    )
     expressions: dict[str, float] = field(default_factory=dict)  # preset name -> weight 0..1
     root_motion_m: np.ndarray | None = None  # (3,) how far the anchor moved since the last cue (spring bones)
     body: object | None = None  # a posing.BodyLayer (walk, bow, reach) applied before the look-at

@@ -2,7 +2,9 @@
 
 Angles are in the character's body frame: yaw positive towards the character's left (+x), pitch
 positive upwards. The spine, chest, upper chest, neck and head share the turn (limited to what a relaxed person does
-without moving the feet); the eyes take what is left, limited by the model's VRM lookAt range maps.
+without moving the feet); the eyes take what is left, limited by the model's VRM lookAt range maps. With an
+audience (the camera) in front of him, the head cheats out: his face turns no further than three-quarter
+from it, so the guests see his face while his eyes find her.
 Both are low-pass filtered with a bounded angular speed, so a jumping target never snaps the head.
 
 The gaze starts at the eyes: VRM 1.0's `lookAt.offsetFromHeadBone`, VRM 0.x's
@@ -22,6 +24,10 @@ from arwed.characters.gltf_io import GltfDocument
 
 HEAD_YAW_LIMIT_DEG = 28.0  # the face's turn from the hips: a relaxed glance aside, the eyes take the rest
 # (at 40 degrees, on a body already turned to her, the demo showed his face 70 degrees from the camera)
+FACE_FROM_AUDIENCE_MAX_DEG = (
+    40.0  # "cheating out", as actors do: turned to her, the face stays within this of
+)
+# the audience (the camera: the guests and the photos), about three-quarter; the eyes take the rest
 HEAD_PITCH_UP_DEG = 25.0
 HEAD_PITCH_DOWN_DEG = 30.0
 NECK_SHARE = 0.25  # of the head turn, carried by the neck
@@ -72,14 +78,19 @@ class LookAtController:
         self._eyes[:] = 0.0
         self._last_t = None
 
-    def update(self, t: float, direction_body: np.ndarray | None) -> Gaze:
-        """Advance to time t towards the target direction (body frame; None: look straight ahead)."""
+    def update(
+        self, t: float, direction_body: np.ndarray | None, audience_body: np.ndarray | None = None
+    ) -> Gaze:
+        """Advance to time t towards the target direction (body frame; None: look straight ahead).
+
+        `audience_body`: the direction of whoever watches (the camera), or None: the head then cheats out
+        towards it (see head_yaw_goal)."""
         dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), 0.25)
         self._last_t = t
         want_yaw, want_pitch = _angles(direction_body)
         head_goal = np.array(
             [
-                np.clip(want_yaw, -HEAD_YAW_LIMIT_DEG, HEAD_YAW_LIMIT_DEG),
+                head_yaw_goal(want_yaw, audience_body),
                 np.clip(want_pitch, -HEAD_PITCH_DOWN_DEG, HEAD_PITCH_UP_DEG),
             ]
         )
@@ -111,6 +122,35 @@ class LookAtController:
             "lookUp": min(up, 1.0) if pitch > 0 else 0.0,
             "lookDown": min(down, 1.0) if pitch < 0 else 0.0,
         }
+
+
+def head_yaw_goal(want_yaw_deg: float, audience_body: np.ndarray | None = None) -> float:
+    """How far the head turns (degrees from the hips) to look `want_yaw_deg` aside.
+
+    At most HEAD_YAW_LIMIT_DEG; with an audience in front of him, also no further than
+    FACE_FROM_AUDIENCE_MAX_DEG from it, so the guests see his face, not his cheek, while his eyes find her.
+    Cheating out only takes back part of the turn to her: it never turns the head past his front.
+    """
+    goal = float(np.clip(want_yaw_deg, -HEAD_YAW_LIMIT_DEG, HEAD_YAW_LIMIT_DEG))
+    audience_yaw = _audience_yaw(audience_body)
+    if audience_yaw is None:
+        return goal
+    cheated = float(
+        np.clip(goal, audience_yaw - FACE_FROM_AUDIENCE_MAX_DEG, audience_yaw + FACE_FROM_AUDIENCE_MAX_DEG)
+    )
+    return float(np.clip(cheated, min(goal, 0.0), max(goal, 0.0)))
+
+
+def _audience_yaw(direction: np.ndarray | None) -> float | None:
+    """The audience's yaw in the body frame; None when there is none or it is behind him."""
+    if (
+        direction is None
+        or not np.all(np.isfinite(direction))
+        or math.hypot(direction[0], direction[2]) < 1e-6
+    ):
+        return None
+    yaw = math.degrees(math.atan2(float(direction[0]), float(direction[2])))
+    return yaw if abs(yaw) < 90.0 else None
 
 
 def _angles(direction: np.ndarray | None) -> tuple[float, float]:

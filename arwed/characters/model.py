@@ -129,7 +129,7 @@ class LoadedCharacter:
             self._idle(pose, t)
             if cue.body is not None:
                 cue.body.apply(PoseEditor(self, pose), t)
-            look_weights = self._look(pose, t, cue.look_at_m)
+            look_weights = self._look(pose, t, cue.look_at_m, cue.audience_m)
             for name, weight in look_weights.items():
                 requested.setdefault(name, weight)
         if mode == "idle" and rig.expressions.has("blink"):
@@ -190,7 +190,9 @@ class LoadedCharacter:
         self._rotate(pose, torso, (0, 1, 0), 0.4 * idle.head_sway)
         self._rotate(pose, neck, (0, 1, 0), 0.6 * idle.head_sway)
 
-    def _look(self, pose: PoseArrays, t: float, target_m: np.ndarray | None) -> dict[str, float]:
+    def _look(
+        self, pose: PoseArrays, t: float, target_m: np.ndarray | None, audience_m: np.ndarray | None = None
+    ) -> dict[str, float]:
         rig = self.rig
         h = rig.humanoid
         head = h.get("head")
@@ -206,12 +208,14 @@ class LoadedCharacter:
             rest = sk.world_rotation(rig.rest.rotation, body_bone)
             body_model = quat.multiply(now, quat.conjugate(rest))
             body_q = quat.multiply(self._q_canon, quat.multiply(body_model, quat.conjugate(self._q_canon)))
-        direction = None
+        direction = audience = None
         if target_m is not None:
             root = rig.normalisation.root
             eyes = self._eye_centre(self._last_world) @ root[:3, :3].T + root[:3, 3]
             direction = quat.rotate(quat.conjugate(body_q), np.asarray(target_m, float) - eyes)
-        gaze = rig.look_at.update(t, direction)
+            if audience_m is not None:
+                audience = quat.rotate(quat.conjugate(body_q), np.asarray(audience_m, float) - eyes)
+        gaze = rig.look_at.update(t, direction, audience)
         head_total = quat.multiply(
             body_q,
             quat.multiply(

@@ -354,12 +354,17 @@ class RenderStage:
         look_at = rotation.T @ (placement.person_head_m - translation)  # rigid: the inverse is the transpose
         moved = None if self._last_anchor_m is None else rotation.T @ (translation - self._last_anchor_m)
         self._last_anchor_m = translation.copy()  # spring bones (hair, coat tails) react to the walk
-        cue = CharacterCue(time_s=frame.media_time_s, look_at_m=look_at, root_motion_m=moved)
+        # the camera is the guests' and the photos' eye: he cheats his face out to it (her view alone: no)
+        audience = -(rotation.T @ translation) if camera_view else None
+        cue = CharacterCue(
+            time_s=frame.media_time_s, look_at_m=look_at, audience_m=audience, root_motion_m=moved
+        )
         if staged is not None and staged.direction is not None:
             direction = staged.direction
             cue = CharacterCue(
                 time_s=frame.media_time_s,
                 look_at_m=direction.look_at_m,
+                audience_m=audience,
                 expressions=direction.expressions,
                 root_motion_m=moved,
                 body=direction.body,

@@ -12,7 +12,7 @@ from arwed.characters.animation import Channel
 from arwed.characters.base import CharacterCue
 from arwed.characters.expressions import Expression, ExpressionSet
 from arwed.characters.loader import load_character
-from arwed.characters.lookat import HEAD_YAW_LIMIT_DEG
+from arwed.characters.lookat import FACE_FROM_AUDIENCE_MAX_DEG, HEAD_YAW_LIMIT_DEG
 from tests.characters.gltf_factory import humanoid_builder
 
 FPS = 30.0
@@ -218,6 +218,33 @@ def test_head_turns_towards_the_target_within_limits(partner_path, target_deg, e
     assert abs(yaws[-1] - expected_deg) < 4.0  # idle sway adds up to two degrees
     steps = np.abs(np.diff(yaws))
     assert steps.max() < 200.0 / FPS + 1.0  # smooth: bounded angular speed, no snap
+
+
+@pytest.mark.parametrize(
+    "target_deg, audience_deg, expected_deg",
+    [
+        # her to his left, the camera ahead on his right: his face stops three-quarter from the camera
+        (80.0, -30.0, -30.0 + FACE_FROM_AUDIENCE_MAX_DEG),
+        (20.0, -85.0, 0.0),  # turned to her, the camera at his side: the head never turns away from her
+        (80.0, 150.0, HEAD_YAW_LIMIT_DEG),  # a camera behind him sees no face: no cheating out
+    ],
+)
+def test_the_head_cheats_out_to_the_audience_while_he_looks_at_her(
+    partner_path, target_deg, audience_deg, expected_deg
+):
+    character = load_character(partner_path)
+    head_height = character.skeleton().positions_m[character.skeleton().humanoid["head"]][1] + 0.08
+
+    def at(deg: float, distance_m: float) -> np.ndarray:
+        a = math.radians(deg)
+        return np.array([distance_m * math.sin(a), head_height, distance_m * math.cos(a)])
+
+    def cue(k: int) -> CharacterCue:
+        return CharacterCue(k / FPS, look_at_m=at(target_deg, 0.7), audience_m=at(audience_deg, 3.0))
+
+    yaws = [face_yaw(character, cue(k)) for k in range(int(3 * FPS))]
+    assert abs(yaws[-1] - expected_deg) < 4.0
+    assert np.abs(np.diff(yaws)).max() < 200.0 / FPS + 1.0
 
 
 def test_head_pitches_up_towards_a_high_target(partner_path):

@@ -193,6 +193,7 @@ _JACKET_PROFILE = np.array(
 )
 _BUTTON_Y = 1.065
 _COLLAR_TOP_Y = 1.530
+_SHIRT_COLLAR_FRONT_Y = 1.542  # where the shirt collar's top plane meets z = 0; it rises towards the back
 
 
 def _jacket_loft(grow: float = 0.0) -> im.Shape:
@@ -281,8 +282,12 @@ def jacket_shape() -> im.Shape:
 def shirt_shape() -> im.Shape:
     front = im.intersect(_jacket_loft(grow=-0.010), im.slab(1, 0.99, 1.50), k=0.005)
     neck = _joint("neck")
-    collar = im.round_cone(neck + [0.0, -0.02, 0.0], neck + [0.0, 0.048, -0.004], 0.066, 0.061)
-    collar = im.intersect(collar, im.half_space([0, 1, 0], neck[1] + 0.050), k=0.003)
+    # A tall wing collar, higher at the back than under the chin, as a dress shirt's: it hides the lower
+    # neck (an open 9 cm of it read as a long, slim neck)
+    collar = im.round_cone(neck + [0.0, -0.02, 0.0], neck + [0.0, 0.078, -0.004], 0.066, 0.060)
+    back_rise = 0.10  # metres up per metre towards the back
+    top = im.half_space([0.0, 1.0, back_rise], _SHIRT_COLLAR_FRONT_Y / np.hypot(1.0, back_rise))
+    collar = im.intersect(collar, top, k=0.003)
     shirt = im.union(front, collar, k=0.01)
     # Only the part that can show (the V and the collar) is meshed: the rest is under the jacket.
     window = im.intersect(
@@ -394,10 +399,10 @@ def _palm_points(sign: float):
 # The fingers of a relaxed hand: (name, knuckle across the palm, length, bends at the three joints in
 # degrees, radius): each curls a little more than the one before it, index to little finger.
 _FINGERS = (
-    ("Index", 0.023, 0.088, (24.0, 38.0, 18.0), 0.0086),
-    ("Middle", 0.0075, 0.096, (30.0, 44.0, 20.0), 0.0089),
-    ("Ring", -0.0075, 0.090, (36.0, 48.0, 22.0), 0.0084),
-    ("Little", -0.022, 0.072, (42.0, 52.0, 24.0), 0.0074),
+    ("Index", 0.023, 0.088, (24.0, 38.0, 18.0), 0.0080),
+    ("Middle", 0.0075, 0.096, (30.0, 44.0, 20.0), 0.0082),
+    ("Ring", -0.0075, 0.090, (36.0, 48.0, 22.0), 0.0077),
+    ("Little", -0.022, 0.072, (42.0, 52.0, 24.0), 0.0068),
 )
 _FINGER_SEGMENTS = ("Proximal", "Intermediate", "Distal")
 _THUMB_SEGMENTS = ("Metacarpal", "Proximal", "Distal")
@@ -412,7 +417,7 @@ def finger_chains(sign: float) -> list[tuple[list[str], list[np.ndarray], float]
     points = _curled(at(0.012, 0.012, 0.022), thumb_dir, palm, 0.092, (0.40, 0.33, 0.27), (4.0, 14.0, 16.0))
     chains.append(([f"{side}Thumb{s}" for s in _THUMB_SEGMENTS], points, 0.0105))
     for name, across, length, bends, radius in _FINGERS:
-        direction = _unit(along - 0.10 * across / 0.024 * thumb * 0.25)  # fingers fan in a little
+        direction = _unit(along - 0.04 * across / 0.024 * thumb * 0.25)  # side by side, touching
         points = _curled(at(0.080, 0.003, across), direction, palm, length, (0.45, 0.31, 0.24), bends)
         chains.append(([f"{side}{name}{s}" for s in _FINGER_SEGMENTS], points, radius))
     return chains
@@ -442,8 +447,9 @@ def hand_shape(sign: float) -> im.Shape:
             im.round_cone(a, b, radius * (1.0 - 0.08 * i), radius * (0.9 - 0.08 * i))
             for i, (a, b) in enumerate(zip(points, points[1:], strict=False))
         ]
-        digits.append(im.union(*segments, k=0.003))
-    return im.union(palm_shape, im.union(*digits), k=0.007)
+        digits.append(im.union(*segments, k=0.004))
+    # Neighbouring fingers meet in a smooth groove, not a crease the grid cannot resolve (it read as lumps).
+    return im.union(palm_shape, im.union(*digits, k=0.003), k=0.008)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -496,12 +502,12 @@ def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Sh
     # An anime face: the eyes low and large, the cheeks full at their level, the jaw a V from under the
     # ears to a small pointed chin, a small nose and mouth close together.
     skull = im.ellipsoid([0.0, 1.680, -0.010], [0.071, 0.098, 0.095])
-    jaw = im.round_cone([0.0, 1.645, 0.015], [0.0, 1.586, 0.052], 0.046, 0.015)
+    jaw = im.round_cone([0.0, 1.645, 0.015], [0.0, 1.585, 0.055], 0.046, 0.015)
     muzzle = im.ellipsoid([0.0, 1.608, 0.050], [0.024, 0.022, 0.022])
-    chin = im.ellipsoid([0.0, 1.577, 0.056], [0.0125, 0.011, 0.014])
+    chin = im.ellipsoid([0.0, 1.577, 0.065], [0.0135, 0.0115, 0.0145])  # level with the lower lip in profile
     brow = im.ellipsoid([0.0, 1.690, 0.060], [0.052, 0.012, 0.021])
     cheeks = [im.ellipsoid([0.040 * s, 1.648, 0.046], [0.020, 0.017, 0.022]) for s in (1.0, -1.0)]
-    nose = im.round_cone([0.0, 1.668, 0.076], [0.0, 1.636, 0.086], 0.0035, 0.0050)
+    nose = im.round_cone([0.0, 1.673, 0.075], [0.0, 1.637, 0.0915], 0.0034, 0.0046)
     upper_lip, lower_lip = _lip_shapes()
     ears = [
         im.intersect(
@@ -511,7 +517,7 @@ def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Sh
         for s in (1.0, -1.0)
     ]
     neck_joint = _joint("neck")
-    neck = im.round_cone(neck_joint + [0.0, -0.04, 0.004], [0.0, 1.625, -0.02], 0.046, 0.040)
+    neck = im.round_cone(neck_joint + [0.0, -0.04, 0.004], [0.0, 1.625, -0.02], 0.051, 0.046)
     head = im.union(skull, jaw, muzzle, k=0.03)
     head = im.union(head, chin, k=0.022)
     # The sides of the lower face pared to a V, from under the cheekbones to the chin (the skull's own
@@ -526,7 +532,7 @@ def _skull_and_face(with_mouth: bool = True, with_sockets: bool = True) -> im.Sh
     head = im.union(head, upper_lip, lower_lip, k=0.005)
     head = im.union(head, nose, k=0.007)
     head = im.union(head, *ears, k=0.005)
-    head = im.union(head, neck, k=0.03)
+    head = im.union(head, neck, k=0.018)  # a clear angle under the jaw: a blend wider than this filled it
     if with_sockets:
         for s in (1.0, -1.0):
             socket = im.ellipsoid(
@@ -626,7 +632,7 @@ def _bone_regions() -> dict[str, im.Shape]:
         "spine": im.intersect(torso, im.slab(1, 1.00, 1.14)),
         "chest": im.intersect(torso, im.slab(1, 1.14, 1.28)),
         "upperChest": im.intersect(torso, im.slab(1, 1.28, 1.465)),
-        "neck": im.round_cone([0.0, 1.46, -0.014], [0.0, 1.575, -0.016], 0.055, 0.050),
+        "neck": im.round_cone([0.0, 1.46, -0.014], [0.0, 1.575, -0.016], 0.060, 0.055),
         "head": im.ellipsoid([0.0, 1.672, 0.0], [0.075, 0.095, 0.10]),
     }
     for sign, side in ((1.0, "left"), (-1.0, "right")):
@@ -1011,7 +1017,7 @@ _SIMPLIFY: dict[str, tuple[float, float]] = {
     "trousers": (0.008, 0.06),
     "shirt": (0.002, 0.04),
     "cuff": (0.002, 0.03),
-    "hand": (0.0009, 0.02),
+    "hand": (0.0019, 0.02),
     "shoe": (0.004, 0.04),
     "bowtie": (0.001, 0.02),
     "hair": (0.003, 0.04),
@@ -1111,10 +1117,19 @@ def _body_parts() -> list[Part]:
             "shirt",
             "shirt",
             shirt_shape(),
-            [-0.12, 1.02, -0.10],
-            [0.12, 1.56, 0.19],
-            0.009,
+            None,
+            None,
+            0.0,
             _TORSO_BONES + ["head"],
+            # finer rows round the collar: its top edge is a crease
+            axes=_axes(
+                [-0.12, 1.02, -0.10],
+                [0.12, 1.57, 0.19],
+                [-0.08, 1.52, -0.10],
+                [0.08, 1.57, 0.07],
+                0.004,
+                0.009,
+            ),
         ),
         _implicit_part(
             "bowtie",
@@ -1192,10 +1207,19 @@ def _body_parts() -> list[Part]:
                 f"{side}_hand",
                 "skin",
                 hand_shape(sign),
-                [x[0], 0.66, -0.06],
-                [x[1], 0.98, 0.16],
-                0.0045,
+                None,
+                None,
+                0.0,
                 hand_weights(sign),
+                # fine rows over the fingers (which lie side by side: coarser rows melted them into lumps)
+                axes=_axes(
+                    [x[0], 0.66, -0.06],
+                    [x[1], 0.98, 0.16],
+                    [x[0], 0.72, -0.06],
+                    [x[1], 0.83, 0.16],
+                    0.0035,
+                    0.005,
+                ),
             )
         )
         x = sorted([0.03 * sign, 0.17 * sign])
@@ -1259,7 +1283,7 @@ def _head_parts() -> list[Part]:
     axes = (axes[0], im.banded_axis(1.36, 1.80, bands, 0.0062 * k), axes[2])
     skin = im.mesh_implicit(_skull_and_face(), None, None, 0.0, axes=axes)
     k = _DETAIL.simplify_scale
-    skin = im.simplify(_skull_and_face(), skin, 0.003 * k, 0.03 * k, _face_importance)
+    skin = im.simplify(_skull_and_face(), skin, 0.0036 * k, 0.03 * k, _face_importance)
     joints, weights = skin_weights(skin.vertices, head_bones)
     morphs = face_morphs(skin.vertices)
     parts = [q for p in _split_face(skin, joints, weights, morphs) for q in _without_outline_by_the_eyes(p)]
@@ -1992,8 +2016,9 @@ def _vrm_extension(joints_m: dict[str, np.ndarray], expressions: dict, detail: D
         "lookAt": {
             "type": "bone",
             "offsetFromHeadBone": [float(x) for x in np.round(eyes - joints_m["head"], 6)],
-            "rangeMapHorizontalInner": {"inputMaxValue": 90.0, "outputScale": 8.0},
-            "rangeMapHorizontalOuter": {"inputMaxValue": 90.0, "outputScale": 12.0},
+            # his eyes visibly find her when his face cheats out to the camera (30 degrees aside)
+            "rangeMapHorizontalInner": {"inputMaxValue": 45.0, "outputScale": 15.0},
+            "rangeMapHorizontalOuter": {"inputMaxValue": 45.0, "outputScale": 19.0},
             "rangeMapVerticalDown": {"inputMaxValue": 90.0, "outputScale": 10.0},
             "rangeMapVerticalUp": {"inputMaxValue": 90.0, "outputScale": 10.0},
         },

@@ -147,7 +147,7 @@ def test_simplify_keeps_a_closed_surface_on_the_shape():
     shape = im.union(
         im.sphere([0.0, 0.0, 0.0], 0.1), im.round_cone([0.0, 0.0, 0.0], [0.0, 0.2, 0.0], 0.05, 0.03), k=0.02
     )
-    fine = im.mesh_implicit(shape, [-0.13, -0.13, -0.13], [0.13, 0.26, 0.13], 0.006)
+    fine = im.mesh_implicit(shape, [-0.13, -0.13, -0.13], [0.13, 0.26, 0.13], 0.007)
     coarse = im.simplify(shape, fine, 0.001, 0.04)
     again = im.simplify(shape, fine, 0.001, 0.04)
     assert len(coarse.faces) < 0.5 * len(fine.faces)

@@ -10,6 +10,7 @@ Everything is plain numpy in a fixed order, so the same inputs give the same arr
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -419,8 +420,7 @@ def simplify(
         max_edge = np.full(len(mesh.vertices), float(max_edge_m))
     collapser = _Collapser(mesh.vertices, mesh.faces, max_error_m, max_edge, weight)
     if blend is not None:
-        collapser.blend = np.asarray(blend, dtype=np.float64)
-        collapser.max_blend_step = float(max_blend_step)
+        collapser.set_blend(np.asarray(blend, dtype=np.float64), float(max_blend_step))
     keep, faces = _collapse_edges(collapser)
     return ImplicitMesh(vertices=mesh.vertices[keep], faces=faces, normals=mesh.normals[keep])
 
@@ -441,16 +441,27 @@ def _plane_quadrics(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     return q
 
 
-def _quadric_error(q, x: float, y: float, z: float) -> float:
-    return (
-        q[0] * x * x
-        + 2.0 * (q[1] * x * y + q[2] * x * z + q[3] * x)
-        + q[4] * y * y
-        + 2.0 * (q[5] * y * z + q[6] * y)
-        + q[7] * z * z
-        + 2.0 * q[8] * z
-        + q[9]
+def _pair_error(qu, qv, x, y, z):
+    """The sum of two quadrics (xx xy xz xw yy yz yw zz zw ww) at (x, y, z), at least 0: floats, or numpy
+    rows for many pairs at once (the same operations in the same order, so the same numbers)."""
+    xx, xy, xz, yy, yz, zz = x * x, x * y, x * z, y * y, y * z, z * z
+    error = (
+        qu[0] * xx
+        + 2.0 * (qu[1] * xy + qu[2] * xz + qu[3] * x)
+        + qu[4] * yy
+        + 2.0 * (qu[5] * yz + qu[6] * y)
+        + qu[7] * zz
+        + 2.0 * qu[8] * z
+        + qu[9]
+        + qv[0] * xx
+        + 2.0 * (qv[1] * xy + qv[2] * xz + qv[3] * x)
+        + qv[4] * yy
+        + 2.0 * (qv[5] * yz + qv[6] * y)
+        + qv[7] * zz
+        + 2.0 * qv[8] * z
+        + qv[9]
     )
+    return np.maximum(error, 0.0) if isinstance(error, np.ndarray) else max(error, 0.0)
 
 
 def _cross(a, b) -> tuple[float, float, float]:
@@ -474,12 +485,11 @@ class _Collapser:
         max_edge_m: np.ndarray,
         weight: np.ndarray,
     ):
-        import heapq
-
         self.v = [tuple(p) for p in vertices.tolist()]
         self.f = faces.tolist()
         self.face_alive = [True] * len(faces)
-        self.q = _plane_quadrics(vertices, faces).tolist()
+        quadrics = _plane_quadrics(vertices, faces)
+        self.q = quadrics.tolist()
         self.weight = weight.tolist()
         self.max_cost = max_error_m * max_error_m
         self.max_edge_sq = (max_edge_m * max_edge_m).tolist()
@@ -493,13 +503,37 @@ class _Collapser:
         boundary = np.zeros(len(vertices), dtype=bool)
         boundary[unique[counts != 2].reshape(-1)] = True
         self.boundary = boundary.tolist()
-        self.blend: np.ndarray | None = None
+        self.blend: list[dict[int, float]] | None = None  # each vertex's mix, its non-zero entries only
         self.max_blend_step = np.inf
-        self.heap: list[tuple[float, int, int, int, int]] = []
-        for a, b in unique.tolist():
-            self._push(a, b)
-            self._push(b, a)
+        # every edge both ways, (a, b) then (b, a), costed at once (what _push does for one)
+        u, v = np.stack([unique, unique[:, ::-1]], axis=1).reshape(-1, 2).T
+        x, y, z = vertices[v].T
+        scale = np.maximum(weight[u], weight[v])
+        cost = _pair_error(quadrics[u].T, quadrics[v].T, x, y, z) * scale * scale
+        keep = ~boundary[u] & (cost <= self.max_cost)
+        self.heap: list[tuple[float, int, int, int, int]] = [
+            (c, a, b, 0, 0)
+            for c, a, b in zip(cost[keep].tolist(), u[keep].tolist(), v[keep].tolist(), strict=True)
+        ]
         heapq.heapify(self.heap)
+
+    def set_blend(self, blend: np.ndarray, max_step: float) -> None:
+        rows, cols = np.nonzero(blend)
+        self.blend = [{} for _ in range(len(blend))]
+        for r, c, x in zip(rows.tolist(), cols.tolist(), blend[rows, cols].tolist(), strict=True):
+            self.blend[r][c] = x
+        self.max_blend_step = max_step
+
+    def _blend_step(self, a: int, b: int) -> float:
+        """The L1 difference of two vertices' mixes (a mix has a few non-zero entries of many)."""
+        mix_a, mix_b = self.blend[a], self.blend[b]
+        total = 0.0
+        for k, x in mix_a.items():
+            total += abs(x - mix_b.get(k, 0.0))
+        for k, y in mix_b.items():
+            if k not in mix_a:
+                total += abs(y)
+        return total
 
     def _neighbours(self, x: int) -> set[int]:
         out: set[int] = set()
@@ -508,20 +542,15 @@ class _Collapser:
         out.discard(x)
         return out
 
-    def _push(self, u: int, v: int, heap_push=None) -> None:
+    def _push(self, u: int, v: int) -> None:
         if self.boundary[u]:
             return
-        qu, qv = self.q[u], self.q[v]
         x, y, z = self.v[v]
-        error = max(_quadric_error(qu, x, y, z) + _quadric_error(qv, x, y, z), 0.0)
+        error = _pair_error(self.q[u], self.q[v], x, y, z)
         scale = max(self.weight[u], self.weight[v])
         cost = error * scale * scale
         if cost <= self.max_cost:
-            entry = (cost, u, v, self.version[u], self.version[v])
-            if heap_push is None:
-                self.heap.append(entry)
-            else:
-                heap_push(self.heap, entry)
+            heapq.heappush(self.heap, (cost, u, v, self.version[u], self.version[v]))
 
     def _allowed(self, u: int, v: int) -> bool:
         nu, nv = self._neighbours(u), self._neighbours(v)
@@ -536,8 +565,8 @@ class _Collapser:
             ):
                 return False
         if self.blend is not None:
-            others = self.blend[sorted(nu - {v})]
-            if np.abs(others - self.blend[v]).sum(axis=1).max(initial=0.0) > self.max_blend_step:
+            step = self.max_blend_step
+            if any(self._blend_step(w, v) > step for w in nu if w != v):
                 return False
         for fi in self.faces_of[u] - shared:
             tri = self.f[fi]
@@ -554,8 +583,6 @@ class _Collapser:
         return True
 
     def _collapse(self, u: int, v: int) -> None:
-        import heapq
-
         for fi in sorted(self.faces_of[u]):
             tri = self.f[fi]
             if v in tri:
@@ -570,12 +597,10 @@ class _Collapser:
         self.version[u] += 1
         self.version[v] += 1
         for w in sorted(self._neighbours(v)):
-            self._push(v, w, heapq.heappush)
-            self._push(w, v, heapq.heappush)
+            self._push(v, w)
+            self._push(w, v)
 
     def run(self) -> None:
-        import heapq
-
         while self.heap:
             _, u, v, ver_u, ver_v = heapq.heappop(self.heap)
             if ver_u != self.version[u] or ver_v != self.version[v] or not self.faces_of[u]:

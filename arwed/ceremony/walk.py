@@ -5,9 +5,10 @@ The walk is planned once, in stage space (his own space at his spot: x his left,
 footsteps alternate left and right along a straight path, each foot landing where the body will be over
 it half-way through its stance, the last two (or, leaving, the first two) turning him between facing the
 path and facing his spot's direction. Per frame the body's root follows the path, the hips sink a little
-(so a leg can reach a foot that is behind or ahead of it) and bob with the steps, each planted foot is
-held by two-bone IK at exactly its footprint, flat and pointing where it landed, and a swinging foot
-travels in a low arc to its next print. The arms swing opposite the legs.
+as a foot lands ahead of him (so the leg reaches it) and rise as he passes over it, a foot behind him
+rolls onto its toes instead of the hips sinking for it; each planted foot is held by two-bone IK at its
+footprint, pointing where it landed, and a swinging foot travels in a low arc to its next print. The arms
+swing opposite the legs.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ STEP_S = 0.6  # a calm, ceremonial pace: 100 steps a minute
 STRIDE_OF_HEIGHT = 0.24  # step length as a fraction of his height (0.43 m for 1.80 m)
 SWING_OF_STEP = 0.8  # a foot is in the air for this fraction of a step: both feet down in between
 LIFT_OF_HEIGHT = 0.035  # how high a swinging foot rises
-BOB_M = 0.012
+SOFT_KNEES_M = 0.012  # the hips sink this much more while he walks: the knees never lock
 SETTLE_S = 0.45  # the knees bend before the first step and straighten after the last
 ARM_SWING_DEG = 9.0
-LEG_REACH_MARGIN = 0.985  # a stance leg never straightens fully (no knee snap)
+LEG_REACH_MARGIN = 0.99  # a stance leg never straightens fully (no knee snap)
+LAND_AHEAD_OF_STEP = 0.4  # a foot lands this many steps' travel ahead of where the body will be over it
+HEEL_OFF_MAX_DEG = 45.0  # a foot behind him rolls onto its toes at most this far
 KNEE_POLE = np.array([0.0, 0.0, 1.0])  # knees bend forwards
 
 
@@ -51,6 +54,18 @@ class RootPose:
 def _yaw_matrix(yaw: float) -> np.ndarray:
     c, s = math.cos(yaw), math.sin(yaw)
     return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def _pitch_about(toes: np.ndarray, angle_rad: float) -> np.ndarray:
+    """The ankle-to-toes vector with the foot rolled forward onto its toes by `angle_rad` (the heel up):
+    turned about the horizontal line across the foot."""
+    along = np.array([toes[0], 0.0, toes[2]])
+    length = float(np.linalg.norm(along))
+    if angle_rad == 0.0 or length < 1e-9:
+        return toes
+    forward = along / length
+    c, s = math.cos(angle_rad), math.sin(angle_rad)
+    return forward * (length * c + toes[1] * s) + np.array([0.0, 1.0, 0.0]) * (toes[1] * c - length * s)
 
 
 def _smoothstep(x: float) -> float:
@@ -137,10 +152,16 @@ class Walk:
 
     def _travel(self, t: float) -> float:
         """0..1 along the path. Arriving, the root covers the path during all but the two turning steps;
-        leaving, it starts after them."""
+        leaving, it starts after them and ends as the last step but one lands, the last bringing the other
+        foot beside it."""
         walk_steps = self.steps - 2
-        begin = self._t_first + (0.0 if self.arriving else 2.0 * self.step_s)
-        span = walk_steps * self.step_s + 0.6 * self.step_s
+        if self.arriving:
+            begin, span = self._t_first, (walk_steps + 0.6) * self.step_s
+        else:  # the body stops over the last step but one (at his last footprint), as a foot lands there
+            begin, span = (
+                self._t_first + 2.0 * self.step_s,
+                (walk_steps - 1 + LAND_AHEAD_OF_STEP) * self.step_s,
+            )
         u = min(max((t - begin) / span, 0.0), 1.0)
         ramp = min(0.2, 1.2 / max(walk_steps, 1))  # accelerate over the first step, slow over the last
         if u < ramp:
@@ -175,7 +196,7 @@ class Walk:
         for k in range(1, self.steps + 1):
             side = sides[(k - 1) % 2]
             land = self._t_first + k * self.step_s
-            mid = min(land + 0.6 * self.step_s, self._t_first + self.steps * self.step_s)
+            mid = min(land + LAND_AHEAD_OF_STEP * self.step_s, self._t_first + self.steps * self.step_s)
             last_two = k > self.steps - 2
             at = self.end_s + 10.0 if last_two else mid  # the last two: his final stance
             if not self.arriving and k <= 2:
@@ -224,21 +245,18 @@ class Walk:
         if clip is not None:
             self._clip_walk(editor, clip).apply(editor, t)
             return
-        root = self.root(t)
-        to_local = _yaw_matrix(-root.yaw_rad)
         settle = self.settle(t)
-        drop = self._hips_drop(editor) * settle
-        swinging = [s for s in ("left", "right") if not self.foot(s, t)[3]]
-        bob = BOB_M * settle * (1.0 if swinging else 0.0)
-        editor.move("hips", np.array([0.0, -drop + bob * 0.5, 0.0]))
-        for side in ("left", "right"):
-            xz, yaw, lift, _ = self.foot(side, t)
+        targets = self._ankle_targets(editor, t)
+        drop = (self._hips_drop(editor, t) + SOFT_KNEES_M) * settle
+        editor.move("hips", np.array([0.0, -drop, 0.0]))
+        for side, (target, yaw_local, lift) in targets.items():
             bones = leg_bones(side)
-            ankle_rest = editor.rest_position_m(bones[2])
-            stage = np.array([xz[0], ankle_rest[1] + LIFT_OF_HEIGHT * editor.height_m * lift, xz[1]])
-            target = to_local @ (stage - root.offset_m)
+            toes = self._toes_offset(editor, side, yaw_local)
+            heel_off = self._heel_off(editor, bones, target, toes)
+            if heel_off:
+                target = target + toes - _pitch_about(toes, heel_off)
             place_chain(editor, bones, target, KNEE_POLE, LEG_LIMITS)
-            self._flat_foot(editor, side, yaw - root.yaw_rad, lift)
+            self._flat_foot(editor, side, yaw_local, lift, heel_off)
         self._swing_arms(editor, t, settle)
 
     @property
@@ -253,22 +271,78 @@ class Walk:
             self._clip_walker = cached
         return cached
 
-    def _hips_drop(self, editor: PoseEditor) -> float:
-        """How far the hips sink so that a leg reaches a foot half a stance ahead or behind."""
+    def _ankle_targets(self, editor: PoseEditor, t: float) -> dict[str, tuple[np.ndarray, float, float]]:
+        """Each ankle's target at time t in his own space (x left, y up, z ahead of him), the foot's yaw
+        there and its lift (0 on the floor .. 1 at the top of the swing)."""
+        root = self.root(t)
+        to_local = _yaw_matrix(-root.yaw_rad)
+        targets = {}
+        for side in ("left", "right"):
+            xz, yaw, lift, _ = self.foot(side, t)
+            ankle_rest = editor.rest_position_m(leg_bones(side)[2])
+            stage = np.array([xz[0], ankle_rest[1] + LIFT_OF_HEIGHT * editor.height_m * lift, xz[1]])
+            targets[side] = (to_local @ (stage - root.offset_m), yaw - root.yaw_rad, lift)
+        return targets
+
+    def _hips_drop(self, editor: PoseEditor, t: float) -> float:
+        """How far the hips sink at time t so that each leg reaches its ankle ahead of him: most as a foot
+        lands ahead (both feet down), little with the body over the foot (one foot down): the rise and fall
+        of a person's hips in a walk. A foot behind him rolls onto its toes instead (_heel_off). What the
+        legs need over the half step around t, eased with the distance in time, so that the hips sink and
+        rise smoothly rather than as fast as a landing foot comes down."""
+        hips = {side: editor.position_m(leg_bones(side)[0]) for side in ("left", "right")}
         upper, lower = chain_lengths(editor, leg_bones("left"))
-        leg = upper + lower
-        standing = float(editor.rest_position_m("leftUpperLeg")[1] - editor.rest_position_m("leftFoot")[1])
-        half = 0.6 * self.step_s * self.speed_m_s * 1.2 + 0.02  # the ramps make the middle a little faster
-        reach = LEG_REACH_MARGIN * leg
-        return max(0.0, standing - math.sqrt(max(reach * reach - half * half, 0.0))) + BOB_M
+        reach = LEG_REACH_MARGIN * (upper + lower)
+        window_s = 0.5 * self.step_s
+        drop = 0.0
+        for offset in np.linspace(-window_s, window_s, 9):
+            ease = math.cos(0.5 * math.pi * offset / window_s) ** 2  # 1 at t, 0 half a step away
+            for side, (target, _, _) in self._ankle_targets(editor, t + float(offset)).items():
+                hip = hips[side]
+                if target[2] <= hip[2]:
+                    continue
+                across = float(np.hypot(target[0] - hip[0], target[2] - hip[2]))
+                height = float(hip[1] - target[1])
+                drop = max(drop, ease * (height - math.sqrt(max(reach * reach - across * across, 0.0))))
+        return drop
 
     @staticmethod
-    def _flat_foot(editor: PoseEditor, side: str, yaw_local: float, lift: float) -> None:
+    def _toes_offset(editor: PoseEditor, side: str, yaw_local: float) -> np.ndarray | None:
+        """Ankle to toes with the foot flat, pointing `yaw_local` (None: a model without toe bones)."""
+        foot, toes = f"{side}Foot", f"{side}Toes"
+        if not editor.has(toes):
+            return None
+        return _yaw_matrix(yaw_local) @ (editor.rest_position_m(toes) - editor.rest_position_m(foot))
+
+    @staticmethod
+    def _heel_off(editor: PoseEditor, bones, ankle_m: np.ndarray, toes: np.ndarray | None) -> float:
+        """How far (radians) the foot rolls onto its toes so that the leg reaches its ankle: 0 while the
+        flat foot is in reach. A foot behind him peels off the floor heel first as he walks on, as a
+        person's does, instead of the hips sinking for it; continuous in time, since the targets are."""
+        if toes is None:
+            return 0.0
+        hip = editor.position_m(bones[0])
+        upper, lower = chain_lengths(editor, bones)
+        reach = LEG_REACH_MARGIN * (upper + lower)
+        if np.linalg.norm(ankle_m - hip) <= reach:
+            return 0.0
+        low, high = 0.0, math.radians(HEEL_OFF_MAX_DEG)
+        for _ in range(12):  # the ankle rises monotonically with the roll: bisect for the reach
+            mid = 0.5 * (low + high)
+            rolled = ankle_m + toes - _pitch_about(toes, mid)
+            if np.linalg.norm(rolled - hip) > reach:
+                low = mid
+            else:
+                high = mid
+        return high
+
+    @staticmethod
+    def _flat_foot(editor: PoseEditor, side: str, yaw_local: float, lift: float, heel_off: float) -> None:
         foot, toes = f"{side}Foot", f"{side}Toes"
         if not editor.has(toes):
             return
         rest = editor.rest_position_m(toes) - editor.rest_position_m(foot)
-        want = _yaw_matrix(yaw_local) @ rest
+        want = _pitch_about(_yaw_matrix(yaw_local) @ rest, heel_off)
         want[1] += 0.15 * lift * float(np.linalg.norm(rest))  # toes up a little in the swing
         aim_bone(editor, foot, toes, want)
 

@@ -56,20 +56,49 @@ def entrance(groom, tmp_path_factory):
     return frames, walk
 
 
+FLAT_M = 0.005  # an ankle within this of its height at landing: the foot is flat on the floor
+
+
 def _worst_slide(frames, walk) -> tuple[float, int]:
+    """How far a planted foot moved: its toes over the whole plant (a foot behind him rolls onto them),
+    its ankle while the foot is flat (before the heel comes up)."""
     worst, plants_seen = 0.0, 0
     for side in ("left", "right"):
         for bone in ("Foot", "Toes"):
             anchor = None
             for t, joints in frames:
                 if walk.foot(side, t)[3]:
+                    here = joints[f"{side}{bone}"]
                     if anchor is None:
-                        anchor = joints[f"{side}{bone}"]
+                        anchor = here
                         plants_seen += 1
-                    worst = max(worst, float(np.linalg.norm(joints[f"{side}{bone}"] - anchor)))
+                    if bone == "Toes" or abs(here[1] - anchor[1]) < FLAT_M:
+                        worst = max(worst, float(np.linalg.norm(here - anchor)))
                 else:
                     anchor = None
     return worst, plants_seen
+
+
+def test_his_hips_rise_and_fall_a_little_and_a_foot_behind_him_rolls_onto_its_toes(entrance):
+    """A walk, not a crouch: the hips sank 8.4 cm for the whole walk when a leg had to reach a flat foot
+    as far behind as ahead; now they are lowest as a foot lands ahead and the foot behind peels off heel
+    first."""
+    frames, walk = entrance
+    rest_hips = frames[0][1]["hips"][1]
+    walking = [(t, j) for t, j in frames if walk.settle(t) >= 1.0]
+    sink = [rest_hips - j["hips"][1] for _, j in walking]
+    assert max(sink) < 0.05, f"the hips sank {max(sink) * 100:.1f} cm"
+    assert max(sink) - min(sink) > 0.01  # they rise and fall with the steps
+    heel_rise = []
+    for side in ("left", "right"):
+        landed = None
+        for t, joints in walking:
+            if walk.foot(side, t)[3]:
+                landed = joints[f"{side}Foot"][1] if landed is None else landed
+                heel_rise.append(joints[f"{side}Foot"][1] - landed)
+            else:
+                landed = None
+    assert max(heel_rise) > 0.03  # the ankle of a foot still down rose 3 cm: the heel came off the floor
 
 
 def test_planted_feet_slide_less_than_two_centimetres_walking_in(entrance):
@@ -86,6 +115,9 @@ def test_planted_feet_slide_less_than_two_centimetres_walking_out(groom):
     worst, plants_seen = _worst_slide(frames, walk)
     assert plants_seen >= 2 * 2 * (walk.steps // 2)
     assert worst < 0.02, f"a planted foot slid {worst * 100:.1f} cm"
+    rest_hips = frames[0][1]["hips"][1]
+    sink = max(rest_hips - j["hips"][1] for t, j in frames if walk.settle(t) >= 1.0)
+    assert sink < 0.055, f"the hips sank {sink * 100:.1f} cm"  # the body stops as his last steps land
 
 
 def test_he_walks_in_from_the_side_and_ends_on_his_spot_facing_ahead(groom, entrance):

@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 
+import numpy as np
+
 from arwed.capture.demo import DemoSource
 from arwed.characters.figure import procedural_humanoid
 from arwed.config import Settings
@@ -104,6 +106,7 @@ class _FlakyCharacter:
         self.info, self.parts = self._figure.info, self._figure.parts
         self._failing = failing_frames
         self._calls = 0
+        self.cues = {}  # time -> the cue posed for it
 
     @property
     def height_m(self) -> float:
@@ -111,6 +114,7 @@ class _FlakyCharacter:
 
     def pose(self, cue):
         self._calls += 1
+        self.cues[cue.time_s] = cue
         if self._calls in self._failing:
             raise ValueError("a broken frame")
         return self._figure.pose(cue)
@@ -119,15 +123,21 @@ class _FlakyCharacter:
 def test_a_failing_frame_is_logged_once_and_the_loop_goes_on(caplog):
     settings, frames = Settings(), []
     source = DemoSource(frames=10, size_px=(640, 360))
-    pipeline = Pipeline(
-        source, settings, _FlakyCharacter({3, 4, 5}), outputs=[_collecting_output(settings, frames)]
-    )
+    character = _FlakyCharacter({3, 4, 5})
+    pipeline = Pipeline(source, settings, character, outputs=[_collecting_output(settings, frames)])
     with caplog.at_level(logging.ERROR, logger="arwed.pipeline"):
         _run(pipeline)
     assert len(frames) == 10 and pipeline.error is None
     without_character = [f.frame_index for f in frames if f.character_bbox_px is None]
     assert len(without_character) == 3  # those frames show the camera image alone; the rest carry on
     assert sum("a broken frame" in r.getMessage() or r.exc_info is not None for r in caplog.records) == 1
+    # he is told where the guests watch from (the camera, in his own space), to cheat his face out to them
+    placed = [f for f in frames if f.placement is not None and f.placement.state.value == "tracking"]
+    assert placed
+    for f in placed:
+        audience = character.cues[f.media_time_s].audience_m
+        to_camera = f.placement.character_to_camera
+        assert np.allclose(to_camera[:3, :3] @ audience + to_camera[:3, 3], 0.0, atol=1e-6)
 
 
 def test_live_mode_keeps_up_after_a_stall_and_stops_cleanly():

@@ -222,7 +222,7 @@ class CharacterRenderer:
             depth_m=depth.astype(np.float32, copy=False),
             origin_px=(x0, y0),
             frame_size_px=frame_size,
-            character_bbox_px=_tight_bbox(color[:, :, 3], (x0, y0)),
+            character_bbox_px=_tight_bbox(cv2.extractChannel(color, 3), (x0, y0)),
         )
 
     def _resolution_scale(self, region_pixels: int) -> float:
@@ -278,12 +278,13 @@ def _smooth_edges(premultiplied: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _tight_bbox(alpha: np.ndarray, origin: tuple[int, int]) -> tuple[float, float, float, float] | None:
-    rows = np.flatnonzero(alpha.max(axis=1) > 8)
-    if rows.size == 0:
+    """The box of the pixels more than faintly covered (alpha above 8), in frame pixels; None if none."""
+    _, covered = cv2.threshold(alpha, 8, 255, cv2.THRESH_BINARY)
+    x, y, width, height = cv2.boundingRect(covered)
+    if width == 0 or height == 0:
         return None
-    cols = np.flatnonzero(alpha.max(axis=0) > 8)
     x0, y0 = origin
-    return float(x0 + cols[0]), float(y0 + rows[0]), float(x0 + cols[-1] + 1), float(y0 + rows[-1] + 1)
+    return float(x0 + x), float(y0 + y), float(x0 + x + width), float(y0 + y + height)
 
 
 def _empty_layer(frame_size: tuple[int, int]) -> RenderedLayer:

@@ -12,7 +12,9 @@ pyrender 0.1.45 has no hooks for what a software renderer needs, so arwed reache
 - making the renderer's context current and dropping its main framebuffer (private `_platform`,
   `_renderer._delete_main_framebuffer`);
 - the class of an OffscreenRenderer's renderer (`use_renderer_class`): arwed.render.mtoon's
-  ToonSceneRenderer, a pyrender Renderer subclass that calls pyrender's private drawing methods.
+  ToonSceneRenderer, a pyrender Renderer subclass that calls pyrender's private drawing methods and
+  replaces two of them for speed (`_update_context`, skipped while its `_meshes` are the scene's;
+  `_read_main_framebuffer`, reading `_main_fb_ms` itself when `multisample()` is 0).
 Apart from that subclass (arwed/render/mtoon.py), nothing else in arwed touches a private member of
 pyrender; the version guard covers both (the test hashes every pyrender module they rely on).
 """

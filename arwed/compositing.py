@@ -123,7 +123,9 @@ class Compositor:
         mask = cv2.GaussianBlur(mask, (0, 0), sigma)[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
         shadow_depth_m = float(placement.anchor_m[2])
         for occluder in occluders:
-            if occluder.depth_m + OCCLUSION_MARGIN_M < shadow_depth_m:
+            if occluder.depth_m + OCCLUSION_MARGIN_M < shadow_depth_m and _box_reaches(
+                occluder.bbox_px, (cx0, cy0, cx1, cy1)
+            ):
                 mask *= 1.0 - _solid(
                     _mask_in_frame_region(occluder.mask, (width, height), (cx0, cy0), (cx1 - cx0, cy1 - cy0))
                 )
@@ -175,12 +177,18 @@ def contact_shadow_outline_px(
 
 def _overlaps(person_bbox_px, layer: RenderedLayer) -> bool:
     """Whether a person's box touches the character's: if not, their silhouette cannot hide it."""
-    if person_bbox_px is None or layer.character_bbox_px is None:
+    return _box_reaches(person_bbox_px, layer.character_bbox_px)
+
+
+def _box_reaches(person_bbox_px, box_px) -> bool:
+    """Whether a person's silhouette may reach into a box (their box, widened by SILHOUETTE_MARGIN);
+    True when either box is unknown."""
+    if person_bbox_px is None or box_px is None:
         return True
     px0, py0, px1, py1 = person_bbox_px
     margin = SILHOUETTE_MARGIN * (px1 - px0)
     px0, px1 = px0 - margin, px1 + margin
-    cx0, cy0, cx1, cy1 = layer.character_bbox_px
+    cx0, cy0, cx1, cy1 = box_px
     return px0 < cx1 and cx0 < px1 and py0 < cy1 and cy0 < py1
 
 

@@ -16,9 +16,13 @@ import json
 import platform
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from arwed.cpu_meter import CpuSnapshot, cpu_ms_by_thread
 from arwed.errors import UserError
+
+if TYPE_CHECKING:
+    from arwed.config import Settings
 
 WARMUP_FRAMES = 10
 CPU_EVERY = 10  # frames between two looks at the CPU spent, in a run through the pipeline
@@ -42,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--runs", default="live,offline", help="which runs: live, offline, or both (comma-separated)"
     )
+    parser.add_argument(
+        "--settings",
+        metavar="PATH",
+        help="a settings file (YAML) as `arwed render` takes: the tracking model, placement, compositing",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
 
 
@@ -63,17 +72,22 @@ def run(args: argparse.Namespace) -> int:
     tracking_frames = args.frames if args.tracking_frames is None else args.tracking_frames
     if min(args.frames, tracking_frames) < WARMUP_FRAMES + 10:
         raise UserError(f"--frames and --tracking-frames must be at least {WARMUP_FRAMES + 10}")
+    from arwed.config import load_settings
+
+    settings = load_settings(args.settings)  # a broken file: one line naming it, exit 2
     results = {
         "machine": _machine(),
         "source": args.source,
         "size": list(size),
         "frames": args.frames,
+        "settings": args.settings,
+        "tracking_model_complexity": settings.tracking.model_complexity,
         "runs": {},
     }
-    results["tracking_alone"] = _track_alone(args.source, size, tracking_frames)
+    results["tracking_alone"] = _track_alone(args.source, size, tracking_frames, settings)
     _print_tracking_alone(results["tracking_alone"])
     for mode in runs:
-        results["runs"][mode] = _bench_once(args.source, size, args.frames, live=(mode == "live"))
+        results["runs"][mode] = _bench_once(args.source, size, args.frames, settings, live=(mode == "live"))
         tracking_fps = results["tracking_alone"]["fps"]
         ratio = results["runs"][mode]["fps"] / tracking_fps if tracking_fps > 0 else 0.0
         results["runs"][mode]["ratio_to_tracking_alone"] = round(ratio, 3)
@@ -98,9 +112,8 @@ def _open(source_spec: str, size: tuple[int, int], frames: int, live: bool):
     return source
 
 
-def _track_alone(source_spec: str, size: tuple[int, int], frames: int) -> dict:
+def _track_alone(source_spec: str, size: tuple[int, int], frames: int, settings: Settings) -> dict:
     """The same frames through the tracker only: frames/s and median ms, after the same warm-up."""
-    from arwed.config import Settings
     from arwed.tracking.pose import PoseTracker
 
     source = _open(source_spec, size, frames, live=False)
@@ -112,7 +125,7 @@ def _track_alone(source_spec: str, size: tuple[int, int], frames: int) -> dict:
         source.close()
     durations_s, people = [], []
     cpu_from = cpu_to = None
-    with PoseTracker(Settings().tracking) as tracker:
+    with PoseTracker(settings.tracking) as tracker:
         tracker.warm_up()
         for frame in images:
             if len(durations_s) == WARMUP_FRAMES:
@@ -150,12 +163,10 @@ def _print_cpu(cpu: dict) -> None:
     print(f"  CPU {cpu['total']:.1f} ms per frame: " + ", ".join(threads))
 
 
-def _bench_once(source_spec: str, size: tuple[int, int], frames: int, live: bool) -> dict:
+def _bench_once(source_spec: str, size: tuple[int, int], frames: int, settings: Settings, live: bool) -> dict:
     from arwed.characters.catalog import load_character_or_default
-    from arwed.config import Settings
     from arwed.pipeline import Output, Pipeline
 
-    settings = Settings()
     source = _open(source_spec, size, frames, live)
     character = load_character_or_default(None, settings.placement.character_height_m)
     delivered: list[float] = []

@@ -11,9 +11,11 @@ from arwed.cli import main
 
 def test_bench_reports_stages_fps_and_latency(tmp_path, capsys):
     out = tmp_path / "bench.json"
+    settings = tmp_path / "lite.yaml"  # a user's settings: here the lite pose model
+    settings.write_text("tracking:\n  model_complexity: 0\n", encoding="utf-8")
     code = main(
         ["bench", "--frames", "24", "--tracking-frames", "20", "--size", "320x180", "--runs", "offline"]
-        + ["--json", str(out)]
+        + ["--settings", str(settings), "--json", str(out)]
     )
     assert code == 0
     result = json.loads(out.read_text())
@@ -26,6 +28,7 @@ def test_bench_reports_stages_fps_and_latency(tmp_path, capsys):
     assert result["tracking_alone"]["cpu_ms_per_frame"]["total"] > 0
     assert {"capture", "tracking", "placement", "animation", "render", "composite"} <= set(run["stage_ms"])
     assert result["size"] == [320, 180] and result["machine"]["cpu_count"] >= 1
+    assert result["settings"] == str(settings) and result["tracking_model_complexity"] == 0
     assert "offline:" in capsys.readouterr().out
 
 
@@ -36,6 +39,7 @@ def test_bench_reports_stages_fps_and_latency(tmp_path, capsys):
         (["bench", "--runs", "sometimes"], "use live, offline"),
         (["bench", "--frames", "3"], "at least"),
         (["bench", "--tracking-frames", "3"], "at least"),
+        (["bench", "--settings", "no-such-settings.yaml"], "no-such-settings.yaml: no such file"),
     ],
 )
 def test_bench_refuses_bad_options(capsys, argv, message):

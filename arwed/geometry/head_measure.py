@@ -92,6 +92,18 @@ class HeadShape:
         template[known] = self._sum[known] / self._weight[known, None]
         return template, known, self._eyes_sum / max(float(self._weight.max()), 1.0)
 
+    def _matched(self, landmarks_m: np.ndarray, visibility: np.ndarray):
+        """(this frame's head points, the learned shape, the points both have, the eyes in the shape), or
+        None before the shape is learned or with too few of its points seen."""
+        if not self.learned:
+            return None
+        points, seen = _head_points(landmarks_m, visibility)
+        template, known, eyes_local = self._template()
+        use = seen & known
+        if use.sum() < MIN_SHAPE_POINTS:
+            return None
+        return points, template, use, eyes_local
+
     def rotation(
         self,
         landmarks_m: np.ndarray,
@@ -102,13 +114,10 @@ class HeadShape:
         """(head rotation, confidence, expected error per axis in degrees) by the rigid fit of the
         learned shape to the skeleton's head points and, when given, to where they are in the picture
         (the pixels are usually sharper than the skeleton's depth guesses), or None."""
-        if not self.learned:
+        matched = self._matched(landmarks_m, visibility)
+        if matched is None:
             return None
-        points, seen = _head_points(landmarks_m, visibility)
-        template, known, _ = self._template()
-        use = seen & known
-        if use.sum() < MIN_SHAPE_POINTS:
-            return None
+        points, template, use, _ = matched
         source = template[use] - template[use].mean(axis=0)
         target = points[use] - points[use].mean(axis=0)
         u, _, vt = np.linalg.svd(target.T @ source)
@@ -139,13 +148,10 @@ class HeadShape:
     def eyes_m(self, landmarks_m: np.ndarray, visibility: np.ndarray, rotation: np.ndarray | None):
         """The point between her eyes from the centroid of the head points, or None before it is
         learned (or without a rotation to turn the learned offset with)."""
-        if not self.learned or rotation is None:
+        matched = self._matched(landmarks_m, visibility) if rotation is not None else None
+        if matched is None:
             return None
-        points, seen = _head_points(landmarks_m, visibility)
-        template, known, eyes_local = self._template()
-        use = seen & known
-        if use.sum() < MIN_SHAPE_POINTS:
-            return None
+        points, template, use, eyes_local = matched
         # the centroid of the points seen now, corrected to the centroid of all the learned points
         centroid = points[use].mean(axis=0) - rotation @ template[use].mean(axis=0)
         return centroid + rotation @ eyes_local

@@ -446,24 +446,25 @@ def _plane_quadrics(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
 def _pair_error(qu, qv, x, y, z):
     """The sum of two quadrics (xx xy xz xw yy yz yw zz zw ww) at (x, y, z), at least 0: floats, or numpy
     rows for many pairs at once (the same operations in the same order, so the same numbers)."""
-    xx, xy, xz, yy, yz, zz = x * x, x * y, x * z, y * y, y * z, z * z
-    error = (
-        qu[0] * xx
-        + 2.0 * (qu[1] * xy + qu[2] * xz + qu[3] * x)
-        + qu[4] * yy
-        + 2.0 * (qu[5] * yz + qu[6] * y)
-        + qu[7] * zz
-        + 2.0 * qu[8] * z
-        + qu[9]
-        + qv[0] * xx
-        + 2.0 * (qv[1] * xy + qv[2] * xz + qv[3] * x)
-        + qv[4] * yy
-        + 2.0 * (qv[5] * yz + qv[6] * y)
-        + qv[7] * zz
-        + 2.0 * qv[8] * z
-        + qv[9]
-    )
+    products = (x * x, x * y, x * z, y * y, y * z, z * z)
+    error = _add_quadric(_add_quadric(0.0, qu, x, y, z, products), qv, x, y, z, products)
     return np.maximum(error, 0.0) if isinstance(error, np.ndarray) else max(error, 0.0)
+
+
+def _add_quadric(total, q, x, y, z, products):
+    """total + the quadric q at (x, y, z), its terms added one by one in a fixed order (starting from 0.0
+    gives the first term exactly: the sums, and so the built model, stay the same to the bit)."""
+    xx, xy, xz, yy, yz, zz = products
+    return (
+        total
+        + q[0] * xx
+        + 2.0 * (q[1] * xy + q[2] * xz + q[3] * x)
+        + q[4] * yy
+        + 2.0 * (q[5] * yz + q[6] * y)
+        + q[7] * zz
+        + 2.0 * q[8] * z
+        + q[9]
+    )
 
 
 def _cross(a, b) -> tuple[float, float, float]:
